@@ -1,0 +1,248 @@
+//! A campaign: one autumn's interviews. Per municipality: answers with notes, who and when,
+//! the cluster decisions, and the status that follows from them.
+
+use super::clusters::{Dimension, Dimensions, Suggestion};
+use super::protocol::Protocol;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the campaign file format this build reads and writes.
+pub const FORMAT: u32 = 1;
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum Value {
+    Bool(bool),
+    Choice(String),
+    Choices(Vec<String>),
+    Number(i64),
+    Text(String),
+}
+
+impl Value {
+    /// `Equals` in conditions: an option id, "yes"/"no", a number or a text.
+    pub fn equals(&self, expected: &str) -> bool {
+        match self {
+            Value::Bool(b) => expected == if *b { "yes" } else { "no" },
+            Value::Choice(c) => c == expected,
+            Value::Choices(_) => false,
+            Value::Number(n) => expected.parse::<i64>().is_ok_and(|e| e == *n),
+            Value::Text(t) => t == expected,
+        }
+    }
+
+    pub fn contains(&self, option: &str) -> bool {
+        match self {
+            Value::Choices(cs) => cs.iter().any(|c| c == option),
+            Value::Choice(c) => c == option,
+            _ => false,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<i64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Answer {
+    #[serde(default)]
+    pub value: Option<Value>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Answers(pub BTreeMap<String, Answer>);
+
+impl Answers {
+    pub fn value(&self, question: &str) -> Option<&Value> {
+        self.0.get(question).and_then(|a| a.value.as_ref())
+    }
+
+    pub fn note(&self, question: &str) -> Option<&str> {
+        self.0.get(question).and_then(|a| a.note.as_deref())
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Decision {
+    pub cluster: u8,
+    /// The suggestion when the decision was taken, kept so a later change of answers shows.
+    #[serde(default)]
+    pub suggested: Option<u8>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    #[default]
+    NotStarted,
+    InProgress,
+    Interviewed,
+    Reviewed,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::NotStarted => "не начато",
+            Status::InProgress => "идёт",
+            Status::Interviewed => "опрошен",
+            Status::Reviewed => "распределён",
+        }
+    }
+
+    pub const ALL: [Status; 4] = [
+        Status::NotStarted,
+        Status::InProgress,
+        Status::Interviewed,
+        Status::Reviewed,
+    ];
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Record {
+    pub format: u32,
+    pub id: String,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub interviewer: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub answers: Answers,
+    #[serde(default)]
+    pub decisions: BTreeMap<String, Decision>,
+}
+
+impl Record {
+    pub fn new(id: &str) -> Record {
+        Record {
+            format: FORMAT,
+            id: id.to_string(),
+            ..Record::default()
+        }
+    }
+
+    /// The status that follows from the answers and decisions.
+    pub fn derive_status(&self, protocol: &Protocol, dims: &Dimensions) -> Status {
+        if self.answers.0.values().all(|a| a.value.is_none()) && self.decisions.is_empty() {
+            return Status::NotStarted;
+        }
+        if !protocol.progress(&self.answers).complete() {
+            return Status::InProgress;
+        }
+        if dims.0.iter().all(|d| self.decisions.contains_key(&d.id)) {
+            Status::Reviewed
+        } else {
+            Status::Interviewed
+        }
+    }
+
+    /// The state of one dimension for this municipality.
+    pub fn mark(&self, dim: &Dimension, protocol: &Protocol) -> Mark {
+        let suggestion = dim.suggest(&self.answers, protocol);
+        match (self.decisions.get(&dim.id), suggestion) {
+            (Some(d), _) if d.reason.is_some() => Mark::Overridden(d.cluster),
+            (Some(d), Some(s)) if s.cluster == d.cluster => Mark::Confirmed(d.cluster),
+            (Some(d), _) => Mark::Stale(d.cluster),
+            (None, Some(s)) => Mark::Suggested(s.cluster),
+            (None, None) => Mark::Unassigned,
+        }
+    }
+}
+
+/// How a municipality stands on one dimension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Unassigned,
+    /// A rule suggests this cluster; nobody has confirmed it.
+    Suggested(u8),
+    Confirmed(u8),
+    /// Decided against the suggestion, with a reason.
+    Overridden(u8),
+    /// Decided without a reason, but the answers now suggest something else.
+    Stale(u8),
+}
+
+impl Mark {
+    pub fn decided(self) -> Option<u8> {
+        match self {
+            Mark::Confirmed(n) | Mark::Overridden(n) | Mark::Stale(n) => Some(n),
+            Mark::Unassigned | Mark::Suggested(_) => None,
+        }
+    }
+
+    /// A short cell for tables: «2», «2?» suggested, «2*» overridden, «2!» stale, «—».
+    pub fn cell(self) -> String {
+        match self {
+            Mark::Unassigned => "—".into(),
+            Mark::Suggested(n) => format!("{n}?"),
+            Mark::Confirmed(n) => n.to_string(),
+            Mark::Overridden(n) => format!("{n}*"),
+            Mark::Stale(n) => format!("{n}!"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Meta {
+    pub format: u32,
+    pub title: String,
+    pub region: String,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+    pub protocol_id: String,
+    pub protocol_version: u32,
+}
+
+/// A campaign in memory: a record for every municipality of the registry, in registry order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Campaign {
+    pub meta: Meta,
+    pub records: BTreeMap<String, Record>,
+}
+
+impl Campaign {
+    pub fn record(&self, id: &str) -> Option<&Record> {
+        self.records.get(id)
+    }
+
+    pub fn record_mut(&mut self, id: &str) -> &mut Record {
+        self.records
+            .entry(id.to_string())
+            .or_insert_with(|| Record::new(id))
+    }
+}
+
+/// Why a decision is accepted or refused.
+pub fn check_decision(
+    suggestion: Option<&Suggestion>,
+    cluster: u8,
+    reason: Option<&str>,
+) -> Result<(), String> {
+    let reason_given = reason.is_some_and(|r| !r.trim().is_empty());
+    match suggestion {
+        Some(s) if s.cluster == cluster => Ok(()),
+        _ if reason_given => Ok(()),
+        Some(s) => Err(format!(
+            "по ответам подсказан кластер {}; чтобы выбрать {cluster}, нужна причина",
+            s.cluster
+        )),
+        None => Err(format!(
+            "по ответам кластер не подсказан; чтобы выбрать {cluster}, нужна причина"
+        )),
+    }
+}

@@ -1,0 +1,359 @@
+//! Consistency checks of the data files and of a campaign against them.
+
+use super::campaign::{Campaign, Record};
+use super::clusters::Dimensions;
+use super::condition::Condition;
+use super::protocol::{Kind, Protocol};
+use super::registry::Registry;
+use super::source::{Origin, SourceError, locate_field, locate_quoted};
+use std::collections::{HashMap, HashSet};
+
+/// A data file as read: where from, and its text (for positions of problems).
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub origin: Origin,
+    pub text: String,
+}
+
+impl Source {
+    /// An error at the `nth` quoted occurrence of `id`.
+    pub fn at(&self, id: &str, nth: usize, message: String) -> SourceError {
+        let (line, col) = locate_quoted(&self.text, id, nth);
+        SourceError::new(self.origin.clone(), line, col, message)
+    }
+
+    /// An error at the `nth` definition `id: "id"`.
+    pub fn at_def(&self, id: &str, nth: usize, message: String) -> SourceError {
+        let (line, col) = locate_field(&self.text, "id", id, nth);
+        SourceError::new(self.origin.clone(), line, col, message)
+    }
+}
+
+/// Checks the protocol on its own: duplicates, conditions, cycles.
+pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
+    let mut problems = Vec::new();
+    let mut seen = HashMap::new();
+    for s in &protocol.sections {
+        duplicate(&mut seen, &format!("section {}", s.id), &s.id, src, &mut problems);
+    }
+    let mut seen = HashMap::new();
+    for (_, q) in protocol.questions() {
+        duplicate(&mut seen, &q.id, &q.id, src, &mut problems);
+        let mut options = HashSet::new();
+        for c in q.kind.choices() {
+            if !options.insert(&c.id) {
+                problems.push(src.at_def(
+                    &c.id,
+                    1,
+                    format!("у вопроса «{}» вариант «{}» повторяется", q.id, c.id),
+                ));
+            }
+        }
+        if let Kind::Number { min, max } = q.kind
+            && min > max
+        {
+            problems.push(src.at_def(
+                &q.id,
+                0,
+                format!("у вопроса «{}» min {min} больше max {max}", q.id),
+            ));
+        }
+        if let Some(c) = &q.show_if {
+            check_condition(c, protocol, src, &format!("show_if вопроса «{}»", q.id), &mut problems);
+        }
+    }
+    if let Some(cycle) = condition_cycle(protocol) {
+        problems.push(src.at_def(
+            &cycle[0],
+            0,
+            format!(
+                "условия показа вопросов замкнуты в круг: {}",
+                cycle.join(" → ")
+            ),
+        ));
+    }
+    problems
+}
+
+fn duplicate(
+    seen: &mut HashMap<String, usize>,
+    key: &str,
+    id: &str,
+    src: &Source,
+    problems: &mut Vec<SourceError>,
+) {
+    let n = seen.entry(key.to_string()).or_insert(0);
+    *n += 1;
+    if *n == 2 {
+        problems.push(src.at_def(id, 1, format!("id «{id}» встречается дважды")));
+    }
+}
+
+/// Checks that a condition names questions and options that exist, with a fitting test.
+pub fn check_condition(
+    c: &Condition,
+    protocol: &Protocol,
+    src: &Source,
+    context: &str,
+    problems: &mut Vec<SourceError>,
+) {
+    let question = |id: &str, problems: &mut Vec<SourceError>| {
+        let q = protocol.question(id);
+        if q.is_none() {
+            problems.push(src.at(id, 0, format!("{context}: нет вопроса «{id}»")));
+        }
+        q
+    };
+    match c {
+        Condition::All(cs) | Condition::Any(cs) => cs
+            .iter()
+            .for_each(|c| check_condition(c, protocol, src, context, problems)),
+        Condition::Not(c) => check_condition(c, protocol, src, context, problems),
+        Condition::Answered(q) => {
+            question(q, problems);
+        }
+        Condition::Equals(qid, v) => {
+            if let Some(q) = question(qid, problems) {
+                let ok = match &q.kind {
+                    Kind::YesNo => v == "yes" || v == "no",
+                    Kind::SingleChoice(o) => o.iter().any(|c| &c.id == v),
+                    Kind::MultipleChoice(_) => false,
+                    Kind::Number { .. } => v.parse::<i64>().is_ok(),
+                    Kind::Text => true,
+                };
+                if !ok {
+                    let allowed = match &q.kind {
+                        Kind::YesNo => "\"yes\" или \"no\"".to_string(),
+                        Kind::MultipleChoice(_) => {
+                            "для множественного выбора — Contains, а не Equals".to_string()
+                        }
+                        Kind::Number { .. } => "целое число".to_string(),
+                        k => k.options().into_iter().map(|(id, _)| id).collect::<Vec<_>>().join(", "),
+                    };
+                    problems.push(src.at(
+                        v,
+                        0,
+                        format!("{context}: у вопроса «{qid}» нет варианта «{v}»; можно: {allowed}"),
+                    ));
+                }
+            }
+        }
+        Condition::Contains(qid, o) => {
+            if let Some(q) = question(qid, problems)
+                && !q.kind.choices().iter().any(|c| &c.id == o)
+            {
+                problems.push(src.at(
+                    o,
+                    0,
+                    format!("{context}: у вопроса «{qid}» нет варианта «{o}»"),
+                ));
+            }
+        }
+        Condition::InRange(qid, lo, hi) => {
+            if let Some(q) = question(qid, problems) {
+                if !matches!(q.kind, Kind::Number { .. }) {
+                    problems.push(src.at(
+                        qid,
+                        0,
+                        format!("{context}: InRange для вопроса «{qid}», который не число"),
+                    ));
+                } else if lo > hi {
+                    problems.push(src.at(qid, 0, format!("{context}: пустой диапазон {lo}..{hi}")));
+                }
+            }
+        }
+    }
+}
+
+/// A cycle in "question A is shown depending on question B", if any, as a path of ids.
+fn condition_cycle(protocol: &Protocol) -> Option<Vec<String>> {
+    let mut deps: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (_, q) in protocol.questions() {
+        let entry = deps.entry(q.id.as_str()).or_default();
+        if let Some(c) = &q.show_if {
+            entry.extend(c.questions());
+        }
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Open,
+        Done,
+    }
+    fn visit<'a>(
+        id: &'a str,
+        deps: &HashMap<&'a str, Vec<&'a str>>,
+        state: &mut HashMap<&'a str, State>,
+        path: &mut Vec<&'a str>,
+    ) -> Option<Vec<String>> {
+        match state.get(id) {
+            Some(State::Done) => return None,
+            Some(State::Open) => {
+                let start = path.iter().position(|p| *p == id).unwrap_or(0);
+                let mut cycle: Vec<String> = path[start..].iter().map(|s| s.to_string()).collect();
+                cycle.push(id.to_string());
+                return Some(cycle);
+            }
+            None => {}
+        }
+        state.insert(id, State::Open);
+        path.push(id);
+        for d in deps.get(id).into_iter().flatten() {
+            if let Some(c) = visit(d, deps, state, path) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        state.insert(id, State::Done);
+        None
+    }
+    let mut state = HashMap::new();
+    let mut ids: Vec<&str> = deps.keys().copied().collect();
+    ids.sort_unstable();
+    ids.into_iter()
+        .find_map(|id| visit(id, &deps, &mut state, &mut Vec::new()))
+}
+
+/// Checks the cluster dimensions against the protocol.
+pub fn check_dimensions(dims: &Dimensions, protocol: &Protocol, src: &Source) -> Vec<SourceError> {
+    let mut problems = Vec::new();
+    let mut seen = HashMap::new();
+    for d in &dims.0 {
+        duplicate(&mut seen, &d.id, &d.id, src, &mut problems);
+        if d.rules.is_empty() {
+            problems.push(src.at_def(&d.id, 0, format!("у измерения «{}» нет правил", d.id)));
+        }
+        let mut numbers = HashSet::new();
+        for c in &d.clusters {
+            if !numbers.insert(c.number) {
+                problems.push(src.at_def(
+                    &d.id,
+                    0,
+                    format!("в измерении «{}» кластер {} описан дважды", d.id, c.number),
+                ));
+            }
+        }
+        for (i, r) in d.rules.iter().enumerate() {
+            let context = format!("правило {} измерения «{}»", i + 1, d.id);
+            if d.cluster(r.cluster).is_none() {
+                problems.push(src.at_def(
+                    &d.id,
+                    0,
+                    format!("{context}: кластера {} нет среди кластеров измерения", r.cluster),
+                ));
+            }
+            check_condition(&r.when, protocol, src, &context, &mut problems);
+        }
+    }
+    problems
+}
+
+/// Problems of a campaign against the registry, protocol and dimensions. Each names the file
+/// (relative to the campaign) and the field.
+pub fn check_campaign(
+    campaign: &Campaign,
+    registry: &Registry,
+    protocol: &Protocol,
+    dims: &Dimensions,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    if campaign.meta.protocol_id != protocol.id {
+        problems.push(format!(
+            "campaign.ron: protocol_id «{}», а загружен протокол «{}»",
+            campaign.meta.protocol_id, protocol.id
+        ));
+    }
+    for (id, record) in &campaign.records {
+        let file = format!("municipalities/{id}.ron");
+        if registry.get(id).is_none() {
+            problems.push(format!("{file}: муниципалитета «{id}» нет в реестре"));
+        }
+        problems.extend(check_record(record, protocol, dims).into_iter().map(|p| format!("{file}: {p}")));
+    }
+    problems
+}
+
+fn check_record(record: &Record, protocol: &Protocol, dims: &Dimensions) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (qid, answer) in &record.answers.0 {
+        match protocol.question(qid) {
+            None => problems.push(format!(
+                "answers.{qid}: такого вопроса в протоколе «{}» версии {} нет; ответ сохранён, но не учитывается",
+                protocol.id, protocol.version
+            )),
+            Some(q) => {
+                if let Some(v) = &answer.value
+                    && !protocol.value_fits(q, v)
+                {
+                    problems.push(format!(
+                        "answers.{qid}: ответ {v:?} не подходит к вопросу ({})",
+                        q.kind.code()
+                    ));
+                }
+            }
+        }
+    }
+    for (did, decision) in &record.decisions {
+        match dims.get(did) {
+            None => problems.push(format!("decisions.{did}: такого измерения нет")),
+            Some(d) if d.cluster(decision.cluster).is_none() => problems.push(format!(
+                "decisions.{did}: кластера {} в измерении нет",
+                decision.cluster
+            )),
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> Source {
+        Source {
+            origin: Origin::Builtin("test.ron"),
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn builtin_data_is_clean() {
+        let p = Protocol::builtin();
+        let text = include_str!("../../data/protocol.ron");
+        assert_eq!(check_protocol(&p, &src(text)), vec![]);
+        let d = Dimensions::builtin();
+        let text = include_str!("../../data/clusters.ron");
+        assert_eq!(check_dimensions(&d, &p, &src(text)), vec![]);
+    }
+
+    #[test]
+    fn protocol_problems_named_with_lines() {
+        let text = r#"Protocol(id: "p", version: 1, title: "t", sections: [(id: "s", title: "S", questions: [
+    (id: "a", text: "A", kind: YesNo, required: true, show_if: Some(Equals("b", "yes"))),
+    (id: "b", text: "B", kind: YesNo, required: true, show_if: Some(Equals("a", "maybe"))),
+    (id: "c", text: "C", kind: SingleChoice([(id: "x", label: "X")]), required: true, show_if: Some(Contains("zzz", "y"))),
+    (id: "a", text: "A2", kind: Text, required: false),
+])])"#;
+        let p = Protocol::parse(text, &Origin::Builtin("test.ron")).unwrap();
+        let problems = check_protocol(&p, &src(text));
+        let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(shown.iter().any(|s| s.contains("test.ron>:5:") && s.contains("«a» встречается дважды")), "{shown:#?}");
+        assert!(shown.iter().any(|s| s.contains(":3:") && s.contains("нет варианта «maybe»")), "{shown:#?}");
+        assert!(shown.iter().any(|s| s.contains(":4:") && s.contains("нет вопроса «zzz»")), "{shown:#?}");
+        assert!(shown.iter().any(|s| s.contains("в круг: a → b → a")), "{shown:#?}");
+    }
+
+    #[test]
+    fn dimension_without_rules_and_bad_option() {
+        let p = Protocol::builtin();
+        let text = r#"Dimensions([
+  (id: "d", title: "D", clusters: [(number: 1, short: "a", meaning: "b")], rules: []),
+  (id: "e", title: "E", clusters: [(number: 1, short: "a", meaning: "b")], rules: [(cluster: 2, when: Equals("ra_format", "by_pigeon"))]),
+])"#;
+        let d = Dimensions::parse(text, &Origin::Builtin("test.ron")).unwrap();
+        let shown: Vec<String> = check_dimensions(&d, &p, &src(text)).iter().map(|p| p.to_string()).collect();
+        assert!(shown.iter().any(|s| s.contains(":2:") && s.contains("нет правил")), "{shown:#?}");
+        assert!(shown.iter().any(|s| s.contains("кластера 2 нет")), "{shown:#?}");
+        assert!(shown.iter().any(|s| s.contains(":3:") && s.contains("by_pigeon")), "{shown:#?}");
+    }
+}

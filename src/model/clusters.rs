@@ -1,0 +1,145 @@
+//! Cluster dimensions, their clusters and the ordered rules that suggest one.
+
+use super::campaign::Answers;
+use super::condition::Condition;
+use super::protocol::Protocol;
+use super::source::{Origin, SourceError, parse_ron};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Cluster {
+    pub number: u8,
+    pub short: String,
+    pub meaning: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Rule {
+    pub cluster: u8,
+    pub when: Condition,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Dimension {
+    pub id: String,
+    pub title: String,
+    pub clusters: Vec<Cluster>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Dimensions(pub Vec<Dimension>);
+
+/// A suggested cluster, the index of the rule that gave it, and the answers that made it hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    pub cluster: u8,
+    pub rule: usize,
+    pub because: Vec<String>,
+}
+
+impl Dimension {
+    pub fn suggest(&self, answers: &Answers, protocol: &Protocol) -> Option<Suggestion> {
+        self.rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.when.holds(answers))
+            .map(|(i, r)| Suggestion {
+                cluster: r.cluster,
+                rule: i,
+                because: r.when.explain(answers, protocol),
+            })
+    }
+
+    pub fn cluster(&self, number: u8) -> Option<&Cluster> {
+        self.clusters.iter().find(|c| c.number == number)
+    }
+}
+
+impl Dimensions {
+    pub fn parse(text: &str, origin: &Origin) -> Result<Dimensions, SourceError> {
+        parse_ron(text, origin)
+    }
+
+    pub fn builtin() -> Dimensions {
+        Dimensions::parse(
+            include_str!("../../data/clusters.ron"),
+            &Origin::Builtin("data/clusters.ron"),
+        )
+        .expect("the built-in cluster rules are valid")
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Dimension> {
+        self.0.iter().find(|d| d.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::campaign::{Answer, Value};
+
+    fn answers(pairs: &[(&str, Value)]) -> Answers {
+        Answers(
+            pairs
+                .iter()
+                .map(|(q, v)| {
+                    (
+                        q.to_string(),
+                        Answer {
+                            value: Some(v.clone()),
+                            ..Answer::default()
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn first_rule_wins_and_explains() {
+        let p = Protocol::builtin();
+        let d = Dimensions::builtin();
+        let training = d.get("training").unwrap();
+        let a = answers(&[
+            ("host_bases", Value::Bool(false)),
+            ("help_bases", Value::Bool(true)),
+            ("need_consulting", Value::Bool(true)),
+        ]);
+        let s = training.suggest(&a, &p).unwrap();
+        assert_eq!(s.cluster, 1);
+        assert_eq!(s.because.len(), 1);
+        assert!(s.because[0].contains("помогать"), "{:?}", s.because);
+        assert!(s.because[0].ends_with("да"));
+
+        let a = answers(&[
+            ("host_bases", Value::Bool(false)),
+            ("need_training", Value::Bool(true)),
+            ("need_consulting", Value::Bool(true)),
+        ]);
+        assert_eq!(training.suggest(&a, &p).unwrap().cluster, 3);
+        let a = answers(&[("need_training", Value::Bool(true))]);
+        assert_eq!(training.suggest(&a, &p).unwrap().cluster, 2);
+        assert_eq!(training.suggest(&Answers::default(), &p), None);
+    }
+
+    #[test]
+    fn not_and_range_explain_the_answers_behind_them() {
+        let p = Protocol::builtin();
+        let c = Condition::All(vec![
+            Condition::InRange("methodists".into(), 1, 2),
+            Condition::Not(Box::new(Condition::Equals("org_form".into(), "center".into()))),
+        ]);
+        let a = answers(&[
+            ("methodists", Value::Number(2)),
+            ("org_form", Value::Choice("department".into())),
+        ]);
+        assert!(c.holds(&a));
+        let why = c.explain(&a, &p);
+        assert_eq!(why.len(), 2);
+        assert!(why[0].ends_with("— 2"));
+        assert!(why[1].ends_with("Отдел внутри управления образования"));
+        let a = answers(&[("methodists", Value::Number(3))]);
+        assert!(!c.holds(&a));
+    }
+}

@@ -1,0 +1,13 @@
+//! The domain: registry and names, protocol, campaign, clusters and rules, checks.
+//! Nothing here knows about terminals or files on disk.
+
+pub mod campaign;
+pub mod checks;
+pub mod clusters;
+pub mod collate;
+pub mod condition;
+pub mod fuzzy;
+pub mod names;
+pub mod protocol;
+pub mod registry;
+pub mod source;

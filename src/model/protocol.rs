@@ -1,0 +1,250 @@
+//! The interview protocol: sections of questions, each with a kind and an optional condition.
+
+use super::campaign::{Answers, Value};
+use super::condition::Condition;
+use super::source::{Origin, SourceError, parse_ron};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum Kind {
+    YesNo,
+    SingleChoice(Vec<Choice>),
+    MultipleChoice(Vec<Choice>),
+    Number { min: i64, max: i64 },
+    Text,
+}
+
+impl Kind {
+    /// The name used in `sobes questions`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Kind::YesNo => "yes_no",
+            Kind::SingleChoice(_) => "single_choice",
+            Kind::MultipleChoice(_) => "multiple_choice",
+            Kind::Number { .. } => "number",
+            Kind::Text => "text",
+        }
+    }
+
+    pub fn choices(&self) -> &[Choice] {
+        match self {
+            Kind::SingleChoice(c) | Kind::MultipleChoice(c) => c,
+            _ => &[],
+        }
+    }
+
+    /// The options a cursor moves over: choices, or Да/Нет for a yes/no question.
+    pub fn options(&self) -> Vec<(String, String)> {
+        match self {
+            Kind::YesNo => vec![
+                ("yes".into(), "Да".into()),
+                ("no".into(), "Нет".into()),
+            ],
+            other => other
+                .choices()
+                .iter()
+                .map(|c| (c.id.clone(), c.label.clone()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    pub kind: Kind,
+    pub required: bool,
+    #[serde(default)]
+    pub show_if: Option<Condition>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Protocol {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+impl Protocol {
+    pub fn parse(text: &str, origin: &Origin) -> Result<Protocol, SourceError> {
+        parse_ron(text, origin)
+    }
+
+    pub fn builtin() -> Protocol {
+        Protocol::parse(
+            include_str!("../../data/protocol.ron"),
+            &Origin::Builtin("data/protocol.ron"),
+        )
+        .expect("the built-in protocol is valid")
+    }
+
+    pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.questions.iter().map(move |q| (s, q)))
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions().map(|(_, q)| q).find(|q| q.id == id)
+    }
+
+    /// Whether the question is asked given the answers so far.
+    pub fn is_visible(&self, question: &Question, answers: &Answers) -> bool {
+        question.show_if.as_ref().is_none_or(|c| c.holds(answers))
+    }
+
+    /// Required questions on the current path, and how many of them are answered.
+    pub fn progress(&self, answers: &Answers) -> Progress {
+        let mut p = Progress::default();
+        for (_, q) in self.questions() {
+            if q.required && self.is_visible(q, answers) {
+                p.required += 1;
+                if answers.value(&q.id).is_some() {
+                    p.answered += 1;
+                }
+            }
+        }
+        p
+    }
+
+    /// «Вопрос: ответ» for explanations and listings.
+    pub fn describe_answer(&self, id: &str, answers: &Answers) -> String {
+        let Some(q) = self.question(id) else {
+            return format!("{id}: неизвестный вопрос");
+        };
+        let shown = answers
+            .value(id)
+            .map_or_else(|| "нет ответа".to_string(), |v| self.show_value(q, v));
+        format!("{} — {}", q.text, shown)
+    }
+
+    /// An answer as the panel reads it: option labels rather than ids.
+    pub fn show_value(&self, q: &Question, v: &Value) -> String {
+        let label = |id: &str| {
+            q.kind
+                .options()
+                .into_iter()
+                .find(|(o, _)| o == id)
+                .map_or_else(|| id.to_string(), |(_, l)| l)
+        };
+        match v {
+            Value::Bool(true) => "да".into(),
+            Value::Bool(false) => "нет".into(),
+            Value::Choice(c) => label(c),
+            Value::Choices(cs) if cs.is_empty() => "ничего не выбрано".into(),
+            Value::Choices(cs) => cs.iter().map(|c| label(c)).collect::<Vec<_>>().join("; "),
+            Value::Number(n) => n.to_string(),
+            Value::Text(t) => t.clone(),
+        }
+    }
+
+    /// Parses a value typed on the command line for this question, or says what is allowed.
+    pub fn parse_value(&self, q: &Question, raw: &str) -> Result<Value, String> {
+        let raw = raw.trim();
+        let allowed = |opts: &[Choice]| {
+            opts.iter()
+                .map(|c| format!("{} ({})", c.id, c.label))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match &q.kind {
+            Kind::YesNo => match raw.to_lowercase().as_str() {
+                "да" | "yes" | "y" | "д" => Ok(Value::Bool(true)),
+                "нет" | "no" | "n" | "н" => Ok(Value::Bool(false)),
+                _ => Err(format!(
+                    "вопрос «{}» ждёт да/нет (или yes/no), а не «{raw}»",
+                    q.id
+                )),
+            },
+            Kind::SingleChoice(opts) => opts
+                .iter()
+                .find(|c| c.id == raw)
+                .map(|c| Value::Choice(c.id.clone()))
+                .ok_or_else(|| {
+                    format!(
+                        "у вопроса «{}» нет варианта «{raw}»; можно: {}",
+                        q.id,
+                        allowed(opts)
+                    )
+                }),
+            Kind::MultipleChoice(opts) => {
+                let mut picked = Vec::new();
+                for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    match opts.iter().find(|c| c.id == part) {
+                        Some(c) if !picked.contains(&c.id) => picked.push(c.id.clone()),
+                        Some(_) => {}
+                        None => {
+                            return Err(format!(
+                                "у вопроса «{}» нет варианта «{part}»; можно (через запятую): {}",
+                                q.id,
+                                allowed(opts)
+                            ));
+                        }
+                    }
+                }
+                Ok(Value::Choices(order_like(opts, picked)))
+            }
+            Kind::Number { min, max } => match raw.parse::<i64>() {
+                Ok(n) if (*min..=*max).contains(&n) => Ok(Value::Number(n)),
+                _ => Err(format!(
+                    "вопрос «{}» ждёт целое число от {min} до {max}, а не «{raw}»",
+                    q.id
+                )),
+            },
+            Kind::Text if raw.is_empty() => Err(format!("вопрос «{}» ждёт непустой текст", q.id)),
+            Kind::Text => Ok(Value::Text(raw.to_string())),
+        }
+    }
+
+    /// Whether a stored value fits the question as the protocol defines it now.
+    pub fn value_fits(&self, q: &Question, v: &Value) -> bool {
+        match (&q.kind, v) {
+            (Kind::YesNo, Value::Bool(_)) | (Kind::Text, Value::Text(_)) => true,
+            (Kind::SingleChoice(o), Value::Choice(c)) => o.iter().any(|x| &x.id == c),
+            (Kind::MultipleChoice(o), Value::Choices(cs)) => {
+                cs.iter().all(|c| o.iter().any(|x| &x.id == c))
+            }
+            (Kind::Number { min, max }, Value::Number(n)) => (*min..=*max).contains(n),
+            _ => false,
+        }
+    }
+}
+
+/// Chosen options kept in the protocol's order, so files and lists do not depend on the
+/// order in which they were ticked.
+pub fn order_like(options: &[Choice], picked: Vec<String>) -> Vec<String> {
+    options
+        .iter()
+        .filter(|o| picked.contains(&o.id))
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub answered: usize,
+    pub required: usize,
+}
+
+impl Progress {
+    pub fn complete(&self) -> bool {
+        self.answered == self.required
+    }
+}
