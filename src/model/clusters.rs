@@ -23,6 +23,9 @@ pub struct Rule {
 pub struct Dimension {
     pub id: String,
     pub title: String,
+    /// A short column header; the first word of the title when absent.
+    #[serde(default)]
+    pub column: Option<String>,
     pub clusters: Vec<Cluster>,
     pub rules: Vec<Rule>,
 }
@@ -49,6 +52,12 @@ impl Dimension {
                 rule: i,
                 because: r.when.explain(answers, protocol),
             })
+    }
+
+    pub fn column(&self) -> String {
+        self.column
+            .clone()
+            .unwrap_or_else(|| self.title.split_whitespace().next().unwrap_or("").into())
     }
 
     pub fn cluster(&self, number: u8) -> Option<&Cluster> {

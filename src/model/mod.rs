@@ -6,6 +6,7 @@ pub mod checks;
 pub mod clusters;
 pub mod collate;
 pub mod condition;
+pub mod edit;
 pub mod fuzzy;
 pub mod names;
 pub mod protocol;

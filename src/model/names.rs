@@ -208,7 +208,7 @@ pub fn closest<'a>(registry: &'a Registry, input: &str, n: usize) -> Vec<&'a Mun
         .iter()
         .filter_map(|m| fuzzy.matches(&m.name, input).map(|h| (h.score, m)))
         .collect();
-    fuzzy_hits.sort_by(|a, b| b.0.cmp(&a.0));
+    fuzzy_hits.sort_by_key(|h| std::cmp::Reverse(h.0));
     let mut out: Vec<&Municipality> = fuzzy_hits.into_iter().take(n).map(|(_, m)| m).collect();
     if out.len() < n {
         let q = fold(input);

@@ -1,0 +1,472 @@
+//! The command line: the TUI by default, and commands for scripts and tests.
+
+use crate::data::{DataSet, Overrides};
+use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
+use crate::model::checks::check_campaign;
+use crate::model::edit::{self, Stamp};
+use crate::model::names::{Resolution, resolve};
+use crate::model::registry::Municipality;
+use crate::paths::{Config, Paths};
+use crate::storage::{self, Lock, StoreError};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "sobes", version, about = "Собеседование с руководителями муниципальных методических служб")]
+pub struct Cli {
+    /// Каталог кампании (по умолчанию — кампания в каталоге данных пользователя)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub campaign: Option<PathBuf>,
+    /// Реестр муниципалитетов другого региона
+    #[arg(long, global = true, value_name = "FILE")]
+    pub registry: Option<PathBuf>,
+    /// Другой протокол собеседования
+    #[arg(long, global = true, value_name = "FILE")]
+    pub protocol: Option<PathBuf>,
+    /// Другие правила кластеров
+    #[arg(long, global = true, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+    /// Раскладка клавиш: default, vim или файл
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub keymap: Option<String>,
+    /// Чьё имя записать при ответе или решении (вместо имени из настроек)
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    pub as_name: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Создать пустую кампанию в пустом каталоге
+    New {
+        dir: PathBuf,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Найти муниципалитет по тому, как его написали
+    Resolve { name: String },
+    /// Протокол в TSV: id, раздел, вид, обязательный, варианты
+    Questions,
+    /// Записать ответ
+    Set {
+        #[arg(long)]
+        municipality: String,
+        #[arg(long)]
+        question: String,
+        #[arg(long)]
+        value: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Записать решение о кластере
+    Decide {
+        #[arg(long)]
+        municipality: String,
+        #[arg(long)]
+        dimension: String,
+        #[arg(long)]
+        cluster: u8,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Состояние всех муниципалитетов
+    Status {
+        #[arg(long)]
+        tsv: bool,
+    },
+    /// Проверить данные и кампанию
+    Check,
+}
+
+/// An error for the user and the exit code it carries.
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::new(e.to_string())
+    }
+}
+
+fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Everything a command needs: where things are, the config and the data.
+pub struct Context {
+    pub paths: Paths,
+    pub config: Config,
+    pub campaign_dir: PathBuf,
+    pub data: DataSet,
+    pub cli_as: Option<String>,
+    pub keymap: Option<String>,
+}
+
+impl Context {
+    pub fn new(cli: &Cli) -> Result<Context, Failure> {
+        let paths = Paths::from_env().map_err(Failure::new)?;
+        let config = Config::load(&paths.config_file())?;
+        let campaign_dir = match &cli.campaign {
+            Some(dir) => dir.clone(),
+            None => paths.default_campaign(),
+        };
+        let over = Overrides {
+            registry: cli.registry.clone(),
+            protocol: cli.protocol.clone(),
+            clusters: cli.clusters.clone(),
+        };
+        let data = DataSet::load(&over, Some(&campaign_dir))
+            .map_err(|e| Failure::new(join_errors(&e)))?;
+        if cli.campaign.is_none() && !campaign_dir.join(storage::META_FILE).exists() {
+            storage::create(&campaign_dir, &new_meta(&data, None))?;
+        }
+        Ok(Context {
+            paths,
+            config,
+            campaign_dir,
+            data,
+            cli_as: cli.as_name.clone(),
+            keymap: cli.keymap.clone(),
+        })
+    }
+
+    pub fn load_campaign(&self) -> Result<Campaign, Failure> {
+        storage::load(&self.campaign_dir, &self.data.registry)
+            .map_err(|e| Failure::new(join_errors(&e)))
+    }
+
+    pub fn reviewer(&self) -> Option<String> {
+        self.cli_as
+            .clone()
+            .or_else(|| self.config.reviewer.clone())
+            .filter(|n| !n.trim().is_empty())
+    }
+
+    fn stamp(&self) -> Result<Stamp, Failure> {
+        let by = self.reviewer().ok_or_else(|| {
+            Failure::new(
+                "не знаю, кто записывает: укажите --as ИМЯ или один раз откройте sobes без команды и введите имя",
+            )
+        })?;
+        Ok(Stamp {
+            by,
+            at: crate::clock::now(),
+        })
+    }
+
+    fn municipality(&self, name: &str) -> Result<&Municipality, Failure> {
+        match resolve(&self.data.registry, name) {
+            Resolution::Found {
+                municipality,
+                warning,
+            } => {
+                if let Some(w) = warning {
+                    eprintln!("sobes: «{name}» → «{}»: {w}", municipality.name);
+                }
+                Ok(municipality)
+            }
+            Resolution::Ambiguous(list) => Err(Failure {
+                message: format!(
+                    "«{name}» подходит к нескольким муниципалитетам, уточните: {}",
+                    names(&list)
+                ),
+                code: 2,
+            }),
+            Resolution::Unknown { closest } => Err(Failure::new(format!(
+                "муниципалитет «{name}» не найден; ближайшие: {}",
+                names(&closest)
+            ))),
+        }
+    }
+
+    /// Applies a change to one record under the campaign lock and saves it atomically.
+    fn change(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Record, &DataSet) -> Result<(), String>,
+    ) -> Result<(), Failure> {
+        let _lock = Lock::acquire(&self.campaign_dir)?;
+        let mut campaign = self.load_campaign()?;
+        let record = campaign.record_mut(id);
+        f(record, &self.data).map_err(Failure::new)?;
+        edit::refresh(record, &self.data.protocol, &self.data.dimensions);
+        storage::save_record(&self.campaign_dir, record)?;
+        Ok(())
+    }
+}
+
+fn names(list: &[&Municipality]) -> String {
+    list.iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
+    let year = &crate::clock::today()[..4];
+    Meta {
+        format: FORMAT,
+        title: title.unwrap_or_else(|| format!("Собеседование с руководителями ММС, {year}")),
+        region: data.registry.region.clone(),
+        start: None,
+        end: None,
+        protocol_id: data.protocol.id.clone(),
+        protocol_version: data.protocol.version,
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !f.message.is_empty() {
+                eprintln!("sobes: {}", f.message);
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    if let Some(Command::New { dir, title }) = &cli.command {
+        let over = Overrides {
+            registry: cli.registry.clone(),
+            protocol: cli.protocol.clone(),
+            clusters: cli.clusters.clone(),
+        };
+        let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
+        storage::create(dir, &new_meta(&data, title.clone()))?;
+        println!("создана кампания {}", dir.display());
+        return Ok(());
+    }
+    let ctx = Context::new(&cli)?;
+    match cli.command {
+        None => crate::tui::run(ctx),
+        Some(Command::New { .. }) => unreachable!("handled above"),
+        Some(Command::Resolve { name }) => cmd_resolve(&ctx, &name),
+        Some(Command::Questions) => {
+            print!("{}", questions_tsv(&ctx.data));
+            Ok(())
+        }
+        Some(Command::Set {
+            municipality,
+            question,
+            value,
+            note,
+        }) => cmd_set(&ctx, &municipality, &question, &value, note.as_deref()),
+        Some(Command::Decide {
+            municipality,
+            dimension,
+            cluster,
+            reason,
+        }) => cmd_decide(&ctx, &municipality, &dimension, cluster, reason.as_deref()),
+        Some(Command::Status { tsv }) => {
+            let campaign = ctx.load_campaign()?;
+            print!("{}", status_table(&ctx.data, &campaign, tsv));
+            Ok(())
+        }
+        Some(Command::Check) => cmd_check(&ctx),
+    }
+}
+
+fn cmd_resolve(ctx: &Context, name: &str) -> Result<(), Failure> {
+    match resolve(&ctx.data.registry, name) {
+        Resolution::Found {
+            municipality,
+            warning,
+        } => {
+            println!("{}", municipality.name);
+            if let Some(w) = warning {
+                eprintln!("sobes: {w}");
+            }
+            Ok(())
+        }
+        Resolution::Ambiguous(list) => {
+            for m in &list {
+                println!("{}", m.name);
+            }
+            Err(Failure {
+                message: String::new(),
+                code: 2,
+            })
+        }
+        Resolution::Unknown { closest } => {
+            for m in &closest {
+                println!("{}", m.name);
+            }
+            Err(Failure {
+                message: format!("«{name}» не найден; выше — ближайшие имена"),
+                code: 1,
+            })
+        }
+    }
+}
+
+pub fn questions_tsv(data: &DataSet) -> String {
+    let mut out = String::new();
+    for (s, q) in data.protocol.questions() {
+        let options: Vec<String> = q.kind.choices().iter().map(|c| c.id.clone()).collect();
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            q.id,
+            s.id,
+            q.kind.code(),
+            if q.required { "yes" } else { "no" },
+            options.join("|")
+        ));
+    }
+    out
+}
+
+fn cmd_set(
+    ctx: &Context,
+    name: &str,
+    question: &str,
+    raw: &str,
+    note: Option<&str>,
+) -> Result<(), Failure> {
+    let m = ctx.municipality(name)?;
+    let protocol = &ctx.data.protocol;
+    let q = protocol.question(question).ok_or_else(|| {
+        let ids: Vec<&str> = protocol.questions().map(|(_, q)| q.id.as_str()).collect();
+        Failure::new(format!(
+            "в протоколе нет вопроса «{question}»; есть: {}",
+            ids.join(", ")
+        ))
+    })?;
+    let value = protocol.parse_value(q, raw).map_err(Failure::new)?;
+    let stamp = ctx.stamp()?;
+    ctx.change(&m.id, |record, data| {
+        if !data.protocol.is_visible(q, &record.answers) {
+            eprintln!("sobes: вопрос «{}» сейчас скрыт условием; ответ всё равно записан", q.id);
+        }
+        edit::set_value(record, &q.id, Some(value), &stamp);
+        if let Some(n) = note {
+            edit::set_note(record, &q.id, n, &stamp);
+        }
+        Ok(())
+    })?;
+    println!("{}: {} = {}", m.name, q.id, raw.trim());
+    Ok(())
+}
+
+fn cmd_decide(
+    ctx: &Context,
+    name: &str,
+    dimension: &str,
+    cluster: u8,
+    reason: Option<&str>,
+) -> Result<(), Failure> {
+    let m = ctx.municipality(name)?;
+    let dims = &ctx.data.dimensions;
+    let dim = dims.get(dimension).ok_or_else(|| {
+        let ids: Vec<&str> = dims.0.iter().map(|d| d.id.as_str()).collect();
+        Failure::new(format!(
+            "нет измерения «{dimension}»; есть: {}",
+            ids.join(", ")
+        ))
+    })?;
+    let stamp = ctx.stamp()?;
+    ctx.change(&m.id, |record, data| {
+        edit::decide(record, dim, &data.protocol, cluster, reason, &stamp)
+    })
+    .map_err(|f| Failure::new(format!("{}: {}", m.name, f.message)))?;
+    println!("{}: {} = {cluster}", m.name, dim.id);
+    Ok(())
+}
+
+pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
+    let mut rows = Vec::new();
+    for m in &data.registry.municipalities {
+        let record = campaign.record(&m.id).cloned().unwrap_or_else(|| Record::new(&m.id));
+        let progress = data.protocol.progress(&record.answers);
+        let mut row = vec![
+            m.id.clone(),
+            m.name.clone(),
+            m.kind.clone(),
+            progress.answered.to_string(),
+            progress.required.to_string(),
+        ];
+        for d in &data.dimensions.0 {
+            let decided = record.decisions.get(&d.id).map(|d| d.cluster.to_string());
+            row.push(decided.unwrap_or_default());
+        }
+        row.push(
+            record
+                .derive_status(&data.protocol, &data.dimensions)
+                .label()
+                .to_string(),
+        );
+        rows.push(row);
+    }
+    if tsv {
+        return rows.iter().map(|r| r.join("\t") + "\n").collect();
+    }
+    let mut header = vec!["id", "муниципалитет", "вид", "отв.", "обяз."];
+    header.extend(data.dimensions.0.iter().map(|d| d.id.as_str()));
+    header.push("статус");
+    let mut all = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    all.extend(rows);
+    let widths: Vec<usize> = (0..all[0].len())
+        .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    all.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+                .collect();
+            cells.join("  ").trim_end().to_string() + "\n"
+        })
+        .collect()
+}
+
+fn cmd_check(ctx: &Context) -> Result<(), Failure> {
+    let campaign = match storage::load(&ctx.campaign_dir, &ctx.data.registry) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                println!("{e}");
+            }
+            return Err(Failure::new(format!("повреждённых файлов: {}", errors.len())));
+        }
+    };
+    let mut problems = check_campaign(
+        &campaign,
+        &ctx.data.registry,
+        &ctx.data.protocol,
+        &ctx.data.dimensions,
+    );
+    for p in problems.iter_mut() {
+        *p = format!("{}: {p}", ctx.campaign_dir.display());
+    }
+    if problems.is_empty() {
+        println!("ошибок нет: данные и кампания {} в порядке", ctx.campaign_dir.display());
+        Ok(())
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        Err(Failure::new(format!("найдено проблем: {}", problems.len())))
+    }
+}
+

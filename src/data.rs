@@ -1,0 +1,118 @@
+//! The data a session runs on: registry, protocol and cluster rules. Each comes from a file
+//! given on the command line, else from the campaign directory, else from the defaults
+//! compiled into the binary.
+
+use crate::model::checks::{Source, check_dimensions, check_protocol};
+use crate::model::clusters::Dimensions;
+use crate::model::protocol::Protocol;
+use crate::model::registry::Registry;
+use crate::model::source::{Origin, SourceError};
+use crate::storage::{StoreError, read_text};
+use std::path::{Path, PathBuf};
+
+pub const REGISTRY_FILE: &str = "registry.ron";
+pub const PROTOCOL_FILE: &str = "protocol.ron";
+pub const CLUSTERS_FILE: &str = "clusters.ron";
+
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub registry: Option<PathBuf>,
+    pub protocol: Option<PathBuf>,
+    pub clusters: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DataSet {
+    pub registry: Registry,
+    pub protocol: Protocol,
+    pub dimensions: Dimensions,
+    pub protocol_source: Source,
+    pub clusters_source: Source,
+}
+
+fn source(
+    flag: Option<&Path>,
+    campaign: Option<&Path>,
+    file: &str,
+    builtin: &'static str,
+    builtin_name: &'static str,
+) -> Result<Source, SourceError> {
+    let path = flag
+        .map(Path::to_path_buf)
+        .or_else(|| campaign.map(|c| c.join(file)).filter(|p| p.exists()));
+    match path {
+        Some(path) => match read_text(&path) {
+            Ok(text) => Ok(Source {
+                origin: Origin::File(path),
+                text,
+            }),
+            Err(StoreError::Parse(e)) => Err(e),
+            Err(e) => Err(SourceError::whole(Origin::File(path), e.to_string())),
+        },
+        None => Ok(Source {
+            origin: Origin::Builtin(builtin_name),
+            text: builtin.to_string(),
+        }),
+    }
+}
+
+impl DataSet {
+    /// Loads and checks everything; every problem is returned, not only the first.
+    pub fn load(over: &Overrides, campaign: Option<&Path>) -> Result<DataSet, Vec<SourceError>> {
+        let mut problems = Vec::new();
+        let reg_src = source(
+            over.registry.as_deref(),
+            campaign,
+            REGISTRY_FILE,
+            include_str!("../data/municipalities.ron"),
+            "data/municipalities.ron",
+        );
+        let proto_src = source(
+            over.protocol.as_deref(),
+            campaign,
+            PROTOCOL_FILE,
+            include_str!("../data/protocol.ron"),
+            "data/protocol.ron",
+        );
+        let clus_src = source(
+            over.clusters.as_deref(),
+            campaign,
+            CLUSTERS_FILE,
+            include_str!("../data/clusters.ron"),
+            "data/clusters.ron",
+        );
+        let registry = reg_src
+            .map_err(|e| vec![e])
+            .and_then(|s| Registry::parse(&s.text, s.origin))
+            .map_err(|e| problems.extend(e))
+            .ok();
+        let protocol = proto_src
+            .and_then(|s| Protocol::parse(&s.text, &s.origin).map(|p| (p, s)))
+            .map_err(|e| problems.push(e))
+            .ok();
+        let dims = clus_src
+            .and_then(|s| Dimensions::parse(&s.text, &s.origin).map(|d| (d, s)))
+            .map_err(|e| problems.push(e))
+            .ok();
+        if let Some((p, ps)) = &protocol {
+            problems.extend(check_protocol(p, ps));
+            if let Some((d, ds)) = &dims {
+                problems.extend(check_dimensions(d, p, ds));
+            }
+        }
+        match (registry, protocol, dims) {
+            (Some(registry), Some((protocol, protocol_source)), Some((dimensions, clusters_source)))
+                if problems.is_empty() =>
+            {
+                Ok(DataSet {
+                    registry,
+                    protocol,
+                    dimensions,
+                    protocol_source,
+                    clusters_source,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Where sobes keeps its config and campaigns, and the user config itself.
+
+use crate::model::source::{Origin, parse_ron};
+use crate::storage::{StoreError, atomic_write, create_private_dir, read_text, to_ron};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub state_dir: PathBuf,
+}
+
+impl Paths {
+    /// `SOBES_HOME=DIR` puts everything under DIR; otherwise the platform's user directories.
+    pub fn from_env() -> Result<Paths, String> {
+        if let Some(home) = std::env::var_os("SOBES_HOME").filter(|h| !h.is_empty()) {
+            let home = PathBuf::from(home);
+            return Ok(Paths {
+                config_dir: home.join("config"),
+                data_dir: home.join("data"),
+                state_dir: home.join("state"),
+            });
+        }
+        let dirs = directories::ProjectDirs::from("ru", "chippkro", "sobes").ok_or(
+            "не удалось найти домашний каталог пользователя; задайте SOBES_HOME=КАТАЛОГ",
+        )?;
+        Ok(Paths {
+            config_dir: dirs.config_dir().to_path_buf(),
+            data_dir: dirs.data_dir().to_path_buf(),
+            state_dir: dirs
+                .state_dir()
+                .unwrap_or_else(|| dirs.data_local_dir())
+                .to_path_buf(),
+        })
+    }
+
+    pub fn default_campaign(&self) -> PathBuf {
+        self.data_dir.join("campaigns").join("default")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.ron")
+    }
+
+    pub fn user_keymap(&self) -> PathBuf {
+        self.config_dir.join("keymap.ron")
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename = "Config")]
+pub struct Config {
+    /// The name written beside every answer and decision.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// The keymap used when `--keymap` is not given: "default", "vim" or a file.
+    #[serde(default)]
+    pub keymap: Option<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, StoreError> {
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let text = read_text(path)?;
+        parse_ron(&text, &Origin::from(path)).map_err(StoreError::Parse)
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), StoreError> {
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir)?;
+        }
+        atomic_write(path, to_ron(self).as_bytes())
+    }
+}

@@ -1,0 +1,310 @@
+//! The campaign on disk: `campaign.ron` and `municipalities/<id>.ron`, written atomically,
+//! guarded by a lock file that only one writer holds.
+
+use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
+use crate::model::registry::{Registry, is_safe_id};
+use crate::model::source::{Origin, SourceError, parse_ron};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+pub const META_FILE: &str = "campaign.ron";
+pub const RECORDS_DIR: &str = "municipalities";
+pub const LOCK_FILE: &str = "sobes.lock";
+/// Larger files are refused rather than read whole.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug)]
+pub enum StoreError {
+    Io { path: PathBuf, error: io::Error },
+    Parse(SourceError),
+    NotEmpty(PathBuf),
+    NotACampaign(PathBuf),
+    Locked { path: PathBuf, holder: String },
+    Newer { path: PathBuf, format: u32 },
+    Unsafe { path: PathBuf, id: String },
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            StoreError::Parse(e) => write!(f, "{e}"),
+            StoreError::NotEmpty(p) => write!(
+                f,
+                "{}: каталог не пуст; новая кампания создаётся только в пустом каталоге",
+                p.display()
+            ),
+            StoreError::NotACampaign(p) => write!(
+                f,
+                "{}: здесь нет {META_FILE}; это не кампания (создайте: sobes new КАТАЛОГ)",
+                p.display()
+            ),
+            StoreError::Locked { path, holder } => write!(
+                f,
+                "{}: кампанию уже открыл другой sobes ({holder}); закройте его или работайте только на чтение",
+                path.display()
+            ),
+            StoreError::Newer { path, format } => write!(
+                f,
+                "{}: файл записан более новой версией sobes (формат {format}, эта версия читает до {FORMAT}); обновите sobes",
+                path.display()
+            ),
+            StoreError::Unsafe { path, id } => write!(
+                f,
+                "{}: id «{id}» не годится как имя файла; файл не записан",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
+    move |error| StoreError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// Reads a text file, refusing what is too large or not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, StoreError> {
+    let file = File::open(path).map_err(io_err(path))?;
+    let len = file.metadata().map_err(io_err(path))?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(StoreError::Parse(SourceError::whole(
+            Origin::from(path),
+            format!("файл слишком большой ({len} байт, можно до {MAX_FILE_BYTES})"),
+        )));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err(path))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let text = String::from_utf8_lossy(valid);
+        let line = text.matches('\n').count() + 1;
+        let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        StoreError::Parse(SourceError::new(
+            Origin::from(path),
+            line,
+            col,
+            "файл не в кодировке UTF-8 (повреждён или сохранён в другой кодировке)",
+        ))
+    })
+}
+
+/// Temp file in the same directory, write, sync, keep the old version as `.bak`, rename,
+/// sync the directory: after a crash the file is either the old or the new version.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut f = private_file(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        if path.exists() {
+            let bak = dir.join(format!("{name}.bak"));
+            let _ = fs::remove_file(&bak);
+            fs::hard_link(path, &bak).or_else(|_| fs::copy(path, &bak).map(|_| ()))?;
+        }
+        fs::rename(&tmp, path)?;
+        File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(io_err(path))
+}
+
+fn private_file(path: &Path) -> io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(path).map_err(io_err(path))
+}
+
+pub fn to_ron<T: Serialize>(value: &T) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ".to_string())
+        .struct_names(true);
+    let mut s = ron::ser::to_string_pretty(value, config).expect("campaign data serialises");
+    s.push('\n');
+    s
+}
+
+/// The lock on a campaign, held while this process may write. Released on drop.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    /// Takes the lock or says who holds it. The OS drops the lock with its process, so a
+    /// lock file left by a dead process does not block.
+    pub fn acquire(dir: &Path) -> Result<Lock, StoreError> {
+        let path = dir.join(LOCK_FILE);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        match file.try_lock() {
+            Ok(()) => {
+                let host = fs::read_to_string("/etc/hostname")
+                    .map(|h| h.trim().to_string())
+                    .unwrap_or_else(|_| "?".into());
+                let me = format!(
+                    "процесс {} на {host} с {}",
+                    std::process::id(),
+                    crate::clock::now()
+                );
+                file.set_len(0).map_err(io_err(&path))?;
+                file.write_all(me.as_bytes()).map_err(io_err(&path))?;
+                Ok(Lock { _file: file })
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                Err(StoreError::Locked {
+                    path,
+                    holder: if holder.trim().is_empty() {
+                        "неизвестно кто".into()
+                    } else {
+                        holder.trim().to_string()
+                    },
+                })
+            }
+            Err(fs::TryLockError::Error(e)) => Err(io_err(&path)(e)),
+        }
+    }
+}
+
+/// Creates an empty campaign in `dir`, which must be missing or empty.
+pub fn create(dir: &Path, meta: &Meta) -> Result<(), StoreError> {
+    if dir.exists() {
+        let mut entries = fs::read_dir(dir).map_err(io_err(dir))?;
+        if entries.next().is_some() {
+            return Err(StoreError::NotEmpty(dir.to_path_buf()));
+        }
+    }
+    create_private_dir(&dir.join(RECORDS_DIR))?;
+    atomic_write(&dir.join(META_FILE), to_ron(meta).as_bytes())
+}
+
+pub fn record_path(dir: &Path, id: &str) -> Result<PathBuf, StoreError> {
+    let path = dir.join(RECORDS_DIR).join(format!("{id}.ron"));
+    if !is_safe_id(id) {
+        return Err(StoreError::Unsafe {
+            path,
+            id: id.to_string(),
+        });
+    }
+    Ok(path)
+}
+
+pub fn save_record(dir: &Path, record: &Record) -> Result<(), StoreError> {
+    let path = record_path(dir, &record.id)?;
+    atomic_write(&path, to_ron(record).as_bytes())
+}
+
+fn check_format(path: &Path, format: u32) -> Result<(), StoreError> {
+    if format > FORMAT {
+        return Err(StoreError::Newer {
+            path: path.to_path_buf(),
+            format,
+        });
+    }
+    Ok(())
+}
+
+/// Loads the campaign, every file, and reports every damaged file (not only the first).
+/// Municipalities without a file get an empty record.
+pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>> {
+    let meta_path = dir.join(META_FILE);
+    if !meta_path.exists() {
+        return Err(vec![StoreError::NotACampaign(dir.to_path_buf())]);
+    }
+    let mut errors = Vec::new();
+    let meta: Option<Meta> = read_text(&meta_path)
+        .and_then(|t| parse_ron(&t, &Origin::from(meta_path.as_path())).map_err(StoreError::Parse))
+        .and_then(|m: Meta| check_format(&meta_path, m.format).map(|_| m))
+        .map_err(|e| errors.push(e))
+        .ok();
+    let mut records = BTreeMap::new();
+    let records_dir = dir.join(RECORDS_DIR);
+    let mut files: Vec<PathBuf> = match fs::read_dir(&records_dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+            .collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            errors.push(io_err(&records_dir)(e));
+            Vec::new()
+        }
+    };
+    files.sort();
+    for path in files {
+        match load_record(&path) {
+            Ok(r) => {
+                records.insert(r.id.clone(), r);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    for m in &registry.municipalities {
+        records
+            .entry(m.id.clone())
+            .or_insert_with(|| Record::new(&m.id));
+    }
+    match meta {
+        Some(meta) if errors.is_empty() => Ok(Campaign { meta, records }),
+        _ => Err(errors),
+    }
+}
+
+fn load_record(path: &Path) -> Result<Record, StoreError> {
+    let text = read_text(path)?;
+    let record: Record =
+        parse_ron(&text, &Origin::from(path)).map_err(StoreError::Parse)?;
+    check_format(path, record.format)?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    if stem.as_deref() != Some(record.id.as_str()) || !is_safe_id(&record.id) {
+        return Err(StoreError::Parse(SourceError::whole(
+            Origin::from(path),
+            format!(
+                "id «{}» внутри файла не совпадает с именем файла или не годится как имя",
+                record.id
+            ),
+        )));
+    }
+    Ok(record)
+}

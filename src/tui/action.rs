@@ -1,0 +1,96 @@
+//! Everything a key can do, with the words help and hints show for it.
+
+use serde::Deserialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Open,
+    Search,
+    Filter,
+    Review,
+    Interview,
+    Clusters,
+    Next,
+    Prev,
+    NextOpen,
+    Section,
+    Choose,
+    Pick(u8),
+    Edit,
+    Note,
+    Clear,
+    Accept,
+}
+
+impl Action {
+    /// A few words for the status line.
+    pub fn short(self) -> String {
+        match self {
+            Action::Quit => "выход".into(),
+            Action::Help => "помощь".into(),
+            Action::Back => "назад".into(),
+            Action::Up => "вверх".into(),
+            Action::Down => "вниз".into(),
+            Action::PageUp => "стр. вверх".into(),
+            Action::PageDown => "стр. вниз".into(),
+            Action::First => "в начало".into(),
+            Action::Last => "в конец".into(),
+            Action::Open => "открыть".into(),
+            Action::Search => "поиск".into(),
+            Action::Filter => "фильтр".into(),
+            Action::Review => "свод".into(),
+            Action::Interview => "вопросы".into(),
+            Action::Clusters => "кластеры".into(),
+            Action::Next => "следующий".into(),
+            Action::Prev => "предыдущий".into(),
+            Action::NextOpen => "к неотвеченному".into(),
+            Action::Section => "раздел".into(),
+            Action::Choose => "выбрать".into(),
+            Action::Pick(n) => format!("вариант {n}"),
+            Action::Edit => "ввести".into(),
+            Action::Note => "заметка".into(),
+            Action::Clear => "стереть".into(),
+            Action::Accept => "принять".into(),
+        }
+    }
+
+    /// A sentence for the help screen.
+    pub fn describe(self) -> String {
+        match self {
+            Action::Quit => "Выйти из sobes (всё уже сохранено)".into(),
+            Action::Help => "Показать или скрыть эту справку".into(),
+            Action::Back => "Вернуться на предыдущий экран".into(),
+            Action::Up => "Строка или вариант выше".into(),
+            Action::Down => "Строка или вариант ниже".into(),
+            Action::PageUp => "На страницу вверх".into(),
+            Action::PageDown => "На страницу вниз".into(),
+            Action::First => "К первой строке".into(),
+            Action::Last => "К последней строке".into(),
+            Action::Open => "Открыть выбранное".into(),
+            Action::Search => "Искать муниципалитет по названию (можно в латинской раскладке)".into(),
+            Action::Filter => "Показать только часть списка: по статусу или кластеру".into(),
+            Action::Review => "Свод: кластеры по всем муниципалитетам".into(),
+            Action::Interview => "Перейти к вопросам этого муниципалитета".into(),
+            Action::Clusters => "Перейти к кластерам этого муниципалитета".into(),
+            Action::Next => "Следующий вопрос (пропустить этот)".into(),
+            Action::Prev => "Предыдущий вопрос".into(),
+            Action::NextOpen => "Следующий обязательный вопрос без ответа".into(),
+            Action::Section => "Перейти к разделу протокола".into(),
+            Action::Choose => "Выбрать вариант под курсором (в множественном выборе — отметить или снять)".into(),
+            Action::Pick(n) => format!("Выбрать вариант или кластер {n}"),
+            Action::Edit => "Ввести или исправить ответ-текст или число".into(),
+            Action::Note => "Написать заметку к ответу".into(),
+            Action::Clear => "Стереть ответ или решение (спросит подтверждение)".into(),
+            Action::Accept => "Принять подсказанный кластер".into(),
+        }
+    }
+}

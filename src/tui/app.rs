@@ -1,0 +1,1037 @@
+//! The TUI's state and its update: keys become actions, actions change the state and return
+//! effects (save, quit) for the IO layer to run. Nothing here touches the terminal or disk.
+
+use super::action::Action;
+use super::keymap::{Keymap, Scope};
+use super::keys::Key;
+use super::text::{FieldKey, TextField};
+use crate::data::DataSet;
+use crate::model::campaign::{Campaign, Mark, Record, Status, Value};
+use crate::model::edit::{self, Stamp};
+use crate::model::fuzzy::Fuzzy;
+use crate::model::protocol::{Kind, Question, order_like};
+use ratatui::crossterm::event::KeyEvent;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Interview,
+    Clusters,
+    Review,
+}
+
+impl Screen {
+    pub fn scope(self) -> Scope {
+        match self {
+            Screen::List => Scope::List,
+            Screen::Interview => Scope::Interview,
+            Screen::Clusters => Scope::Clusters,
+            Screen::Review => Scope::Review,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListFilter {
+    All,
+    Status(Status),
+    Unassigned,
+    Cluster { dim: String, cluster: u8 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    ClearAnswer(String),
+    ClearDecision(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptFor {
+    Reviewer,
+    Reason { dim: String, cluster: u8 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PickFor {
+    Section,
+    Filter(Vec<ListFilter>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Confirm {
+        question: String,
+        then: Pending,
+    },
+    Prompt {
+        title: String,
+        field: TextField,
+        purpose: PromptFor,
+    },
+    Picker {
+        title: String,
+        items: Vec<String>,
+        cursor: usize,
+        purpose: PickFor,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditTarget {
+    Value,
+    Note,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Editing {
+    pub target: EditTarget,
+    pub field: TextField,
+    pub error: Option<String>,
+}
+
+/// Work for the IO layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Save(String),
+    SaveConfig,
+    Quit,
+}
+
+/// A line of the review screen; lines with a municipality can be selected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub text: String,
+    pub municipality: Option<String>,
+    pub dim: Option<usize>,
+    pub header: bool,
+}
+
+pub struct App {
+    pub data: DataSet,
+    pub campaign: Campaign,
+    pub keymap: Keymap,
+    pub reviewer: Option<String>,
+    pub screen: Screen,
+    pub back_to: Screen,
+    pub overlay: Option<Overlay>,
+    pub search: TextField,
+    pub searching: bool,
+    pub list_filter: ListFilter,
+    /// Registry indices shown in the list, with the matched char indices of each name.
+    pub visible: Vec<(usize, Vec<usize>)>,
+    pub cursor: usize,
+    /// The selected or open municipality.
+    pub current: String,
+    /// Questions in protocol order as (section, question) indices.
+    pub flat: Vec<(usize, usize)>,
+    pub question: usize,
+    pub option: usize,
+    pub editing: Option<Editing>,
+    pub dim: usize,
+    pub review_cursor: usize,
+    pub message: Option<(String, bool)>,
+    pub last_saved: Option<String>,
+    pub clock: fn() -> String,
+    /// Rows that fit on a page of the current list, set when drawing.
+    pub page: usize,
+    fuzzy: Fuzzy,
+}
+
+impl App {
+    pub fn new(
+        data: DataSet,
+        campaign: Campaign,
+        keymap: Keymap,
+        reviewer: Option<String>,
+        clock: fn() -> String,
+    ) -> App {
+        let flat = data
+            .protocol
+            .sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, sec)| (0..sec.questions.len()).map(move |q| (s, q)))
+            .collect();
+        let current = data
+            .registry
+            .municipalities
+            .first()
+            .map(|m| m.id.clone())
+            .unwrap_or_default();
+        let mut app = App {
+            data,
+            campaign,
+            keymap,
+            reviewer: reviewer.filter(|r| !r.trim().is_empty()),
+            screen: Screen::List,
+            back_to: Screen::List,
+            overlay: None,
+            search: TextField::default(),
+            searching: false,
+            list_filter: ListFilter::All,
+            visible: Vec::new(),
+            cursor: 0,
+            current,
+            flat,
+            question: 0,
+            option: 0,
+            editing: None,
+            dim: 0,
+            review_cursor: 0,
+            message: None,
+            last_saved: None,
+            clock,
+            page: 10,
+            fuzzy: Fuzzy::default(),
+        };
+        app.refilter();
+        if app.reviewer.is_none() {
+            app.overlay = Some(Overlay::Prompt {
+                title: "Как вас записывать? Имя будет стоять у каждого ответа и решения".into(),
+                field: TextField::default(),
+                purpose: PromptFor::Reviewer,
+            });
+        }
+        app
+    }
+
+    // ---- reading state -------------------------------------------------------------
+
+    pub fn record(&self, id: &str) -> Record {
+        self.campaign
+            .record(id)
+            .cloned()
+            .unwrap_or_else(|| Record::new(id))
+    }
+
+    pub fn current_record(&self) -> Record {
+        self.record(&self.current)
+    }
+
+    pub fn current_name(&self) -> &str {
+        self.data
+            .registry
+            .get(&self.current)
+            .map_or("", |m| m.name.as_str())
+    }
+
+    pub fn question_at(&self, i: usize) -> &Question {
+        let (s, q) = self.flat[i];
+        &self.data.protocol.sections[s].questions[q]
+    }
+
+    pub fn current_question(&self) -> &Question {
+        self.question_at(self.question)
+    }
+
+    pub fn is_visible_at(&self, i: usize, record: &Record) -> bool {
+        self.data
+            .protocol
+            .is_visible(self.question_at(i), &record.answers)
+    }
+
+    fn stamp(&self) -> Stamp {
+        Stamp {
+            by: self.reviewer.clone().unwrap_or_else(|| "?".into()),
+            at: (self.clock)(),
+        }
+    }
+
+    // ---- keys ------------------------------------------------------------------------
+
+    pub fn handle_key(&mut self, event: KeyEvent) -> Vec<Effect> {
+        let key = Key::from_event(&event);
+        if key == Key::parse("ctrl-c").expect("valid key name") {
+            return vec![Effect::Quit];
+        }
+        if self.overlay.is_some() {
+            return self.overlay_key(&key, &event);
+        }
+        if self.screen == Screen::List && self.searching {
+            match self.search.handle(&event) {
+                FieldKey::Edited => {
+                    self.refilter();
+                    return vec![];
+                }
+                FieldKey::Moved => return vec![],
+                FieldKey::Submit => {
+                    self.searching = false;
+                    return vec![];
+                }
+                FieldKey::Cancel => {
+                    self.searching = false;
+                    self.search = TextField::default();
+                    self.refilter();
+                    return vec![];
+                }
+                FieldKey::Ignored => {}
+            }
+        }
+        if self.screen == Screen::Interview
+            && let Some(editing) = &mut self.editing
+        {
+            match editing.field.handle(&event) {
+                FieldKey::Submit => return self.commit_edit(),
+                FieldKey::Cancel => {
+                    self.editing = None;
+                    return vec![];
+                }
+                FieldKey::Ignored if key.ctrl => {}
+                _ => return vec![],
+            }
+        }
+        match self.keymap.action(self.screen.scope(), &key) {
+            Some(action) => self.update(action),
+            None => vec![],
+        }
+    }
+
+    pub fn handle_paste(&mut self, text: &str) {
+        if let Some(Overlay::Prompt { field, .. }) = &mut self.overlay {
+            field.paste(text);
+        } else if let Some(e) = &mut self.editing {
+            e.field.paste(text);
+        } else if self.screen == Screen::List && self.searching {
+            self.search.paste(text);
+            self.refilter();
+        }
+    }
+
+    fn overlay_key(&mut self, key: &Key, event: &KeyEvent) -> Vec<Effect> {
+        let Some(overlay) = self.overlay.take() else {
+            return vec![];
+        };
+        let action = self.keymap.action(self.screen.scope(), key);
+        match overlay {
+            Overlay::Help => {
+                // Any key closes help; Help itself too.
+                vec![]
+            }
+            Overlay::Confirm { question, then } => {
+                match key.code {
+                    super::keys::Code::Char('y' | 'Y' | 'д' | 'Д' | 'н' | 'l') => {
+                        return self.confirmed(then);
+                    }
+                    super::keys::Code::Enter => return self.confirmed(then),
+                    super::keys::Code::Esc | super::keys::Code::Char('n' | 'N' | 'т' | 'Т') => {}
+                    _ => self.overlay = Some(Overlay::Confirm { question, then }),
+                }
+                vec![]
+            }
+            Overlay::Prompt {
+                title,
+                mut field,
+                purpose,
+            } => match field.handle(event) {
+                FieldKey::Submit => self.prompt_done(field.text(), purpose, title, field),
+                FieldKey::Cancel if purpose != PromptFor::Reviewer => vec![],
+                _ => {
+                    self.overlay = Some(Overlay::Prompt {
+                        title,
+                        field,
+                        purpose,
+                    });
+                    vec![]
+                }
+            },
+            Overlay::Picker {
+                title,
+                items,
+                mut cursor,
+                purpose,
+            } => {
+                match (action, key.code) {
+                    (_, super::keys::Code::Esc) | (Some(Action::Back), _) => return vec![],
+                    (Some(Action::Open | Action::Choose | Action::Accept), _)
+                    | (_, super::keys::Code::Enter) => return self.picked(cursor, purpose),
+                    (Some(Action::Up), _) => cursor = cursor.saturating_sub(1),
+                    (Some(Action::Down), _) => cursor = (cursor + 1).min(items.len() - 1),
+                    (Some(Action::First), _) => cursor = 0,
+                    (Some(Action::Last), _) => cursor = items.len() - 1,
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::Picker {
+                    title,
+                    items,
+                    cursor,
+                    purpose,
+                });
+                vec![]
+            }
+        }
+    }
+
+    fn prompt_done(
+        &mut self,
+        text: String,
+        purpose: PromptFor,
+        title: String,
+        field: TextField,
+    ) -> Vec<Effect> {
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            self.overlay = Some(Overlay::Prompt {
+                title,
+                field,
+                purpose,
+            });
+            return vec![];
+        }
+        match purpose {
+            PromptFor::Reviewer => {
+                self.reviewer = Some(text);
+                vec![Effect::SaveConfig]
+            }
+            PromptFor::Reason { dim, cluster } => self.decide(&dim, cluster, Some(&text)),
+        }
+    }
+
+    fn confirmed(&mut self, then: Pending) -> Vec<Effect> {
+        let id = self.current.clone();
+        let stamp = self.stamp();
+        let record = self.campaign.record_mut(&id);
+        match then {
+            Pending::ClearAnswer(q) => {
+                edit::set_value(record, &q, None, &stamp);
+                edit::set_note(record, &q, "", &stamp);
+            }
+            Pending::ClearDecision(d) => edit::clear_decision(record, &d),
+        }
+        self.changed()
+    }
+
+    fn picked(&mut self, cursor: usize, purpose: PickFor) -> Vec<Effect> {
+        match purpose {
+            PickFor::Section => {
+                if let Some(i) = self.flat.iter().position(|(s, _)| *s == cursor) {
+                    self.go_question(i, true);
+                }
+            }
+            PickFor::Filter(filters) => {
+                self.list_filter = filters[cursor].clone();
+                self.refilter();
+            }
+        }
+        vec![]
+    }
+
+    // ---- actions -----------------------------------------------------------------------
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.message = None;
+        match action {
+            Action::Quit => return vec![Effect::Quit],
+            Action::Help => {
+                self.overlay = Some(Overlay::Help);
+                return vec![];
+            }
+            _ => {}
+        }
+        match self.screen {
+            Screen::List => self.list_action(action),
+            Screen::Interview => self.interview_action(action),
+            Screen::Clusters => self.clusters_action(action),
+            Screen::Review => self.review_action(action),
+        }
+    }
+
+    fn moved(&self, pos: usize, len: usize, action: Action) -> usize {
+        let last = len.saturating_sub(1);
+        match action {
+            Action::Up => pos.saturating_sub(1),
+            Action::Down => (pos + 1).min(last),
+            Action::PageUp => pos.saturating_sub(self.page.max(1)),
+            Action::PageDown => (pos + self.page.max(1)).min(last),
+            Action::First => 0,
+            Action::Last => last,
+            _ => pos,
+        }
+    }
+
+    fn list_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => {
+                self.cursor = self.moved(self.cursor, self.visible.len(), action);
+                self.sync_current();
+            }
+            Action::Open if !self.visible.is_empty() => self.open_interview(),
+            Action::Clusters if !self.visible.is_empty() => self.open_clusters(Screen::List),
+            Action::Search => self.searching = true,
+            Action::Filter => self.open_filter_picker(),
+            Action::Review => {
+                self.screen = Screen::Review;
+            }
+            Action::Back => {
+                self.search = TextField::default();
+                self.list_filter = ListFilter::All;
+                self.refilter();
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn open_filter_picker(&mut self) {
+        let mut filters = vec![ListFilter::All];
+        filters.extend(Status::ALL.iter().map(|s| ListFilter::Status(*s)));
+        filters.push(ListFilter::Unassigned);
+        for d in &self.data.dimensions.0 {
+            for c in &d.clusters {
+                filters.push(ListFilter::Cluster {
+                    dim: d.id.clone(),
+                    cluster: c.number,
+                });
+            }
+        }
+        let items = filters.iter().map(|f| self.filter_label(f)).collect();
+        let cursor = filters
+            .iter()
+            .position(|f| *f == self.list_filter)
+            .unwrap_or(0);
+        self.overlay = Some(Overlay::Picker {
+            title: "Показать".into(),
+            items,
+            cursor,
+            purpose: PickFor::Filter(filters),
+        });
+    }
+
+    pub fn filter_label(&self, f: &ListFilter) -> String {
+        match f {
+            ListFilter::All => "все муниципалитеты".into(),
+            ListFilter::Status(s) => format!("статус: {}", s.label()),
+            ListFilter::Unassigned => "есть нераспределённые измерения".into(),
+            ListFilter::Cluster { dim, cluster } => {
+                let d = self.data.dimensions.get(dim);
+                format!(
+                    "{}: кластер {cluster} «{}»",
+                    d.map_or(dim.as_str(), |d| d.title.as_str()),
+                    d.and_then(|d| d.cluster(*cluster))
+                        .map_or("", |c| c.short.as_str())
+                )
+            }
+        }
+    }
+
+    fn passes(&self, record: &Record, filter: &ListFilter) -> bool {
+        let dims = &self.data.dimensions;
+        match filter {
+            ListFilter::All => true,
+            ListFilter::Status(s) => record.derive_status(&self.data.protocol, dims) == *s,
+            ListFilter::Unassigned => dims
+                .0
+                .iter()
+                .any(|d| !record.decisions.contains_key(&d.id)),
+            ListFilter::Cluster { dim, cluster } => {
+                record.decisions.get(dim).map(|d| d.cluster) == Some(*cluster)
+            }
+        }
+    }
+
+    /// Recomputes the visible rows and keeps the selected municipality selected if it is
+    /// still shown.
+    pub fn refilter(&mut self) {
+        let query = self.search.text();
+        let mut visible = Vec::new();
+        for (i, m) in self.data.registry.municipalities.iter().enumerate() {
+            let Some(hit) = self.fuzzy.matches(&m.name, &query) else {
+                continue;
+            };
+            if self.list_filter != ListFilter::All
+                && !self.passes(&self.record(&m.id), &self.list_filter)
+            {
+                continue;
+            }
+            visible.push((i, hit.indices));
+        }
+        self.visible = visible;
+        let reg = &self.data.registry.municipalities;
+        self.cursor = self
+            .visible
+            .iter()
+            .position(|(i, _)| reg[*i].id == self.current)
+            .unwrap_or(0);
+        self.sync_current();
+    }
+
+    fn sync_current(&mut self) {
+        if let Some((i, _)) = self.visible.get(self.cursor) {
+            self.current = self.data.registry.municipalities[*i].id.clone();
+        }
+    }
+
+    /// Opens the interview at the first required question still open on the path.
+    pub fn open_interview(&mut self) {
+        let record = self.current_record();
+        let first_open = (0..self.flat.len()).find(|&i| {
+            let q = self.question_at(i);
+            q.required
+                && self.is_visible_at(i, &record)
+                && record.answers.value(&q.id).is_none()
+        });
+        self.screen = Screen::Interview;
+        self.editing = None;
+        self.go_question(first_open.unwrap_or(0), true);
+    }
+
+    pub fn open_clusters(&mut self, from: Screen) {
+        self.back_to = from;
+        self.screen = Screen::Clusters;
+    }
+
+    fn go_question(&mut self, i: usize, forward: bool) {
+        let record = self.current_record();
+        let n = self.flat.len();
+        let mut j = i.min(n.saturating_sub(1));
+        // Hidden questions are skipped in the direction of travel.
+        for _ in 0..n {
+            if self.is_visible_at(j, &record) {
+                break;
+            }
+            j = if forward { (j + 1) % n } else { (j + n - 1) % n };
+        }
+        self.question = j;
+        self.editing = None;
+        let q = self.current_question();
+        let options = q.kind.options();
+        self.option = match record.answers.value(&q.id) {
+            Some(v) => options
+                .iter()
+                .position(|(id, _)| v.equals(id) || v.contains(id))
+                .unwrap_or(0),
+            None => 0,
+        };
+    }
+
+    fn step_question(&mut self, forward: bool) {
+        let record = self.current_record();
+        let n = self.flat.len();
+        let mut j = self.question;
+        loop {
+            let next = if forward { j + 1 } else { j.wrapping_sub(1) };
+            if next >= n {
+                self.message = Some((
+                    if forward {
+                        "это последний вопрос протокола".into()
+                    } else {
+                        "это первый вопрос протокола".into()
+                    },
+                    false,
+                ));
+                return;
+            }
+            j = next;
+            if self.is_visible_at(j, &record) {
+                self.go_question(j, forward);
+                return;
+            }
+        }
+    }
+
+    fn interview_action(&mut self, action: Action) -> Vec<Effect> {
+        let q = self.current_question().clone();
+        let options = q.kind.options();
+        match action {
+            Action::Up | Action::Down | Action::First | Action::Last => {
+                self.option = self.moved(self.option, options.len(), action);
+            }
+            Action::Next => self.step_question(true),
+            Action::Prev => self.step_question(false),
+            Action::NextOpen => self.next_open(),
+            Action::Section => {
+                let items = self
+                    .data
+                    .protocol
+                    .sections
+                    .iter()
+                    .map(|s| s.title.clone())
+                    .collect();
+                self.overlay = Some(Overlay::Picker {
+                    title: "Раздел".into(),
+                    items,
+                    cursor: self.flat[self.question].0,
+                    purpose: PickFor::Section,
+                });
+            }
+            Action::Choose => return self.choose(&q, self.option),
+            Action::Pick(n) if (1..=options.len()).contains(&(n as usize)) => {
+                self.option = n as usize - 1;
+                return self.choose(&q, self.option);
+            }
+            Action::Edit => match q.kind {
+                Kind::Text | Kind::Number { .. } => self.start_edit(EditTarget::Value),
+                _ => {
+                    self.message = Some((
+                        "здесь выбирают вариант: стрелки и пробел или цифра".into(),
+                        false,
+                    ))
+                }
+            },
+            Action::Note => self.start_edit(EditTarget::Note),
+            Action::Clear => {
+                let record = self.current_record();
+                if record.answers.0.contains_key(&q.id) {
+                    self.overlay = Some(Overlay::Confirm {
+                        question: format!("Стереть ответ и заметку на «{}»?", q.text),
+                        then: Pending::ClearAnswer(q.id.clone()),
+                    });
+                }
+            }
+            Action::Clusters => self.open_clusters(Screen::Interview),
+            Action::Back => {
+                self.editing = None;
+                self.screen = Screen::List;
+                self.refilter();
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn next_open(&mut self) {
+        let record = self.current_record();
+        let n = self.flat.len();
+        let found = (1..=n).map(|k| (self.question + k) % n).find(|&i| {
+            let q = self.question_at(i);
+            q.required && self.is_visible_at(i, &record) && record.answers.value(&q.id).is_none()
+        });
+        match found {
+            Some(i) => self.go_question(i, true),
+            None => {
+                self.message = Some((
+                    "все обязательные вопросы отвечены: можно переходить к кластерам".into(),
+                    false,
+                ))
+            }
+        }
+    }
+
+    fn start_edit(&mut self, target: EditTarget) {
+        let record = self.current_record();
+        let q = self.current_question();
+        let text = match target {
+            EditTarget::Note => record.answers.note(&q.id).unwrap_or("").to_string(),
+            EditTarget::Value => match record.answers.value(&q.id) {
+                Some(Value::Text(t)) => t.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            },
+        };
+        self.editing = Some(Editing {
+            target,
+            field: TextField::new(&text),
+            error: None,
+        });
+    }
+
+    fn commit_edit(&mut self) -> Vec<Effect> {
+        let Some(editing) = self.editing.take() else {
+            return vec![];
+        };
+        let q = self.current_question().clone();
+        let text = editing.field.text();
+        let stamp = self.stamp();
+        let id = self.current.clone();
+        match editing.target {
+            EditTarget::Note => {
+                edit::set_note(self.campaign.record_mut(&id), &q.id, &text, &stamp);
+            }
+            EditTarget::Value if text.trim().is_empty() => {
+                edit::set_value(self.campaign.record_mut(&id), &q.id, None, &stamp);
+            }
+            EditTarget::Value => match self.data.protocol.parse_value(&q, &text) {
+                Ok(v) => edit::set_value(self.campaign.record_mut(&id), &q.id, Some(v), &stamp),
+                Err(e) => {
+                    self.editing = Some(Editing {
+                        error: Some(e),
+                        ..editing
+                    });
+                    return vec![];
+                }
+            },
+        }
+        self.changed()
+    }
+
+    fn choose(&mut self, q: &Question, option: usize) -> Vec<Effect> {
+        let options = q.kind.options();
+        let Some((opt, _)) = options.get(option) else {
+            if matches!(q.kind, Kind::Text | Kind::Number { .. }) {
+                self.start_edit(EditTarget::Value);
+            }
+            return vec![];
+        };
+        let stamp = self.stamp();
+        let id = self.current.clone();
+        let record = self.campaign.record_mut(&id);
+        let advance = match &q.kind {
+            Kind::YesNo => {
+                edit::set_value(record, &q.id, Some(Value::Bool(opt == "yes")), &stamp);
+                true
+            }
+            Kind::SingleChoice(_) => {
+                edit::set_value(record, &q.id, Some(Value::Choice(opt.clone())), &stamp);
+                true
+            }
+            Kind::MultipleChoice(choices) => {
+                let mut picked = match record.answers.value(&q.id) {
+                    Some(Value::Choices(cs)) => cs.clone(),
+                    _ => Vec::new(),
+                };
+                if let Some(pos) = picked.iter().position(|c| c == opt) {
+                    picked.remove(pos);
+                } else {
+                    picked.push(opt.clone());
+                }
+                let picked = order_like(choices, picked);
+                let value = (!picked.is_empty()).then_some(Value::Choices(picked));
+                edit::set_value(record, &q.id, value, &stamp);
+                false
+            }
+            Kind::Number { .. } | Kind::Text => false,
+        };
+        let effects = self.changed();
+        if advance {
+            self.step_question(true);
+        }
+        effects
+    }
+
+    /// After a change to the current record: status refreshed, save requested.
+    fn changed(&mut self) -> Vec<Effect> {
+        let id = self.current.clone();
+        let record = self.campaign.record_mut(&id);
+        edit::refresh(record, &self.data.protocol, &self.data.dimensions);
+        vec![Effect::Save(id)]
+    }
+
+    fn clusters_action(&mut self, action: Action) -> Vec<Effect> {
+        let dims = self.data.dimensions.0.len();
+        match action {
+            Action::Up | Action::Down | Action::First | Action::Last => {
+                self.dim = self.moved(self.dim, dims, action);
+            }
+            Action::Accept => {
+                let Some(d) = self.data.dimensions.0.get(self.dim) else {
+                    return vec![];
+                };
+                let record = self.current_record();
+                match d.suggest(&record.answers, &self.data.protocol) {
+                    Some(s) => {
+                        let id = d.id.clone();
+                        return self.decide(&id, s.cluster, None);
+                    }
+                    None => {
+                        self.message = Some((
+                            "подсказки нет: выберите кластер цифрой и назовите причину".into(),
+                            true,
+                        ))
+                    }
+                }
+            }
+            Action::Pick(n) => {
+                let Some(d) = self.data.dimensions.0.get(self.dim) else {
+                    return vec![];
+                };
+                if d.cluster(n).is_none() {
+                    return vec![];
+                }
+                let record = self.current_record();
+                let suggested = d.suggest(&record.answers, &self.data.protocol);
+                if suggested.as_ref().is_some_and(|s| s.cluster == n) {
+                    let id = d.id.clone();
+                    return self.decide(&id, n, None);
+                }
+                self.overlay = Some(Overlay::Prompt {
+                    title: format!(
+                        "Почему кластер {n}, а не {}? Причина попадёт в файл и в свод",
+                        suggested.map_or("подсказанный".into(), |s| s.cluster.to_string())
+                    ),
+                    field: TextField::default(),
+                    purpose: PromptFor::Reason {
+                        dim: d.id.clone(),
+                        cluster: n,
+                    },
+                });
+            }
+            Action::Clear => {
+                if let Some(d) = self.data.dimensions.0.get(self.dim)
+                    && self.current_record().decisions.contains_key(&d.id)
+                {
+                    self.overlay = Some(Overlay::Confirm {
+                        question: format!("Стереть решение по измерению «{}»?", d.title),
+                        then: Pending::ClearDecision(d.id.clone()),
+                    });
+                }
+            }
+            Action::Interview => self.open_interview(),
+            Action::Review => self.screen = Screen::Review,
+            Action::Back => {
+                self.screen = self.back_to;
+                if self.screen == Screen::List {
+                    self.refilter();
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn decide(&mut self, dim: &str, cluster: u8, reason: Option<&str>) -> Vec<Effect> {
+        let Some(d) = self.data.dimensions.get(dim).cloned() else {
+            return vec![];
+        };
+        let stamp = self.stamp();
+        let id = self.current.clone();
+        let record = self.campaign.record_mut(&id);
+        match edit::decide(record, &d, &self.data.protocol, cluster, reason, &stamp) {
+            Ok(()) => {
+                let effects = self.changed();
+                if self.dim + 1 < self.data.dimensions.0.len() {
+                    self.dim += 1;
+                }
+                effects
+            }
+            Err(e) => {
+                self.message = Some((e, true));
+                vec![]
+            }
+        }
+    }
+
+    /// The review screen, computed from the decisions every time it is drawn or used.
+    pub fn review_rows(&self) -> Vec<ReviewRow> {
+        let mut rows = Vec::new();
+        let reg = &self.data.registry.municipalities;
+        let protocol = &self.data.protocol;
+        let records: Vec<Record> = reg.iter().map(|m| self.record(&m.id)).collect();
+        let row = |text: String, m: Option<&str>, dim: Option<usize>| ReviewRow {
+            text,
+            municipality: m.map(str::to_string),
+            dim,
+            header: m.is_none(),
+        };
+        for (di, d) in self.data.dimensions.0.iter().enumerate() {
+            rows.push(row(format!("■ {}", d.title), None, None));
+            let marks: Vec<Mark> = records.iter().map(|r| r.mark(d, protocol)).collect();
+            for c in &d.clusters {
+                let members: Vec<usize> = (0..reg.len())
+                    .filter(|&i| marks[i].decided() == Some(c.number))
+                    .collect();
+                rows.push(row(
+                    format!("  Кластер {} «{}» — {}", c.number, c.short, members.len()),
+                    None,
+                    None,
+                ));
+                for i in members {
+                    let flag = match marks[i] {
+                        Mark::Overridden(_) => "  (изменено вручную)",
+                        Mark::Stale(_) => "  (расходится с ответами)",
+                        _ => "",
+                    };
+                    rows.push(row(
+                        format!("      {}{flag}", reg[i].name),
+                        Some(&reg[i].id),
+                        Some(di),
+                    ));
+                }
+            }
+            let open: Vec<usize> = (0..reg.len())
+                .filter(|&i| marks[i].decided().is_none())
+                .collect();
+            rows.push(row(
+                format!("  Не распределены — {}", open.len()),
+                None,
+                None,
+            ));
+            for i in open {
+                let hint = match marks[i] {
+                    Mark::Suggested(n) => format!("  (подсказан {n}, не подтверждён)"),
+                    _ => String::new(),
+                };
+                rows.push(row(
+                    format!("      {}{hint}", reg[i].name),
+                    Some(&reg[i].id),
+                    Some(di),
+                ));
+            }
+        }
+        let incomplete: Vec<usize> = (0..reg.len())
+            .filter(|&i| !protocol.progress(&records[i].answers).complete())
+            .collect();
+        rows.push(row(
+            format!("■ Интервью не закончено — {}", incomplete.len()),
+            None,
+            None,
+        ));
+        for i in incomplete {
+            let p = protocol.progress(&records[i].answers);
+            rows.push(row(
+                format!("      {}  ({} из {})", reg[i].name, p.answered, p.required),
+                Some(&reg[i].id),
+                None,
+            ));
+        }
+        rows
+    }
+
+    fn review_action(&mut self, action: Action) -> Vec<Effect> {
+        let rows = self.review_rows();
+        let selectable: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.municipality.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        let pos = selectable
+            .iter()
+            .position(|&i| i >= self.review_cursor)
+            .unwrap_or(0);
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => {
+                let p = self.moved(pos, selectable.len(), action);
+                self.review_cursor = selectable.get(p).copied().unwrap_or(0);
+            }
+            Action::Open => {
+                if let Some(r) = selectable.get(pos).map(|&i| &rows[i]) {
+                    self.current = r.municipality.clone().unwrap_or_default();
+                    match r.dim {
+                        Some(d) => {
+                            self.dim = d;
+                            self.open_clusters(Screen::Review);
+                        }
+                        None => self.open_interview(),
+                    }
+                }
+            }
+            Action::Back => {
+                self.screen = Screen::List;
+                self.refilter();
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// Called by the IO layer after a save.
+    pub fn saved(&mut self, result: Result<(), String>) {
+        match result {
+            Ok(()) => {
+                let at = (self.clock)();
+                self.last_saved = Some(at.get(11..19).unwrap_or(&at).to_string());
+            }
+            Err(e) => self.message = Some((format!("НЕ СОХРАНЕНО: {e}"), true)),
+        }
+    }
+}
