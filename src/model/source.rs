@@ -67,7 +67,9 @@ impl fmt::Display for SourceError {
 impl std::error::Error for SourceError {}
 
 pub fn parse_ron<T: DeserializeOwned>(text: &str, origin: &Origin) -> Result<T, SourceError> {
+    // Hand-written files may write an optional field without Some(...).
     ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str::<T>(text)
         .map_err(|e| {
             SourceError::new(

@@ -218,12 +218,15 @@ impl Keymap {
 
     /// The keys bound to an action on a screen (screen map first), for help and hints.
     pub fn keys_for(&self, scope: Scope, action: Action) -> Vec<Key> {
-        [scope, Scope::Global]
-            .iter()
-            .flat_map(|s| self.bindings(*s).iter())
-            .filter(|(k, a)| *a == action && self.action(scope, k) == Some(action))
-            .map(|(k, _)| *k)
-            .collect()
+        let mut keys: Vec<Key> = Vec::new();
+        for s in [scope, Scope::Global] {
+            for (k, a) in self.bindings(s) {
+                if *a == action && self.action(scope, k) == Some(action) && !keys.contains(k) {
+                    keys.push(*k);
+                }
+            }
+        }
+        keys
     }
 
     /// Actions of a screen and their keys, in the order of the action list.

@@ -448,12 +448,22 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
             let mut lines = Vec::new();
             for (title, s) in [(scope.title(), scope), (Scope::Global.title(), Scope::Global)] {
                 lines.push(Line::styled(title.to_string(), Style::new().add_modifier(Modifier::BOLD)));
+                let mut picks = Vec::new();
                 for (action, keys) in app.keymap.help(s) {
                     if s != Scope::Global && keys.iter().all(|k| app.keymap.bindings(Scope::Global).iter().any(|(g, _)| g == k)) {
                         continue;
                     }
                     let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                    // The numbered picks share one line: «1…9».
+                    if let Action::Pick(_) = action {
+                        picks.extend(keys);
+                        continue;
+                    }
                     lines.push(Line::raw(format!("  {:<16} {}", keys.join(", "), action.describe())));
+                }
+                if let (Some(first), Some(last)) = (picks.first(), picks.last()) {
+                    let keys = if picks.len() > 1 { format!("{first}…{last}") } else { first.clone() };
+                    lines.push(Line::raw(format!("  {keys:<16} Выбрать вариант или кластер по номеру")));
                 }
                 if s == Scope::Global {
                     break;

@@ -1,0 +1,370 @@
+//! The TUI driven by key scripts through the real `App::handle_key`, effects run by the real
+//! IO layer against a campaign on disk, drawn on a TestBackend.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use sobes::data::{DataSet, Overrides};
+use sobes::model::campaign::{Mark, Status};
+use sobes::model::protocol::Kind;
+use sobes::storage;
+use sobes::tui::app::{App, Overlay, Screen};
+use sobes::tui::keymap::Keymap;
+use sobes::tui::{Io, step, view};
+use std::path::Path;
+
+fn clock() -> String {
+    "2026-09-14T10:00:00Z".to_string()
+}
+
+struct Harness {
+    app: App,
+    io: Io,
+    _dir: tempfile::TempDir,
+}
+
+fn data() -> DataSet {
+    DataSet::load(&Overrides::default(), None).expect("built-in data")
+}
+
+fn open(dir: &Path, keymap: &str, reviewer: Option<&str>) -> (App, Io) {
+    let data = data();
+    let campaign = storage::load(dir, &data.registry).expect("campaign loads");
+    let app = App::new(
+        data,
+        campaign,
+        Keymap::builtin(keymap).unwrap(),
+        reviewer.map(str::to_string),
+        clock,
+    );
+    let io = Io {
+        campaign_dir: dir.to_path_buf(),
+        config_file: dir.join("config-test.ron"),
+        config: Default::default(),
+    };
+    (app, io)
+}
+
+fn harness(keymap: &str, reviewer: Option<&str>) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let campaign_dir = dir.path().join("campaign");
+    let mut meta = sobes::cli::new_meta(&data(), Some("Тестовая кампания".into()));
+    meta.start = Some("2026-09-14".into());
+    storage::create(&campaign_dir, &meta).unwrap();
+    let (app, io) = open(&campaign_dir, keymap, reviewer);
+    Harness { app, io, _dir: dir }
+}
+
+impl Harness {
+    fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+
+    fn key_mod(&mut self, code: KeyCode, m: KeyModifiers) {
+        let quit = step(&mut self.app, &mut self.io, Event::Key(KeyEvent::new(code, m)));
+        assert!(!quit, "unexpected quit");
+    }
+
+    fn keys(&mut self, script: &str) {
+        for c in script.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn screen(&mut self, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| view::draw(f, &mut self.app)).unwrap();
+        let buf = t.backend().buffer();
+        let mut out = String::new();
+        for y in 0..h {
+            let mut line = String::new();
+            for x in 0..w {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Answers every visible question of the current municipality with keys only.
+    fn answer_everything(&mut self) {
+        for _ in 0..200 {
+            let record = self.app.current_record();
+            if self.app.data.protocol.progress(&record.answers).complete() {
+                return;
+            }
+            let q = self.app.current_question().clone();
+            let answered = record.answers.value(&q.id).is_some();
+            if !answered || !q.required {
+                match q.kind {
+                    Kind::YesNo | Kind::SingleChoice(_) => self.keys("1"),
+                    Kind::MultipleChoice(_) => {
+                        self.keys("12");
+                        self.key(KeyCode::Right);
+                    }
+                    Kind::Number { .. } => {
+                        self.key(KeyCode::Enter);
+                        self.keys("2");
+                        self.key(KeyCode::Enter);
+                        self.key(KeyCode::Right);
+                    }
+                    Kind::Text => {
+                        self.key(KeyCode::Enter);
+                        self.keys("Ответ на «");
+                        self.keys(&q.id);
+                        self.keys("»");
+                        self.key(KeyCode::Enter);
+                        self.key(KeyCode::Right);
+                    }
+                }
+            } else {
+                self.key(KeyCode::Right);
+            }
+        }
+        panic!("protocol not finished after 200 steps");
+    }
+}
+
+#[test]
+fn walk_chelyabinsk_end_to_end_and_restart() {
+    let mut h = harness("default", None);
+    // First start asks for the reviewer's name.
+    assert!(matches!(h.app.overlay, Some(Overlay::Prompt { .. })));
+    insta::assert_snapshot!("first_start_80x24", h.screen(80, 24));
+    h.keys("Мария Петрова");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.reviewer.as_deref(), Some("Мария Петрова"));
+    let config = std::fs::read_to_string(&h.io.config_file).unwrap();
+    assert!(config.contains("Мария Петрова"));
+
+    // Search in the Latin layout.
+    h.keys("/xtkz");
+    assert_eq!(h.app.visible.len(), 1);
+    insta::assert_snapshot!("list_search_80x24", h.screen(80, 24));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.current, "chelyabinsky-go");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, Screen::Interview);
+    insta::assert_snapshot!("interview_first_80x24", h.screen(80, 24));
+
+    h.answer_everything();
+    insta::assert_snapshot!("interview_done_80x24", h.screen(80, 24));
+    let record = h.app.current_record();
+    assert_eq!(record.status, Status::Interviewed);
+    assert_eq!(record.interviewer.as_deref(), Some("Мария Петрова"));
+
+    // Clusters: accept the three suggestions with one key each.
+    h.keys("c");
+    assert_eq!(h.app.screen, Screen::Clusters);
+    insta::assert_snapshot!("clusters_suggested_80x24", h.screen(80, 24));
+    for _ in 0..3 {
+        h.key(KeyCode::Enter);
+    }
+    let record = h.app.current_record();
+    assert_eq!(record.status, Status::Reviewed);
+    for d in &h.app.data.dimensions.0 {
+        assert!(matches!(record.mark(d, &h.app.data.protocol), Mark::Confirmed(_)));
+    }
+    insta::assert_snapshot!("clusters_accepted_80x24", h.screen(80, 24));
+
+    // Review shows it under the decided clusters.
+    h.keys("r");
+    assert_eq!(h.app.screen, Screen::Review);
+    let rows = h.app.review_rows();
+    let member_rows = rows
+        .iter()
+        .filter(|r| r.municipality.as_deref() == Some("chelyabinsky-go"))
+        .count();
+    assert_eq!(member_rows, 3, "one row per dimension, not in the incomplete list");
+    insta::assert_snapshot!("review_80x24", h.screen(80, 24));
+
+    // Restart from disk: the same state.
+    let dir = h.io.campaign_dir.clone();
+    let reloaded = storage::load(&dir, &h.app.data.registry).unwrap();
+    assert_eq!(reloaded, h.app.campaign);
+    let (app2, _) = open(&dir, "default", Some("Мария Петрова"));
+    assert_eq!(app2.campaign, h.app.campaign);
+    let status = sobes::cli::status_table(&app2.data, &app2.campaign, true);
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("chelyabinsky-go\t"))
+        .unwrap();
+    assert!(line.ends_with("\tраспределён"), "{line}");
+}
+
+#[test]
+fn too_small_and_resizes() {
+    let mut h = harness("default", Some("Тест"));
+    insta::assert_snapshot!("too_small_40x10", h.screen(40, 10));
+    h.key(KeyCode::Enter);
+    for (w, hgt) in [(1, 1), (59, 30), (60, 16), (200, 60), (80, 24), (61, 17)] {
+        let s = h.screen(w, hgt);
+        if w < 60 || hgt < 16 {
+            assert!(s.contains("слишком") || w < 10, "{w}x{hgt}: {s}");
+        } else {
+            assert!(s.contains("sobes"), "{w}x{hgt}");
+        }
+    }
+    insta::assert_snapshot!("interview_60x16", h.screen(60, 16));
+}
+
+#[test]
+fn help_follows_the_keymap() {
+    let mut h = harness("vim", Some("Тест"));
+    h.keys("?");
+    assert_eq!(h.app.overlay, Some(Overlay::Help));
+    let s = h.screen(80, 24);
+    assert!(s.contains("j, down"), "{s}");
+    assert!(s.contains("ctrl-c"), "{s}");
+    insta::assert_snapshot!("help_list_vim_80x24", s);
+    h.keys("x");
+    assert_eq!(h.app.overlay, None);
+    h.keys("l?");
+    let s = h.screen(80, 24);
+    assert!(s.contains("Вопросы"));
+    assert!(s.contains("Написать заметку"), "{s}");
+}
+
+#[test]
+fn clearing_asks_first_and_overrides_need_a_reason() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("/Кусинский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.keys("1");
+    assert!(h.app.current_record().answers.value("org_form").is_some());
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Delete);
+    assert!(matches!(h.app.overlay, Some(Overlay::Confirm { .. })));
+    h.keys("n");
+    assert!(h.app.current_record().answers.value("org_form").is_some());
+    h.key(KeyCode::Delete);
+    h.keys("y");
+    assert!(h.app.current_record().answers.value("org_form").is_none());
+    let on_disk = storage::load(&h.io.campaign_dir, &h.app.data.registry).unwrap();
+    assert!(on_disk.records["kusinsky-mr"].answers.value("org_form").is_none());
+
+    // Regional active: answer "remote", then choose 1 — a reason is required.
+    h.keys("s");
+    for _ in 0..10 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.current_question().id, "active_changes");
+    h.key(KeyCode::Right);
+    assert_eq!(h.app.current_question().id, "ra_format");
+    h.keys("2");
+    h.keys("c");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.keys("1");
+    assert!(matches!(h.app.overlay, Some(Overlay::Prompt { .. })));
+    insta::assert_snapshot!("reason_prompt_80x24", h.screen(80, 24));
+    h.key(KeyCode::Enter); // empty reason is not accepted
+    assert!(matches!(h.app.overlay, Some(Overlay::Prompt { .. })));
+    h.keys("руководитель передумал");
+    h.key(KeyCode::Enter);
+    let record = h.app.current_record();
+    let d = &record.decisions["regional_active"];
+    assert_eq!(d.cluster, 1);
+    assert_eq!(d.suggested, Some(2));
+    assert_eq!(d.reason.as_deref(), Some("руководитель передумал"));
+
+    // Clearing the decision asks first (the cursor stays on the last dimension).
+    assert_eq!(h.app.dim, 2);
+    h.key(KeyCode::Delete);
+    h.key(KeyCode::Esc);
+    assert!(h.app.current_record().decisions.contains_key("regional_active"));
+    h.key(KeyCode::Delete);
+    h.key(KeyCode::Enter);
+    assert!(!h.app.current_record().decisions.contains_key("regional_active"));
+}
+
+#[test]
+fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    let selected = h.app.current.clone();
+    h.keys("/а");
+    assert_eq!(h.app.current, selected, "still shown, still selected");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.visible.len(), 43);
+    let shown = |h: &Harness| -> Vec<String> {
+        h.app
+            .visible
+            .iter()
+            .map(|(i, _)| h.app.data.registry.municipalities[*i].name.clone())
+            .collect()
+    };
+    h.keys("/Тро");
+    let names = shown(&h);
+    assert!(names.contains(&"Троицкий ГО".to_string()));
+    assert!(names.contains(&"Троицкий МР".to_string()));
+    let mut sorted = names.clone();
+    sorted.sort_by(|a, b| sobes::model::collate::russian_cmp(a, b));
+    assert_eq!(names, sorted, "filtered lists stay in alphabetical order");
+    h.key(KeyCode::Esc);
+    h.keys("/трех");
+    assert_eq!(shown(&h), ["Трёхгорный ГО"], "ё matches е");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    // org_form = department hides licence and own courses.
+    h.keys("2");
+    assert_eq!(h.app.current_question().id, "methodists");
+    h.key(KeyCode::Left);
+    assert_eq!(h.app.current_question().id, "org_form");
+    let p = h.app.data.protocol.progress(&h.app.current_record().answers);
+    h.keys("1");
+    assert_eq!(h.app.current_question().id, "licence");
+    let p2 = h.app.data.protocol.progress(&h.app.current_record().answers);
+    assert_eq!(p2.required, p.required + 1, "licence is shown for a centre");
+    h.keys("1");
+    assert_eq!(h.app.current_question().id, "own_courses");
+    let p3 = h.app.data.protocol.progress(&h.app.current_record().answers);
+    assert_eq!(p3.required, p.required + 2, "own courses are asked with a licence");
+}
+
+#[test]
+fn notes_and_text_fields_with_cursor() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    h.keys("m");
+    h.keys("Мисс");
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Backspace);
+    h.keys("а");
+    let s = h.screen(80, 24);
+    assert!(s.contains("> Масс"), "{s}");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app.current_record().answers.note("org_form"),
+        Some("Масс")
+    );
+    // A note alone does not count as an answer.
+    assert!(h.app.current_record().answers.value("org_form").is_none());
+}
+
+#[test]
+fn ctrl_c_always_quits() {
+    let mut h = harness("default", None);
+    let quit = step(
+        &mut h.app,
+        &mut h.io,
+        Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(quit, "even with the first-start prompt open");
+    let mut h = harness("default", Some("Тест"));
+    let quit = step(
+        &mut h.app,
+        &mut h.io,
+        Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)),
+    );
+    assert!(quit, "q quits from the list");
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    h.keys("q");
+    assert_eq!(h.app.screen, Screen::Interview, "q is not quit inside the interview");
+}
