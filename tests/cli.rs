@@ -1,0 +1,404 @@
+//! The command line as scripts use it: the real binary, a private SOBES_HOME per test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn campaign(&self) -> PathBuf {
+        self.home.path().join("data/campaigns/default")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_sobes"))
+            .args(args)
+            .env("SOBES_HOME", self.home.path())
+            .output()
+            .unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push((p.clone(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn new_refuses_a_non_empty_directory() {
+    let env = Env::new();
+    let dir = env.home.path().join("c");
+    let o = env.run(&["new", dir.to_str().unwrap(), "--title", "Осень"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = std::fs::read_to_string(dir.join("campaign.ron")).unwrap();
+    assert!(meta.contains("title: \"Осень\""), "{meta}");
+    assert!(meta.contains("region: \"Челябинская область\""));
+    let o = env.run(&["new", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("не пуст"), "{}", stderr(&o));
+}
+
+#[test]
+fn resolve_exit_codes() {
+    let env = Env::new();
+    let o = env.run(&["resolve", "Саткинском МР"]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "Саткинский МР\n")
+    );
+    let o = env.run(&["resolve", "Саткинский ГО"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "Саткинский МР\n");
+    assert!(
+        stderr(&o).contains("только «Саткинский МР»"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["resolve", "xtkz"]);
+    assert_eq!(stdout(&o), "Челябинский ГО\n");
+    let o = env.run(&["resolve", "Чебаркульский"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "Чебаркульский ГО\nЧебаркульский МР\n");
+    let o = env.run(&["resolve", "Магнитогорсский"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("Магнитогорский ГО\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn questions_tsv_lists_the_protocol() {
+    let env = Env::new();
+    let o = env.run(&["questions"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(rows.len() >= 30);
+    assert!(rows.iter().all(|r| r.len() == 5));
+    let org = rows.iter().find(|r| r[0] == "org_form").unwrap();
+    assert_eq!(
+        org[1..],
+        [
+            "org",
+            "single_choice",
+            "yes",
+            "center|department|inspectors"
+        ]
+    );
+    let kinds: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[2]).collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "multiple_choice",
+            "number",
+            "single_choice",
+            "text",
+            "yes_no"
+        ]
+    );
+}
+
+#[test]
+fn set_validates_and_bad_values_change_nothing() {
+    let env = Env::new();
+    let set = |m: &str, q: &str, v: &str| {
+        env.run(&[
+            "set",
+            "--municipality",
+            m,
+            "--question",
+            q,
+            "--value",
+            v,
+            "--as",
+            "Иванова",
+        ])
+    };
+    let o = set("Копейский", "org_form", "center");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = files(&env.campaign());
+    for (q, v, expect) in [
+        (
+            "org_form",
+            "centre",
+            "можно: center (Отдельный методический центр",
+        ),
+        ("methodists", "пять", "целое число от 0 до 500"),
+        ("methodists", "501", "целое число от 0 до 500"),
+        ("licence", "может быть", "да/нет"),
+        ("shibc", "institutional,library", "нет варианта «library»"),
+        ("nope", "1", "нет вопроса «nope»"),
+    ] {
+        let o = set("Копейский", q, v);
+        assert_eq!(o.status.code(), Some(1), "{q}={v}");
+        assert!(stderr(&o).contains(expect), "{q}={v}: {}", stderr(&o));
+    }
+    let o = set("Троицкий", "methodists", "3");
+    assert_eq!(o.status.code(), Some(2), "ambiguous name is refused");
+    assert_eq!(files(&env.campaign()), before, "nothing changed on disk");
+
+    let o = env.run(&[
+        "set",
+        "--municipality",
+        "копейского го",
+        "--question",
+        "shibc",
+        "--value",
+        "municipal,institutional",
+        "--note",
+        "в двух школах",
+        "--as",
+        "Иванова",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = set("Копейский ГО", "licence", "да");
+    assert!(o.status.success());
+    let text =
+        std::fs::read_to_string(env.campaign().join("municipalities/kopeysky-go.ron")).unwrap();
+    assert!(
+        text.contains("Choices([\"institutional\", \"municipal\"])"),
+        "protocol order: {text}"
+    );
+    assert!(text.contains("note: Some(\"в двух школах\")"));
+    assert!(text.contains("by: \"Иванова\""));
+    assert!(
+        text.contains("\"licence\": Answer(\n            value: Some(Bool(true))"),
+        "{text}"
+    );
+}
+
+#[test]
+fn set_needs_a_name() {
+    let env = Env::new();
+    let o = env.run(&[
+        "set",
+        "--municipality",
+        "Уйский",
+        "--question",
+        "licence",
+        "--value",
+        "yes",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--as"), "{}", stderr(&o));
+    std::fs::create_dir_all(env.home.path().join("config")).unwrap();
+    std::fs::write(
+        env.home.path().join("config/config.ron"),
+        "Config(reviewer: \"Сидоров\")",
+    )
+    .unwrap();
+    let o = env.run(&[
+        "set",
+        "--municipality",
+        "Уйский",
+        "--question",
+        "licence",
+        "--value",
+        "yes",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(env.campaign().join("municipalities/uysky-mr.ron")).unwrap();
+    assert!(text.contains("by: \"Сидоров\""));
+}
+
+#[test]
+fn decide_requires_a_reason_to_differ() {
+    let env = Env::new();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--as", "Петрова"]);
+        env.run(&all)
+    };
+    assert!(
+        run(&[
+            "set",
+            "--municipality",
+            "Уйский",
+            "--question",
+            "ra_format",
+            "--value",
+            "remote"
+        ])
+        .status
+        .success()
+    );
+    let o = run(&[
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+        "regional_active",
+        "--cluster",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("подсказан кластер 2"), "{}", stderr(&o));
+    let o = run(&[
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+        "training",
+        "--cluster",
+        "2",
+    ]);
+    assert!(stderr(&o).contains("не подсказан"), "{}", stderr(&o));
+    let o = run(&[
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+        "colour",
+        "--cluster",
+        "2",
+    ]);
+    assert!(
+        stderr(&o).contains("нет измерения «colour»; есть: training"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+        "regional_active",
+        "--cluster",
+        "1",
+        "--reason",
+        "договорились на месте",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+        "project_office",
+        "--cluster",
+        "3",
+        "--reason",
+        "по справке",
+    ]);
+    assert!(o.status.success());
+
+    let o = env.run(&["status", "--tsv"]);
+    let line = stdout(&o)
+        .lines()
+        .find(|l| l.starts_with("uysky-mr\t"))
+        .unwrap()
+        .to_string();
+    let cols: Vec<&str> = line.split('\t').collect();
+    assert_eq!(cols.len(), 9);
+    assert_eq!(cols[..3], ["uysky-mr", "Уйский МР", "МР"]);
+    assert_eq!(cols[3], "1", "one required answer given");
+    assert_eq!(
+        cols[5..8],
+        ["", "3", "1"],
+        "training, project_office, regional_active"
+    );
+    assert_eq!(cols[8], "идёт");
+    let o = env.run(&["status"]);
+    assert!(stdout(&o).lines().next().unwrap().contains("training"));
+    assert_eq!(stdout(&env.run(&["status", "--tsv"])).lines().count(), 43);
+}
+
+#[test]
+fn check_names_file_and_line_of_bad_data() {
+    let env = Env::new();
+    let o = env.run(&["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bad = env.home.path().join("clusters.ron");
+    std::fs::write(
+        &bad,
+        "Dimensions([\n  (id: \"training\", title: \"T\", clusters: [(number: 1, short: \"a\", meaning: \"b\")],\n   rules: [(cluster: 1, when: Equals(\"no_such_question\", \"yes\"))]),\n  (id: \"x\", title: \"X\", clusters: [], rules: []),\n])",
+    )
+    .unwrap();
+    let o = env.run(&["check", "--clusters", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{}:3:", bad.display()))
+            && err.contains("нет вопроса «no_such_question»"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":4:") && err.contains("у измерения «x» нет правил"),
+        "{err}"
+    );
+
+    let bad = env.home.path().join("protocol.ron");
+    std::fs::write(&bad, "Protocol(id: \"p\", version: 1,\n  title: 7)").unwrap();
+    let o = env.run(&["questions", "--protocol", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(&format!("{}:2:", bad.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("Expected string"), "{}", stderr(&o));
+}
+
+#[test]
+fn check_reports_answers_the_protocol_no_longer_has() {
+    let env = Env::new();
+    assert!(env.run(&["status"]).status.success());
+    let file = env.campaign().join("municipalities/uysky-mr.ron");
+    std::fs::write(
+        &file,
+        "Record(format: 1, id: \"uysky-mr\", answers: {\"old_question\": Answer(value: Some(Bool(true)), by: \"A\", at: \"2025-09-01T00:00:00Z\")})",
+    )
+    .unwrap();
+    let o = env.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("uysky-mr.ron: answers.old_question"),
+        "{}",
+        stdout(&o)
+    );
+    // Another answer keeps the old one in the file.
+    let o = env.run(&[
+        "set",
+        "--municipality",
+        "Уйский",
+        "--question",
+        "licence",
+        "--value",
+        "no",
+        "--as",
+        "A",
+    ]);
+    assert!(o.status.success());
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("old_question")
+    );
+}
