@@ -61,7 +61,11 @@ impl Harness {
     }
 
     fn key_mod(&mut self, code: KeyCode, m: KeyModifiers) {
-        let quit = step(&mut self.app, &mut self.io, Event::Key(KeyEvent::new(code, m)));
+        let quit = step(
+            &mut self.app,
+            &mut self.io,
+            Event::Key(KeyEvent::new(code, m)),
+        );
         assert!(!quit, "unexpected quit");
     }
 
@@ -164,7 +168,10 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     let record = h.app.current_record();
     assert_eq!(record.status, Status::Reviewed);
     for d in &h.app.data.dimensions.0 {
-        assert!(matches!(record.mark(d, &h.app.data.protocol), Mark::Confirmed(_)));
+        assert!(matches!(
+            record.mark(d, &h.app.data.protocol),
+            Mark::Confirmed(_)
+        ));
     }
     insta::assert_snapshot!("clusters_accepted_80x24", h.screen(80, 24));
 
@@ -176,7 +183,10 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
         .iter()
         .filter(|r| r.municipality.as_deref() == Some("chelyabinsky-go"))
         .count();
-    assert_eq!(member_rows, 3, "one row per dimension, not in the incomplete list");
+    assert_eq!(
+        member_rows, 3,
+        "one row per dimension, not in the incomplete list"
+    );
     insta::assert_snapshot!("review_80x24", h.screen(80, 24));
 
     // Restart from disk: the same state.
@@ -243,7 +253,12 @@ fn clearing_asks_first_and_overrides_need_a_reason() {
     h.keys("y");
     assert!(h.app.current_record().answers.value("org_form").is_none());
     let on_disk = storage::load(&h.io.campaign_dir, &h.app.data.registry).unwrap();
-    assert!(on_disk.records["kusinsky-mr"].answers.value("org_form").is_none());
+    assert!(
+        on_disk.records["kusinsky-mr"]
+            .answers
+            .value("org_form")
+            .is_none()
+    );
 
     // Regional active: answer "remote", then choose 1 — a reason is required.
     h.keys("s");
@@ -275,10 +290,20 @@ fn clearing_asks_first_and_overrides_need_a_reason() {
     assert_eq!(h.app.dim, 2);
     h.key(KeyCode::Delete);
     h.key(KeyCode::Esc);
-    assert!(h.app.current_record().decisions.contains_key("regional_active"));
+    assert!(
+        h.app
+            .current_record()
+            .decisions
+            .contains_key("regional_active")
+    );
     h.key(KeyCode::Delete);
     h.key(KeyCode::Enter);
-    assert!(!h.app.current_record().decisions.contains_key("regional_active"));
+    assert!(
+        !h.app
+            .current_record()
+            .decisions
+            .contains_key("regional_active")
+    );
 }
 
 #[test]
@@ -315,15 +340,31 @@ fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
     assert_eq!(h.app.current_question().id, "methodists");
     h.key(KeyCode::Left);
     assert_eq!(h.app.current_question().id, "org_form");
-    let p = h.app.data.protocol.progress(&h.app.current_record().answers);
+    let p = h
+        .app
+        .data
+        .protocol
+        .progress(&h.app.current_record().answers);
     h.keys("1");
     assert_eq!(h.app.current_question().id, "licence");
-    let p2 = h.app.data.protocol.progress(&h.app.current_record().answers);
+    let p2 = h
+        .app
+        .data
+        .protocol
+        .progress(&h.app.current_record().answers);
     assert_eq!(p2.required, p.required + 1, "licence is shown for a centre");
     h.keys("1");
     assert_eq!(h.app.current_question().id, "own_courses");
-    let p3 = h.app.data.protocol.progress(&h.app.current_record().answers);
-    assert_eq!(p3.required, p.required + 2, "own courses are asked with a licence");
+    let p3 = h
+        .app
+        .data
+        .protocol
+        .progress(&h.app.current_record().answers);
+    assert_eq!(
+        p3.required,
+        p.required + 2,
+        "own courses are asked with a licence"
+    );
 }
 
 #[test]
@@ -366,5 +407,9 @@ fn ctrl_c_always_quits() {
     let mut h = harness("default", Some("Тест"));
     h.key(KeyCode::Enter);
     h.keys("q");
-    assert_eq!(h.app.screen, Screen::Interview, "q is not quit inside the interview");
+    assert_eq!(
+        h.app.screen,
+        Screen::Interview,
+        "q is not quit inside the interview"
+    );
 }
