@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "sobes", version, about = "Собеседование с руководителями муниципальных методических служб")]
+#[command(
+    name = "sobes",
+    version,
+    about = "Собеседование с руководителями муниципальных методических служб"
+)]
 pub struct Cli {
     /// Каталог кампании (по умолчанию — кампания в каталоге данных пользователя)
     #[arg(long, global = true, value_name = "DIR")]
@@ -33,6 +37,9 @@ pub struct Cli {
     /// Чьё имя записать при ответе или решении (вместо имени из настроек)
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub as_name: Option<String>,
+    /// Другой шаблон приложения к письму (по умолчанию — annex.ron кампании или встроенный)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub annex: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -44,6 +51,9 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long)]
         title: Option<String>,
+        /// Взять встроенную кампанию (chelyabinsk-2022 — собеседование 2022 года по письму)
+        #[arg(long, value_name = "NAME", conflicts_with = "title")]
+        from: Option<String>,
     },
     /// Найти муниципалитет по тому, как его написали
     Resolve { name: String },
@@ -78,6 +88,26 @@ pub enum Command {
     },
     /// Проверить данные и кампанию
     Check,
+    /// Выгрузить приложение к письму (md, docx) или матрицу кластеров (csv, xlsx)
+    Export {
+        /// md, docx, csv или xlsx; по умолчанию — по расширению файла
+        #[arg(long, value_name = "FORMAT", value_parser = crate::annex::Format::NAMES)]
+        format: Option<String>,
+        /// Куда записать
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Заменить существующий файл
+        #[arg(long)]
+        force: bool,
+        /// Выгрузить, даже если не все распределены: в приложении будут строки «не распределены»
+        #[arg(long)]
+        allow_incomplete: bool,
+    },
+    /// Списки приложения: ключ, id муниципалитета, имя
+    Lists {
+        #[arg(long)]
+        tsv: bool,
+    },
 }
 
 /// An error for the user and the exit code it carries.
@@ -122,7 +152,8 @@ pub struct Context {
 impl Context {
     pub fn new(cli: &Cli) -> Result<Context, Failure> {
         let paths = Paths::from_env().map_err(Failure::new)?;
-        let config = Config::load(&paths.config_file())?;
+        let config =
+            Config::load(&paths.config_file()).map_err(|e| Failure::new(e.with_backup()))?;
         let campaign_dir = match &cli.campaign {
             Some(dir) => dir.clone(),
             None => paths.default_campaign(),
@@ -132,8 +163,8 @@ impl Context {
             protocol: cli.protocol.clone(),
             clusters: cli.clusters.clone(),
         };
-        let data = DataSet::load(&over, Some(&campaign_dir))
-            .map_err(|e| Failure::new(join_errors(&e)))?;
+        let data =
+            DataSet::load(&over, Some(&campaign_dir)).map_err(|e| Failure::new(join_errors(&e)))?;
         if cli.campaign.is_none() && !campaign_dir.join(storage::META_FILE).exists() {
             storage::create(&campaign_dir, &new_meta(&data, None))?;
         }
@@ -148,8 +179,10 @@ impl Context {
     }
 
     pub fn load_campaign(&self) -> Result<Campaign, Failure> {
-        storage::load(&self.campaign_dir, &self.data.registry)
-            .map_err(|e| Failure::new(join_errors(&e)))
+        storage::load(&self.campaign_dir, &self.data.registry).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(StoreError::with_backup).collect();
+            Failure::new(lines.join("\n"))
+        })
     }
 
     pub fn reviewer(&self) -> Option<String> {
@@ -246,7 +279,23 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    if let Some(Command::New { dir, title }) = &cli.command {
+    if let Some(Command::New {
+        dir,
+        from: Some(name),
+        ..
+    }) = &cli.command
+    {
+        let over = Overrides {
+            registry: cli.registry.clone(),
+            protocol: cli.protocol.clone(),
+            clusters: cli.clusters.clone(),
+        };
+        let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
+        crate::campaigns::create_from(dir, name, &data.registry).map_err(Failure::new)?;
+        println!("создана кампания {} из «{name}»", dir.display());
+        return Ok(());
+    }
+    if let Some(Command::New { dir, title, .. }) = &cli.command {
         let over = Overrides {
             registry: cli.registry.clone(),
             protocol: cli.protocol.clone(),
@@ -256,6 +305,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         storage::create(dir, &new_meta(&data, title.clone()))?;
         println!("создана кампания {}", dir.display());
         return Ok(());
+    }
+    if matches!(cli.command, Some(Command::Check)) {
+        return cmd_check(&cli);
     }
     let ctx = Context::new(&cli)?;
     match cli.command {
@@ -283,7 +335,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             print!("{}", status_table(&ctx.data, &campaign, tsv));
             Ok(())
         }
-        Some(Command::Check) => cmd_check(&ctx),
+        Some(Command::Check) => unreachable!("handled above"),
+        Some(Command::Export {
+            format,
+            output,
+            force,
+            allow_incomplete,
+        }) => cmd_export(
+            &ctx,
+            cli.annex.as_deref(),
+            format.as_deref(),
+            &output,
+            crate::annex::ExportOptions {
+                force,
+                allow_incomplete,
+            },
+        ),
+        Some(Command::Lists { tsv }) => cmd_lists(&ctx, cli.annex.as_deref(), tsv),
     }
 }
 
@@ -353,10 +421,22 @@ fn cmd_set(
         ))
     })?;
     let value = protocol.parse_value(q, raw).map_err(Failure::new)?;
+    if let Some(n) = note
+        && n.chars().count() > crate::model::protocol::MAX_TEXT_CHARS
+    {
+        return Err(Failure::new(format!(
+            "заметка слишком длинная: {} знаков, можно до {}",
+            n.chars().count(),
+            crate::model::protocol::MAX_TEXT_CHARS
+        )));
+    }
     let stamp = ctx.stamp()?;
     ctx.change(&m.id, |record, data| {
         if !data.protocol.is_visible(q, &record.answers) {
-            eprintln!("sobes: вопрос «{}» сейчас скрыт условием; ответ всё равно записан", q.id);
+            eprintln!(
+                "sobes: вопрос «{}» сейчас скрыт условием; ответ всё равно записан",
+                q.id
+            );
         }
         edit::set_value(record, &q.id, Some(value), &stamp);
         if let Some(n) = note {
@@ -396,7 +476,14 @@ fn cmd_decide(
 pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
     let mut rows = Vec::new();
     for m in &data.registry.municipalities {
-        let record = campaign.record(&m.id).cloned().unwrap_or_else(|| Record::new(&m.id));
+        let empty;
+        let record = match campaign.record(&m.id) {
+            Some(r) => r,
+            None => {
+                empty = Record::new(&m.id);
+                &empty
+            }
+        };
         let progress = data.protocol.progress(&record.answers);
         let mut row = vec![
             m.id.clone(),
@@ -440,27 +527,70 @@ pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
         .collect()
 }
 
-fn cmd_check(ctx: &Context) -> Result<(), Failure> {
-    let campaign = match storage::load(&ctx.campaign_dir, &ctx.data.registry) {
-        Ok(c) => c,
-        Err(errors) => {
-            for e in &errors {
-                println!("{e}");
-            }
-            return Err(Failure::new(format!("повреждённых файлов: {}", errors.len())));
-        }
+/// Checks everything sobes reads: the user config, the keymap, the data files and every
+/// file of the campaign. Damaged files are all listed (with their backups), not only the
+/// first; then the campaign is checked against the data.
+fn cmd_check(cli: &Cli) -> Result<(), Failure> {
+    let paths = Paths::from_env().map_err(Failure::new)?;
+    let mut damaged: Vec<String> = Vec::new();
+    let config = Config::load(&paths.config_file())
+        .map_err(|e| damaged.push(e.with_backup()))
+        .unwrap_or_default();
+    let keymap = cli.keymap.clone().or_else(|| config.keymap.clone());
+    if let Err(e) = crate::tui::keymap::Keymap::load(keymap.as_deref(), Some(&paths.user_keymap()))
+    {
+        damaged.push(e.to_string());
+    }
+    let campaign_dir = cli
+        .campaign
+        .clone()
+        .unwrap_or_else(|| paths.default_campaign());
+    let over = Overrides {
+        registry: cli.registry.clone(),
+        protocol: cli.protocol.clone(),
+        clusters: cli.clusters.clone(),
     };
-    let mut problems = check_campaign(
-        &campaign,
-        &ctx.data.registry,
-        &ctx.data.protocol,
-        &ctx.data.dimensions,
-    );
+    let data = DataSet::load(&over, Some(&campaign_dir))
+        .map_err(|e| damaged.extend(e.iter().map(|e| e.to_string())))
+        .ok();
+    if let Some(data) = &data
+        && cli.campaign.is_none()
+        && !campaign_dir.join(storage::META_FILE).exists()
+    {
+        storage::create(&campaign_dir, &new_meta(data, None))?;
+    }
+    let registry = data
+        .as_ref()
+        .map_or_else(crate::model::registry::Registry::builtin, |d| {
+            d.registry.clone()
+        });
+    let campaign = storage::load(&campaign_dir, &registry)
+        .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
+        .ok();
+    let (Some(data), Some(campaign), true) = (data, campaign, damaged.is_empty()) else {
+        return Err(Failure::new(format!(
+            "{}\nповреждённых файлов и ошибок в данных: {}; sobes ничего в них не менял",
+            damaged.join("\n"),
+            damaged.len()
+        )));
+    };
+    let mut problems = check_campaign(&campaign, &data.registry, &data.protocol, &data.dimensions);
     for p in problems.iter_mut() {
-        *p = format!("{}: {p}", ctx.campaign_dir.display());
+        *p = format!("{}: {p}", campaign_dir.display());
+    }
+    if let Err(errors) =
+        crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), &data)
+    {
+        problems.extend(errors.iter().map(|e| e.to_string()));
+    }
+    for line in crate::annex::gap_report(&data, &campaign) {
+        println!("{line}");
     }
     if problems.is_empty() {
-        println!("ошибок нет: данные и кампания {} в порядке", ctx.campaign_dir.display());
+        println!(
+            "ошибок нет: данные и кампания {} в порядке",
+            campaign_dir.display()
+        );
         Ok(())
     } else {
         for p in &problems {
@@ -470,3 +600,68 @@ fn cmd_check(ctx: &Context) -> Result<(), Failure> {
     }
 }
 
+fn load_annex(
+    ctx: &Context,
+    flag: Option<&std::path::Path>,
+) -> Result<crate::annex::LoadedTemplate, Failure> {
+    crate::annex::load_template(flag, Some(&ctx.campaign_dir), &ctx.data)
+        .map_err(|e| Failure::new(join_errors(&e)))
+}
+
+fn cmd_export(
+    ctx: &Context,
+    annex: Option<&std::path::Path>,
+    format: Option<&str>,
+    output: &std::path::Path,
+    opts: crate::annex::ExportOptions,
+) -> Result<(), Failure> {
+    use crate::annex::Format;
+    let format = match format {
+        Some(f) => Format::parse(f),
+        None => Format::from_path(output),
+    }
+    .ok_or_else(|| {
+        Failure::new(format!(
+            "не понял формат для {}: укажите --format {}",
+            output.display(),
+            Format::NAMES.join("|")
+        ))
+    })?;
+    let template = load_annex(ctx, annex)?;
+    let campaign = ctx.load_campaign()?;
+    let written = crate::annex::export(
+        &ctx.data,
+        &campaign,
+        &template.template,
+        format,
+        output,
+        opts,
+    )
+    .map_err(Failure::new)?;
+    println!("записано: {}", written.display());
+    Ok(())
+}
+
+fn cmd_lists(ctx: &Context, annex: Option<&std::path::Path>, tsv: bool) -> Result<(), Failure> {
+    let template = load_annex(ctx, annex)?;
+    let campaign = ctx.load_campaign()?;
+    if tsv {
+        print!(
+            "{}",
+            crate::annex::lists_tsv(&ctx.data, &campaign, &template.template)
+        );
+        return Ok(());
+    }
+    for (key, members) in crate::annex::lists(&ctx.data, &campaign, &template.template) {
+        let about = template
+            .template
+            .list(key)
+            .map(|l| l.about.as_str())
+            .unwrap_or("");
+        println!("{key} ({}) — {about}", members.len());
+        for m in members {
+            println!("    {}\t{}", m.id, m.name);
+        }
+    }
+    Ok(())
+}

@@ -47,6 +47,9 @@ mod tests {
     fn known_dates() {
         assert_eq!(super::format_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(super::format_utc(1_663_113_600), "2022-09-14T00:00:00Z");
-        assert_eq!(super::format_utc(951_782_400 + 3661), "2000-02-29T01:01:01Z");
+        assert_eq!(
+            super::format_utc(951_782_400 + 3661),
+            "2000-02-29T01:01:01Z"
+        );
     }
 }

@@ -101,17 +101,17 @@ impl DataSet {
             }
         }
         match (registry, protocol, dims) {
-            (Some(registry), Some((protocol, protocol_source)), Some((dimensions, clusters_source)))
-                if problems.is_empty() =>
-            {
-                Ok(DataSet {
-                    registry,
-                    protocol,
-                    dimensions,
-                    protocol_source,
-                    clusters_source,
-                })
-            }
+            (
+                Some(registry),
+                Some((protocol, protocol_source)),
+                Some((dimensions, clusters_source)),
+            ) if problems.is_empty() => Ok(DataSet {
+                registry,
+                protocol,
+                dimensions,
+                protocol_source,
+                clusters_source,
+            }),
             _ => Err(problems),
         }
     }

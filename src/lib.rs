@@ -1,3 +1,5 @@
+pub mod annex;
+pub mod campaigns;
 pub mod cli;
 pub mod clock;
 pub mod data;

@@ -23,9 +23,8 @@ impl Paths {
                 state_dir: home.join("state"),
             });
         }
-        let dirs = directories::ProjectDirs::from("ru", "chippkro", "sobes").ok_or(
-            "не удалось найти домашний каталог пользователя; задайте SOBES_HOME=КАТАЛОГ",
-        )?;
+        let dirs = directories::ProjectDirs::from("ru", "chippkro", "sobes")
+            .ok_or("не удалось найти домашний каталог пользователя; задайте SOBES_HOME=КАТАЛОГ")?;
         Ok(Paths {
             config_dir: dirs.config_dir().to_path_buf(),
             data_dir: dirs.data_dir().to_path_buf(),

@@ -50,8 +50,9 @@ impl fmt::Display for StoreError {
             ),
             StoreError::Newer { path, format } => write!(
                 f,
-                "{}: файл записан более новой версией sobes (формат {format}, эта версия читает до {FORMAT}); обновите sobes",
-                path.display()
+                "{}: файл записан более новой версией sobes: нужен sobes, читающий формат {format}, а эта версия ({}) читает формат до {FORMAT}; обновите sobes, файл не тронут",
+                path.display(),
+                env!("CARGO_PKG_VERSION")
             ),
             StoreError::Unsafe { path, id } => write!(
                 f,
@@ -63,6 +64,49 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// The file the error is about, if it is about one file.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            StoreError::Io { path, .. }
+            | StoreError::Locked { path, .. }
+            | StoreError::Newer { path, .. }
+            | StoreError::Unsafe { path, .. } => Some(path),
+            StoreError::Parse(e) => match &e.origin {
+                Origin::File(p) => Some(p),
+                Origin::Builtin(_) => None,
+            },
+            StoreError::NotEmpty(_) | StoreError::NotACampaign(_) => None,
+        }
+    }
+
+    /// The message, and where the backup of the file is when there is one.
+    pub fn with_backup(&self) -> String {
+        match self.path().and_then(backup_of) {
+            Some(bak) => format!(
+                "{self}\n    резервная копия предыдущей версии: {}",
+                bak.display()
+            ),
+            None => self.to_string(),
+        }
+    }
+}
+
+/// Where [`atomic_write`] keeps the previous version of `path`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!("{name}.bak"))
+}
+
+/// The backup of `path`, if there is one.
+pub fn backup_of(path: &Path) -> Option<PathBuf> {
+    let bak = backup_path(path);
+    bak.is_file().then_some(bak)
+}
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     move |error| StoreError::Io {
@@ -150,8 +194,11 @@ pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
 }
 
 pub fn to_ron<T: Serialize>(value: &T) -> String {
+    // One line per answer and per decision: diffs stay readable, files stay small and
+    // quick to parse (indentation was most of the parse time of a large campaign).
     let config = ron::ser::PrettyConfig::new()
         .indentor("    ".to_string())
+        .depth_limit(2)
         .struct_names(true);
     let mut s = ron::ser::to_string_pretty(value, config).expect("campaign data serialises");
     s.push('\n');
@@ -169,13 +216,14 @@ impl Lock {
     /// lock file left by a dead process does not block.
     pub fn acquire(dir: &Path) -> Result<Lock, StoreError> {
         let path = dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io_err(&path))?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path).map_err(io_err(&path))?;
         match file.try_lock() {
             Ok(()) => {
                 let host = fs::read_to_string("/etc/hostname")
@@ -245,6 +293,43 @@ fn check_format(path: &Path, format: u32) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The `format: N` a file declares, found in the text even when the rest does not parse: a
+/// file from a newer sobes may use fields this version does not know.
+fn declared_format(text: &str) -> Option<u32> {
+    text.match_indices("format").find_map(|(at, word)| {
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        let rest = text[at + word.len()..].trim_start().strip_prefix(':')?;
+        let rest = rest.trim_start();
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    })
+}
+
+/// Parses a campaign file; a file from a newer sobes is refused as such, whether or not
+/// this version can parse it.
+fn parse_versioned<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    format_of: fn(&T) -> u32,
+) -> Result<T, StoreError> {
+    match parse_ron::<T>(text, &Origin::from(path)) {
+        Ok(value) => {
+            check_format(path, format_of(&value))?;
+            Ok(value)
+        }
+        Err(e) => match declared_format(text) {
+            Some(format) if format > FORMAT => Err(StoreError::Newer {
+                path: path.to_path_buf(),
+                format,
+            }),
+            _ => Err(StoreError::Parse(e)),
+        },
+    }
+}
+
 /// Loads the campaign, every file, and reports every damaged file (not only the first).
 /// Municipalities without a file get an empty record.
 pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>> {
@@ -254,8 +339,7 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
     }
     let mut errors = Vec::new();
     let meta: Option<Meta> = read_text(&meta_path)
-        .and_then(|t| parse_ron(&t, &Origin::from(meta_path.as_path())).map_err(StoreError::Parse))
-        .and_then(|m: Meta| check_format(&meta_path, m.format).map(|_| m))
+        .and_then(|t| parse_versioned(&meta_path, &t, |m: &Meta| m.format))
         .map_err(|e| errors.push(e))
         .ok();
     let mut records = BTreeMap::new();
@@ -272,8 +356,8 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
         }
     };
     files.sort();
-    for path in files {
-        match load_record(&path) {
+    for result in load_records(&files) {
+        match result {
             Ok(r) => {
                 records.insert(r.id.clone(), r);
             }
@@ -291,11 +375,30 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
     }
 }
 
+/// Parses the record files on every core; results keep the order of `files`.
+fn load_records(files: &[PathBuf]) -> Vec<Result<Record, StoreError>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || files.len() < 64 {
+        return files.iter().map(|p| load_record(p)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|p| load_record(p)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a record parser thread panicked"))
+            .collect()
+    })
+}
+
 fn load_record(path: &Path) -> Result<Record, StoreError> {
     let text = read_text(path)?;
-    let record: Record =
-        parse_ron(&text, &Origin::from(path)).map_err(StoreError::Parse)?;
-    check_format(path, record.format)?;
+    let record: Record = parse_versioned(path, &text, |r: &Record| r.format)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
     if stem.as_deref() != Some(record.id.as_str()) || !is_safe_id(&record.id) {
         return Err(StoreError::Parse(SourceError::whole(

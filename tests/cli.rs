@@ -366,7 +366,7 @@ fn check_names_file_and_line_of_bad_data() {
         "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("Expected string"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ожидалась строка"), "{}", stderr(&o));
 }
 
 #[test]

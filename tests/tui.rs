@@ -168,10 +168,7 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     let record = h.app.current_record();
     assert_eq!(record.status, Status::Reviewed);
     for d in &h.app.data.dimensions.0 {
-        assert!(matches!(
-            record.mark(d, &h.app.data.protocol),
-            Mark::Confirmed(_)
-        ));
+        assert!(matches!(record.mark(d), Mark::Confirmed(_)));
     }
     insta::assert_snapshot!("clusters_accepted_80x24", h.screen(80, 24));
 

@@ -48,9 +48,9 @@ impl Value {
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Answer {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub by: String,
     pub at: String,
@@ -74,9 +74,9 @@ impl Answers {
 pub struct Decision {
     pub cluster: u8,
     /// The suggestion when the decision was taken, kept so a later change of answers shows.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggested: Option<u8>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub by: String,
     pub at: String,
@@ -115,9 +115,9 @@ pub struct Record {
     pub id: String,
     #[serde(default)]
     pub status: Status,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interviewer: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     #[serde(default)]
     pub answers: Answers,
@@ -150,13 +150,13 @@ impl Record {
     }
 
     /// The state of one dimension for this municipality.
-    pub fn mark(&self, dim: &Dimension, protocol: &Protocol) -> Mark {
-        let suggestion = dim.suggest(&self.answers, protocol);
+    pub fn mark(&self, dim: &Dimension) -> Mark {
+        let suggestion = dim.suggested_cluster(&self.answers);
         match (self.decisions.get(&dim.id), suggestion) {
             (Some(d), _) if d.reason.is_some() => Mark::Overridden(d.cluster),
-            (Some(d), Some(s)) if s.cluster == d.cluster => Mark::Confirmed(d.cluster),
+            (Some(d), Some(s)) if s == d.cluster => Mark::Confirmed(d.cluster),
             (Some(d), _) => Mark::Stale(d.cluster),
-            (None, Some(s)) => Mark::Suggested(s.cluster),
+            (None, Some(s)) => Mark::Suggested(s),
             (None, None) => Mark::Unassigned,
         }
     }

@@ -34,7 +34,13 @@ pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
     let mut problems = Vec::new();
     let mut seen = HashMap::new();
     for s in &protocol.sections {
-        duplicate(&mut seen, &format!("section {}", s.id), &s.id, src, &mut problems);
+        duplicate(
+            &mut seen,
+            &format!("section {}", s.id),
+            &s.id,
+            src,
+            &mut problems,
+        );
     }
     let mut seen = HashMap::new();
     for (_, q) in protocol.questions() {
@@ -59,7 +65,13 @@ pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
             ));
         }
         if let Some(c) = &q.show_if {
-            check_condition(c, protocol, src, &format!("show_if вопроса «{}»", q.id), &mut problems);
+            check_condition(
+                c,
+                protocol,
+                src,
+                &format!("show_if вопроса «{}»", q.id),
+                &mut problems,
+            );
         }
     }
     if let Some(cycle) = condition_cycle(protocol) {
@@ -128,12 +140,19 @@ pub fn check_condition(
                             "для множественного выбора — Contains, а не Equals".to_string()
                         }
                         Kind::Number { .. } => "целое число".to_string(),
-                        k => k.options().into_iter().map(|(id, _)| id).collect::<Vec<_>>().join(", "),
+                        k => k
+                            .options()
+                            .into_iter()
+                            .map(|(id, _)| id)
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     };
                     problems.push(src.at(
                         v,
                         0,
-                        format!("{context}: у вопроса «{qid}» нет варианта «{v}»; можно: {allowed}"),
+                        format!(
+                            "{context}: у вопроса «{qid}» нет варианта «{v}»; можно: {allowed}"
+                        ),
                     ));
                 }
             }
@@ -238,7 +257,10 @@ pub fn check_dimensions(dims: &Dimensions, protocol: &Protocol, src: &Source) ->
                 problems.push(src.at_def(
                     &d.id,
                     0,
-                    format!("{context}: кластера {} нет среди кластеров измерения", r.cluster),
+                    format!(
+                        "{context}: кластера {} нет среди кластеров измерения",
+                        r.cluster
+                    ),
                 ));
             }
             check_condition(&r.when, protocol, src, &context, &mut problems);
@@ -267,7 +289,11 @@ pub fn check_campaign(
         if registry.get(id).is_none() {
             problems.push(format!("{file}: муниципалитета «{id}» нет в реестре"));
         }
-        problems.extend(check_record(record, protocol, dims).into_iter().map(|p| format!("{file}: {p}")));
+        problems.extend(
+            check_record(record, protocol, dims)
+                .into_iter()
+                .map(|p| format!("{file}: {p}")),
+        );
     }
     problems
 }
@@ -337,10 +363,28 @@ mod tests {
         let p = Protocol::parse(text, &Origin::Builtin("test.ron")).unwrap();
         let problems = check_protocol(&p, &src(text));
         let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        assert!(shown.iter().any(|s| s.contains("test.ron>:5:") && s.contains("«a» встречается дважды")), "{shown:#?}");
-        assert!(shown.iter().any(|s| s.contains(":3:") && s.contains("нет варианта «maybe»")), "{shown:#?}");
-        assert!(shown.iter().any(|s| s.contains(":4:") && s.contains("нет вопроса «zzz»")), "{shown:#?}");
-        assert!(shown.iter().any(|s| s.contains("в круг: a → b → a")), "{shown:#?}");
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains("test.ron>:5:") && s.contains("«a» встречается дважды")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains(":3:") && s.contains("нет варианта «maybe»")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains(":4:") && s.contains("нет вопроса «zzz»")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown.iter().any(|s| s.contains("в круг: a → b → a")),
+            "{shown:#?}"
+        );
     }
 
     #[test]
@@ -351,9 +395,25 @@ mod tests {
   (id: "e", title: "E", clusters: [(number: 1, short: "a", meaning: "b")], rules: [(cluster: 2, when: Equals("ra_format", "by_pigeon"))]),
 ])"#;
         let d = Dimensions::parse(text, &Origin::Builtin("test.ron")).unwrap();
-        let shown: Vec<String> = check_dimensions(&d, &p, &src(text)).iter().map(|p| p.to_string()).collect();
-        assert!(shown.iter().any(|s| s.contains(":2:") && s.contains("нет правил")), "{shown:#?}");
-        assert!(shown.iter().any(|s| s.contains("кластера 2 нет")), "{shown:#?}");
-        assert!(shown.iter().any(|s| s.contains(":3:") && s.contains("by_pigeon")), "{shown:#?}");
+        let shown: Vec<String> = check_dimensions(&d, &p, &src(text))
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains(":2:") && s.contains("нет правил")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown.iter().any(|s| s.contains("кластера 2 нет")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains(":3:") && s.contains("by_pigeon")),
+            "{shown:#?}"
+        );
     }
 }

@@ -42,6 +42,14 @@ pub struct Suggestion {
 }
 
 impl Dimension {
+    /// The suggested cluster alone, without building the explanation.
+    pub fn suggested_cluster(&self, answers: &Answers) -> Option<u8> {
+        self.rules
+            .iter()
+            .find(|r| r.when.holds(answers))
+            .map(|r| r.cluster)
+    }
+
     pub fn suggest(&self, answers: &Answers, protocol: &Protocol) -> Option<Suggestion> {
         self.rules
             .iter()
@@ -137,7 +145,10 @@ mod tests {
         let p = Protocol::builtin();
         let c = Condition::All(vec![
             Condition::InRange("methodists".into(), 1, 2),
-            Condition::Not(Box::new(Condition::Equals("org_form".into(), "center".into()))),
+            Condition::Not(Box::new(Condition::Equals(
+                "org_form".into(),
+                "center".into(),
+            ))),
         ]);
         let a = answers(&[
             ("methodists", Value::Number(2)),

@@ -37,20 +37,21 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Russian alphabetical order: ё sorts with е; only as a tie-break does ё come after е.
+/// A sort key in Russian alphabetical order: ё sorts with е; only as a tie-break does ё
+/// come after е; then the text itself, so that the order is total.
+pub fn collation_key(s: &str) -> (Vec<char>, Vec<(bool, char)>, String) {
+    (
+        s.chars().map(fold_char).collect(),
+        s.chars()
+            .map(|c| (lower_char(c) == 'ё', lower_char(c)))
+            .collect(),
+        s.to_string(),
+    )
+}
+
+/// Russian alphabetical order, see [`collation_key`].
 pub fn russian_cmp(a: &str, b: &str) -> Ordering {
-    let key = |s: &str| s.chars().map(fold_char).collect::<Vec<_>>();
-    key(a)
-        .cmp(&key(b))
-        .then_with(|| {
-            let tie = |s: &str| {
-                s.chars()
-                    .map(|c| (lower_char(c) == 'ё', lower_char(c)))
-                    .collect::<Vec<_>>()
-            };
-            tie(a).cmp(&tie(b))
-        })
-        .then_with(|| a.cmp(b))
+    collation_key(a).cmp(&collation_key(b))
 }
 
 /// The Russian letter on the same key of a ЙЦУКЕН keyboard as an ASCII char typed in the
@@ -77,7 +78,10 @@ mod tests {
     fn yo_sorts_with_ye() {
         let mut v = vec!["Троицкий ГО", "Трёхгорный ГО", "Ёмкий", "Агаповский МР"];
         v.sort_by(|a, b| russian_cmp(a, b));
-        assert_eq!(v, ["Агаповский МР", "Ёмкий", "Трёхгорный ГО", "Троицкий ГО"]);
+        assert_eq!(
+            v,
+            ["Агаповский МР", "Ёмкий", "Трёхгорный ГО", "Троицкий ГО"]
+        );
         assert_eq!(russian_cmp("ель", "ёль"), Ordering::Less);
     }
 

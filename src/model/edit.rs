@@ -112,20 +112,30 @@ mod tests {
         let d = Dimensions::builtin();
         let dim = d.get("regional_active").unwrap();
         let mut r = Record::new("x");
-        set_value(&mut r, "ra_format", Some(Value::Choice("remote".into())), &stamp());
-        assert_eq!(r.mark(dim, &p), Mark::Suggested(2));
+        set_value(
+            &mut r,
+            "ra_format",
+            Some(Value::Choice("remote".into())),
+            &stamp(),
+        );
+        assert_eq!(r.mark(dim), Mark::Suggested(2));
         assert!(decide(&mut r, dim, &p, 1, None, &stamp()).is_err());
         assert!(decide(&mut r, dim, &p, 1, Some("  "), &stamp()).is_err());
         assert!(decide(&mut r, dim, &p, 4, Some("x"), &stamp()).is_err());
         decide(&mut r, dim, &p, 2, Some("лишнее"), &stamp()).unwrap();
         assert_eq!(r.decisions["regional_active"].reason, None);
-        assert_eq!(r.mark(dim, &p), Mark::Confirmed(2));
+        assert_eq!(r.mark(dim), Mark::Confirmed(2));
         decide(&mut r, dim, &p, 1, Some("на встрече передумали"), &stamp()).unwrap();
-        assert_eq!(r.mark(dim, &p), Mark::Overridden(1));
+        assert_eq!(r.mark(dim), Mark::Overridden(1));
         clear_decision(&mut r, "regional_active");
         decide(&mut r, dim, &p, 2, None, &stamp()).unwrap();
-        set_value(&mut r, "ra_format", Some(Value::Choice("in_person".into())), &stamp());
-        assert_eq!(r.mark(dim, &p), Mark::Stale(2));
+        set_value(
+            &mut r,
+            "ra_format",
+            Some(Value::Choice("in_person".into())),
+            &stamp(),
+        );
+        assert_eq!(r.mark(dim), Mark::Stale(2));
     }
 
     #[test]

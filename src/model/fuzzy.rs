@@ -29,19 +29,51 @@ fn fold_str(s: &str) -> String {
     s.chars().map(fold_char).collect()
 }
 
+/// A query folded once, with its Russian-layout reading when it is all ASCII.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    folded: String,
+    layout: Option<String>,
+}
+
+impl Query {
+    pub fn new(query: &str) -> Query {
+        let query = query.trim();
+        Query {
+            folded: fold_str(query),
+            layout: query
+                .is_ascii()
+                .then(|| fold_str(&to_russian_layout(query)))
+                .filter(|l| !l.is_empty()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.folded.is_empty()
+    }
+}
+
+/// A text folded once for repeated matching.
+pub fn fold_text(text: &str) -> String {
+    fold_str(text)
+}
+
 impl Fuzzy {
     pub fn matches(&self, text: &str, query: &str) -> Option<Hit> {
-        let query = query.trim();
+        self.matches_folded(&fold_str(text), &Query::new(query))
+    }
+
+    /// Matching with both sides folded beforehand; the hot path of the search field.
+    pub fn matches_folded(&self, folded_text: &str, query: &Query) -> Option<Hit> {
         if query.is_empty() {
             return Some(Hit {
                 score: 0,
                 indices: Vec::new(),
             });
         }
-        let text = fold_str(text);
-        let mut best = self.one(&text, &fold_str(query));
-        if query.is_ascii() {
-            let mapped = self.one(&text, &fold_str(&to_russian_layout(query)));
+        let mut best = self.one(folded_text, &query.folded);
+        if let Some(layout) = &query.layout {
+            let mapped = self.one(folded_text, layout);
             if mapped.as_ref().map(|h| h.score) > best.as_ref().map(|h| h.score) {
                 best = mapped;
             }

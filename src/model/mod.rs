@@ -11,4 +11,6 @@ pub mod fuzzy;
 pub mod names;
 pub mod protocol;
 pub mod registry;
+pub mod selector;
 pub mod source;
+pub mod template;

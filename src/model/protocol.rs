@@ -42,10 +42,7 @@ impl Kind {
     /// The options a cursor moves over: choices, or Да/Нет for a yes/no question.
     pub fn options(&self) -> Vec<(String, String)> {
         match self {
-            Kind::YesNo => vec![
-                ("yes".into(), "Да".into()),
-                ("no".into(), "Нет".into()),
-            ],
+            Kind::YesNo => vec![("yes".into(), "Да".into()), ("no".into(), "Нет".into())],
             other => other
                 .choices()
                 .iter()
@@ -209,6 +206,11 @@ impl Protocol {
                 )),
             },
             Kind::Text if raw.is_empty() => Err(format!("вопрос «{}» ждёт непустой текст", q.id)),
+            Kind::Text if raw.chars().count() > MAX_TEXT_CHARS => Err(format!(
+                "ответ на «{}» слишком длинный: {} знаков, можно до {MAX_TEXT_CHARS}",
+                q.id,
+                raw.chars().count()
+            )),
             Kind::Text => Ok(Value::Text(raw.to_string())),
         }
     }
@@ -226,6 +228,9 @@ impl Protocol {
         }
     }
 }
+
+/// The longest text answer or note accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 20_000;
 
 /// Chosen options kept in the protocol's order, so files and lists do not depend on the
 /// order in which they were ticked.

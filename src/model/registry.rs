@@ -1,6 +1,6 @@
 //! The municipalities of one region.
 
-use super::collate::russian_cmp;
+use super::collate::collation_key;
 use super::source::{Origin, SourceError, locate_field, locate_quoted, parse_ron};
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +93,7 @@ impl Registry {
             return Err(problems);
         }
         let mut municipalities = file.municipalities;
-        municipalities.sort_by(|a, b| russian_cmp(&a.name, &b.name));
+        municipalities.sort_by_cached_key(|m| collation_key(&m.name));
         Ok(Registry {
             region: file.region,
             kinds: file.kinds,
@@ -168,7 +168,10 @@ mod tests {
     fn builtin_has_all_and_sorted() {
         let r = Registry::builtin();
         assert_eq!(r.len(), 43);
-        assert_eq!(r.municipalities.iter().filter(|m| m.kind == "ГО").count(), 16);
+        assert_eq!(
+            r.municipalities.iter().filter(|m| m.kind == "ГО").count(),
+            16
+        );
         let names: Vec<_> = r.municipalities.iter().map(|m| m.name.as_str()).collect();
         let tr = names.iter().position(|n| *n == "Трёхгорный ГО").unwrap();
         let tro = names.iter().position(|n| *n == "Троицкий ГО").unwrap();

@@ -67,18 +67,138 @@ impl fmt::Display for SourceError {
 impl std::error::Error for SourceError {}
 
 pub fn parse_ron<T: DeserializeOwned>(text: &str, origin: &Origin) -> Result<T, SourceError> {
+    if text.trim().is_empty() {
+        return Err(SourceError::new(
+            origin.clone(),
+            1,
+            1,
+            "файл пуст, а ожидалась запись RON (файл повреждён или копирование оборвалось)",
+        ));
+    }
     // Hand-written files may write an optional field without Some(...).
     ron::Options::default()
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
         .from_str::<T>(text)
         .map_err(|e| {
-            SourceError::new(
-                origin.clone(),
-                e.span.start.line,
-                e.span.start.col,
-                e.code.to_string(),
-            )
+            let (line, col) = (e.span.start.line, e.span.start.col);
+            let mut message = ron_message(&e.code);
+            if cut_short(text, line, col, &e.code) {
+                message.push_str(
+                    " — на этом месте файл обрывается: похоже, он обрезан (сбой при записи или копировании)",
+                );
+            }
+            SourceError::new(origin.clone(), line, col, message)
         })
+}
+
+/// Whether a parse error at (line, col) looks like the text simply ending too early: a
+/// truncated file, not a typo.
+fn cut_short(text: &str, line: usize, col: usize, code: &ron::Error) -> bool {
+    if matches!(code, ron::Error::Eof) {
+        // Its message already says so.
+        return false;
+    }
+    let line_start = if line <= 1 {
+        Some(0)
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(at, _)| at + 1)
+    };
+    let Some(start) = line_start else {
+        return false;
+    };
+    let at = text[start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| start + i);
+    let rest = &text[at..];
+    rest.trim().is_empty() || (!text.ends_with('\n') && !rest.contains(['\n', ')', ']', '}']))
+}
+
+fn one_of(alts: &[&str]) -> String {
+    let quoted: Vec<String> = alts.iter().map(|a| format!("«{a}»")).collect();
+    match quoted.len() {
+        0 => "здесь ничего не ожидалось".into(),
+        1 => format!("ожидалось {}", quoted[0]),
+        _ => format!("ожидалось одно из: {}", quoted.join(", ")),
+    }
+}
+
+fn inside(outer: &Option<String>) -> String {
+    outer
+        .as_ref()
+        .map_or(String::new(), |o| format!(" в «{o}»"))
+}
+
+/// The parser's complaint in Russian: what was found and what was expected.
+pub fn ron_message(code: &ron::Error) -> String {
+    use ron::Error as E;
+    match code {
+        E::Eof => "файл обрывается раньше времени: запись не закончена (файл обрезан?)".into(),
+        E::ExpectedArray => "ожидалась «[» (список)".into(),
+        E::ExpectedArrayEnd => "ожидалась «]» (конец списка) или запятая".into(),
+        E::ExpectedBoolean => "ожидалось true или false".into(),
+        E::ExpectedComma => "ожидалась запятая".into(),
+        E::ExpectedInteger | E::ExpectedFloat => "ожидалось число".into(),
+        E::IntegerOutOfBounds => "число слишком большое или отрицательное для этого поля".into(),
+        E::InvalidIntegerDigit { digit, .. } => format!("в числе не может быть знака «{digit}»"),
+        E::ExpectedOption => "ожидалось Some(...) или None".into(),
+        E::ExpectedOptionEnd | E::ExpectedStructLikeEnd => {
+            "ожидалась «)» (конец записи) или запятая".into()
+        }
+        E::ExpectedMap => "ожидалась «{» (таблица)".into(),
+        E::ExpectedMapColon => "ожидалось двоеточие «:» после ключа".into(),
+        E::ExpectedMapEnd => "ожидалась «}» (конец таблицы) или запятая".into(),
+        E::ExpectedDifferentStructName { expected, found } => {
+            format!("ожидалась запись {expected}, а здесь {found}")
+        }
+        E::ExpectedStructLike => "ожидалась «(» (начало записи)".into(),
+        E::ExpectedNamedStructLike("") => "ожидалась «(» (начало записи)".into(),
+        E::ExpectedNamedStructLike(name) => format!("ожидалась запись {name}(...)"),
+        E::ExpectedUnit => "ожидалось ()".into(),
+        E::ExpectedString => "ожидалась строка в кавычках \"...\"".into(),
+        E::ExpectedStringEnd => "строка не закрыта: ожидалась кавычка «\"»".into(),
+        E::ExpectedIdentifier => "ожидалось имя поля или варианта".into(),
+        E::ExpectedChar | E::ExpectedByteLiteral | E::ExpectedByteString => {
+            "ожидался символ или строка".into()
+        }
+        E::InvalidEscape(what) => format!("неверная последовательность с «\\» в строке ({what})"),
+        E::UnclosedBlockComment => "комментарий /* не закрыт */".into(),
+        E::UnexpectedChar(c) => format!("неожиданный знак {c:?}"),
+        E::Utf8Error(_) => "файл не в кодировке UTF-8".into(),
+        E::TrailingCharacters => {
+            "после конца записи есть лишний текст (запись уже закрыта скобкой)".into()
+        }
+        E::InvalidValueForType { expected, found } => {
+            format!("ожидалось {expected}, а здесь {found}")
+        }
+        E::ExpectedDifferentLength { expected, found } => {
+            format!("ожидалось {expected}, а элементов {found}")
+        }
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => format!(
+            "нет варианта «{found}»{}; {}",
+            inside(outer),
+            one_of(expected)
+        ),
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => format!("нет поля «{found}»{}; {}", inside(outer), one_of(expected)),
+        E::MissingStructField { field, outer } => {
+            format!("не хватает поля «{field}»{}", inside(outer))
+        }
+        E::DuplicateStructField { field, outer } => {
+            format!("поле «{field}» указано дважды{}", inside(outer))
+        }
+        E::ExceededRecursionLimit => "слишком глубокая вложенность скобок".into(),
+        E::ExpectedStructName(name) => format!("ожидалось имя записи {name}(...)"),
+        E::Message(m) => m.clone(),
+        other => format!("ошибка RON: {other}"),
+    }
 }
 
 fn position_at(text: &str, byte: usize) -> (usize, usize) {
@@ -92,22 +212,36 @@ fn position_at(text: &str, byte: usize) -> (usize, usize) {
 /// `text`, or (0, 0). Problems found after parsing (an unknown id, a duplicate) no longer have
 /// RON positions, so the quoted id is looked up in the text.
 pub fn locate_quoted(text: &str, id: &str, nth: usize) -> (usize, usize) {
-    let quoted = format!("\"{id}\"");
-    text.match_indices(&quoted)
-        .nth(nth)
+    quoted_forms(id)
+        .into_iter()
+        .find_map(|quoted| text.match_indices(&quoted).nth(nth))
         .map_or((0, 0), |(at, _)| position_at(text, at))
+}
+
+/// How a string may be written in a file: as is, or with escapes (`"x\ny"`, `"\u{7}"`).
+fn quoted_forms(id: &str) -> Vec<String> {
+    let plain = format!("\"{id}\"");
+    let escaped = format!("{id:?}");
+    if escaped == plain {
+        vec![plain]
+    } else {
+        vec![plain, escaped]
+    }
 }
 
 /// Like [`locate_quoted`], counting only occurrences written as `field: "id"`.
 pub fn locate_field(text: &str, field: &str, id: &str, nth: usize) -> (usize, usize) {
-    let quoted = format!("\"{id}\"");
-    text.match_indices(&quoted)
-        .filter(|(at, _)| {
-            text[..*at]
-                .trim_end()
-                .strip_suffix(':')
-                .is_some_and(|b| b.trim_end().ends_with(field))
+    quoted_forms(id)
+        .into_iter()
+        .find_map(|quoted| {
+            text.match_indices(&quoted)
+                .filter(|(at, _)| {
+                    text[..*at]
+                        .trim_end()
+                        .strip_suffix(':')
+                        .is_some_and(|b| b.trim_end().ends_with(field))
+                })
+                .nth(nth)
         })
-        .nth(nth)
         .map_or((0, 0), |(at, _)| position_at(text, at))
 }

@@ -8,9 +8,10 @@ use super::text::{FieldKey, TextField};
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Mark, Record, Status, Value};
 use crate::model::edit::{self, Stamp};
-use crate::model::fuzzy::Fuzzy;
-use crate::model::protocol::{Kind, Question, order_like};
+use crate::model::fuzzy::{Fuzzy, Query, fold_text};
+use crate::model::protocol::{Kind, Progress, Question, order_like};
 use ratatui::crossterm::event::KeyEvent;
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -98,6 +99,26 @@ pub enum Effect {
     Quit,
 }
 
+/// A registry index that matches the search, with the matched char indices of its name.
+pub type Found = (usize, Vec<usize>);
+
+/// What the list and the review show of one municipality, kept up to date as records
+/// change so that no key recomputes it for every municipality.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub progress: Progress,
+    pub status: Status,
+    /// One mark per dimension, in the order of the dimensions.
+    pub marks: Vec<Mark>,
+}
+
+/// The review's facts: `marks[dimension][municipality]`, and unfinished interviews.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Review {
+    pub marks: Vec<Vec<Mark>>,
+    pub incomplete: Vec<(usize, Progress)>,
+}
+
 /// A line of the review screen; lines with a municipality can be selected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReviewRow {
@@ -119,7 +140,7 @@ pub struct App {
     pub searching: bool,
     pub list_filter: ListFilter,
     /// Registry indices shown in the list, with the matched char indices of each name.
-    pub visible: Vec<(usize, Vec<usize>)>,
+    pub visible: Vec<Found>,
     pub cursor: usize,
     /// The selected or open municipality.
     pub current: String,
@@ -136,6 +157,12 @@ pub struct App {
     /// Rows that fit on a page of the current list, set when drawing.
     pub page: usize,
     fuzzy: Fuzzy,
+    /// Per registry index, in registry order.
+    pub summaries: Vec<Summary>,
+    /// Registry names folded once for the search field.
+    folded_names: Vec<String>,
+    /// Earlier search results, each for a prefix of the next.
+    search_stack: Vec<(String, Vec<Found>)>,
 }
 
 impl App {
@@ -184,7 +211,24 @@ impl App {
             clock,
             page: 10,
             fuzzy: Fuzzy::default(),
+            folded_names: Vec::new(),
+            search_stack: Vec::new(),
+            summaries: Vec::new(),
         };
+        app.summaries = app
+            .data
+            .registry
+            .municipalities
+            .iter()
+            .map(|m| app.summarize(&m.id))
+            .collect();
+        app.folded_names = app
+            .data
+            .registry
+            .municipalities
+            .iter()
+            .map(|m| fold_text(&m.name))
+            .collect();
         app.refilter();
         if app.reviewer.is_none() {
             app.overlay = Some(Overlay::Prompt {
@@ -198,15 +242,32 @@ impl App {
 
     // ---- reading state -------------------------------------------------------------
 
-    pub fn record(&self, id: &str) -> Record {
-        self.campaign
-            .record(id)
-            .cloned()
-            .unwrap_or_else(|| Record::new(id))
+    /// The record of a municipality, borrowed; an empty one for a municipality without a file.
+    pub fn record(&self, id: &str) -> Cow<'_, Record> {
+        match self.campaign.record(id) {
+            Some(r) => Cow::Borrowed(r),
+            None => Cow::Owned(Record::new(id)),
+        }
     }
 
     pub fn current_record(&self) -> Record {
-        self.record(&self.current)
+        self.record(&self.current).into_owned()
+    }
+
+    fn summarize(&self, id: &str) -> Summary {
+        let record = self.record(id);
+        let protocol = &self.data.protocol;
+        Summary {
+            progress: protocol.progress(&record.answers),
+            status: record.derive_status(protocol, &self.data.dimensions),
+            marks: self
+                .data
+                .dimensions
+                .0
+                .iter()
+                .map(|d| record.mark(d))
+                .collect(),
+        }
     }
 
     pub fn current_name(&self) -> &str {
@@ -519,18 +580,19 @@ impl App {
         }
     }
 
-    fn passes(&self, record: &Record, filter: &ListFilter) -> bool {
-        let dims = &self.data.dimensions;
+    fn passes(&self, index: usize, filter: &ListFilter) -> bool {
+        let summary = &self.summaries[index];
         match filter {
             ListFilter::All => true,
-            ListFilter::Status(s) => record.derive_status(&self.data.protocol, dims) == *s,
-            ListFilter::Unassigned => dims
+            ListFilter::Status(s) => summary.status == *s,
+            ListFilter::Unassigned => summary.marks.iter().any(|m| m.decided().is_none()),
+            ListFilter::Cluster { dim, cluster } => self
+                .data
+                .dimensions
                 .0
                 .iter()
-                .any(|d| !record.decisions.contains_key(&d.id)),
-            ListFilter::Cluster { dim, cluster } => {
-                record.decisions.get(dim).map(|d| d.cluster) == Some(*cluster)
-            }
+                .position(|d| &d.id == dim)
+                .is_some_and(|d| summary.marks[d].decided() == Some(*cluster)),
         }
     }
 
@@ -538,19 +600,11 @@ impl App {
     /// still shown.
     pub fn refilter(&mut self) {
         let query = self.search.text();
-        let mut visible = Vec::new();
-        for (i, m) in self.data.registry.municipalities.iter().enumerate() {
-            let Some(hit) = self.fuzzy.matches(&m.name, &query) else {
-                continue;
-            };
-            if self.list_filter != ListFilter::All
-                && !self.passes(&self.record(&m.id), &self.list_filter)
-            {
-                continue;
-            }
-            visible.push((i, hit.indices));
-        }
-        self.visible = visible;
+        let found = self.search_matches(&query);
+        self.visible = found
+            .into_iter()
+            .filter(|(i, _)| self.passes(*i, &self.list_filter))
+            .collect();
         let reg = &self.data.registry.municipalities;
         self.cursor = self
             .visible
@@ -558,6 +612,46 @@ impl App {
             .position(|(i, _)| reg[*i].id == self.current)
             .unwrap_or(0);
         self.sync_current();
+    }
+
+    /// The municipalities whose name matches the query. A match of a longer query is also a
+    /// match of its prefix, so typing a letter only rescans the previous matches, and
+    /// Backspace returns to a remembered result.
+    fn search_matches(&mut self, query: &str) -> Vec<Found> {
+        while let Some((q, _)) = self.search_stack.last() {
+            if query.starts_with(q.as_str()) {
+                break;
+            }
+            self.search_stack.pop();
+        }
+        if let Some((q, found)) = self.search_stack.last()
+            && q == query
+        {
+            return found.clone();
+        }
+        let prepared = Query::new(query);
+        let found: Vec<Found> = match self.search_stack.last() {
+            Some((_, previous)) => previous
+                .iter()
+                .filter_map(|(i, _)| {
+                    self.fuzzy
+                        .matches_folded(&self.folded_names[*i], &prepared)
+                        .map(|h| (*i, h.indices))
+                })
+                .collect(),
+            None => self
+                .folded_names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, name)| {
+                    self.fuzzy
+                        .matches_folded(name, &prepared)
+                        .map(|h| (i, h.indices))
+                })
+                .collect(),
+        };
+        self.search_stack.push((query.to_string(), found.clone()));
+        found
     }
 
     fn sync_current(&mut self) {
@@ -571,9 +665,7 @@ impl App {
         let record = self.current_record();
         let first_open = (0..self.flat.len()).find(|&i| {
             let q = self.question_at(i);
-            q.required
-                && self.is_visible_at(i, &record)
-                && record.answers.value(&q.id).is_none()
+            q.required && self.is_visible_at(i, &record) && record.answers.value(&q.id).is_none()
         });
         self.screen = Screen::Interview;
         self.editing = None;
@@ -594,7 +686,11 @@ impl App {
             if self.is_visible_at(j, &record) {
                 break;
             }
-            j = if forward { (j + 1) % n } else { (j + n - 1) % n };
+            j = if forward {
+                (j + 1) % n
+            } else {
+                (j + n - 1) % n
+            };
         }
         self.question = j;
         self.editing = None;
@@ -808,6 +904,9 @@ impl App {
         let id = self.current.clone();
         let record = self.campaign.record_mut(&id);
         edit::refresh(record, &self.data.protocol, &self.data.dimensions);
+        if let Some(i) = self.data.registry.index_of(&id) {
+            self.summaries[i] = self.summarize(&id);
+        }
         vec![Effect::Save(id)]
     }
 
@@ -851,7 +950,8 @@ impl App {
                 self.overlay = Some(Overlay::Prompt {
                     title: format!(
                         "Почему кластер {n}, а не {}? Причина попадёт в файл и в свод",
-                        suggested.map_or("подсказанный".into(), |s| s.cluster.to_string())
+                        suggested
+                            .map_or("подсказанный".into(), |s| s.cluster.to_string())
                     ),
                     field: TextField::default(),
                     purpose: PromptFor::Reason {
@@ -905,77 +1005,82 @@ impl App {
         }
     }
 
-    /// The review screen, computed from the decisions every time it is drawn or used.
+    /// Who is where: per dimension the marks of every municipality (registry order), and
+    /// the unfinished interviews with their progress. Computed from the decisions each time.
+    pub fn review_counts(&self) -> Review {
+        let marks = (0..self.data.dimensions.0.len())
+            .map(|d| self.summaries.iter().map(|s| s.marks[d]).collect())
+            .collect();
+        let incomplete = self
+            .summaries
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.progress.complete())
+            .map(|(i, s)| (i, s.progress))
+            .collect();
+        Review { marks, incomplete }
+    }
+
+    /// The review screen's lines.
     pub fn review_rows(&self) -> Vec<ReviewRow> {
-        let mut rows = Vec::new();
+        let review = self.review_counts();
         let reg = &self.data.registry.municipalities;
-        let protocol = &self.data.protocol;
-        let records: Vec<Record> = reg.iter().map(|m| self.record(&m.id)).collect();
-        let row = |text: String, m: Option<&str>, dim: Option<usize>| ReviewRow {
+        let mut rows = Vec::new();
+        let header = |text: String| ReviewRow {
             text,
-            municipality: m.map(str::to_string),
+            municipality: None,
+            dim: None,
+            header: true,
+        };
+        let member = |i: usize, dim: Option<usize>, note: String| ReviewRow {
+            text: format!("      {}{note}", reg[i].name),
+            municipality: Some(reg[i].id.clone()),
             dim,
-            header: m.is_none(),
+            header: false,
         };
         for (di, d) in self.data.dimensions.0.iter().enumerate() {
-            rows.push(row(format!("■ {}", d.title), None, None));
-            let marks: Vec<Mark> = records.iter().map(|r| r.mark(d, protocol)).collect();
+            let marks = &review.marks[di];
+            rows.push(header(format!("■ {}", d.title)));
             for c in &d.clusters {
                 let members: Vec<usize> = (0..reg.len())
                     .filter(|&i| marks[i].decided() == Some(c.number))
                     .collect();
-                rows.push(row(
-                    format!("  Кластер {} «{}» — {}", c.number, c.short, members.len()),
-                    None,
-                    None,
-                ));
+                rows.push(header(format!(
+                    "  Кластер {} «{}» — {}",
+                    c.number,
+                    c.short,
+                    members.len()
+                )));
                 for i in members {
                     let flag = match marks[i] {
                         Mark::Overridden(_) => "  (изменено вручную)",
                         Mark::Stale(_) => "  (расходится с ответами)",
                         _ => "",
                     };
-                    rows.push(row(
-                        format!("      {}{flag}", reg[i].name),
-                        Some(&reg[i].id),
-                        Some(di),
-                    ));
+                    rows.push(member(i, Some(di), flag.to_string()));
                 }
             }
             let open: Vec<usize> = (0..reg.len())
                 .filter(|&i| marks[i].decided().is_none())
                 .collect();
-            rows.push(row(
-                format!("  Не распределены — {}", open.len()),
-                None,
-                None,
-            ));
+            rows.push(header(format!("  Не распределены — {}", open.len())));
             for i in open {
                 let hint = match marks[i] {
                     Mark::Suggested(n) => format!("  (подсказан {n}, не подтверждён)"),
                     _ => String::new(),
                 };
-                rows.push(row(
-                    format!("      {}{hint}", reg[i].name),
-                    Some(&reg[i].id),
-                    Some(di),
-                ));
+                rows.push(member(i, Some(di), hint));
             }
         }
-        let incomplete: Vec<usize> = (0..reg.len())
-            .filter(|&i| !protocol.progress(&records[i].answers).complete())
-            .collect();
-        rows.push(row(
-            format!("■ Интервью не закончено — {}", incomplete.len()),
-            None,
-            None,
-        ));
-        for i in incomplete {
-            let p = protocol.progress(&records[i].answers);
-            rows.push(row(
-                format!("      {}  ({} из {})", reg[i].name, p.answered, p.required),
-                Some(&reg[i].id),
+        rows.push(header(format!(
+            "■ Интервью не закончено — {}",
+            review.incomplete.len()
+        )));
+        for (i, p) in &review.incomplete {
+            rows.push(member(
+                *i,
                 None,
+                format!("  ({} из {})", p.answered, p.required),
             ));
         }
         rows

@@ -265,7 +265,11 @@ mod tests {
         for (name, _) in BUILTIN {
             let m = Keymap::builtin(name).unwrap();
             for scope in Scope::ALL {
-                assert_eq!(m.action(scope, &key("ctrl-c")), Some(Action::Quit), "{name}");
+                assert_eq!(
+                    m.action(scope, &key("ctrl-c")),
+                    Some(Action::Quit),
+                    "{name}"
+                );
                 assert_eq!(m.action(scope, &key("?")), Some(Action::Help), "{name}");
             }
             assert_eq!(m.action(Scope::List, &key("q")), Some(Action::Quit));
@@ -285,19 +289,25 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_key() {
-        let e = load_text("Keymap(\n  list: {\n    \"up\": Up,\n    \"q\": Leave,\n  },\n)").unwrap_err();
+        let e = load_text("Keymap(\n  list: {\n    \"up\": Up,\n    \"q\": Leave,\n  },\n)")
+            .unwrap_err();
         assert_eq!(e.line, 4, "{e}");
         assert!(e.message.contains("Leave"), "{e}");
 
-        let e = load_text("Keymap(\n  list: {\n    \"ctrl-q\": Quit,\n    \"cntrl-x\": Up,\n  },\n)").unwrap_err();
+        let e =
+            load_text("Keymap(\n  list: {\n    \"ctrl-q\": Quit,\n    \"cntrl-x\": Up,\n  },\n)")
+                .unwrap_err();
         assert_eq!(e.line, 4, "{e}");
         assert!(e.message.contains("cntrl-x"), "{e}");
 
-        let e = load_text("Keymap(\n  list: {\n    \"j\": Down,\n    \"j\": Up,\n  },\n)").unwrap_err();
+        let e =
+            load_text("Keymap(\n  list: {\n    \"j\": Down,\n    \"j\": Up,\n  },\n)").unwrap_err();
         assert_eq!(e.line, 4, "{e}");
         assert!(e.message.contains("«j» назначена дважды"), "{e}");
 
-        let e = load_text("Keymap(\n  global: { \"x\": Help },\n  list: {\n    \"x\": Quit,\n  },\n)").unwrap_err();
+        let e =
+            load_text("Keymap(\n  global: { \"x\": Help },\n  list: {\n    \"x\": Quit,\n  },\n)")
+                .unwrap_err();
         assert_eq!((e.line, e.col), (4, 5), "{e}");
         assert!(e.message.contains("спорит"), "{e}");
         assert!(e.to_string().contains("k.ron:4:5:"), "{e}");

@@ -186,8 +186,23 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for name in [
-            "ctrl-c", "esc", "?", "/", "G", "g", "enter", "shift-tab", "space", "minus", "f1",
-            "f12", "alt-x", "ctrl-alt-delete", "pagedown", "ж", "1",
+            "ctrl-c",
+            "esc",
+            "?",
+            "/",
+            "G",
+            "g",
+            "enter",
+            "shift-tab",
+            "space",
+            "minus",
+            "f1",
+            "f12",
+            "alt-x",
+            "ctrl-alt-delete",
+            "pagedown",
+            "ж",
+            "1",
         ] {
             let k = Key::parse(name).unwrap();
             assert_eq!(k.to_string(), name);

@@ -42,7 +42,10 @@ impl Io {
                 }
                 Effect::SaveConfig => {
                     self.config.reviewer = app.reviewer.clone();
-                    let result = self.config.save(&self.config_file).map_err(|e| e.to_string());
+                    let result = self
+                        .config
+                        .save(&self.config_file)
+                        .map_err(|e| e.to_string());
                     if let Err(e) = result {
                         app.message = Some((format!("настройки не сохранены: {e}"), true));
                     }
@@ -96,7 +99,13 @@ pub fn run(ctx: Context) -> Result<(), Failure> {
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
     let campaign = ctx.load_campaign()?;
     let reviewer = ctx.reviewer();
-    let mut app = App::new(ctx.data.clone(), campaign, keymap, reviewer, crate::clock::now);
+    let mut app = App::new(
+        ctx.data.clone(),
+        campaign,
+        keymap,
+        reviewer,
+        crate::clock::now,
+    );
     let mut io = Io {
         campaign_dir: ctx.campaign_dir.clone(),
         config_file: ctx.paths.config_file(),
@@ -105,10 +114,34 @@ pub fn run(ctx: Context) -> Result<(), Failure> {
     install_crash_report(ctx.paths.state_dir.clone());
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableBracketedPaste);
-    let result = run_loop(&mut terminal, &mut app, &mut io, event::read);
-    let _ = execute!(std::io::stdout(), event::DisableBracketedPaste);
-    ratatui::restore();
+    let result = run_loop(&mut terminal, &mut app, &mut io, read_event);
+    restore_terminal();
     result.map_err(Failure::new)
+}
+
+/// Leaves the terminal as the shell expects it: no raw mode, the normal screen, the cursor
+/// shown, no paste or mouse reporting.
+fn restore_terminal() {
+    let _ = execute!(
+        std::io::stdout(),
+        event::DisableBracketedPaste,
+        event::DisableMouseCapture,
+        ratatui::crossterm::cursor::Show
+    );
+    ratatui::restore();
+}
+
+/// The next terminal event. In debug builds only (the binary `cargo test` runs), F12 panics
+/// when `SOBES_TEST_PANIC` is set, so tests can check what a crash leaves behind.
+fn read_event() -> std::io::Result<Event> {
+    let e = event::read()?;
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SOBES_TEST_PANIC").is_some()
+        && matches!(&e, Event::Key(k) if k.code == event::KeyCode::F(12))
+    {
+        panic!("SOBES_TEST_PANIC: паника по F12 для проверки");
+    }
+    Ok(e)
 }
 
 /// On a panic: restore the terminal (ratatui's hook does raw mode and the screen; paste mode
@@ -116,15 +149,17 @@ pub fn run(ctx: Context) -> Result<(), Failure> {
 fn install_crash_report(state_dir: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(std::io::stdout(), event::DisableBracketedPaste);
-        ratatui::restore();
+        restore_terminal();
         let report = format!(
             "sobes {} упал {}\n{info}\n{}",
             env!("CARGO_PKG_VERSION"),
             crate::clock::now(),
             std::backtrace::Backtrace::force_capture()
         );
-        let path = state_dir.join(format!("crash-{}.txt", crate::clock::now().replace(':', "-")));
+        let path = state_dir.join(format!(
+            "crash-{}.txt",
+            crate::clock::now().replace(':', "-")
+        ));
         let written = storage::create_private_dir(&state_dir)
             .and_then(|_| storage::atomic_write(&path, report.as_bytes()));
         previous(info);

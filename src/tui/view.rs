@@ -44,7 +44,10 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Span::styled(" sobes ", Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(format!("· {} · {screen_name}", app.campaign.meta.title)),
     ]);
-    frame.render_widget(Paragraph::new(title).style(Style::new().bg(Color::Blue)), top);
+    frame.render_widget(
+        Paragraph::new(title).style(Style::new().bg(Color::Blue)),
+        top,
+    );
     match app.screen {
         Screen::List => draw_list(frame, app, main),
         Screen::Interview => draw_interview(frame, app, main),
@@ -60,7 +63,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
 /// The status line: the last save or an error on the left, key hints from the keymap.
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let left = match (&app.message, &app.last_saved) {
-        (Some((m, true)), _) => Span::styled(m.clone(), Style::new().fg(Color::White).bg(Color::Red)),
+        (Some((m, true)), _) => {
+            Span::styled(m.clone(), Style::new().fg(Color::White).bg(Color::Red))
+        }
         (Some((m, false)), _) => Span::raw(m.clone()),
         (None, Some(t)) => Span::styled(format!("сохранено {t}"), Style::new().fg(Color::Green)),
         (None, None) => Span::styled("изменений не было", DIM),
@@ -69,19 +74,45 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let left_width = left.width() as u16;
     let hint_width = area.width.saturating_sub(left_width + 2);
     let hint: String = truncate(&hints, hint_width as usize);
-    let [l, r] = Layout::horizontal([Constraint::Length(left_width + 1), Constraint::Min(0)]).areas(area);
+    let [l, r] =
+        Layout::horizontal([Constraint::Length(left_width + 1), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)), l);
-    frame.render_widget(Paragraph::new(Line::from(Span::styled(hint, DIM))).right_aligned(), r);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(hint, DIM))).right_aligned(),
+        r,
+    );
 }
 
 fn hints(app: &App) -> String {
     let scope = app.screen.scope();
     let wanted: &[Action] = match app.screen {
         Screen::List if app.searching => &[Action::Open, Action::Back],
-        Screen::List => &[Action::Open, Action::Search, Action::Filter, Action::Review, Action::Help, Action::Quit],
+        Screen::List => &[
+            Action::Open,
+            Action::Search,
+            Action::Filter,
+            Action::Review,
+            Action::Help,
+            Action::Quit,
+        ],
         Screen::Interview if app.editing.is_some() => &[],
-        Screen::Interview => &[Action::Choose, Action::Next, Action::Prev, Action::Note, Action::Clusters, Action::Help, Action::Back],
-        Screen::Clusters => &[Action::Accept, Action::Pick(1), Action::Clear, Action::Interview, Action::Help, Action::Back],
+        Screen::Interview => &[
+            Action::Choose,
+            Action::Next,
+            Action::Prev,
+            Action::Note,
+            Action::Clusters,
+            Action::Help,
+            Action::Back,
+        ],
+        Screen::Clusters => &[
+            Action::Accept,
+            Action::Pick(1),
+            Action::Clear,
+            Action::Interview,
+            Action::Help,
+            Action::Back,
+        ],
         Screen::Review => &[Action::Open, Action::Help, Action::Back],
     };
     if app.screen == Screen::Interview && app.editing.is_some() {
@@ -93,10 +124,10 @@ fn hints(app: &App) -> String {
     wanted
         .iter()
         .filter_map(|a| {
-            app.keymap
-                .keys_for(scope, *a)
-                .first()
-                .map(|k| format!("{k} {}", a.short()))
+            app.keymap.keys_for(scope, *a).first().map(|k| match a {
+                Action::Pick(_) => format!("{k}… по номеру"),
+                _ => format!("{k} {}", a.short()),
+            })
         })
         .collect::<Vec<_>>()
         .join(" · ")
@@ -139,7 +170,10 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
     let mut bar_spans = vec![Span::raw(" Поиск: ")];
     let query = app.search.text();
     if app.searching || !query.is_empty() {
-        bar_spans.push(Span::styled(query.clone(), Style::new().add_modifier(Modifier::UNDERLINED)));
+        bar_spans.push(Span::styled(
+            query.clone(),
+            Style::new().add_modifier(Modifier::UNDERLINED),
+        ));
     } else {
         bar_spans.push(Span::styled("/ — искать", DIM));
     }
@@ -159,9 +193,16 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
     app.page = height.max(1);
     let offset = scroll_offset(app.cursor, height);
     let dims = &app.data.dimensions.0;
-    let protocol = &app.data.protocol;
-    let mut header = vec!["Муниципалитет".to_string(), "Вид".into(), "Ответы".into(), "Статус".into()];
-    header.extend(dims.iter().map(|d| d.column().chars().take(8).collect::<String>()));
+    let mut header = vec![
+        "Муниципалитет".to_string(),
+        "Вид".into(),
+        "Ответы".into(),
+        "Статус".into(),
+    ];
+    header.extend(
+        dims.iter()
+            .map(|d| d.column().chars().take(8).collect::<String>()),
+    );
     let rows: Vec<Row> = app
         .visible
         .iter()
@@ -170,7 +211,7 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
         .take(height)
         .map(|(row_i, (i, hits))| {
             let m = &app.data.registry.municipalities[*i];
-            let record = app.record(&m.id);
+            let summary = &app.summaries[*i];
             let name: Vec<Span> = m
                 .name
                 .chars()
@@ -183,19 +224,25 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
                     }
                 })
                 .collect();
-            let p = protocol.progress(&record.answers);
+            let p = summary.progress;
             let mut cells = vec![
                 ratatui::widgets::Cell::from(Line::from(name)),
                 m.kind.clone().into(),
                 format!("{}/{}", p.answered, p.required).into(),
-                record.derive_status(protocol, &app.data.dimensions).label().into(),
+                summary.status.label().into(),
             ];
-            for d in dims {
-                let mark = record.mark(d, protocol);
-                cells.push(ratatui::widgets::Cell::from(Span::styled(mark.cell(), mark_style(mark))));
+            for mark in &summary.marks {
+                cells.push(ratatui::widgets::Cell::from(Span::styled(
+                    mark.cell(),
+                    mark_style(*mark),
+                )));
             }
             let row = Row::new(cells);
-            if row_i == app.cursor { row.style(SELECTED) } else { row }
+            if row_i == app.cursor {
+                row.style(SELECTED)
+            } else {
+                row
+            }
         })
         .collect();
     let mut widths = vec![
@@ -211,10 +258,20 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
     frame.render_widget(table, table_area);
     if app.visible.is_empty() {
         let msg = Paragraph::new("  Ничего не найдено. Esc — сбросить поиск и фильтр.").style(DIM);
-        frame.render_widget(msg, Rect { y: table_area.y + 1, height: 1, ..table_area });
+        frame.render_widget(
+            msg,
+            Rect {
+                y: table_area.y + 1,
+                height: 1,
+                ..table_area
+            },
+        );
     }
     frame.render_widget(
-        Paragraph::new(" кластер: 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами").style(DIM),
+        Paragraph::new(
+            " кластер: 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
+        )
+        .style(DIM),
         legend,
     );
 }
@@ -236,7 +293,8 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
         head,
     );
     let left_width = (body.width / 3).clamp(20, 34);
-    let [left, right] = Layout::horizontal([Constraint::Length(left_width), Constraint::Min(1)]).areas(body);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Min(1)]).areas(body);
 
     // Questions of this section: ✓ answered, • required and open, hidden ones left out.
     let mut items = Vec::new();
@@ -251,7 +309,10 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
             (false, true) => "•",
             (false, false) => " ",
         };
-        let label = truncate(&format!("{marker} {}", q.text), left_width.saturating_sub(2) as usize);
+        let label = truncate(
+            &format!("{marker} {}", q.text),
+            left_width.saturating_sub(2) as usize,
+        );
         let style = if i == app.question {
             SELECTED
         } else if !answered && q.required {
@@ -282,7 +343,9 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
     let options = q.kind.options();
     let multi = matches!(q.kind, Kind::MultipleChoice(_));
     for (i, (id, label)) in options.iter().enumerate() {
-        let chosen = value.as_ref().is_some_and(|v| v.equals(id) || v.contains(id));
+        let chosen = value
+            .as_ref()
+            .is_some_and(|v| v.equals(id) || v.contains(id));
         let mark = match (multi, chosen) {
             (true, true) => "[x]",
             (true, false) => "[ ]",
@@ -306,7 +369,10 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
             Some(e) if e.target == EditTarget::Value => {
                 lines.push(Line::raw(format!(" Ответ{range}:")));
                 cursor_at = Some((lines.len(), e.field.cursor()));
-                lines.push(Line::styled(format!(" > {}", e.field.text()), Style::new().add_modifier(Modifier::UNDERLINED)));
+                lines.push(Line::styled(
+                    format!(" > {}", e.field.text()),
+                    Style::new().add_modifier(Modifier::UNDERLINED),
+                ));
                 if let Some(err) = &e.error {
                     lines.push(Line::styled(format!(" {err}"), Style::new().fg(Color::Red)));
                 }
@@ -326,18 +392,31 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
         Some(e) if e.target == EditTarget::Note => {
             lines.push(Line::raw(" Заметка:"));
             cursor_at = Some((lines.len(), e.field.cursor()));
-            lines.push(Line::styled(format!(" > {}", e.field.text()), Style::new().add_modifier(Modifier::UNDERLINED)));
+            lines.push(Line::styled(
+                format!(" > {}", e.field.text()),
+                Style::new().add_modifier(Modifier::UNDERLINED),
+            ));
         }
         _ => {
             if let Some(n) = record.answers.note(&q.id) {
-                lines.push(Line::styled(format!(" Заметка: {n}"), Style::new().fg(Color::Cyan)));
+                lines.push(Line::styled(
+                    format!(" Заметка: {n}"),
+                    Style::new().fg(Color::Cyan),
+                ));
             }
         }
     }
     if let Some(a) = record.answers.0.get(&q.id) {
-        lines.push(Line::styled(format!(" записал(а) {} · {}", a.by, a.at), DIM));
+        lines.push(Line::styled(
+            format!(" записал(а) {} · {}", a.by, a.at),
+            DIM,
+        ));
     }
-    let inner = Rect { x: right.x + 1, width: right.width.saturating_sub(1), ..right };
+    let inner = Rect {
+        x: right.x + 1,
+        width: right.width.saturating_sub(1),
+        ..right
+    };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if let Some((line, col)) = cursor_at {
         // Lines above the field may wrap; the field's row is found by counting wrapped rows.
@@ -356,14 +435,24 @@ fn draw_clusters(frame: &mut Frame, app: &mut App, area: Rect) {
     let p = protocol.progress(&record.answers);
     if !p.complete() {
         lines.push(Line::styled(
-            format!(" Интервью не закончено: {} из {} обязательных ответов", p.answered, p.required),
+            format!(
+                " Интервью не закончено: {} из {} обязательных ответов",
+                p.answered, p.required
+            ),
             Style::new().fg(Color::Yellow),
         ));
     }
     for (i, d) in app.data.dimensions.0.iter().enumerate() {
         let selected = i == app.dim;
         let title = format!("{} {}", if selected { "▶" } else { " " }, d.title);
-        lines.push(Line::styled(title, if selected { SELECTED } else { Style::new().add_modifier(Modifier::BOLD) }));
+        lines.push(Line::styled(
+            title,
+            if selected {
+                SELECTED
+            } else {
+                Style::new().add_modifier(Modifier::BOLD)
+            },
+        ));
         match d.suggest(&record.answers, protocol) {
             Some(s) => {
                 let c = d.cluster(s.cluster);
@@ -378,7 +467,7 @@ fn draw_clusters(frame: &mut Frame, app: &mut App, area: Rect) {
             }
             None => lines.push(Line::styled("   Подсказки нет: не хватает ответов", DIM)),
         }
-        let mark = record.mark(d, protocol);
+        let mark = record.mark(d);
         let decision = match (record.decisions.get(&d.id), mark) {
             (Some(dec), _) => {
                 let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
@@ -394,8 +483,15 @@ fn draw_clusters(frame: &mut Frame, app: &mut App, area: Rect) {
             (None, _) => "   Решение: не принято".into(),
         };
         lines.push(Line::styled(decision, mark_style(mark)));
-        let choices: Vec<String> = d.clusters.iter().map(|c| format!("{} {}", c.number, c.short)).collect();
-        lines.push(Line::styled(format!("   Кластеры: {}", choices.join(" · ")), DIM));
+        let choices: Vec<String> = d
+            .clusters
+            .iter()
+            .map(|c| format!("{} {}", c.number, c.short))
+            .collect();
+        lines.push(Line::styled(
+            format!("   Кластеры: {}", choices.join(" · ")),
+            DIM,
+        ));
         lines.push(Line::raw(""));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
@@ -446,11 +542,24 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
         Overlay::Help => {
             let scope = app.screen.scope();
             let mut lines = Vec::new();
-            for (title, s) in [(scope.title(), scope), (Scope::Global.title(), Scope::Global)] {
-                lines.push(Line::styled(title.to_string(), Style::new().add_modifier(Modifier::BOLD)));
+            for (title, s) in [
+                (scope.title(), scope),
+                (Scope::Global.title(), Scope::Global),
+            ] {
+                lines.push(Line::styled(
+                    title.to_string(),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ));
                 let mut picks = Vec::new();
                 for (action, keys) in app.keymap.help(s) {
-                    if s != Scope::Global && keys.iter().all(|k| app.keymap.bindings(Scope::Global).iter().any(|(g, _)| g == k)) {
+                    if s != Scope::Global
+                        && keys.iter().all(|k| {
+                            app.keymap
+                                .bindings(Scope::Global)
+                                .iter()
+                                .any(|(g, _)| g == k)
+                        })
+                    {
                         continue;
                     }
                     let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
@@ -459,18 +568,31 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
                         picks.extend(keys);
                         continue;
                     }
-                    lines.push(Line::raw(format!("  {:<16} {}", keys.join(", "), action.describe())));
+                    lines.push(Line::raw(format!(
+                        "  {:<16} {}",
+                        keys.join(", "),
+                        action.describe()
+                    )));
                 }
                 if let (Some(first), Some(last)) = (picks.first(), picks.last()) {
-                    let keys = if picks.len() > 1 { format!("{first}…{last}") } else { first.clone() };
-                    lines.push(Line::raw(format!("  {keys:<16} Выбрать вариант или кластер по номеру")));
+                    let keys = if picks.len() > 1 {
+                        format!("{first}…{last}")
+                    } else {
+                        first.clone()
+                    };
+                    lines.push(Line::raw(format!(
+                        "  {keys:<16} Выбрать вариант или кластер по номеру"
+                    )));
                 }
                 if s == Scope::Global {
                     break;
                 }
             }
-            lines.push(Line::styled(format!("Раскладка: {} · любая клавиша закрывает", app.keymap.name), DIM));
-            let rect = popup(area, area.width.saturating_sub(4), area.height);
+            lines.push(Line::styled(
+                format!("Раскладка: {} · любая клавиша закрывает", app.keymap.name),
+                DIM,
+            ));
+            let rect = popup(area, area.width.saturating_sub(4), lines.len() as u16 + 4);
             frame.render_widget(Clear, rect);
             frame.render_widget(
                 Paragraph::new(lines)
@@ -483,9 +605,12 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
             let rect = popup(area, 60, 5);
             frame.render_widget(Clear, rect);
             frame.render_widget(
-                Paragraph::new(vec![Line::raw(question.clone()), Line::styled("y / Enter — да, n / Esc — нет", DIM)])
-                    .wrap(Wrap { trim: true })
-                    .block(Block::bordered().title(Line::from(" Подтвердите "))),
+                Paragraph::new(vec![
+                    Line::raw(question.clone()),
+                    Line::styled("y / Enter — да, n / Esc — нет", DIM),
+                ])
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().title(Line::from(" Подтвердите "))),
                 rect,
             );
         }
@@ -494,7 +619,10 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
             frame.render_widget(Clear, rect);
             let text = vec![
                 Line::raw(title.clone()),
-                Line::styled(format!("> {}", field.text()), Style::new().add_modifier(Modifier::UNDERLINED)),
+                Line::styled(
+                    format!("> {}", field.text()),
+                    Style::new().add_modifier(Modifier::UNDERLINED),
+                ),
                 Line::styled("Enter — сохранить", DIM),
             ];
             frame.render_widget(
@@ -503,14 +631,20 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
                     .block(Block::bordered().title(Line::from(" Ввод "))),
                 rect,
             );
-            let title_rows = (title.chars().count() as u16).div_ceil(rect.width.saturating_sub(2).max(1));
+            let title_rows =
+                (title.chars().count() as u16).div_ceil(rect.width.saturating_sub(2).max(1));
             let y = rect.y + 1 + title_rows;
             let x = rect.x + 3 + field.cursor() as u16;
             if y < rect.bottom().saturating_sub(1) {
                 frame.set_cursor_position(Position::new(x.min(rect.right().saturating_sub(2)), y));
             }
         }
-        Overlay::Picker { title, items, cursor, .. } => {
+        Overlay::Picker {
+            title,
+            items,
+            cursor,
+            ..
+        } => {
             let h = (items.len() as u16 + 2).min(area.height);
             let w = items.iter().map(|i| i.chars().count()).max().unwrap_or(10) as u16 + 6;
             let rect = popup(area, w, h);
@@ -521,11 +655,18 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
                 .enumerate()
                 .skip(offset)
                 .take(visible)
-                .map(|(i, t)| if i == *cursor { Line::styled(format!(" {t}"), SELECTED) } else { Line::raw(format!(" {t}")) })
+                .map(|(i, t)| {
+                    if i == *cursor {
+                        Line::styled(format!(" {t}"), SELECTED)
+                    } else {
+                        Line::raw(format!(" {t}"))
+                    }
+                })
                 .collect();
             frame.render_widget(Clear, rect);
             frame.render_widget(
-                Paragraph::new(lines).block(Block::bordered().title(Line::from(format!(" {title} ")))),
+                Paragraph::new(lines)
+                    .block(Block::bordered().title(Line::from(format!(" {title} ")))),
                 rect,
             );
         }

@@ -1,0 +1,430 @@
+//! `cargo bench --bench scale`: the real code paths on the real 43 municipalities and on a
+//! synthetic registry of 2,500, against the budgets of the performance issue.
+//! Prints `name\tvalue\tunit\tbudget\tok|over` per figure and writes target/sobes-bench.tsv.
+//! SOBES_BENCH_KEEP=DIR leaves the synthetic campaign (with its registry.ron) in DIR.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sobes::data::{DataSet, Overrides};
+use sobes::model::campaign::{Campaign, Value};
+use sobes::model::edit::{self, Stamp};
+use sobes::model::protocol::Kind;
+use sobes::storage;
+use sobes::tui::app::App;
+use sobes::tui::keymap::Keymap;
+use sobes::tui::view;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn clock() -> String {
+    "2026-09-14T10:00:00Z".into()
+}
+
+const PREFIXES: &[&str] = &[
+    "Бел",
+    "Вер",
+    "Гор",
+    "Дол",
+    "Ель",
+    "Жел",
+    "Зар",
+    "Кам",
+    "Лес",
+    "Мал",
+    "Нов",
+    "Озёр",
+    "Пес",
+    "Рад",
+    "Сос",
+    "Тал",
+    "Ус",
+    "Хол",
+    "Чер",
+    "Шир",
+    "Юж",
+    "Яр",
+    "Бор",
+    "Вол",
+    "Глин",
+    "Дуб",
+    "Зел",
+    "Кар",
+    "Лип",
+    "Мох",
+    "Ник",
+    "Ольх",
+    "Пол",
+    "Руд",
+    "Сев",
+    "Тих",
+    "Ураль",
+    "Чист",
+    "Щук",
+    "Берёз",
+    "Вишн",
+    "Гран",
+    "Заг",
+    "Клён",
+    "Луг",
+    "Мир",
+    "Над",
+    "Орл",
+    "Прав",
+    "Ряб",
+];
+const ROOTS: &[&str] = &[
+    "ов",
+    "ин",
+    "ен",
+    "ан",
+    "огор",
+    "оречен",
+    "опол",
+    "ополь",
+    "оград",
+    "озер",
+    "оключ",
+    "окамен",
+    "олес",
+    "оярск",
+    "ополян",
+    "овод",
+    "обор",
+    "олуг",
+    "оскал",
+    "одол",
+    "окут",
+    "ослав",
+    "оруч",
+    "омост",
+    "оборск",
+    "овраж",
+    "осел",
+    "оклин",
+    "ород",
+    "овет",
+    "омыс",
+    "оньев",
+    "отрав",
+    "оцвет",
+    "озим",
+    "олет",
+    "орос",
+    "оснеж",
+    "отуман",
+    "одуб",
+    "ожар",
+    "огрив",
+    "оцарск",
+    "оштат",
+    "олуч",
+    "орыб",
+    "опесч",
+    "отрост",
+    "оверш",
+    "охолм",
+];
+
+/// A deterministic registry of `n` municipalities with shared stems (ГО and МР of one stem).
+fn synthetic_registry(n: usize) -> String {
+    let mut out = String::from(
+        "Registry(\n    region: \"Синтетическая страна\",\n    kinds: [\"ГО\", \"МР\", \"МО\"],\n    municipalities: [\n",
+    );
+    let mut made = 0;
+    let mut k = 0;
+    while made < n {
+        let stem = format!(
+            "{}{}ский",
+            PREFIXES[k % PREFIXES.len()],
+            ROOTS[(k / PREFIXES.len()) % ROOTS.len()]
+        );
+        let genitive = format!("{}ого", stem.trim_end_matches("ий"));
+        let kinds: &[(&str, &str)] = if k % 12 == 0 {
+            &[("ГО", "go"), ("МР", "mr")]
+        } else if k % 5 == 0 {
+            &[("МО", "mo")]
+        } else {
+            &[("МР", "mr")]
+        };
+        for (kind, tag) in kinds {
+            if made == n {
+                break;
+            }
+            out.push_str(&format!(
+                "        (id: \"m{k:05}-{tag}\", name: \"{stem} {kind}\", kind: \"{kind}\", genitive: \"{genitive} {kind}\"),\n"
+            ));
+            made += 1;
+        }
+        k += 1;
+    }
+    out.push_str("    ],\n)\n");
+    out
+}
+
+/// A campaign with every visible question answered and every cluster decided.
+fn fill_campaign(dir: &Path, data: &DataSet) {
+    storage::create(dir, &sobes::cli::new_meta(data, Some("Бенчмарк".into()))).unwrap();
+    let stamp = Stamp {
+        by: "Бенчмарк".into(),
+        at: clock(),
+    };
+    for (i, m) in data.registry.municipalities.iter().enumerate() {
+        let mut record = sobes::model::campaign::Record::new(&m.id);
+        for (_, q) in data.protocol.questions() {
+            if !data.protocol.is_visible(q, &record.answers) {
+                continue;
+            }
+            let pick = i % 3;
+            let value = match &q.kind {
+                Kind::YesNo => Value::Bool(pick != 1),
+                Kind::SingleChoice(o) => Value::Choice(o[pick % o.len()].id.clone()),
+                Kind::MultipleChoice(o) => {
+                    Value::Choices(o.iter().take(1 + pick).map(|c| c.id.clone()).collect())
+                }
+                Kind::Number { min, max } => Value::Number((min + 3).min(*max)),
+                Kind::Text => Value::Text(format!("Ответ {i} на вопрос {}", q.id)),
+            };
+            edit::set_value(&mut record, &q.id, Some(value), &stamp);
+            if i % 7 == 0 {
+                edit::set_note(&mut record, &q.id, "заметка комиссии", &stamp);
+            }
+        }
+        for d in &data.dimensions.0 {
+            let c = d.suggested_cluster(&record.answers).unwrap_or(1);
+            edit::decide(
+                &mut record,
+                d,
+                &data.protocol,
+                c,
+                Some("по справке"),
+                &stamp,
+            )
+            .unwrap();
+        }
+        edit::refresh(&mut record, &data.protocol, &data.dimensions);
+        storage::save_record(dir, &record).unwrap();
+    }
+}
+
+struct Case {
+    label: &'static str,
+    dir: PathBuf,
+    overrides: Overrides,
+}
+
+fn load_app(case: &Case) -> (App, Terminal<TestBackend>) {
+    let data = DataSet::load(&case.overrides, Some(&case.dir)).unwrap();
+    let campaign: Campaign = storage::load(&case.dir, &data.registry).unwrap();
+    let mut app = App::new(
+        data,
+        campaign,
+        Keymap::builtin("default").unwrap(),
+        Some("Бенчмарк".into()),
+        clock,
+    );
+    let mut t = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    t.draw(|f| view::draw(f, &mut app)).unwrap();
+    (app, t)
+}
+
+/// Median and p99 of `reps` runs of `f`, in milliseconds.
+fn measure(reps: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let mut times: Vec<Duration> = (0..reps)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let p99 = times[((reps as f64 * 0.99).ceil() as usize).min(reps) - 1];
+    (ms(times[reps / 2]), ms(p99))
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+struct Report {
+    rows: Vec<String>,
+}
+
+impl Report {
+    fn add(&mut self, name: &str, value: f64, unit: &str, budget: f64) {
+        let ok = if value < budget { "ok" } else { "over" };
+        let line = format!("{name}\t{value:.3}\t{unit}\t{budget}\t{ok}");
+        println!("{line}");
+        self.rows.push(line);
+    }
+}
+
+fn peak_rss_mb(case: &Case) -> f64 {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sobes"));
+    cmd.args(["status", "--tsv", "--campaign"]).arg(&case.dir);
+    if let Some(r) = &case.overrides.registry {
+        cmd.arg("--registry").arg(r);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The largest resident set among the children waited for so far: each case's status run
+    // is measured after the smaller one, so the maximum is this run's.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+fn main() {
+    let started = Instant::now();
+    let scratch = tempfile::tempdir().unwrap();
+    let base = DataSet::load(&Overrides::default(), None).unwrap();
+
+    let small_dir = scratch.path().join("c43");
+    fill_campaign(&small_dir, &base);
+    let big_dir = match std::env::var_os("SOBES_BENCH_KEEP") {
+        Some(d) => PathBuf::from(d),
+        None => scratch.path().join("c2500"),
+    };
+    if big_dir.exists() {
+        std::fs::remove_dir_all(&big_dir).unwrap();
+    }
+    std::fs::create_dir_all(&big_dir).unwrap();
+    let registry_file = big_dir.join("registry.ron.src");
+    std::fs::write(&registry_file, synthetic_registry(2500)).unwrap();
+    let big_overrides = Overrides {
+        registry: Some(registry_file.clone()),
+        ..Overrides::default()
+    };
+    let big_data = DataSet::load(&big_overrides, None).unwrap();
+    assert_eq!(big_data.registry.len(), 2500);
+    let campaign_dir = big_dir.join("campaign");
+    fill_campaign(&campaign_dir, &big_data);
+    // The campaign carries its registry, as a campaign of another region would.
+    std::fs::copy(&registry_file, campaign_dir.join("registry.ron")).unwrap();
+
+    let cases = [
+        Case {
+            label: "43",
+            dir: small_dir,
+            overrides: Overrides::default(),
+        },
+        Case {
+            label: "2500",
+            dir: campaign_dir,
+            overrides: Overrides::default(),
+        },
+    ];
+    let mut report = Report { rows: Vec::new() };
+    let mut save_medians = Vec::new();
+    for case in &cases {
+        let big = case.label == "2500";
+        let l = case.label;
+        let (load_med, load_p99) = measure(if big { 15 } else { 50 }, || {
+            load_app(case);
+        });
+        report.add(
+            &format!("load_first_frame_{l}_median"),
+            load_med,
+            "ms",
+            if big { 150.0 } else { 20.0 },
+        );
+        report.add(
+            &format!("load_first_frame_{l}_p99"),
+            load_p99,
+            "ms",
+            if big { 150.0 } else { 20.0 },
+        );
+
+        let key_budget = if big { 8.0 } else { 1.0 };
+        let (mut app, mut term) = load_app(case);
+        let mut down = 0;
+        let (_, p99) = measure(400, || {
+            down += 1;
+            let code = if down % 100 < 50 {
+                KeyCode::Down
+            } else {
+                KeyCode::Up
+            };
+            app.handle_key(key(code));
+            term.draw(|f| view::draw(f, &mut app)).unwrap();
+        });
+        report.add(&format!("key_frame_move_{l}_p99"), p99, "ms", key_budget);
+
+        app.handle_key(key(KeyCode::Char('/')));
+        let letters: Vec<char> = "черсмакотнил".chars().collect();
+        let mut n = 0;
+        let (_, p99) = measure(400, || {
+            n += 1;
+            if n % 4 == 0 {
+                app.handle_key(key(KeyCode::Backspace));
+                app.handle_key(key(KeyCode::Backspace));
+                app.handle_key(key(KeyCode::Backspace));
+            }
+            app.handle_key(key(KeyCode::Char(letters[n % letters.len()])));
+            term.draw(|f| view::draw(f, &mut app)).unwrap();
+        });
+        report.add(&format!("key_frame_filter_{l}_p99"), p99, "ms", key_budget);
+        app.handle_key(key(KeyCode::Esc));
+
+        // Answering: the first question is a single choice; alternate its two first options.
+        app.handle_key(key(KeyCode::Enter));
+        let mut flip = false;
+        let (_, p99) = measure(400, || {
+            flip = !flip;
+            app.handle_key(key(KeyCode::Left));
+            app.handle_key(key(KeyCode::Char(if flip { '1' } else { '2' })));
+            term.draw(|f| view::draw(f, &mut app)).unwrap();
+        });
+        report.add(&format!("key_frame_answer_{l}_p99"), p99, "ms", key_budget);
+
+        let record = app.current_record();
+        let (save_med, _) = measure(60, || {
+            storage::save_record(&case.dir, &record).unwrap();
+        });
+        save_medians.push(save_med);
+        report.add(
+            &format!("save_answer_{l}_median"),
+            save_med,
+            "ms",
+            if big {
+                save_medians[0] * 1.5
+            } else {
+                f64::INFINITY
+            },
+        );
+
+        // Review counts after a decision.
+        app.handle_key(key(KeyCode::Esc));
+        app.handle_key(key(KeyCode::Char('c')));
+        let (_, p99) = measure(100, || {
+            app.handle_key(key(KeyCode::Up));
+            app.handle_key(key(KeyCode::Enter));
+            std::hint::black_box(app.review_counts());
+        });
+        report.add(
+            &format!("review_counts_{l}_p99"),
+            p99,
+            "ms",
+            if big { 5.0 } else { 1.0 },
+        );
+
+        let rss = peak_rss_mb(case);
+        report.add(
+            &format!("status_peak_rss_{l}"),
+            rss,
+            "MB",
+            if big { 150.0 } else { 30.0 },
+        );
+    }
+    let total = started.elapsed().as_secs_f64();
+    report.add("bench_total", total, "s", 300.0);
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sobes-bench.tsv");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    std::fs::write(&out, report.rows.join("\n") + "\n").unwrap();
+    println!("written {}", out.display());
+}

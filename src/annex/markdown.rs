@@ -1,0 +1,39 @@
+//! The annex as Markdown: headings, paragraphs, items with their written numbers, and gap
+//! lines as quoted bold notices.
+
+use super::{Document, Node};
+
+/// Escapes what Markdown would read as markup at the start of a line or inside it.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn render(doc: &Document) -> String {
+    let mut out = String::new();
+    for node in &doc.nodes {
+        match node {
+            Node::Right(lines) => {
+                let lines: Vec<String> = lines.iter().map(|l| escape(l)).collect();
+                out.push_str(&lines.join("  \n"));
+            }
+            Node::Title(t) => out.push_str(&format!("# {}", escape(t))),
+            Node::Heading(t) => out.push_str(&format!("## {}", escape(t))),
+            Node::Subheading(t) => out.push_str(&format!("### {}", escape(t))),
+            Node::Paragraph(t) => out.push_str(&escape(t)),
+            Node::Item(n, t) => out.push_str(&format!("{} {}", escape(n), escape(t))),
+            Node::Notice(t) => out.push_str(&format!("> **{}**", escape(t))),
+        }
+        out.push_str("\n\n");
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('\n');
+    out
+}

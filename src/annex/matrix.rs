@@ -1,0 +1,114 @@
+//! The cluster matrix: one row per municipality (registry order) with id, name, kind,
+//! status, and per dimension the suggested cluster, the decided cluster and the reason of an
+//! override. As CSV (UTF-8 with BOM and «;», which Excel with Russian settings opens as
+//! columns) and as XLSX.
+
+use super::record_of;
+use crate::data::DataSet;
+use crate::model::campaign::Campaign;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+
+pub fn matrix_header(data: &DataSet) -> Vec<String> {
+    let mut h: Vec<String> = ["id", "муниципалитет", "вид", "статус"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for d in &data.dimensions.0 {
+        let col = d.column();
+        h.push(format!("{col}: подсказка"));
+        h.push(format!("{col}: решение"));
+        h.push(format!("{col}: причина"));
+    }
+    h
+}
+
+pub fn matrix_rows(data: &DataSet, campaign: &Campaign) -> Vec<Vec<String>> {
+    data.registry
+        .municipalities
+        .iter()
+        .map(|m| {
+            let r = record_of(campaign, &m.id);
+            let mut row = vec![
+                m.id.clone(),
+                m.name.clone(),
+                m.kind.clone(),
+                r.derive_status(&data.protocol, &data.dimensions)
+                    .label()
+                    .to_string(),
+            ];
+            for d in &data.dimensions.0 {
+                let suggested = d.suggest(&r.answers, &data.protocol).map(|s| s.cluster);
+                let decision = r.decisions.get(&d.id);
+                row.push(suggested.map(|c| c.to_string()).unwrap_or_default());
+                row.push(decision.map(|d| d.cluster.to_string()).unwrap_or_default());
+                row.push(decision.and_then(|d| d.reason.clone()).unwrap_or_default());
+            }
+            row
+        })
+        .collect()
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn matrix_csv(data: &DataSet, campaign: &Campaign) -> Vec<u8> {
+    let mut out = String::from("\u{feff}");
+    let rows = std::iter::once(matrix_header(data)).chain(matrix_rows(data, campaign));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(";"));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+pub fn matrix_xlsx(data: &DataSet, campaign: &Campaign) -> Result<Vec<u8>, String> {
+    let err = |e: rust_xlsxwriter::XlsxError| format!("не удалось собрать XLSX: {e}");
+    let mut wb = Workbook::new();
+    // The document date is the latest change in the campaign, so the bytes follow the input.
+    let date = super::latest_change(campaign).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
+    let when = ExcelDateTime::parse_from_str(&date)
+        .or_else(|_| ExcelDateTime::parse_from_str("2000-01-01T00:00:00Z"))
+        .map_err(err)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(&campaign.meta.title)
+            .set_creation_datetime(&when),
+    );
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("Кластеры").map_err(err)?;
+    let header = matrix_header(data);
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)
+            .map_err(err)?;
+    }
+    let numeric: Vec<bool> = header
+        .iter()
+        .map(|h| h.ends_with(": подсказка") || h.ends_with(": решение"))
+        .collect();
+    for (r, row) in matrix_rows(data, campaign).iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) if numeric[c] => ws.write_number(r, c as u16, n).map(|_| ()),
+                _ if cell.is_empty() => Ok(()),
+                _ => ws.write_string(r, c as u16, cell).map(|_| ()),
+            }
+            .map_err(err)?;
+        }
+    }
+    ws.set_column_width(0, 22).map_err(err)?;
+    ws.set_column_width(1, 26).map_err(err)?;
+    ws.set_column_width(3, 14).map_err(err)?;
+    ws.set_freeze_panes(1, 2).map_err(err)?;
+    let last_row = data.registry.len() as u32;
+    ws.autofilter(0, 0, last_row, header.len() as u16 - 1)
+        .map_err(err)?;
+    wb.save_to_buffer().map_err(err)
+}

@@ -1,0 +1,370 @@
+//! The annex template: lists defined once by key, and blocks of text whose placeholders
+//! name those lists. Placeholders in a text:
+//!
+//! - `{count:KEY}` — how many municipalities the list holds;
+//! - `{count:KEY|муниципалитете|муниципалитетах|муниципалитетах}` — the number and the word
+//!   agreeing with it (forms for 1, for 2–4, for 5 and more);
+//! - `{names:KEY}` — canonical names, comma-separated, in alphabetical order;
+//! - `{genitive:KEY}` — the same names in the genitive («Челябинского ГО»);
+//! - `{start}`, `{end}` — the campaign dates; `{total}` — municipalities in the registry;
+//!   `{region}` — the region;
+//! - `{{` and `}}` — literal braces.
+
+use super::checks::Source;
+use super::clusters::Dimensions;
+use super::protocol::Protocol;
+use super::selector::{ListDef, check_lists};
+use super::source::{Origin, SourceError, parse_ron};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename = "Annex")]
+pub struct Template {
+    pub title: String,
+    pub lists: Vec<ListDef>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum Block {
+    /// Lines set to the right margin (the «Приложение к письму …» stamp); `\n` breaks lines.
+    Right(String),
+    /// The centred title of the annex.
+    Title(String),
+    Heading(String),
+    Subheading(String),
+    Paragraph(String),
+    /// A numbered item with its number written out: `Item("4.1.", "…")`.
+    Item(String, String),
+    /// The line «не распределены» for a dimension, shown only while some municipality has no
+    /// decision on it.
+    Gaps(String),
+    /// The line for unfinished interviews, shown only while there are some.
+    Unfinished,
+}
+
+impl Block {
+    /// The texts of the block that may hold placeholders.
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            Block::Right(t)
+            | Block::Title(t)
+            | Block::Heading(t)
+            | Block::Subheading(t)
+            | Block::Paragraph(t) => vec![t],
+            Block::Item(n, t) => vec![n, t],
+            Block::Gaps(_) | Block::Unfinished => vec![],
+        }
+    }
+}
+
+/// A piece of a text with placeholders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Count {
+        key: String,
+        forms: Option<[String; 3]>,
+    },
+    Names(String),
+    Genitive(String),
+    Start,
+    End,
+    Total,
+    Region,
+}
+
+impl Piece {
+    pub fn list_key(&self) -> Option<&str> {
+        match self {
+            Piece::Count { key, .. } | Piece::Names(key) | Piece::Genitive(key) => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// A placeholder problem: the placeholder as written and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceError {
+    pub token: String,
+    pub message: String,
+}
+
+/// Splits a text into plain text and placeholders.
+pub fn parse_text(text: &str) -> Result<Vec<Piece>, PieceError> {
+    let mut out = Vec::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        plain.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            plain.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if tail.starts_with('}') {
+            return Err(PieceError {
+                token: "}".into(),
+                message: "лишняя «}»; фигурная скобка в тексте пишется как «}}»".into(),
+            });
+        }
+        let Some(end) = tail.find('}') else {
+            return Err(PieceError {
+                token: tail.chars().take(20).collect(),
+                message: "подстановка не закрыта «}»".into(),
+            });
+        };
+        let token = &tail[..=end];
+        let inner = &tail[1..end];
+        if !plain.is_empty() {
+            out.push(Piece::Text(std::mem::take(&mut plain)));
+        }
+        out.push(parse_placeholder(inner).map_err(|message| PieceError {
+            token: token.to_string(),
+            message,
+        })?);
+        rest = &tail[end + 1..];
+    }
+    plain.push_str(rest);
+    if !plain.is_empty() {
+        out.push(Piece::Text(plain));
+    }
+    Ok(out)
+}
+
+fn parse_placeholder(inner: &str) -> Result<Piece, String> {
+    let (kind, arg) = match inner.split_once(':') {
+        Some((k, a)) => (k.trim(), Some(a.trim())),
+        None => (inner.trim(), None),
+    };
+    let key = |arg: Option<&str>| -> Result<String, String> {
+        match arg {
+            Some(a) if !a.is_empty() && !a.contains('|') => Ok(a.to_string()),
+            _ => Err(format!(
+                "у подстановки «{kind}» нет ключа списка: {{{kind}:КЛЮЧ}}"
+            )),
+        }
+    };
+    match (kind, arg) {
+        ("count", Some(a)) if a.contains('|') => {
+            let parts: Vec<&str> = a.split('|').map(str::trim).collect();
+            if parts.len() != 4 || parts.iter().any(|p| p.is_empty()) {
+                return Err(
+                    "после ключа нужны три формы слова: для 1, для 2–4 и для 5 и больше, например {count:КЛЮЧ|муниципалитет|муниципалитета|муниципалитетов}"
+                        .into(),
+                );
+            }
+            Ok(Piece::Count {
+                key: parts[0].to_string(),
+                forms: Some([parts[1].into(), parts[2].into(), parts[3].into()]),
+            })
+        }
+        ("count", a) => Ok(Piece::Count {
+            key: key(a)?,
+            forms: None,
+        }),
+        ("names", a) => Ok(Piece::Names(key(a)?)),
+        ("genitive", a) => Ok(Piece::Genitive(key(a)?)),
+        ("start", None) => Ok(Piece::Start),
+        ("end", None) => Ok(Piece::End),
+        ("total", None) => Ok(Piece::Total),
+        ("region", None) => Ok(Piece::Region),
+        _ => Err(format!(
+            "неизвестная подстановка «{{{inner}}}»; есть: count, names, genitive, start, end, total, region"
+        )),
+    }
+}
+
+/// The form of a Russian noun after the number `n`: index 0 for 1, 21, …; 1 for 2–4, 22–24,
+/// …; 2 for 0, 5–20, 25–30, ….
+pub fn plural_index(n: usize) -> usize {
+    let (d, h) = (n % 10, n % 100);
+    if d == 1 && h != 11 {
+        0
+    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
+        1
+    } else {
+        2
+    }
+}
+
+impl Template {
+    pub fn parse(text: &str, origin: &Origin) -> Result<Template, SourceError> {
+        parse_ron(text, origin)
+    }
+
+    pub fn builtin() -> Template {
+        Template::parse(BUILTIN, &Origin::Builtin(BUILTIN_NAME))
+            .expect("the built-in annex template is valid")
+    }
+
+    pub fn list(&self, key: &str) -> Option<&ListDef> {
+        self.lists.iter().find(|l| l.key == key)
+    }
+}
+
+pub const BUILTIN: &str = include_str!("../../data/annex.ron");
+pub const BUILTIN_NAME: &str = "data/annex.ron";
+
+/// Checks the template against the protocol and the dimensions: selectors, placeholders,
+/// dimensions of the gap lines. Every problem names the line and column in `src`.
+pub fn check_template(
+    t: &Template,
+    protocol: &Protocol,
+    dims: &Dimensions,
+    src: &Source,
+) -> Vec<SourceError> {
+    let mut problems = check_lists(&t.lists, protocol, dims, src);
+    let at_token = |token: &str, message: String| {
+        let (line, col) = src
+            .text
+            .find(token)
+            .map_or((0, 0), |byte| position_at(&src.text, byte));
+        SourceError::new(src.origin.clone(), line, col, message)
+    };
+    for b in &t.blocks {
+        for text in b.texts() {
+            match parse_text(text) {
+                Err(e) => problems.push(at_token(&e.token, e.message)),
+                Ok(pieces) => {
+                    for p in &pieces {
+                        if let Some(key) = p.list_key()
+                            && t.list(key).is_none()
+                        {
+                            let token = ["count", "names", "genitive"]
+                                .iter()
+                                .flat_map(|k| [format!("{{{k}:{key}}}"), format!("{{{k}:{key}|")])
+                                .find(|t| src.text.contains(t.as_str()))
+                                .unwrap_or_else(|| format!(":{key}"));
+                            problems.push(at_token(&token, format!("нет списка «{key}»")));
+                        }
+                    }
+                }
+            }
+        }
+        if let Block::Gaps(dim) = b
+            && dims.get(dim).is_none()
+        {
+            let known: Vec<&str> = dims.0.iter().map(|d| d.id.as_str()).collect();
+            problems.push(src.at(
+                dim,
+                0,
+                format!("Gaps: нет измерения «{dim}»; есть: {}", known.join(", ")),
+            ));
+        }
+    }
+    problems
+}
+
+fn position_at(text: &str, byte: usize) -> (usize, usize) {
+    let before = &text[..byte];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_parse() {
+        let p =
+            parse_text("в {count:a|городе|городах|городах} ({names:a}); {{x}} {start}").unwrap();
+        assert_eq!(
+            p,
+            vec![
+                Piece::Text("в ".into()),
+                Piece::Count {
+                    key: "a".into(),
+                    forms: Some(["городе".into(), "городах".into(), "городах".into()])
+                },
+                Piece::Text(" (".into()),
+                Piece::Names("a".into()),
+                Piece::Text("); {x} ".into()),
+                Piece::Start,
+            ]
+        );
+        assert!(
+            parse_text("{count:a")
+                .unwrap_err()
+                .message
+                .contains("не закрыта")
+        );
+        assert!(
+            parse_text("{cnt:a}")
+                .unwrap_err()
+                .message
+                .contains("неизвестная")
+        );
+        assert!(
+            parse_text("{count:a|x|y}")
+                .unwrap_err()
+                .message
+                .contains("три формы")
+        );
+        assert!(
+            parse_text("{names}")
+                .unwrap_err()
+                .message
+                .contains("нет ключа")
+        );
+        assert!(parse_text("a } b").is_err());
+    }
+
+    #[test]
+    fn plural_forms() {
+        let got: Vec<usize> = [0, 1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111, 43]
+            .iter()
+            .map(|n| plural_index(*n))
+            .collect();
+        assert_eq!(got, [2, 0, 1, 1, 2, 2, 2, 2, 0, 1, 2, 0, 2, 1]);
+    }
+
+    #[test]
+    fn builtin_template_is_clean() {
+        let t = Template::builtin();
+        let src = Source {
+            origin: Origin::Builtin(BUILTIN_NAME),
+            text: BUILTIN.into(),
+        };
+        let problems = check_template(&t, &Protocol::builtin(), &Dimensions::builtin(), &src);
+        assert_eq!(problems, vec![]);
+    }
+
+    #[test]
+    fn template_problems_have_positions() {
+        let text = r#"Annex(title: "t", lists: [
+  (key: "a", select: Everyone),
+], blocks: [
+  Paragraph("всего {count:a}"),
+  Paragraph("и {names:b}"),
+  Paragraph("и {frobnicate}"),
+  Gaps("nowhere"),
+])"#;
+        let t = Template::parse(text, &Origin::Builtin("t.ron")).unwrap();
+        let src = Source {
+            origin: Origin::Builtin("t.ron"),
+            text: text.into(),
+        };
+        let shown: Vec<String> =
+            check_template(&t, &Protocol::builtin(), &Dimensions::builtin(), &src)
+                .iter()
+                .map(|e| e.to_string())
+                .collect();
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+        assert!(
+            shown[0].contains(":5:") && shown[0].contains("нет списка «b»"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].contains(":6:") && shown[1].contains("frobnicate"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[2].contains(":7:") && shown[2].contains("nowhere"),
+            "{shown:#?}"
+        );
+    }
+}

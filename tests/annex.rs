@@ -1,0 +1,688 @@
+//! The annex: lists from the campaign, the reconstruction of 2022 against the letter, the
+//! outputs (Markdown, DOCX, CSV, XLSX) and the refusals of an export.
+
+use sobes::annex::{self, ExportOptions, Format};
+use sobes::data::{DataSet, Overrides};
+use sobes::model::campaign::Campaign;
+use sobes::model::template::Template;
+use sobes::storage;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const RECON: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/campaigns/chelyabinsk-2022"
+);
+
+fn data() -> DataSet {
+    DataSet::load(&Overrides::default(), None).expect("built-in data")
+}
+
+fn recon(data: &DataSet) -> Campaign {
+    storage::load(Path::new(RECON), &data.registry).expect("the reconstruction loads")
+}
+
+fn sobes(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sobes"))
+        .args(args)
+        .env("SOBES_HOME", home)
+        .output()
+        .expect("sobes runs")
+}
+
+/// A fresh copy of the reconstruction made by `sobes new DIR --from chelyabinsk-2022`.
+fn recon_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c2022");
+    let out = sobes(
+        tmp.path(),
+        &["new", dir.to_str().unwrap(), "--from", "chelyabinsk-2022"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (tmp, dir)
+}
+
+/// Where `sobes lists` on the reconstruction may differ from the letter, and why. Each entry:
+/// (list key, municipality, present in the letter, the reason). Anything else fails the test.
+const ALLOWED: &[(&str, &str, bool, &str)] = &[
+    (
+        "train_2",
+        "Еманжелинский МР",
+        true,
+        "в письме и в 1-м, и во 2-м кластере по обучению; принят 1-й",
+    ),
+    (
+        "train_2",
+        "Кусинский МР",
+        true,
+        "в письме и в 1-м, и во 2-м кластере по обучению; принят 1-й",
+    ),
+    (
+        "train_2",
+        "Аргаяшский МР",
+        true,
+        "в письме и во 2-м, и в 3-м кластере по обучению; принят 3-й",
+    ),
+    (
+        "rec_II2",
+        "Еманжелинский МР",
+        true,
+        "II.2 — это 2-й кластер по обучению; см. train_2",
+    ),
+    (
+        "rec_II2",
+        "Кусинский МР",
+        true,
+        "II.2 — это 2-й кластер по обучению; см. train_2",
+    ),
+    (
+        "rec_II2",
+        "Аргаяшский МР",
+        true,
+        "II.2 — это 2-й кластер по обучению; см. train_2",
+    ),
+    (
+        "ra_1",
+        "Кусинский МР",
+        true,
+        "в письме и в 1-м («Кусинский ГО»), и во 2-м кластере по активу; принят 2-й",
+    ),
+    (
+        "plan_consulting",
+        "Верхнеуфалейский ГО",
+        false,
+        "план 2 в письме — 3-й кластер без двух имён, причина не названа; здесь план следует за кластером",
+    ),
+    (
+        "plan_consulting",
+        "Чесменский МР",
+        false,
+        "план 2 в письме — 3-й кластер без двух имён, причина не названа; здесь план следует за кластером",
+    ),
+    (
+        "shibc_institutional",
+        "Уйский МР",
+        false,
+        "в письме «в 12 муниципалитетах», а имён 11; Уйский МР — двенадцатый (нет ни среди имеющих ШИБЦ, ни в I.3)",
+    ),
+    (
+        "rec_I3_shibc",
+        "Ашинский МР",
+        true,
+        "в письме и среди имеющих ШИБЦ, и в I.3 для тех, у кого их нет; принят первый список",
+    ),
+    (
+        "rec_II3_shibc",
+        "Ашинский МР",
+        true,
+        "II.3.4 повторяет список I.3; см. rec_I3_shibc",
+    ),
+];
+
+#[test]
+fn lists_match_the_letter_except_its_own_contradictions() {
+    let (tmp, dir) = recon_copy();
+    let out = sobes(
+        tmp.path(),
+        &["--campaign", dir.to_str().unwrap(), "lists", "--tsv"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tsv = String::from_utf8(out.stdout).unwrap();
+    let mut ours: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in tsv.lines() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cells.len(), 3, "{line}");
+        ours.entry(cells[0].into())
+            .or_default()
+            .push(cells[2].into());
+    }
+    let letter: serde_json_lite::Lists =
+        serde_json_lite::read(include_str!("data/letter-2022-lists.json"));
+    assert_eq!(letter.len(), 31);
+    let registry = data().registry;
+    let mut unexplained = Vec::new();
+    let mut used = BTreeSet::new();
+    for (key, names) in &letter {
+        let theirs: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        let mine: Vec<&str> = ours
+            .get(key)
+            .map_or(vec![], |v| v.iter().map(String::as_str).collect());
+        // Always in registry order, whatever order the letter used.
+        let order: Vec<usize> = mine
+            .iter()
+            .map(|n| {
+                registry
+                    .municipalities
+                    .iter()
+                    .position(|m| &m.name == n)
+                    .unwrap()
+            })
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{key}: {mine:?}");
+        let mine: BTreeSet<&str> = mine.into_iter().collect();
+        for n in theirs.symmetric_difference(&mine) {
+            let in_letter = theirs.contains(n);
+            match ALLOWED
+                .iter()
+                .position(|(k, m, l, _)| k == key && m == n && *l == in_letter)
+            {
+                Some(i) => {
+                    used.insert(i);
+                }
+                None => unexplained.push(format!(
+                    "{key}: {n} {}",
+                    if in_letter {
+                        "есть в письме, у нас нет"
+                    } else {
+                        "есть у нас, в письме нет"
+                    }
+                )),
+            }
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "необъяснённые расхождения: {unexplained:#?}"
+    );
+    let unused: Vec<_> = (0..ALLOWED.len())
+        .filter(|i| !used.contains(i))
+        .map(|i| ALLOWED[i])
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "разрешённые расхождения, которых нет: {unused:#?}"
+    );
+}
+
+/// A tiny reader for the letter's JSON: keys and canonical names, enough for this test
+/// (no JSON dependency in the project).
+mod serde_json_lite {
+    pub type Lists = Vec<(String, Vec<String>)>;
+
+    fn strings_after<'a>(text: &'a str, field: &str) -> (&'a str, Vec<String>) {
+        let start = text.find(&format!("\"{field}\"")).expect(field);
+        let rest = &text[start..];
+        let open = rest.find('[').unwrap();
+        let close = rest.find(']').unwrap();
+        let inner = &rest[open + 1..close];
+        let items = inner
+            .split('"')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, s)| s.to_string())
+            .collect();
+        (&rest[close..], items)
+    }
+
+    pub fn read(text: &str) -> Lists {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("\"key\"") {
+            let after = &rest[at + 5..];
+            let q1 = after.find('"').unwrap();
+            let q2 = after[q1 + 1..].find('"').unwrap();
+            let key = after[q1 + 1..q1 + 1 + q2].to_string();
+            let (tail, names) = strings_after(after, "canonical");
+            out.push((key, names));
+            rest = tail;
+        }
+        out
+    }
+}
+
+#[test]
+fn counts_genitives_and_order_in_the_annex() {
+    let data = data();
+    let campaign = recon(&data);
+    let t = Template::builtin();
+    let md = annex::render_markdown(&data, &campaign, &t);
+    // Counts are computed: eleven centres (the letter says «ten»), twelve with ШИБЦ.
+    assert!(
+        md.contains("Методические центры работают в 11 муниципалитетах:"),
+        "{md}"
+    );
+    assert!(md.contains("ШИБЦ созданы в 12 муниципалитетах"), "{md}");
+    assert!(md.contains("в 2 муниципалитетах (Златоустовский ГО, Чебаркульский МР)"));
+    assert!(md.contains(
+        "у 4 муниципалитетов: Златоустовский ГО, Магнитогорский ГО, Саткинский МР, Челябинский ГО."
+    ));
+    // Genitive forms from the registry, alphabetical.
+    assert!(md.contains("в образовательных организациях Ашинского МР, Карталинского МР, Магнитогорского ГО, Саткинского МР, Снежинского ГО, Челябинского ГО;"));
+    assert!(md.contains("центры Магнитогорского ГО, Челябинского ГО."));
+    // Ё sorts with Е: Трёхгорный before Троицкий.
+    assert!(md.contains("Трёхгорный ГО, Троицкий ГО"));
+    // Gaps of the letter stay gaps, visibly.
+    assert!(md.contains("Не распределены по измерению «Потребность в обучении» (2): Снежинский ГО, Южноуральский ГО."));
+    assert!(md.contains(
+        "Не распределены по измерению «Формат работы с региональным активом» (1): Октябрьский МР."
+    ));
+    assert!(!md.contains('{'), "незаполненная подстановка: {md}");
+}
+
+#[test]
+fn golden_markdown_of_the_reconstruction() {
+    let data = data();
+    let campaign = recon(&data);
+    insta::assert_snapshot!(annex::render_markdown(
+        &data,
+        &campaign,
+        &Template::builtin()
+    ));
+}
+
+fn unzip(bytes: &[u8]) -> BTreeMap<String, String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.is_dir() {
+            continue;
+        }
+        let mut s = String::new();
+        f.read_to_string(&mut s).unwrap();
+        out.insert(f.name().unwrap().to_string(), s);
+    }
+    out
+}
+
+/// The visible text of a WordprocessingML part: the contents of every <w:t>.
+fn docx_text(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find("<w:t") {
+        let tail = &rest[at..];
+        let open_end = tail.find('>').unwrap();
+        if tail[..open_end].ends_with('/')
+            || !(tail.as_bytes()[4] == b'>' || tail.as_bytes()[4] == b' ')
+        {
+            rest = &tail[open_end + 1..];
+            continue;
+        }
+        let body = &tail[open_end + 1..];
+        let close = body.find("</w:t>").unwrap();
+        out.push_str(&body[..close]);
+        out.push('\n');
+        rest = &body[close..];
+    }
+    out.replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+#[test]
+fn docx_is_a_package_with_every_list_and_same_bytes() {
+    let data = data();
+    let campaign = recon(&data);
+    let t = Template::builtin();
+    let bytes = annex::render_docx(&data, &campaign, &t).unwrap();
+    let again = annex::render_docx(&data, &campaign, &t).unwrap();
+    assert!(bytes == again, "тот же вход — те же байты");
+    let parts = unzip(&bytes);
+    for part in [
+        "[Content_Types].xml",
+        "word/document.xml",
+        "word/styles.xml",
+        "docProps/core.xml",
+    ] {
+        assert!(parts.contains_key(part), "{part}: {:?}", parts.keys());
+    }
+    let core = &parts["docProps/core.xml"];
+    assert!(core.contains("2022-10-18T00:00:00Z"), "{core}");
+    let styles = &parts["word/styles.xml"];
+    assert!(
+        styles.contains("Times New Roman") && styles.contains("Heading1"),
+        "{styles}"
+    );
+    let text = docx_text(&parts["word/document.xml"]);
+    for (key, members) in annex::lists(&data, &campaign, &t) {
+        if members.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+        let genitive: Vec<&str> = members.iter().map(|m| m.genitive.as_str()).collect();
+        let used = t.blocks.iter().flat_map(|b| b.texts()).any(|s| {
+            s.contains(&format!("{{names:{key}}}")) || s.contains(&format!("{{genitive:{key}}}"))
+        });
+        if !used {
+            continue;
+        }
+        assert!(
+            text.contains(&names.join(", ")) || text.contains(&genitive.join(", ")),
+            "в DOCX нет списка {key}"
+        );
+    }
+    assert!(text.contains("4.1. Составить"), "явные номера пунктов");
+    assert!(text.contains("Не распределены по измерению «Потребность в обучении»"));
+}
+
+/// One CSV line with «;» and quoted fields.
+fn csv_row(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ';' if !quoted => cells.push(String::new()),
+            c => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}
+
+#[test]
+fn csv_and_xlsx_hold_the_cluster_matrix() {
+    let data = data();
+    let campaign = recon(&data);
+    let csv = String::from_utf8(annex::matrix_csv(&data, &campaign)).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "BOM для Excel");
+    let rows: Vec<Vec<String>> = csv
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(csv_row)
+        .collect();
+    assert_eq!(rows.len(), 44);
+    assert_eq!(
+        rows[0],
+        [
+            "id",
+            "муниципалитет",
+            "вид",
+            "статус",
+            "Обучение: подсказка",
+            "Обучение: решение",
+            "Обучение: причина",
+            "Пр.офис: подсказка",
+            "Пр.офис: решение",
+            "Пр.офис: причина",
+            "Актив: подсказка",
+            "Актив: решение",
+            "Актив: причина",
+        ]
+    );
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    assert!(
+        rows.iter().all(|r| r.len() == 13),
+        "в каждой строке 13 столбцов"
+    );
+    let kus = row("kusinsky-mr");
+    assert_eq!(&kus[1..4], ["Кусинский МР", "МР", "идёт"]);
+    assert_eq!(&kus[4..7], ["1", "1", ""]);
+    assert_eq!(&kus[10..13], ["2", "2", ""]);
+    let snezh = row("snezhinsky-go");
+    assert_eq!(&snezh[4..6], ["", ""], "пробел письма остаётся пробелом");
+    let varn = row("varnensky-mr");
+    assert_eq!(
+        varn[7], "",
+        "во 2-м кластере проектного офиса ответ не записан"
+    );
+    assert_eq!(varn[8], "2");
+    assert!(varn[9].contains("что именно — не сказано"), "{varn:?}");
+    assert_eq!(rows[1][0], "agapovsky-mr", "порядок реестра");
+
+    let xlsx = annex::matrix_xlsx(&data, &campaign).unwrap();
+    assert!(
+        xlsx == annex::matrix_xlsx(&data, &campaign).unwrap(),
+        "тот же вход — те же байты"
+    );
+    let parts = unzip(&xlsx);
+    let shared = &parts["xl/sharedStrings.xml"];
+    for h in [
+        "муниципалитет",
+        "Обучение: решение",
+        "Актив: причина",
+        "Кусинский МР",
+    ] {
+        assert!(shared.contains(h), "{h}");
+    }
+    let sheet = &parts["xl/worksheets/sheet1.xml"];
+    assert!(
+        sheet.contains("<dimension ref=\"A1:M44\"/>"),
+        "{}",
+        &sheet[..300.min(sheet.len())]
+    );
+    assert!(parts["docProps/core.xml"].contains("2022-10-18"));
+}
+
+#[test]
+fn export_refuses_gaps_and_existing_files() {
+    let data = data();
+    let campaign = recon(&data);
+    let t = Template::builtin();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("annex.md");
+    let err = annex::export(
+        &data,
+        &campaign,
+        &t,
+        Format::Markdown,
+        &path,
+        ExportOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.contains("экспорт остановлен"), "{err}");
+    assert!(
+        err.contains("«Потребность в обучении» (2): Снежинский ГО, Южноуральский ГО"),
+        "{err}"
+    );
+    assert!(err.contains("Октябрьский МР"), "{err}");
+    assert!(err.contains("--allow-incomplete"), "{err}");
+    assert!(!path.exists(), "при отказе файл не пишется");
+    let opts = ExportOptions {
+        force: false,
+        allow_incomplete: true,
+    };
+    let written = annex::export(&data, &campaign, &t, Format::Markdown, &path, opts).unwrap();
+    assert!(written.is_absolute());
+    std::fs::write(&path, "чужой файл").unwrap();
+    let err = annex::export(&data, &campaign, &t, Format::Docx, &path, opts).unwrap_err();
+    assert!(err.contains("уже есть") && err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "чужой файл");
+    let opts = ExportOptions {
+        force: true,
+        allow_incomplete: true,
+    };
+    annex::export(&data, &campaign, &t, Format::Markdown, &path, opts).unwrap();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("Не распределены")
+    );
+}
+
+#[test]
+fn export_of_a_complete_campaign_has_no_gap_lines() {
+    // A campaign where every municipality is interviewed and decided: no refusal, no notice.
+    let data = data();
+    let mut campaign = recon(&data);
+    let stamp = sobes::model::edit::Stamp {
+        by: "т".into(),
+        at: "2022-10-18T00:00:00Z".into(),
+    };
+    for m in &data.registry.municipalities {
+        let r = campaign.record_mut(&m.id);
+        r.answers.0.clear();
+        r.decisions.clear();
+        for (_, q) in data.protocol.questions() {
+            if !q.required {
+                continue;
+            }
+            let raw = match &q.kind {
+                sobes::model::protocol::Kind::YesNo => "no".to_string(),
+                sobes::model::protocol::Kind::Number { .. } => "3".into(),
+                sobes::model::protocol::Kind::Text => "текст".into(),
+                k => k.choices().last().unwrap().id.clone(),
+            };
+            let v = data.protocol.parse_value(q, &raw).unwrap();
+            sobes::model::edit::set_value(r, &q.id, Some(v), &stamp);
+        }
+        for d in &data.dimensions.0 {
+            sobes::model::edit::decide(r, d, &data.protocol, 3, Some("тест"), &stamp).unwrap();
+        }
+    }
+    assert!(
+        annex::gaps(&data, &campaign).is_empty(),
+        "{:?}",
+        annex::gaps(&data, &campaign).lines()
+    );
+    let t = Template::builtin();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("m.csv");
+    annex::export(
+        &data,
+        &campaign,
+        &t,
+        Format::Csv,
+        &path,
+        ExportOptions::default(),
+    )
+    .unwrap();
+    let md = annex::render_markdown(&data, &campaign, &t);
+    assert!(!md.contains("Не распределены"), "{md}");
+    assert!(
+        md.contains("Третий кластер — формат ещё не выбран (43)"),
+        "{md}"
+    );
+}
+
+#[test]
+fn cli_export_lists_and_check_on_the_reconstruction() {
+    let (tmp, dir) = recon_copy();
+    let d = dir.to_str().unwrap();
+    let check = sobes(tmp.path(), &["--campaign", d, "check"]);
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(stdout.contains("пробел: Не распределены по измерению «Потребность в обучении» (2): Снежинский ГО, Южноуральский ГО."), "{stdout}");
+    let out = tmp.path().join("a.docx");
+    let o = out.to_str().unwrap();
+    let refused = sobes(tmp.path(), &["--campaign", d, "export", "-o", o]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("экспорт остановлен"));
+    assert!(!out.exists());
+    let ok = sobes(
+        tmp.path(),
+        &[
+            "--campaign",
+            d,
+            "export",
+            "--format",
+            "docx",
+            "-o",
+            o,
+            "--allow-incomplete",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("записано:"));
+    let first = std::fs::read(&out).unwrap();
+    let again = sobes(
+        tmp.path(),
+        &["--campaign", d, "export", "-o", o, "--allow-incomplete"],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let forced = sobes(
+        tmp.path(),
+        &[
+            "--campaign",
+            d,
+            "export",
+            "-o",
+            o,
+            "--allow-incomplete",
+            "--force",
+        ],
+    );
+    assert!(forced.status.success());
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        first,
+        "другой процесс — те же байты"
+    );
+    let unknown = sobes(
+        tmp.path(),
+        &[
+            "--campaign",
+            d,
+            "export",
+            "-o",
+            tmp.path().join("a.pdf").to_str().unwrap(),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--format"));
+    // `new --from` refuses a non-empty directory and an unknown name.
+    let again = sobes(tmp.path(), &["new", d, "--from", "chelyabinsk-2022"]);
+    assert!(!again.status.success());
+    let nothing = sobes(
+        tmp.path(),
+        &[
+            "new",
+            tmp.path().join("x").to_str().unwrap(),
+            "--from",
+            "tula-1999",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("chelyabinsk-2022"));
+}
+
+#[test]
+fn check_flags_a_bad_template_with_its_position() {
+    let (tmp, dir) = recon_copy();
+    let bad = Template::builtin();
+    let _ = bad;
+    let text = sobes::model::template::BUILTIN
+        .replace(
+            "Cluster(\"project_office\", 3)",
+            "Cluster(\"project_offise\", 3)",
+        )
+        .replace(
+            "Equals(\"org_form\", \"inspectors\")",
+            "Equals(\"org_form\", \"wizards\")",
+        )
+        .replace("{names:po_1}", "{names:po_one}");
+    std::fs::write(dir.join("annex.ron"), &text).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let out = sobes(tmp.path(), &["--campaign", dir.to_str().unwrap(), "check"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let annex_file = dir.join("annex.ron").display().to_string();
+    for (needle, what) in [
+        ("project_offise", "нет измерения «project_offise»"),
+        ("wizards", "нет варианта «wizards»"),
+        ("{names:po_one}", "нет списка «po_one»"),
+    ] {
+        let want = format!("{annex_file}:{}:", line_of(needle));
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&want) && l.contains(what)),
+            "{want} {what}\n{stdout}"
+        );
+    }
+    let lists = sobes(tmp.path(), &["--campaign", dir.to_str().unwrap(), "lists"]);
+    assert!(!lists.status.success());
+}
