@@ -147,6 +147,7 @@ pub struct Context {
     pub data: DataSet,
     pub cli_as: Option<String>,
     pub keymap: Option<String>,
+    pub annex: Option<PathBuf>,
 }
 
 impl Context {
@@ -174,6 +175,7 @@ impl Context {
             campaign_dir,
             data,
             cli_as: cli.as_name.clone(),
+            annex: cli.annex.clone(),
             keymap: cli.keymap.clone(),
         })
     }
@@ -567,7 +569,14 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
     let campaign = storage::load(&campaign_dir, &registry)
         .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
         .ok();
-    let (Some(data), Some(campaign), true) = (data, campaign, damaged.is_empty()) else {
+    let (Some(data), Some(campaign), true) = (&data, campaign, damaged.is_empty()) else {
+        // The annex template too, so that every damaged file is in this one list.
+        if let Some(data) = &data
+            && let Err(errors) =
+                crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
+        {
+            damaged.extend(errors.iter().map(|e| e.to_string()));
+        }
         return Err(Failure::new(format!(
             "{}\nповреждённых файлов и ошибок в данных: {}; sobes ничего в них не менял",
             damaged.join("\n"),

@@ -410,3 +410,56 @@ fn ctrl_c_always_quits() {
         "q is not quit inside the interview"
     );
 }
+
+#[test]
+fn preview_and_export_from_the_tui() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("p");
+    assert_eq!(h.app.screen, Screen::Preview);
+    assert!(h.app.preview.len() > 20);
+    assert!(h.app.preview.iter().any(|l| l.contains("Не распределены")));
+    insta::assert_snapshot!("preview_80x24", h.screen(80, 24));
+    h.key(KeyCode::PageDown);
+    assert!(h.app.preview_scroll > 0);
+
+    let target = h.io.campaign_dir.parent().unwrap().join("письмо.docx");
+    let export = |h: &mut Harness| {
+        h.keys("e");
+        assert!(matches!(h.app.overlay, Some(Overlay::Picker { .. })));
+        h.key(KeyCode::Enter); // Word is first
+        h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        h.keys(target.to_str().unwrap());
+        h.key(KeyCode::Enter);
+    };
+    export(&mut h);
+    // The campaign is empty: exporting asks whether to mark the gaps.
+    match &h.app.overlay {
+        Some(Overlay::Confirm { question, .. }) => assert!(question.contains("не завершена")),
+        other => panic!("{other:?}"),
+    }
+    h.keys("y");
+    let (message, error) = h.app.message.clone().unwrap();
+    assert!(!error && message.contains("записано"), "{message}");
+    let first = std::fs::read(&target).unwrap();
+    assert!(first.starts_with(b"PK"), "a zip package");
+
+    // Again: the existing file is replaced only after a confirmation.
+    std::fs::write(&target, b"old").unwrap();
+    export(&mut h);
+    match &h.app.overlay {
+        Some(Overlay::Confirm { question, .. }) => assert!(question.contains("уже есть")),
+        other => panic!("{other:?}"),
+    }
+    h.keys("n");
+    assert_eq!(std::fs::read(&target).unwrap(), b"old");
+    export(&mut h);
+    h.keys("y");
+    h.keys("y");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        first,
+        "same input, same bytes"
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, Screen::List);
+}

@@ -29,6 +29,8 @@ pub enum Action {
     Note,
     Clear,
     Accept,
+    Preview,
+    Export,
 }
 
 impl Action {
@@ -60,6 +62,8 @@ impl Action {
             Action::Note => "заметка".into(),
             Action::Clear => "стереть".into(),
             Action::Accept => "принять".into(),
+            Action::Preview => "приложение".into(),
+            Action::Export => "выгрузить".into(),
         }
     }
 
@@ -95,6 +99,10 @@ impl Action {
             Action::Note => "Написать заметку к ответу".into(),
             Action::Clear => "Стереть ответ или решение (спросит подтверждение)".into(),
             Action::Accept => "Принять подсказанный кластер".into(),
+            Action::Preview => "Посмотреть приложение к письму, собранное из кампании".into(),
+            Action::Export => {
+                "Выгрузить приложение (Word, Markdown) или матрицу кластеров (Excel, CSV)".into()
+            }
         }
     }
 }

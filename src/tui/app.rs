@@ -5,13 +5,16 @@ use super::action::Action;
 use super::keymap::{Keymap, Scope};
 use super::keys::Key;
 use super::text::{FieldKey, TextField};
+use crate::annex::Format;
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Mark, Record, Status, Value};
 use crate::model::edit::{self, Stamp};
 use crate::model::fuzzy::{Fuzzy, Query, fold_text};
 use crate::model::protocol::{Kind, Progress, Question, order_like};
+use crate::model::template::Template;
 use ratatui::crossterm::event::KeyEvent;
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -19,6 +22,7 @@ pub enum Screen {
     Interview,
     Clusters,
     Review,
+    Preview,
 }
 
 impl Screen {
@@ -28,6 +32,7 @@ impl Screen {
             Screen::Interview => Scope::Interview,
             Screen::Clusters => Scope::Clusters,
             Screen::Review => Scope::Review,
+            Screen::Preview => Scope::Preview,
         }
     }
 }
@@ -44,18 +49,30 @@ pub enum ListFilter {
 pub enum Pending {
     ClearAnswer(String),
     ClearDecision(String),
+    Export(ExportRequest),
+}
+
+/// An export as asked for, with what the user has already agreed to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub format: Format,
+    pub path: PathBuf,
+    pub force: bool,
+    pub allow_incomplete: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptFor {
     Reviewer,
     Reason { dim: String, cluster: u8 },
+    ExportPath(Format),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PickFor {
     Section,
     Filter(Vec<ListFilter>),
+    ExportFormat(Vec<Format>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +113,7 @@ pub struct Editing {
 pub enum Effect {
     Save(String),
     SaveConfig,
+    Export(ExportRequest),
     Quit,
 }
 
@@ -157,6 +175,11 @@ pub struct App {
     /// Rows that fit on a page of the current list, set when drawing.
     pub page: usize,
     fuzzy: Fuzzy,
+    /// The annex template; None only if the built-in one fails, which a test prevents.
+    pub template: Option<Template>,
+    /// The annex as Markdown lines while the preview is open, and its scroll position.
+    pub preview: Vec<String>,
+    pub preview_scroll: usize,
     /// Per registry index, in registry order.
     pub summaries: Vec<Summary>,
     /// Registry names folded once for the search field.
@@ -214,7 +237,13 @@ impl App {
             folded_names: Vec::new(),
             search_stack: Vec::new(),
             summaries: Vec::new(),
+            template: None,
+            preview: Vec::new(),
+            preview_scroll: 0,
         };
+        app.template = crate::annex::load_template(None, None, &app.data)
+            .ok()
+            .map(|t| t.template);
         app.summaries = app
             .data
             .registry
@@ -445,10 +474,19 @@ impl App {
                 vec![Effect::SaveConfig]
             }
             PromptFor::Reason { dim, cluster } => self.decide(&dim, cluster, Some(&text)),
+            PromptFor::ExportPath(format) => self.export_step(ExportRequest {
+                format,
+                path: PathBuf::from(text),
+                force: false,
+                allow_incomplete: false,
+            }),
         }
     }
 
     fn confirmed(&mut self, then: Pending) -> Vec<Effect> {
+        if let Pending::Export(request) = then {
+            return self.export_step(request);
+        }
         let id = self.current.clone();
         let stamp = self.stamp();
         let record = self.campaign.record_mut(&id);
@@ -458,6 +496,7 @@ impl App {
                 edit::set_note(record, &q, "", &stamp);
             }
             Pending::ClearDecision(d) => edit::clear_decision(record, &d),
+            Pending::Export(_) => unreachable!("handled above"),
         }
         self.changed()
     }
@@ -473,6 +512,21 @@ impl App {
                 self.list_filter = filters[cursor].clone();
                 self.refilter();
             }
+            PickFor::ExportFormat(formats) => {
+                let format = formats[cursor];
+                let name = match format {
+                    Format::Docx => "приложение.docx",
+                    Format::Markdown => "приложение.md",
+                    Format::Xlsx => "кластеры.xlsx",
+                    Format::Csv => "кластеры.csv",
+                };
+                self.overlay = Some(Overlay::Prompt {
+                    title: "Куда записать? (путь к файлу; относительный — от каталога, где запущен sobes)"
+                        .into(),
+                    field: TextField::new(name),
+                    purpose: PromptFor::ExportPath(format),
+                });
+            }
         }
         vec![]
     }
@@ -487,6 +541,25 @@ impl App {
                 self.overlay = Some(Overlay::Help);
                 return vec![];
             }
+            Action::Preview => {
+                self.open_preview();
+                return vec![];
+            }
+            Action::Export => {
+                let formats = vec![Format::Docx, Format::Markdown, Format::Xlsx, Format::Csv];
+                self.overlay = Some(Overlay::Picker {
+                    title: "Выгрузить".into(),
+                    items: vec![
+                        "приложение к письму — Word (.docx)".into(),
+                        "приложение к письму — Markdown (.md)".into(),
+                        "матрица кластеров — Excel (.xlsx)".into(),
+                        "матрица кластеров — CSV для Excel (.csv)".into(),
+                    ],
+                    cursor: 0,
+                    purpose: PickFor::ExportFormat(formats),
+                });
+                return vec![];
+            }
             _ => {}
         }
         match self.screen {
@@ -494,6 +567,7 @@ impl App {
             Screen::Interview => self.interview_action(action),
             Screen::Clusters => self.clusters_action(action),
             Screen::Review => self.review_action(action),
+            Screen::Preview => self.preview_action(action),
         }
     }
 
@@ -1127,6 +1201,81 @@ impl App {
             _ => {}
         }
         vec![]
+    }
+
+    fn open_preview(&mut self) {
+        if self.screen != Screen::Preview {
+            self.back_to = self.screen;
+        }
+        self.screen = Screen::Preview;
+        self.preview_scroll = 0;
+        self.preview = match &self.template {
+            Some(t) => crate::annex::render_markdown(&self.data, &self.campaign, t)
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            None => vec!["Шаблон приложения не загружен".into()],
+        };
+    }
+
+    fn preview_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => {
+                self.preview_scroll = self.moved(self.preview_scroll, self.preview.len(), action);
+            }
+            Action::Back => {
+                self.screen = self.back_to;
+                if self.screen == Screen::List {
+                    self.refilter();
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// The next step of an export: confirm replacing a file, confirm exporting with gaps,
+    /// or hand it to the IO layer.
+    fn export_step(&mut self, request: ExportRequest) -> Vec<Effect> {
+        if !request.force && request.path.exists() {
+            self.overlay = Some(Overlay::Confirm {
+                question: format!("Файл {} уже есть. Заменить его?", request.path.display()),
+                then: Pending::Export(ExportRequest {
+                    force: true,
+                    ..request
+                }),
+            });
+            return vec![];
+        }
+        let gaps = crate::annex::gaps(&self.data, &self.campaign);
+        if !request.allow_incomplete && !gaps.is_empty() {
+            let lines = gaps.lines();
+            self.overlay = Some(Overlay::Confirm {
+                question: format!(
+                    "Кампания не завершена ({}). Выгрузить с пометками «не распределены»?",
+                    lines.join("; ")
+                ),
+                then: Pending::Export(ExportRequest {
+                    allow_incomplete: true,
+                    ..request
+                }),
+            });
+            return vec![];
+        }
+        vec![Effect::Export(request)]
+    }
+
+    /// Called by the IO layer after an export.
+    pub fn exported(&mut self, result: Result<PathBuf, String>) {
+        self.message = Some(match result {
+            Ok(path) => (format!("записано: {}", path.display()), false),
+            Err(e) => (format!("не выгружено: {e}"), true),
+        });
     }
 
     /// Called by the IO layer after a save.

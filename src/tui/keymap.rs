@@ -16,15 +16,17 @@ pub enum Scope {
     Interview,
     Clusters,
     Review,
+    Preview,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Global,
         Scope::List,
         Scope::Interview,
         Scope::Clusters,
         Scope::Review,
+        Scope::Preview,
     ];
 
     pub fn field(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Scope {
             Scope::Interview => "interview",
             Scope::Clusters => "clusters",
             Scope::Review => "review",
+            Scope::Preview => "preview",
         }
     }
 
@@ -44,6 +47,7 @@ impl Scope {
             Scope::Interview => "Вопросы",
             Scope::Clusters => "Кластеры муниципалитета",
             Scope::Review => "Свод",
+            Scope::Preview => "Приложение к письму",
         }
     }
 }
@@ -91,6 +95,8 @@ struct KeymapFile {
     clusters: Bindings,
     #[serde(default)]
     review: Bindings,
+    #[serde(default)]
+    preview: Bindings,
 }
 
 impl KeymapFile {
@@ -101,6 +107,7 @@ impl KeymapFile {
             Scope::Interview => &self.interview,
             Scope::Clusters => &self.clusters,
             Scope::Review => &self.review,
+            Scope::Preview => &self.preview,
         }
     }
 }

@@ -50,6 +50,23 @@ impl Io {
                         app.message = Some((format!("настройки не сохранены: {e}"), true));
                     }
                 }
+                Effect::Export(request) => {
+                    let result = match &app.template {
+                        Some(t) => crate::annex::export(
+                            &app.data,
+                            &app.campaign,
+                            t,
+                            request.format,
+                            &request.path,
+                            crate::annex::ExportOptions {
+                                force: request.force,
+                                allow_incomplete: request.allow_incomplete,
+                            },
+                        ),
+                        None => Err("шаблон приложения не загружен".into()),
+                    };
+                    app.exported(result);
+                }
                 Effect::Quit => quit = true,
             }
         }
@@ -99,6 +116,16 @@ pub fn run(ctx: Context) -> Result<(), Failure> {
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
     let campaign = ctx.load_campaign()?;
     let reviewer = ctx.reviewer();
+    let template =
+        crate::annex::load_template(ctx.annex.as_deref(), Some(&ctx.campaign_dir), &ctx.data)
+            .map_err(|e| {
+                Failure::new(
+                    e.iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
+            })?;
     let mut app = App::new(
         ctx.data.clone(),
         campaign,
@@ -106,6 +133,7 @@ pub fn run(ctx: Context) -> Result<(), Failure> {
         reviewer,
         crate::clock::now,
     );
+    app.template = Some(template.template);
     let mut io = Io {
         campaign_dir: ctx.campaign_dir.clone(),
         config_file: ctx.paths.config_file(),

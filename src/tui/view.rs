@@ -39,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Screen::Interview => format!("Вопросы · {}", app.current_name()),
         Screen::Clusters => format!("Кластеры · {}", app.current_name()),
         Screen::Review => "Свод".to_string(),
+        Screen::Preview => "Приложение к письму".to_string(),
     };
     let title = Line::from(vec![
         Span::styled(" sobes ", Style::new().add_modifier(Modifier::BOLD)),
@@ -53,6 +54,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Screen::Interview => draw_interview(frame, app, main),
         Screen::Clusters => draw_clusters(frame, app, main),
         Screen::Review => draw_review(frame, app, main),
+        Screen::Preview => draw_preview(frame, app, main),
     }
     draw_status(frame, app, bottom);
     if app.overlay.is_some() {
@@ -92,6 +94,8 @@ fn hints(app: &App) -> String {
             Action::Search,
             Action::Filter,
             Action::Review,
+            Action::Preview,
+            Action::Export,
             Action::Help,
             Action::Quit,
         ],
@@ -113,7 +117,14 @@ fn hints(app: &App) -> String {
             Action::Help,
             Action::Back,
         ],
-        Screen::Review => &[Action::Open, Action::Help, Action::Back],
+        Screen::Review => &[
+            Action::Open,
+            Action::Preview,
+            Action::Export,
+            Action::Help,
+            Action::Back,
+        ],
+        Screen::Preview => &[Action::Down, Action::Export, Action::Help, Action::Back],
     };
     if app.screen == Screen::Interview && app.editing.is_some() {
         return "Enter сохранить · Esc отменить".into();
@@ -523,6 +534,45 @@ fn draw_review(frame: &mut Frame, app: &mut App, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_preview(frame: &mut Frame, app: &mut App, area: Rect) {
+    let height = area.height as usize;
+    app.page = height.max(1);
+    // Markdown headings and list lines get a little emphasis; the rest is the text as it
+    // will be exported.
+    let lines: Vec<Line> = app
+        .preview
+        .iter()
+        .skip(app.preview_scroll)
+        .take(height * 4)
+        .map(|l| {
+            if l.starts_with('#') {
+                Line::styled(
+                    l.trim_start_matches('#').trim().to_string(),
+                    Style::new().add_modifier(Modifier::BOLD),
+                )
+            } else if l.contains("не распределены") || l.contains("Не распределены")
+            {
+                Line::styled(l.clone(), Style::new().fg(Color::Red))
+            } else {
+                Line::raw(l.clone())
+            }
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::BOTTOM)
+        .title_bottom(Line::from(format!(
+            " строка {} из {} ",
+            app.preview_scroll + 1,
+            app.preview.len()
+        )));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
 }
 
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
