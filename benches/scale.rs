@@ -413,6 +413,29 @@ fn main() {
             if big { 5.0 } else { 1.0 },
         );
 
+        // The annex, rendered from the campaign in memory as the export does.
+        let template = sobes::annex::load_template(None, Some(&case.dir), &app.data)
+            .unwrap()
+            .template;
+        let export_budget = if big { 300.0 } else { 20.0 };
+        for (format, name) in [
+            (sobes::annex::Format::Markdown, "md"),
+            (sobes::annex::Format::Docx, "docx"),
+        ] {
+            let (med, p99) = measure(if big { 10 } else { 40 }, || {
+                let bytes =
+                    sobes::annex::render(&app.data, &app.campaign, &template, format).unwrap();
+                std::hint::black_box(bytes);
+            });
+            report.add(
+                &format!("export_{name}_{l}_median"),
+                med,
+                "ms",
+                export_budget,
+            );
+            report.add(&format!("export_{name}_{l}_p99"), p99, "ms", export_budget);
+        }
+
         let rss = peak_rss_mb(case);
         report.add(
             &format!("status_peak_rss_{l}"),

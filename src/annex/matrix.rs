@@ -3,7 +3,6 @@
 //! override. As CSV (UTF-8 with BOM and «;», which Excel with Russian settings opens as
 //! columns) and as XLSX.
 
-use super::record_of;
 use crate::data::DataSet;
 use crate::model::campaign::Campaign;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
@@ -27,7 +26,7 @@ pub fn matrix_rows(data: &DataSet, campaign: &Campaign) -> Vec<Vec<String>> {
         .municipalities
         .iter()
         .map(|m| {
-            let r = record_of(campaign, &m.id);
+            let r = campaign.record_or_empty(&m.id);
             let mut row = vec![
                 m.id.clone(),
                 m.name.clone(),

@@ -170,19 +170,13 @@ fn unfinished_line(ms: &[&Municipality], total: usize) -> String {
     )
 }
 
-fn record_of(campaign: &Campaign, id: &str) -> Record {
-    campaign
-        .record(id)
-        .cloned()
-        .unwrap_or_else(|| Record::new(id))
-}
 
 pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
-    let records: Vec<(&Municipality, Record)> = data
+    let records: Vec<(&Municipality, std::borrow::Cow<Record>)> = data
         .registry
         .municipalities
         .iter()
-        .map(|m| (m, record_of(campaign, &m.id)))
+        .map(|m| (m, campaign.record_or_empty(&m.id)))
         .collect();
     let dims = data
         .dimensions

@@ -4,6 +4,7 @@
 use super::clusters::{Dimension, Dimensions, Suggestion};
 use super::protocol::Protocol;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The version of the campaign file format this build reads and writes.
@@ -218,6 +219,14 @@ pub struct Campaign {
 impl Campaign {
     pub fn record(&self, id: &str) -> Option<&Record> {
         self.records.get(id)
+    }
+
+    /// The record, borrowed, or an empty one for a municipality nobody has started.
+    pub fn record_or_empty(&self, id: &str) -> Cow<'_, Record> {
+        match self.records.get(id) {
+            Some(r) => Cow::Borrowed(r),
+            None => Cow::Owned(Record::new(id)),
+        }
     }
 
     pub fn record_mut(&mut self, id: &str) -> &mut Record {

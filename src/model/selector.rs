@@ -66,12 +66,6 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    fn record(&self, id: &str) -> Record {
-        self.campaign
-            .record(id)
-            .cloned()
-            .unwrap_or_else(|| Record::new(id))
-    }
 
     /// The members of the list `key`, in registry order; `None` for an unknown key or a
     /// list that refers to itself.
@@ -86,7 +80,7 @@ impl<'a> Scope<'a> {
         let mut memo = HashMap::new();
         let mut out = Vec::new();
         for m in &self.registry.municipalities {
-            let record = self.record(&m.id);
+            let record = self.campaign.record_or_empty(&m.id);
             if self.holds(selector, m, &record, &mut memo, 0)? {
                 out.push(m);
             }

@@ -273,10 +273,7 @@ impl App {
 
     /// The record of a municipality, borrowed; an empty one for a municipality without a file.
     pub fn record(&self, id: &str) -> Cow<'_, Record> {
-        match self.campaign.record(id) {
-            Some(r) => Cow::Borrowed(r),
-            None => Cow::Owned(Record::new(id)),
-        }
+        self.campaign.record_or_empty(id)
     }
 
     pub fn current_record(&self) -> Record {
