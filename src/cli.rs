@@ -570,12 +570,31 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
         .ok();
     let (Some(data), Some(campaign), true) = (&data, campaign, damaged.is_empty()) else {
-        // The annex template too, so that every damaged file is in this one list.
-        if let Some(data) = &data
-            && let Err(errors) =
-                crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
-        {
-            damaged.extend(errors.iter().map(|e| e.to_string()));
+        // The annex template too, so that every damaged file is in this one list; without
+        // the data it can only be parsed, not checked against them.
+        match &data {
+            Some(data) => {
+                if let Err(errors) =
+                    crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
+                {
+                    damaged.extend(errors.iter().map(|e| e.to_string()));
+                }
+            }
+            None => {
+                let path = cli
+                    .annex
+                    .clone()
+                    .unwrap_or_else(|| campaign_dir.join(crate::annex::ANNEX_FILE));
+                if path.exists() {
+                    let parsed = storage::read_text(&path).and_then(|text| {
+                        crate::model::template::Template::parse(&text, &path.as_path().into())
+                            .map_err(StoreError::Parse)
+                    });
+                    if let Err(e) = parsed {
+                        damaged.push(e.to_string());
+                    }
+                }
+            }
         }
         return Err(Failure::new(format!(
             "{}\nповреждённых файлов и ошибок в данных: {}; sobes ничего в них не менял",
@@ -588,11 +607,11 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         *p = format!("{}: {p}", campaign_dir.display());
     }
     if let Err(errors) =
-        crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), &data)
+        crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
     {
         problems.extend(errors.iter().map(|e| e.to_string()));
     }
-    for line in crate::annex::gap_report(&data, &campaign) {
+    for line in crate::annex::gap_report(data, &campaign) {
         println!("{line}");
     }
     if problems.is_empty() {

@@ -49,7 +49,7 @@ impl Paths {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(rename = "Config")]
+#[serde(rename = "Config", deny_unknown_fields)]
 pub struct Config {
     /// The name written beside every answer and decision.
     #[serde(default)]

@@ -15,6 +15,7 @@ const REGISTRY: &str = include_str!("../data/municipalities.ron");
 const PROTOCOL: &str = include_str!("../data/protocol.ron");
 const CLUSTERS: &str = include_str!("../data/clusters.ron");
 const KEYMAP: &str = include_str!("../keymaps/default.ron");
+const ANNEX: &str = include_str!("../data/annex.ron");
 const RECORD: &str = "Record(\n    format: 1,\n    id: \"uysky-mr\",\n    status: InProgress,\n    interviewer: Some(\"Тест\"),\n    date: Some(\"2026-09-14\"),\n    answers: {\n        \"licence\": Answer(\n            value: Some(Bool(true)),\n            note: Some(\"заметка\"),\n            by: \"Тест\",\n            at: \"2026-09-14T10:00:00Z\",\n        ),\n        \"work_forms\": Answer(\n            value: Some(Choices([\"seminars\", \"other\"])),\n            by: \"Тест\",\n            at: \"2026-09-14T10:00:00Z\",\n        ),\n    },\n    decisions: {\n        \"training\": Decision(\n            cluster: 2,\n            suggested: Some(1),\n            reason: Some(\"так решили\"),\n            by: \"Тест\",\n            at: \"2026-09-14T10:00:00Z\",\n        ),\n    },\n)\n";
 
 /// A damage to a text: what a bad copy, a crash or a careless edit does.
@@ -105,6 +106,11 @@ fn origin() -> Origin {
     Origin::Builtin("test")
 }
 
+fn dataset() -> &'static DataSet {
+    static D: std::sync::OnceLock<DataSet> = std::sync::OnceLock::new();
+    D.get_or_init(|| DataSet::load(&Overrides::default(), None).unwrap())
+}
+
 fn registry() -> &'static Registry {
     static R: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
     R.get_or_init(Registry::builtin)
@@ -168,6 +174,20 @@ proptest! {
     }
 
     #[test]
+    fn damaged_annex_templates_are_errors(edits in prop::collection::vec(edit(), 1..4)) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("annex.ron");
+        let text = damage(ANNEX, &edits);
+        std::fs::write(&file, &text).unwrap();
+        if let Err(es) = sobes::annex::load_template(Some(&file), None, dataset()) {
+            prop_assert!(!es.is_empty());
+            for e in &es {
+                sane(e, &text)?;
+            }
+        }
+    }
+
+    #[test]
     fn damaged_keymaps_are_errors(edits in prop::collection::vec(edit(), 1..4)) {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("keys.ron");
@@ -190,8 +210,7 @@ proptest! {
     ) {
         let dir = scratch_dir();
         let c = dir.path().join("c");
-        let data = DataSet::load(&Overrides::default(), None).unwrap();
-        storage::create(&c, &sobes::cli::new_meta(&data, None)).unwrap();
+        storage::create(&c, &sobes::cli::new_meta(dataset(), None)).unwrap();
         let file = if meta {
             c.join(storage::META_FILE)
         } else {

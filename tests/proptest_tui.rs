@@ -86,7 +86,7 @@ fn size() -> impl Strategy<Value = (u16, u16)> {
         3 => (1u16..MIN_WIDTH, 1u16..=40),
         2 => (1u16..=120, 1u16..MIN_HEIGHT),
         2 => Just((MIN_WIDTH, MIN_HEIGHT)),
-        5 => (MIN_WIDTH..=100, MIN_HEIGHT..=30),
+        4 => (MIN_WIDTH..=100, MIN_HEIGHT..=30),
         1 => (100u16..=220, 30u16..=70),
     ]
 }
@@ -101,7 +101,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => "[a-zа-я0-9 \\n\\t]{0,12}".prop_map(Op::Paste),
         1 => any::<String>().prop_map(Op::Paste),
         2 => size().prop_map(|(w, h)| Op::Resize(w, h)),
-        3 => Just(Op::Draw),
+        2 => Just(Op::Draw),
     ]
 }
 
@@ -248,7 +248,7 @@ proptest! {
         seeded in any::<bool>(),
         size in size(),
         start in start(),
-        ops in prop::collection::vec(op(), 0..10),
+        ops in prop::collection::vec(op(), 0..8),
     ) {
         run_case(false, named, seeded, size, start, ops)?;
     }
@@ -259,7 +259,7 @@ proptest! {
         seeded in any::<bool>(),
         size in size(),
         start in start(),
-        ops in prop::collection::vec(op(), 0..10),
+        ops in prop::collection::vec(op(), 0..8),
     ) {
         run_case(true, named, seeded, size, start, ops)?;
     }
@@ -273,7 +273,7 @@ proptest! {
         seeded in any::<bool>(),
         size in size(),
         start in start(),
-        ops in prop::collection::vec(op(), 10..24),
+        ops in prop::collection::vec(op(), 8..20),
     ) {
         run_case(false, true, seeded, size, start, ops)?;
     }
@@ -284,7 +284,7 @@ proptest! {
         seeded in any::<bool>(),
         size in size(),
         start in start(),
-        ops in prop::collection::vec(op(), 10..24),
+        ops in prop::collection::vec(op(), 8..20),
     ) {
         run_case(vim, true, seeded, size, start, ops)?;
     }

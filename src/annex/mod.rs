@@ -170,7 +170,6 @@ fn unfinished_line(ms: &[&Municipality], total: usize) -> String {
     )
 }
 
-
 pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
     let records: Vec<(&Municipality, std::borrow::Cow<Record>)> = data
         .registry

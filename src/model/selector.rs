@@ -66,7 +66,6 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-
     /// The members of the list `key`, in registry order; `None` for an unknown key or a
     /// list that refers to itself.
     pub fn list(&self, key: &str) -> Option<Vec<&'a Municipality>> {

@@ -66,7 +66,16 @@ impl fmt::Display for SourceError {
 
 impl std::error::Error for SourceError {}
 
+/// Parses a hand-written data file: an optional field may be written without `Some(...)`.
 pub fn parse_ron<T: DeserializeOwned>(text: &str, origin: &Origin) -> Result<T, SourceError> {
+    parse_with(text, origin, true)
+}
+
+fn parse_with<T: DeserializeOwned>(
+    text: &str,
+    origin: &Origin,
+    implicit_some: bool,
+) -> Result<T, SourceError> {
     if text.trim().is_empty() {
         return Err(SourceError::new(
             origin.clone(),
@@ -75,9 +84,12 @@ pub fn parse_ron<T: DeserializeOwned>(text: &str, origin: &Origin) -> Result<T, 
             "файл пуст, а ожидалась запись RON (файл повреждён или копирование оборвалось)",
         ));
     }
-    // Hand-written files may write an optional field without Some(...).
-    ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+    let options = if implicit_some {
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+    } else {
+        ron::Options::default()
+    };
+    options
         .from_str::<T>(text)
         .map_err(|e| {
             let (line, col) = (e.span.start.line, e.span.start.col);

@@ -10,7 +10,7 @@ use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Mark, Record, Status, Value};
 use crate::model::edit::{self, Stamp};
 use crate::model::fuzzy::{Fuzzy, Query, fold_text};
-use crate::model::protocol::{Kind, Progress, Question, order_like};
+use crate::model::protocol::{Kind, MAX_TEXT_CHARS, Progress, Question, order_like};
 use crate::model::template::Template;
 use ratatui::crossterm::event::KeyEvent;
 use std::borrow::Cow;
@@ -175,7 +175,8 @@ pub struct App {
     /// Rows that fit on a page of the current list, set when drawing.
     pub page: usize,
     fuzzy: Fuzzy,
-    /// The annex template; None only if the built-in one fails, which a test prevents.
+    /// The annex template: set by the IO layer at start, else the built-in one, loaded when
+    /// the annex is first needed.
     pub template: Option<Template>,
     /// The annex as Markdown lines while the preview is open, and its scroll position.
     pub preview: Vec<String>,
@@ -241,9 +242,6 @@ impl App {
             preview: Vec::new(),
             preview_scroll: 0,
         };
-        app.template = crate::annex::load_template(None, None, &app.data)
-            .ok()
-            .map(|t| t.template);
         app.summaries = app
             .data
             .registry
@@ -543,6 +541,7 @@ impl App {
                 return vec![];
             }
             Action::Export => {
+                self.ensure_template();
                 let formats = vec![Format::Docx, Format::Markdown, Format::Xlsx, Format::Csv];
                 self.overlay = Some(Overlay::Picker {
                     title: "Выгрузить".into(),
@@ -906,6 +905,16 @@ impl App {
         let stamp = self.stamp();
         let id = self.current.clone();
         match editing.target {
+            EditTarget::Note if text.chars().count() > MAX_TEXT_CHARS => {
+                self.editing = Some(Editing {
+                    error: Some(format!(
+                        "заметка слишком длинная: {} знаков, можно до {MAX_TEXT_CHARS}",
+                        text.chars().count()
+                    )),
+                    ..editing
+                });
+                return vec![];
+            }
             EditTarget::Note => {
                 edit::set_note(self.campaign.record_mut(&id), &q.id, &text, &stamp);
             }
@@ -1200,7 +1209,16 @@ impl App {
         vec![]
     }
 
+    fn ensure_template(&mut self) {
+        if self.template.is_none() {
+            self.template = crate::annex::load_template(None, None, &self.data)
+                .ok()
+                .map(|t| t.template);
+        }
+    }
+
     fn open_preview(&mut self) {
+        self.ensure_template();
         if self.screen != Screen::Preview {
             self.back_to = self.screen;
         }

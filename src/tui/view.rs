@@ -407,6 +407,9 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
                 format!(" > {}", e.field.text()),
                 Style::new().add_modifier(Modifier::UNDERLINED),
             ));
+            if let Some(err) = &e.error {
+                lines.push(Line::styled(format!(" {err}"), Style::new().fg(Color::Red)));
+            }
         }
         _ => {
             if let Some(n) = record.answers.note(&q.id) {
