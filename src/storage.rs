@@ -333,6 +333,18 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(
 /// Loads the campaign, every file, and reports every damaged file (not only the first).
 /// Municipalities without a file get an empty record.
 pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>> {
+    let (meta, files) = open(dir)?;
+    let mut records = parse_records(&files)?;
+    for m in &registry.municipalities {
+        records
+            .entry(m.id.clone())
+            .or_insert_with(|| Record::new(&m.id));
+    }
+    Ok(Campaign { meta, records })
+}
+
+/// The campaign's `campaign.ron` and the list of its record files (sorted), not yet parsed.
+pub fn open(dir: &Path) -> Result<(Meta, Vec<PathBuf>), Vec<StoreError>> {
     let meta_path = dir.join(META_FILE);
     if !meta_path.exists() {
         return Err(vec![StoreError::NotACampaign(dir.to_path_buf())]);
@@ -342,7 +354,6 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
         .and_then(|t| parse_versioned(&meta_path, &t, |m: &Meta| m.format))
         .map_err(|e| errors.push(e))
         .ok();
-    let mut records = BTreeMap::new();
     let records_dir = dir.join(RECORDS_DIR);
     let mut files: Vec<PathBuf> = match fs::read_dir(&records_dir) {
         Ok(entries) => entries
@@ -356,7 +367,23 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
         }
     };
     files.sort();
-    for result in load_records(&files) {
+    match meta {
+        Some(meta) if errors.is_empty() => Ok((meta, files)),
+        _ => {
+            // Damaged records are reported together with a damaged campaign.ron.
+            if let Err(more) = parse_records(&files) {
+                errors.extend(more);
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// Parses record files: all of them, or every problem found.
+pub fn parse_records(files: &[PathBuf]) -> Result<BTreeMap<String, Record>, Vec<StoreError>> {
+    let mut records = BTreeMap::new();
+    let mut errors = Vec::new();
+    for result in load_records(files) {
         match result {
             Ok(r) => {
                 records.insert(r.id.clone(), r);
@@ -364,15 +391,16 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
             Err(e) => errors.push(e),
         }
     }
-    for m in &registry.municipalities {
-        records
-            .entry(m.id.clone())
-            .or_insert_with(|| Record::new(&m.id));
+    if errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(errors)
     }
-    match meta {
-        Some(meta) if errors.is_empty() => Ok(Campaign { meta, records }),
-        _ => Err(errors),
-    }
+}
+
+/// The id a record file is named after.
+pub fn record_id(path: &Path) -> Option<String> {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned())
 }
 
 /// Parses the record files on every core; results keep the order of `files`.

@@ -463,3 +463,69 @@ fn preview_and_export_from_the_tui() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.screen, Screen::List);
 }
+
+/// A large campaign shows its first page at once and takes the rest when it arrives; nothing
+/// that needs every record runs before it has arrived.
+#[test]
+fn a_large_campaign_loads_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data();
+    storage::create(dir.path(), &sobes::cli::new_meta(&data, None)).unwrap();
+    let env_dir = dir.path();
+    for m in &data.registry.municipalities {
+        let mut r = sobes::model::campaign::Record::new(&m.id);
+        let stamp = sobes::model::edit::Stamp {
+            by: "Тест".into(),
+            at: clock(),
+        };
+        sobes::model::edit::set_value(
+            &mut r,
+            "ra_format",
+            Some(sobes::model::campaign::Value::Choice("remote".into())),
+            &stamp,
+        );
+        storage::save_record(env_dir, &r).unwrap();
+    }
+    let whole = storage::load(env_dir, &data.registry).unwrap();
+    let (campaign, rx) = sobes::tui::load_split(env_dir, &data.registry, 0, 10).unwrap();
+    assert_eq!(campaign.records.len(), 10);
+    let mut app = App::new(
+        data.clone(),
+        campaign,
+        Keymap::builtin("default").unwrap(),
+        Some("Тест".into()),
+        clock,
+    );
+    app.start_loading(rx.expect("loads in the background"));
+    assert!(app.summaries[..10].iter().all(Option::is_some));
+    assert!(app.summaries[10..].iter().all(Option::is_none));
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| view::draw(f, &mut app)).unwrap();
+    // The review needs every record: it waits for them.
+    app.update(sobes::tui::action::Action::Review);
+    assert!(!app.is_loading());
+    assert_eq!(app.campaign, whole);
+    assert!(app.summaries.iter().all(Option::is_some));
+    let rows = app.review_rows();
+    assert!(rows.iter().any(|r| r.text.contains("Не распределены — 43")));
+
+    // A damaged file among the rest stops the TUI with its name; it is not written.
+    let damaged = env_dir.join("municipalities/yuzhnouralsky-go.ron");
+    std::fs::write(&damaged, "Record(format: 1, id: ").unwrap();
+    let (campaign, rx) = sobes::tui::load_split(env_dir, &data.registry, 0, 10).unwrap();
+    let mut app = App::new(
+        data,
+        campaign,
+        Keymap::builtin("default").unwrap(),
+        Some("Тест".into()),
+        clock,
+    );
+    app.start_loading(rx.unwrap());
+    app.finish_loading();
+    let fatal = app.fatal.clone().expect("the damage is reported");
+    assert!(fatal.contains("yuzhnouralsky-go.ron"), "{fatal}");
+    assert_eq!(
+        std::fs::read_to_string(&damaged).unwrap(),
+        "Record(format: 1, id: "
+    );
+}

@@ -14,7 +14,9 @@ use crate::model::protocol::{Kind, MAX_TEXT_CHARS, Progress, Question, order_lik
 use crate::model::template::Template;
 use ratatui::crossterm::event::KeyEvent;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -182,7 +184,12 @@ pub struct App {
     pub preview: Vec<String>,
     pub preview_scroll: usize,
     /// Per registry index, in registry order.
-    pub summaries: Vec<Summary>,
+    /// None while the municipality's record is still being loaded.
+    pub summaries: Vec<Option<Summary>>,
+    /// The rest of a large campaign, parsed in the background after the first frame.
+    pub loading: Option<Receiver<Result<BTreeMap<String, Record>, String>>>,
+    /// A damaged file found by the background loading: the TUI stops with this message.
+    pub fatal: Option<String>,
     /// Registry names folded once for the search field.
     folded_names: Vec<String>,
     /// Earlier search results, each for a prefix of the next.
@@ -238,6 +245,8 @@ impl App {
             folded_names: Vec::new(),
             search_stack: Vec::new(),
             summaries: Vec::new(),
+            loading: None,
+            fatal: None,
             template: None,
             preview: Vec::new(),
             preview_scroll: 0,
@@ -247,7 +256,7 @@ impl App {
             .registry
             .municipalities
             .iter()
-            .map(|m| app.summarize(&m.id))
+            .map(|m| Some(app.summarize(&m.id)))
             .collect();
         app.folded_names = app
             .data
@@ -276,6 +285,70 @@ impl App {
 
     pub fn current_record(&self) -> Record {
         self.record(&self.current).into_owned()
+    }
+
+    /// Hands the rest of a large campaign to the app: `campaign` holds only the records
+    /// loaded so far; the others arrive on `rx`.
+    pub fn start_loading(&mut self, rx: Receiver<Result<BTreeMap<String, Record>, String>>) {
+        for (i, m) in self.data.registry.municipalities.iter().enumerate() {
+            if !self.campaign.records.contains_key(&m.id) {
+                self.summaries[i] = None;
+            }
+        }
+        self.loading = Some(rx);
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// Takes the background records if they have arrived.
+    pub fn poll_loading(&mut self) {
+        let Some(rx) = &self.loading else { return };
+        match rx.try_recv() {
+            Ok(result) => {
+                self.loading = None;
+                self.merge_loaded(result);
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => {
+                self.loading = None;
+                self.fatal = Some("загрузка кампании прервалась".into());
+            }
+        }
+    }
+
+    /// Waits for the background records.
+    pub fn finish_loading(&mut self) {
+        if let Some(rx) = self.loading.take() {
+            let result = rx
+                .recv()
+                .unwrap_or_else(|_| Err("загрузка кампании прервалась".into()));
+            self.merge_loaded(result);
+        }
+    }
+
+    /// Records loaded in the background never replace one already in memory: only loaded
+    /// records can be changed, and those are newer.
+    fn merge_loaded(&mut self, result: Result<BTreeMap<String, Record>, String>) {
+        match result {
+            Ok(records) => {
+                for (id, r) in records {
+                    self.campaign.records.entry(id).or_insert(r);
+                }
+                for (i, m) in self.data.registry.municipalities.iter().enumerate() {
+                    self.campaign
+                        .records
+                        .entry(m.id.clone())
+                        .or_insert_with(|| Record::new(&m.id));
+                    if self.summaries[i].is_none() {
+                        self.summaries[i] = Some(self.summarize(&m.id));
+                    }
+                }
+                self.refilter();
+            }
+            Err(e) => self.fatal = Some(e),
+        }
     }
 
     fn summarize(&self, id: &str) -> Summary {
@@ -326,6 +399,7 @@ impl App {
     // ---- keys ------------------------------------------------------------------------
 
     pub fn handle_key(&mut self, event: KeyEvent) -> Vec<Effect> {
+        self.poll_loading();
         let key = Key::from_event(&event);
         if key == Key::parse("ctrl-c").expect("valid key name") {
             return vec![Effect::Quit];
@@ -530,6 +604,24 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.message = None;
+        // Moving and searching in the list work on names alone; everything else needs every
+        // record, so a large campaign still loading in the background is waited for.
+        let names_only = self.screen == Screen::List
+            && matches!(
+                action,
+                Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::First
+                    | Action::Last
+                    | Action::Search
+                    | Action::Help
+                    | Action::Quit
+            );
+        if !names_only {
+            self.finish_loading();
+        }
         match action {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => {
@@ -651,7 +743,9 @@ impl App {
     }
 
     fn passes(&self, index: usize, filter: &ListFilter) -> bool {
-        let summary = &self.summaries[index];
+        let Some(summary) = &self.summaries[index] else {
+            return *filter == ListFilter::All;
+        };
         match filter {
             ListFilter::All => true,
             ListFilter::Status(s) => summary.status == *s,
@@ -985,7 +1079,7 @@ impl App {
         let record = self.campaign.record_mut(&id);
         edit::refresh(record, &self.data.protocol, &self.data.dimensions);
         if let Some(i) = self.data.registry.index_of(&id) {
-            self.summaries[i] = self.summarize(&id);
+            self.summaries[i] = Some(self.summarize(&id));
         }
         vec![Effect::Save(id)]
     }
@@ -1089,14 +1183,19 @@ impl App {
     /// the unfinished interviews with their progress. Computed from the decisions each time.
     pub fn review_counts(&self) -> Review {
         let marks = (0..self.data.dimensions.0.len())
-            .map(|d| self.summaries.iter().map(|s| s.marks[d]).collect())
+            .map(|d| {
+                self.summaries
+                    .iter()
+                    .map(|s| s.as_ref().map_or(Mark::Unassigned, |s| s.marks[d]))
+                    .collect()
+            })
             .collect();
         let incomplete = self
             .summaries
             .iter()
             .enumerate()
-            .filter(|(_, s)| !s.progress.complete())
-            .map(|(i, s)| (i, s.progress))
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s.progress)))
+            .filter(|(_, p)| !p.complete())
             .collect();
         Review { marks, incomplete }
     }

@@ -9,6 +9,8 @@ pub mod text;
 pub mod view;
 
 use crate::cli::{Context, Failure};
+use crate::model::campaign::Campaign;
+use crate::model::registry::Registry;
 use crate::paths::Config;
 use crate::storage::{self, Lock};
 use app::{App, Effect};
@@ -17,7 +19,8 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::execute;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Runs effects against the disk and tells the app how it went.
 pub struct Io {
@@ -88,21 +91,103 @@ pub fn step(app: &mut App, io: &mut Io, event: Event) -> bool {
 }
 
 /// The main loop, generic over the backend so tests drive it on a TestBackend.
+/// `next_event(Some(timeout))` may return None when nothing happened in time: while a large
+/// campaign loads in the background the loop wakes up to show the records as they arrive.
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     io: &mut Io,
-    mut next_event: impl FnMut() -> std::io::Result<Event>,
+    mut next_event: impl FnMut(Option<Duration>) -> std::io::Result<Option<Event>>,
 ) -> Result<(), String> {
     loop {
         terminal
             .draw(|f| view::draw(f, app))
             .map_err(|e| format!("не удалось нарисовать экран: {e:?}"))?;
-        let event = next_event().map_err(|e| format!("терминал: {e}"))?;
-        if step(app, io, event) {
+        let timeout = app.is_loading().then_some(Duration::from_millis(40));
+        let event = next_event(timeout).map_err(|e| format!("терминал: {e}"))?;
+        let quit = match event {
+            Some(event) => step(app, io, event),
+            None => {
+                app.poll_loading();
+                false
+            }
+        };
+        if let Some(fatal) = app.fatal.take() {
+            return Err(fatal);
+        }
+        if quit {
             return Ok(());
         }
     }
+}
+
+/// Campaigns with more record files than this show the first page before the rest is
+/// parsed; smaller ones are read whole, damaged files included, before the screen changes.
+pub const LOAD_IN_BACKGROUND_ABOVE: usize = 300;
+
+/// Loads the campaign for the TUI: whole when small; when large, the records of the first
+/// screenful now and the rest on a background thread whose result the app takes when it
+/// arrives (or waits for, before anything that needs every record).
+pub fn load_for_tui(
+    dir: &Path,
+    registry: &Registry,
+) -> Result<(Campaign, Option<LoadingRx>), Vec<storage::StoreError>> {
+    load_split(dir, registry, LOAD_IN_BACKGROUND_ABOVE, 200)
+}
+
+/// [`load_for_tui`] with its thresholds: above `above` record files, the first `first`
+/// municipalities of the registry are read now and the rest in the background.
+pub fn load_split(
+    dir: &Path,
+    registry: &Registry,
+    above: usize,
+    first: usize,
+) -> Result<(Campaign, Option<LoadingRx>), Vec<storage::StoreError>> {
+    let (meta, files) = storage::open(dir)?;
+    if files.len() <= above {
+        return storage::load(dir, registry).map(|c| (c, None));
+    }
+    let first: std::collections::HashSet<&str> = registry
+        .municipalities
+        .iter()
+        .take(first)
+        .map(|m| m.id.as_str())
+        .collect();
+    let (now, later): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|f| storage::record_id(f).is_some_and(|id| first.contains(id.as_str())));
+    let mut records = storage::parse_records(&now)?;
+    for id in &first {
+        records
+            .entry(id.to_string())
+            .or_insert_with(|| crate::model::campaign::Record::new(id));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = storage::parse_records(&later).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(|e| e.with_backup()).collect();
+            format!(
+                "{}\nsobes закрыт, ничего не записано в эти файлы",
+                lines.join("\n")
+            )
+        });
+        let _ = tx.send(result);
+    });
+    Ok((Campaign { meta, records }, Some(rx)))
+}
+
+pub type LoadingRx = std::sync::mpsc::Receiver<
+    Result<std::collections::BTreeMap<String, crate::model::campaign::Record>, String>,
+>;
+
+fn damaged(errors: Vec<storage::StoreError>) -> Failure {
+    Failure::new(
+        errors
+            .iter()
+            .map(|e| e.with_backup())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 pub fn load_keymap(ctx: &Context) -> Result<Keymap, Failure> {
@@ -114,7 +199,8 @@ pub fn load_keymap(ctx: &Context) -> Result<Keymap, Failure> {
 pub fn run(ctx: Context) -> Result<(), Failure> {
     let keymap = load_keymap(&ctx)?;
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
-    let campaign = ctx.load_campaign()?;
+    let (campaign, loading) =
+        load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(damaged)?;
     let reviewer = ctx.reviewer();
     let template =
         crate::annex::load_template(ctx.annex.as_deref(), Some(&ctx.campaign_dir), &ctx.data)
@@ -134,6 +220,9 @@ pub fn run(ctx: Context) -> Result<(), Failure> {
         crate::clock::now,
     );
     app.template = Some(template.template);
+    if let Some(rx) = loading {
+        app.start_loading(rx);
+    }
     let mut io = Io {
         campaign_dir: ctx.campaign_dir.clone(),
         config_file: ctx.paths.config_file(),
@@ -142,7 +231,10 @@ pub fn run(ctx: Context) -> Result<(), Failure> {
     install_crash_report(ctx.paths.state_dir.clone());
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableBracketedPaste);
-    let result = run_loop(&mut terminal, &mut app, &mut io, read_event);
+    let result = run_loop(&mut terminal, &mut app, &mut io, |timeout| match timeout {
+        Some(t) if !event::poll(t)? => Ok(None),
+        _ => read_event().map(Some),
+    });
     restore_terminal();
     result.map_err(Failure::new)
 }

@@ -222,31 +222,27 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
         .take(height)
         .map(|(row_i, (i, hits))| {
             let m = &app.data.registry.municipalities[*i];
-            let summary = &app.summaries[*i];
-            let name: Vec<Span> = m
-                .name
-                .chars()
-                .enumerate()
-                .map(|(ci, c)| {
-                    if hits.contains(&ci) {
-                        Span::styled(c.to_string(), MATCH)
-                    } else {
-                        Span::raw(c.to_string())
-                    }
-                })
-                .collect();
-            let p = summary.progress;
+            let name = highlighted(&m.name, hits);
             let mut cells = vec![
                 ratatui::widgets::Cell::from(Line::from(name)),
                 m.kind.clone().into(),
-                format!("{}/{}", p.answered, p.required).into(),
-                summary.status.label().into(),
             ];
-            for mark in &summary.marks {
-                cells.push(ratatui::widgets::Cell::from(Span::styled(
-                    mark.cell(),
-                    mark_style(*mark),
-                )));
+            match &app.summaries[*i] {
+                Some(summary) => {
+                    let p = summary.progress;
+                    cells.push(format!("{}/{}", p.answered, p.required).into());
+                    cells.push(summary.status.label().into());
+                    for mark in &summary.marks {
+                        cells.push(ratatui::widgets::Cell::from(Span::styled(
+                            mark.cell(),
+                            mark_style(*mark),
+                        )));
+                    }
+                }
+                None => {
+                    cells.push(Span::styled("…", DIM).into());
+                    cells.push(Span::styled("загрузка", DIM).into());
+                }
             }
             let row = Row::new(cells);
             if row_i == app.cursor {
@@ -256,17 +252,35 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
             }
         })
         .collect();
+    // The table is as wide as its columns, not the window: a wide terminal then costs
+    // nothing per key for the empty right-hand part.
+    let name_width = app
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|(i, _)| app.data.registry.municipalities[*i].name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(18) as u16;
     let mut widths = vec![
-        Constraint::Min(18),
+        Constraint::Length(name_width),
         Constraint::Length(3),
         Constraint::Length(6),
         Constraint::Length(11),
     ];
     widths.extend(dims.iter().map(|_| Constraint::Length(8)));
+    let width = name_width + 3 + 6 + 11 + 8 * dims.len() as u16 + 3 + dims.len() as u16;
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
         .column_spacing(1);
-    frame.render_widget(table, table_area);
+    frame.render_widget(
+        table,
+        Rect {
+            width: width.min(table_area.width),
+            ..table_area
+        },
+    );
     if app.visible.is_empty() {
         let msg = Paragraph::new("  Ничего не найдено. Esc — сбросить поиск и фильтр.").style(DIM);
         frame.render_widget(
@@ -285,6 +299,36 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
         .style(DIM),
         legend,
     );
+}
+
+/// The name with the matched chars highlighted, as runs rather than a span per char.
+fn highlighted<'a>(name: &'a str, hits: &[usize]) -> Vec<Span<'a>> {
+    if hits.is_empty() {
+        return vec![Span::raw(name)];
+    }
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let mut in_match = false;
+    for (ci, (byte, _)) in name.char_indices().enumerate() {
+        let hit = hits.contains(&ci);
+        if hit != in_match && byte > start {
+            let part = &name[start..byte];
+            spans.push(if in_match {
+                Span::styled(part, MATCH)
+            } else {
+                Span::raw(part)
+            });
+            start = byte;
+        }
+        in_match = hit;
+    }
+    let part = &name[start..];
+    spans.push(if in_match {
+        Span::styled(part, MATCH)
+    } else {
+        Span::raw(part)
+    });
+    spans
 }
 
 fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
@@ -723,5 +767,29 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
                 rect,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matched_letters_are_runs() {
+        let spans = highlighted("Челябинский ГО", &[0, 1, 2, 3, 12]);
+        let parts: Vec<(&str, bool)> = spans
+            .iter()
+            .map(|s| (s.content.as_ref(), s.style == MATCH))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("Челя", true),
+                ("бинский ", false),
+                ("Г", true),
+                ("О", false)
+            ]
+        );
+        assert_eq!(highlighted("Уйский МР", &[]).len(), 1);
     }
 }
