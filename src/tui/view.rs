@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
@@ -204,56 +204,9 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
     app.page = height.max(1);
     let offset = scroll_offset(app.cursor, height);
     let dims = &app.data.dimensions.0;
-    let mut header = vec![
-        "Муниципалитет".to_string(),
-        "Вид".into(),
-        "Ответы".into(),
-        "Статус".into(),
-    ];
-    header.extend(
-        dims.iter()
-            .map(|d| d.column().chars().take(8).collect::<String>()),
-    );
-    let rows: Vec<Row> = app
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(row_i, (i, hits))| {
-            let m = &app.data.registry.municipalities[*i];
-            let name = highlighted(&m.name, hits);
-            let mut cells = vec![
-                ratatui::widgets::Cell::from(Line::from(name)),
-                m.kind.clone().into(),
-            ];
-            match &app.summaries[*i] {
-                Some(summary) => {
-                    let p = summary.progress;
-                    cells.push(format!("{}/{}", p.answered, p.required).into());
-                    cells.push(summary.status.label().into());
-                    for mark in &summary.marks {
-                        cells.push(ratatui::widgets::Cell::from(Span::styled(
-                            mark.cell(),
-                            mark_style(*mark),
-                        )));
-                    }
-                }
-                None => {
-                    cells.push(Span::styled("…", DIM).into());
-                    cells.push(Span::styled("загрузка", DIM).into());
-                }
-            }
-            let row = Row::new(cells);
-            if row_i == app.cursor {
-                row.style(SELECTED)
-            } else {
-                row
-            }
-        })
-        .collect();
-    // The table is as wide as its columns, not the window: a wide terminal then costs
-    // nothing per key for the empty right-hand part.
+    // Rows are padded lines written straight into the buffer, only as wide as the columns:
+    // this screen is redrawn on every key of the search field, and a wide terminal then
+    // costs nothing for its empty right-hand part.
     let name_width = app
         .visible
         .iter()
@@ -262,25 +215,56 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
         .map(|(i, _)| app.data.registry.municipalities[*i].name.chars().count())
         .max()
         .unwrap_or(0)
-        .max(18) as u16;
-    let mut widths = vec![
-        Constraint::Length(name_width),
-        Constraint::Length(3),
-        Constraint::Length(6),
-        Constraint::Length(11),
-    ];
-    widths.extend(dims.iter().map(|_| Constraint::Length(8)));
-    let width = name_width + 3 + 6 + 11 + 8 * dims.len() as u16 + 3 + dims.len() as u16;
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
-        .column_spacing(1);
-    frame.render_widget(
-        table,
-        Rect {
-            width: width.min(table_area.width),
-            ..table_area
-        },
-    );
+        .max(18);
+    let pad = |text: &str, width: usize| {
+        let n = text.chars().count();
+        format!("{text}{} ", " ".repeat(width.saturating_sub(n)))
+    };
+    let mut header = pad("Муниципалитет", name_width) + &pad("Вид", 3) + &pad("Ответы", 6);
+    header += &pad("Статус", 11);
+    for d in dims {
+        header += &pad(&d.column().chars().take(8).collect::<String>(), 8);
+    }
+    let mut lines = vec![Line::styled(
+        header,
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    for (row_i, (i, hits)) in app.visible.iter().enumerate().skip(offset).take(height) {
+        let m = &app.data.registry.municipalities[*i];
+        let mut spans = highlighted(&m.name, hits);
+        spans.push(Span::raw(
+            " ".repeat(name_width + 1 - m.name.chars().count()),
+        ));
+        spans.push(Span::raw(pad(&m.kind, 3)));
+        match &app.summaries[*i] {
+            Some(summary) => {
+                let p = summary.progress;
+                spans.push(Span::raw(pad(&format!("{}/{}", p.answered, p.required), 6)));
+                spans.push(Span::raw(pad(summary.status.label(), 11)));
+                for mark in &summary.marks {
+                    spans.push(Span::styled(pad(&mark.cell(), 8), mark_style(*mark)));
+                }
+            }
+            None => spans.push(Span::styled(pad("…", 6) + "загрузка", DIM)),
+        }
+        let line = Line::from(spans);
+        lines.push(if row_i == app.cursor {
+            line.style(SELECTED)
+        } else {
+            line
+        });
+    }
+    let width = ((name_width + 1 + 4 + 7 + 12 + 9 * dims.len()) as u16).min(table_area.width);
+    // Straight into the buffer: no wrapping or truncation machinery is needed for rows
+    // that are cut to the width anyway.
+    let buf = frame.buffer_mut();
+    for (k, line) in lines.iter().enumerate().take(table_area.height as usize) {
+        let y = table_area.y + k as u16;
+        buf.set_line(table_area.x, y, line, width);
+        if line.style != Style::default() {
+            buf.set_style(Rect::new(table_area.x, y, width, 1), line.style);
+        }
+    }
     if app.visible.is_empty() {
         let msg = Paragraph::new("  Ничего не найдено. Esc — сбросить поиск и фильтр.").style(DIM);
         frame.render_widget(
