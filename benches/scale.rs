@@ -295,6 +295,13 @@ impl Report {
 
     fn add(&mut self, name: &str, value: f64, unit: &str, budget: f64) {
         let ok = if value < budget { "ok" } else { "over" };
+        let budget = if budget.is_infinite() {
+            "-".to_string()
+        } else if budget.fract() == 0.0 {
+            format!("{budget:.0}")
+        } else {
+            format!("{budget:.3}")
+        };
         let line = format!("{name}\t{value:.3}\t{unit}\t{budget}\t{ok}");
         println!("{line}");
         self.rows.push(line);
