@@ -1371,8 +1371,8 @@ impl App {
             let lines = gaps.lines();
             self.overlay = Some(Overlay::Confirm {
                 question: format!(
-                    "Кампания не завершена ({}). Выгрузить с пометками «не распределены»?",
-                    lines.join("; ")
+                    "Кампания не завершена. {} Выгрузить с пометками «не распределены»?",
+                    lines.join(" ")
                 ),
                 then: Pending::Export(ExportRequest {
                     allow_incomplete: true,

@@ -683,7 +683,14 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
             );
         }
         Overlay::Confirm { question, .. } => {
-            let rect = popup(area, 60, 5);
+            // As tall as the question needs, so the answer keys stay visible.
+            let width = area.width.saturating_sub(4).min(76);
+            let inner = width.saturating_sub(2).max(1) as usize;
+            let rows = question
+                .split('\n')
+                .map(|l| (l.chars().count().max(1)).div_ceil(inner) as u16)
+                .sum::<u16>();
+            let rect = popup(area, width, rows + 5);
             frame.render_widget(Clear, rect);
             frame.render_widget(
                 Paragraph::new(vec![
