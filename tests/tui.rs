@@ -185,6 +185,20 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
         "one row per dimension, not in the incomplete list"
     );
     insta::assert_snapshot!("review_80x24", h.screen(80, 24));
+    insta::assert_snapshot!("review_60x16", h.screen(60, 16));
+    h.keys("p");
+    insta::assert_snapshot!("preview_60x16", h.screen(60, 16));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, Screen::List);
+    insta::assert_snapshot!("list_60x16", h.screen(60, 16));
+    h.keys("c");
+    insta::assert_snapshot!("clusters_60x16", h.screen(60, 16));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    let s = h.screen(60, 16);
+    assert!(s.contains("▶ Формат работы"), "the selected dimension scrolls into view: {s}");
+    h.key(KeyCode::Esc);
 
     // Restart from disk: the same state.
     let dir = h.io.campaign_dir.clone();

@@ -220,10 +220,20 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
         let n = text.chars().count();
         format!("{text}{} ", " ".repeat(width.saturating_sub(n)))
     };
+    // Cluster columns are 8 wide, or 4 when the window is too narrow for all of them.
+    let fixed = name_width + 1 + 4 + 7 + 12;
+    let mark_width = if fixed + 9 * dims.len() <= table_area.width as usize {
+        8
+    } else {
+        4
+    };
     let mut header = pad("Муниципалитет", name_width) + &pad("Вид", 3) + &pad("Ответы", 6);
     header += &pad("Статус", 11);
     for d in dims {
-        header += &pad(&d.column().chars().take(8).collect::<String>(), 8);
+        header += &pad(
+            &d.column().chars().take(mark_width).collect::<String>(),
+            mark_width,
+        );
     }
     let mut lines = vec![Line::styled(
         header,
@@ -242,7 +252,10 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
                 spans.push(Span::raw(pad(&format!("{}/{}", p.answered, p.required), 6)));
                 spans.push(Span::raw(pad(summary.status.label(), 11)));
                 for mark in &summary.marks {
-                    spans.push(Span::styled(pad(&mark.cell(), 8), mark_style(*mark)));
+                    spans.push(Span::styled(
+                        pad(&mark.cell(), mark_width),
+                        mark_style(*mark),
+                    ));
                 }
             }
             None => spans.push(Span::styled(pad("…", 6) + "загрузка", DIM)),
@@ -254,7 +267,7 @@ fn draw_list(frame: &mut Frame, app: &mut App, area: Rect) {
             line
         });
     }
-    let width = ((name_width + 1 + 4 + 7 + 12 + 9 * dims.len()) as u16).min(table_area.width);
+    let width = ((fixed + (mark_width + 1) * dims.len()) as u16).min(table_area.width);
     // Straight into the buffer: no wrapping or truncation machinery is needed for rows
     // that are cut to the width anyway.
     let buf = frame.buffer_mut();
@@ -484,8 +497,12 @@ fn draw_clusters(frame: &mut Frame, app: &mut App, area: Rect) {
             Style::new().fg(Color::Yellow),
         ));
     }
+    let (mut selected_start, mut selected_end) = (0, 0);
     for (i, d) in app.data.dimensions.0.iter().enumerate() {
         let selected = i == app.dim;
+        if selected {
+            selected_start = lines.len();
+        }
         let title = format!("{} {}", if selected { "▶" } else { " " }, d.title);
         lines.push(Line::styled(
             title,
@@ -534,8 +551,20 @@ fn draw_clusters(frame: &mut Frame, app: &mut App, area: Rect) {
             format!("   Кластеры: {}", choices.join(" · ")),
             DIM,
         ));
+        if selected {
+            selected_end = lines.len();
+        }
         lines.push(Line::raw(""));
     }
+    // When the selected dimension would end below the screen, start at its first line.
+    let rows = |l: &Line| (l.width().max(1) as u16).div_ceil(area.width.max(1));
+    let through_selected: u16 = lines.iter().take(selected_end).map(rows).sum();
+    let skip = if through_selected > area.height {
+        selected_start
+    } else {
+        0
+    };
+    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
