@@ -197,7 +197,10 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
     let s = h.screen(60, 16);
-    assert!(s.contains("▶ Формат работы"), "the selected dimension scrolls into view: {s}");
+    assert!(
+        s.contains("▶ Формат работы"),
+        "the selected dimension scrolls into view: {s}"
+    );
     h.key(KeyCode::Esc);
 
     // Restart from disk: the same state.

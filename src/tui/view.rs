@@ -1,7 +1,7 @@
 //! Drawing the state. Reads the App; changes nothing but the page size it measured.
 
 use super::action::Action;
-use super::app::{App, EditTarget, Overlay, Screen};
+use super::app::{App, EditTarget, Editing, Overlay, Screen};
 use super::keymap::Scope;
 use crate::model::campaign::{Mark, Value};
 use crate::model::protocol::Kind;
@@ -328,6 +328,21 @@ fn highlighted<'a>(name: &'a str, hits: &[usize]) -> Vec<Span<'a>> {
     spans
 }
 
+/// A text field being edited: its label, the text, and the error of the last Enter.
+/// Returns the line and column of the cursor.
+fn push_field(lines: &mut Vec<Line>, label: String, e: &Editing) -> (usize, usize) {
+    lines.push(Line::raw(label));
+    let at = (lines.len(), e.field.cursor());
+    lines.push(Line::styled(
+        format!(" > {}", e.field.text()),
+        Style::new().add_modifier(Modifier::UNDERLINED),
+    ));
+    if let Some(err) = &e.error {
+        lines.push(Line::styled(format!(" {err}"), Style::new().fg(Color::Red)));
+    }
+    at
+}
+
 fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
     let record = app.current_record();
     let protocol = &app.data.protocol;
@@ -419,15 +434,7 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
         };
         match &app.editing {
             Some(e) if e.target == EditTarget::Value => {
-                lines.push(Line::raw(format!(" Ответ{range}:")));
-                cursor_at = Some((lines.len(), e.field.cursor()));
-                lines.push(Line::styled(
-                    format!(" > {}", e.field.text()),
-                    Style::new().add_modifier(Modifier::UNDERLINED),
-                ));
-                if let Some(err) = &e.error {
-                    lines.push(Line::styled(format!(" {err}"), Style::new().fg(Color::Red)));
-                }
+                cursor_at = Some(push_field(&mut lines, format!(" Ответ{range}:"), e));
             }
             _ => {
                 let shown = match &value {
@@ -442,15 +449,7 @@ fn draw_interview(frame: &mut Frame, app: &mut App, area: Rect) {
     lines.push(Line::raw(""));
     match &app.editing {
         Some(e) if e.target == EditTarget::Note => {
-            lines.push(Line::raw(" Заметка:"));
-            cursor_at = Some((lines.len(), e.field.cursor()));
-            lines.push(Line::styled(
-                format!(" > {}", e.field.text()),
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ));
-            if let Some(err) = &e.error {
-                lines.push(Line::styled(format!(" {err}"), Style::new().fg(Color::Red)));
-            }
+            cursor_at = Some(push_field(&mut lines, " Заметка:".into(), e));
         }
         _ => {
             if let Some(n) = record.answers.note(&q.id) {
