@@ -334,13 +334,12 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(
 /// Municipalities without a file get an empty record.
 pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>> {
     let (meta, files) = open(dir)?;
-    let mut records = parse_records(&files)?;
-    for m in &registry.municipalities {
-        records
-            .entry(m.id.clone())
-            .or_insert_with(|| Record::new(&m.id));
-    }
-    Ok(Campaign { meta, records })
+    let mut campaign = Campaign {
+        meta,
+        records: parse_records(&files)?,
+    };
+    campaign.add_missing(registry.municipalities.iter().map(|m| m.id.as_str()));
+    Ok(campaign)
 }
 
 /// The campaign's `campaign.ron` and the list of its record files (sorted), not yet parsed.

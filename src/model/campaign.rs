@@ -229,6 +229,15 @@ impl Campaign {
         }
     }
 
+    /// Gives every listed municipality without a file an empty record.
+    pub fn add_missing<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) {
+        for id in ids {
+            if !self.records.contains_key(id) {
+                self.records.insert(id.to_string(), Record::new(id));
+            }
+        }
+    }
+
     pub fn record_mut(&mut self, id: &str) -> &mut Record {
         self.records
             .entry(id.to_string())

@@ -336,11 +336,10 @@ impl App {
                 for (id, r) in records {
                     self.campaign.records.entry(id).or_insert(r);
                 }
+                let registry = &self.data.registry.municipalities;
+                self.campaign
+                    .add_missing(registry.iter().map(|m| m.id.as_str()));
                 for (i, m) in self.data.registry.municipalities.iter().enumerate() {
-                    self.campaign
-                        .records
-                        .entry(m.id.clone())
-                        .or_insert_with(|| Record::new(&m.id));
                     if self.summaries[i].is_none() {
                         self.summaries[i] = Some(self.summarize(&m.id));
                     }

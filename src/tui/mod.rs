@@ -145,7 +145,12 @@ pub fn load_split(
 ) -> Result<(Campaign, Option<LoadingRx>), Vec<storage::StoreError>> {
     let (meta, files) = storage::open(dir)?;
     if files.len() <= above {
-        return storage::load(dir, registry).map(|c| (c, None));
+        let mut campaign = Campaign {
+            meta,
+            records: storage::parse_records(&files)?,
+        };
+        campaign.add_missing(registry.municipalities.iter().map(|m| m.id.as_str()));
+        return Ok((campaign, None));
     }
     let first: std::collections::HashSet<&str> = registry
         .municipalities
@@ -156,12 +161,11 @@ pub fn load_split(
     let (now, later): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
         .partition(|f| storage::record_id(f).is_some_and(|id| first.contains(id.as_str())));
-    let mut records = storage::parse_records(&now)?;
-    for id in &first {
-        records
-            .entry(id.to_string())
-            .or_insert_with(|| crate::model::campaign::Record::new(id));
-    }
+    let mut campaign = Campaign {
+        meta,
+        records: storage::parse_records(&now)?,
+    };
+    campaign.add_missing(first.iter().copied());
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let result = storage::parse_records(&later).map_err(|errors| {
@@ -173,7 +177,7 @@ pub fn load_split(
         });
         let _ = tx.send(result);
     });
-    Ok((Campaign { meta, records }, Some(rx)))
+    Ok((campaign, Some(rx)))
 }
 
 pub type LoadingRx = std::sync::mpsc::Receiver<
