@@ -1,78 +1,32 @@
 //! The command line as scripts use it: the real binary, a private SOBES_HOME per test.
 
 use sobes::model::campaign::{Record, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-struct Env {
-    home: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn campaign(&self) -> PathBuf {
-        self.home.path().join("data/campaigns/default")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sobes"))
-            .args(args)
-            .env("SOBES_HOME", self.home.path())
-            .output()
-            .unwrap()
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push((p.clone(), std::fs::read(&p).unwrap()));
-        }
-    }
-    out.sort();
-    out
-}
+mod common;
+use common::{Env, snapshot, stderr, stdout};
 
 #[test]
 fn new_refuses_a_non_empty_directory() {
-    let env = Env::new();
-    let dir = env.home.path().join("c");
-    let o = env.run(&["new", dir.to_str().unwrap(), "--title", "Осень"]);
+    let env = Env::with_default_campaign();
+    let dir = env.home().join("c");
+    let o = env.bare(&["new", dir.to_str().unwrap(), "--title", "Осень"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let meta = std::fs::read_to_string(dir.join("campaign.ron")).unwrap();
     assert!(meta.contains("title: \"Осень\""), "{meta}");
     assert!(meta.contains("region: \"Челябинская область\""));
-    let o = env.run(&["new", dir.to_str().unwrap()]);
+    let o = env.bare(&["new", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("не пуст"), "{}", stderr(&o));
 }
 
 #[test]
 fn resolve_exit_codes() {
-    let env = Env::new();
-    let o = env.run(&["resolve", "Саткинском МР"]);
+    let env = Env::with_default_campaign();
+    let o = env.bare(&["resolve", "Саткинском МР"]);
     assert_eq!(
         (o.status.code(), stdout(&o).as_str()),
         (Some(0), "Саткинский МР\n")
     );
-    let o = env.run(&["resolve", "Саткинский ГО"]);
+    let o = env.bare(&["resolve", "Саткинский ГО"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "Саткинский МР\n");
     assert!(
@@ -80,12 +34,12 @@ fn resolve_exit_codes() {
         "{}",
         stderr(&o)
     );
-    let o = env.run(&["resolve", "xtkz"]);
+    let o = env.bare(&["resolve", "xtkz"]);
     assert_eq!(stdout(&o), "Челябинский ГО\n");
-    let o = env.run(&["resolve", "Чебаркульский"]);
+    let o = env.bare(&["resolve", "Чебаркульский"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stdout(&o), "Чебаркульский ГО\nЧебаркульский МР\n");
-    let o = env.run(&["resolve", "Магнитогорсский"]);
+    let o = env.bare(&["resolve", "Магнитогорсский"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stdout(&o).starts_with("Магнитогорский ГО\n"),
@@ -96,8 +50,8 @@ fn resolve_exit_codes() {
 
 #[test]
 fn questions_tsv_lists_the_protocol() {
-    let env = Env::new();
-    let o = env.run(&["questions"]);
+    let env = Env::with_default_campaign();
+    let o = env.bare(&["questions"]);
     assert!(o.status.success());
     let out = stdout(&o);
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
@@ -128,9 +82,9 @@ fn questions_tsv_lists_the_protocol() {
 
 #[test]
 fn set_validates_and_bad_values_change_nothing() {
-    let env = Env::new();
+    let env = Env::with_default_campaign();
     let set = |m: &str, q: &str, v: &str| {
-        env.run(&[
+        env.bare(&[
             "set",
             "--municipality",
             m,
@@ -144,7 +98,7 @@ fn set_validates_and_bad_values_change_nothing() {
     };
     let o = set("Копейский", "org_form", "center");
     assert!(o.status.success(), "{}", stderr(&o));
-    let before = files(&env.campaign());
+    let before = snapshot(&env.dir);
     for (q, v, expect) in [
         (
             "org_form",
@@ -163,9 +117,9 @@ fn set_validates_and_bad_values_change_nothing() {
     }
     let o = set("Троицкий", "methodists", "3");
     assert_eq!(o.status.code(), Some(2), "ambiguous name is refused");
-    assert_eq!(files(&env.campaign()), before, "nothing changed on disk");
+    assert_eq!(snapshot(&env.dir), before, "nothing changed on disk");
 
-    let o = env.run(&[
+    let o = env.bare(&[
         "set",
         "--municipality",
         "копейского го",
@@ -181,8 +135,7 @@ fn set_validates_and_bad_values_change_nothing() {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = set("Копейский ГО", "licence", "да");
     assert!(o.status.success());
-    let text =
-        std::fs::read_to_string(env.campaign().join("municipalities/kopeysky-go.ron")).unwrap();
+    let text = std::fs::read_to_string(env.dir.join("municipalities/kopeysky-go.ron")).unwrap();
     let record: Record = ron::from_str(&text).unwrap();
     assert_eq!(
         record.answers.value("shibc"),
@@ -199,8 +152,8 @@ fn set_validates_and_bad_values_change_nothing() {
 
 #[test]
 fn set_needs_a_name() {
-    let env = Env::new();
-    let o = env.run(&[
+    let env = Env::with_default_campaign();
+    let o = env.bare(&[
         "set",
         "--municipality",
         "Уйский",
@@ -211,13 +164,13 @@ fn set_needs_a_name() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--as"), "{}", stderr(&o));
-    std::fs::create_dir_all(env.home.path().join("config")).unwrap();
+    std::fs::create_dir_all(env.home().join("config")).unwrap();
     std::fs::write(
-        env.home.path().join("config/config.ron"),
+        env.home().join("config/config.ron"),
         "Config(reviewer: \"Сидоров\")",
     )
     .unwrap();
-    let o = env.run(&[
+    let o = env.bare(&[
         "set",
         "--municipality",
         "Уйский",
@@ -227,17 +180,17 @@ fn set_needs_a_name() {
         "yes",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let text = std::fs::read_to_string(env.campaign().join("municipalities/uysky-mr.ron")).unwrap();
+    let text = std::fs::read_to_string(env.dir.join("municipalities/uysky-mr.ron")).unwrap();
     assert!(text.contains("by: \"Сидоров\""));
 }
 
 #[test]
 fn decide_requires_a_reason_to_differ() {
-    let env = Env::new();
+    let env = Env::with_default_campaign();
     let run = |args: &[&str]| {
         let mut all = args.to_vec();
         all.extend(["--as", "Петрова"]);
-        env.run(&all)
+        env.bare(&all)
     };
     assert!(
         run(&[
@@ -312,7 +265,7 @@ fn decide_requires_a_reason_to_differ() {
     ]);
     assert!(o.status.success());
 
-    let o = env.run(&["status", "--tsv"]);
+    let o = env.bare(&["status", "--tsv"]);
     let line = stdout(&o)
         .lines()
         .find(|l| l.starts_with("uysky-mr\t"))
@@ -328,23 +281,23 @@ fn decide_requires_a_reason_to_differ() {
         "training, project_office, regional_active"
     );
     assert_eq!(cols[8], "идёт");
-    let o = env.run(&["status"]);
+    let o = env.bare(&["status"]);
     assert!(stdout(&o).lines().next().unwrap().contains("training"));
-    assert_eq!(stdout(&env.run(&["status", "--tsv"])).lines().count(), 43);
+    assert_eq!(stdout(&env.bare(&["status", "--tsv"])).lines().count(), 43);
 }
 
 #[test]
 fn check_names_file_and_line_of_bad_data() {
-    let env = Env::new();
-    let o = env.run(&["check"]);
+    let env = Env::with_default_campaign();
+    let o = env.bare(&["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let bad = env.home.path().join("clusters.ron");
+    let bad = env.home().join("clusters.ron");
     std::fs::write(
         &bad,
         "Dimensions([\n  (id: \"training\", title: \"T\", clusters: [(number: 1, short: \"a\", meaning: \"b\")],\n   rules: [(cluster: 1, when: Equals(\"no_such_question\", \"yes\"))]),\n  (id: \"x\", title: \"X\", clusters: [], rules: []),\n])",
     )
     .unwrap();
-    let o = env.run(&["check", "--clusters", bad.to_str().unwrap()]);
+    let o = env.bare(&["check", "--clusters", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
@@ -357,9 +310,9 @@ fn check_names_file_and_line_of_bad_data() {
         "{err}"
     );
 
-    let bad = env.home.path().join("protocol.ron");
+    let bad = env.home().join("protocol.ron");
     std::fs::write(&bad, "Protocol(id: \"p\", version: 1,\n  title: 7)").unwrap();
-    let o = env.run(&["questions", "--protocol", bad.to_str().unwrap()]);
+    let o = env.bare(&["questions", "--protocol", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains(&format!("{}:2:", bad.display())),
@@ -371,15 +324,15 @@ fn check_names_file_and_line_of_bad_data() {
 
 #[test]
 fn check_reports_answers_the_protocol_no_longer_has() {
-    let env = Env::new();
-    assert!(env.run(&["status"]).status.success());
-    let file = env.campaign().join("municipalities/uysky-mr.ron");
+    let env = Env::with_default_campaign();
+    assert!(env.bare(&["status"]).status.success());
+    let file = env.dir.join("municipalities/uysky-mr.ron");
     std::fs::write(
         &file,
         "Record(format: 1, id: \"uysky-mr\", answers: {\"old_question\": Answer(value: Some(Bool(true)), by: \"A\", at: \"2025-09-01T00:00:00Z\")})",
     )
     .unwrap();
-    let o = env.run(&["check"]);
+    let o = env.bare(&["check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stdout(&o).contains("uysky-mr.ron: answers.old_question"),
@@ -387,7 +340,7 @@ fn check_reports_answers_the_protocol_no_longer_has() {
         stdout(&o)
     );
     // Another answer keeps the old one in the file.
-    let o = env.run(&[
+    let o = env.bare(&[
         "set",
         "--municipality",
         "Уйский",

@@ -3,115 +3,17 @@
 //! The terminal after a quit and after a forced panic is checked under tmux at the end.
 
 use sobes::model::campaign::{Record, Value};
-use sobes::model::registry::Registry;
 use sobes::model::source::{Origin, parse_ron};
 use sobes::storage;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
+
+mod common;
+use common::{BIN, Env, snapshot, stderr, stdout};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_sobes");
-
-/// A private SOBES_HOME with a campaign in `home/c`.
-struct Env {
-    home: tempfile::TempDir,
-    dir: PathBuf,
-}
-
-impl Env {
-    fn new() -> Env {
-        let home = tempfile::tempdir().unwrap();
-        let dir = home.path().join("c");
-        let env = Env { home, dir };
-        let o = env.bare(&["new", env.dir.to_str().unwrap()]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        env
-    }
-
-    fn home(&self) -> &Path {
-        self.home.path()
-    }
-
-    /// The binary with this SOBES_HOME, no campaign flag, stdin closed.
-    fn command(&self) -> Command {
-        let mut c = Command::new(BIN);
-        c.env("SOBES_HOME", self.home())
-            .env_remove("SOBES_TEST_PANIC")
-            .stdin(Stdio::null());
-        c
-    }
-
-    fn bare(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().unwrap()
-    }
-
-    /// The binary on this campaign.
-    fn run(&self, args: &[&str]) -> Output {
-        self.command()
-            .arg("--campaign")
-            .arg(&self.dir)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn set(&self, municipality: &str, question: &str, value: &str) -> Output {
-        self.run(&[
-            "--as",
-            "Тест",
-            "set",
-            "--municipality",
-            municipality,
-            "--question",
-            question,
-            "--value",
-            value,
-        ])
-    }
-
-    fn record_file(&self, id: &str) -> PathBuf {
-        self.dir.join("municipalities").join(format!("{id}.ron"))
-    }
-
-    fn load(&self) -> sobes::model::campaign::Campaign {
-        storage::load(&self.dir, &Registry::builtin()).unwrap_or_else(|e| {
-            panic!(
-                "{}",
-                e.iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        })
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Every file under `dir` with its bytes, except the lock file (taking the lock writes the
-/// holder into it).
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(snapshot(&p));
-        } else if p.file_name().is_some_and(|n| n != storage::LOCK_FILE) {
-            out.push((p.clone(), std::fs::read(&p).unwrap()));
-        }
-    }
-    out.sort();
-    out
-}
 
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")

@@ -1,0 +1,118 @@
+//! The real binary under a private SOBES_HOME, for the tests that run it.
+// Each test file uses part of this harness.
+#![allow(dead_code)]
+
+use sobes::model::registry::Registry;
+use sobes::storage;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_sobes");
+
+/// A private SOBES_HOME and the campaign the tests work on.
+pub struct Env {
+    pub home: tempfile::TempDir,
+    /// The campaign the commands of [`Env::run`] work on.
+    pub dir: PathBuf,
+}
+
+impl Env {
+    /// Nothing but the home: the campaign is the default one, which sobes creates on first
+    /// use under `home/data/campaigns/default`.
+    pub fn with_default_campaign() -> Env {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("data/campaigns/default");
+        Env { home, dir }
+    }
+
+    /// A campaign made with `sobes new` in `home/c`.
+    pub fn new() -> Env {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("c");
+        let env = Env { home, dir };
+        let o = env.bare(&["new", env.dir.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        env
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// The binary with this SOBES_HOME, no campaign flag, stdin closed.
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env("SOBES_HOME", self.home())
+            .env_remove("SOBES_TEST_PANIC")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn bare(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// The binary on this campaign.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command()
+            .arg("--campaign")
+            .arg(&self.dir)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    pub fn set(&self, municipality: &str, question: &str, value: &str) -> Output {
+        self.run(&[
+            "--as",
+            "Тест",
+            "set",
+            "--municipality",
+            municipality,
+            "--question",
+            question,
+            "--value",
+            value,
+        ])
+    }
+
+    pub fn record_file(&self, id: &str) -> PathBuf {
+        self.dir.join("municipalities").join(format!("{id}.ron"))
+    }
+
+    pub fn load(&self) -> sobes::model::campaign::Campaign {
+        storage::load(&self.dir, &Registry::builtin()).unwrap_or_else(|e| {
+            panic!(
+                "{}",
+                e.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        })
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir` with its bytes, except the lock file (taking the lock writes the
+/// holder into it).
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(snapshot(&p));
+        } else if p.file_name().is_some_and(|n| n != storage::LOCK_FILE) {
+            out.push((p.clone(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
