@@ -478,14 +478,7 @@ fn cmd_decide(
 pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
     let mut rows = Vec::new();
     for m in &data.registry.municipalities {
-        let empty;
-        let record = match campaign.record(&m.id) {
-            Some(r) => r,
-            None => {
-                empty = Record::new(&m.id);
-                &empty
-            }
-        };
+        let record = campaign.record_or_empty(&m.id);
         let progress = data.protocol.progress(&record.answers);
         let mut row = vec![
             m.id.clone(),

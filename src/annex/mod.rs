@@ -134,11 +134,7 @@ impl Gaps<'_> {
 /// What `sobes check` says about gaps: nothing for a campaign nobody has started, else one
 /// line per gap. Gaps are not errors; they stop only an export.
 pub fn gap_report(data: &DataSet, campaign: &Campaign) -> Vec<String> {
-    let started = campaign
-        .records
-        .values()
-        .any(|r| !r.answers.0.is_empty() || !r.decisions.is_empty());
-    if !started {
+    if !campaign.records.values().any(Record::is_started) {
         return Vec::new();
     }
     gaps(data, campaign)

@@ -135,9 +135,14 @@ impl Record {
         }
     }
 
+    /// Whether anything has been answered or decided (a note alone does not count).
+    pub fn is_started(&self) -> bool {
+        self.answers.0.values().any(|a| a.value.is_some()) || !self.decisions.is_empty()
+    }
+
     /// The status that follows from the answers and decisions.
     pub fn derive_status(&self, protocol: &Protocol, dims: &Dimensions) -> Status {
-        if self.answers.0.values().all(|a| a.value.is_none()) && self.decisions.is_empty() {
+        if !self.is_started() {
             return Status::NotStarted;
         }
         if !protocol.progress(&self.answers).complete() {

@@ -13,7 +13,6 @@ use crate::model::fuzzy::{Fuzzy, Query, fold_text};
 use crate::model::protocol::{Kind, MAX_TEXT_CHARS, Progress, Question, order_like};
 use crate::model::template::Template;
 use ratatui::crossterm::event::KeyEvent;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -278,13 +277,8 @@ impl App {
 
     // ---- reading state -------------------------------------------------------------
 
-    /// The record of a municipality, borrowed; an empty one for a municipality without a file.
-    pub fn record(&self, id: &str) -> Cow<'_, Record> {
-        self.campaign.record_or_empty(id)
-    }
-
     pub fn current_record(&self) -> Record {
-        self.record(&self.current).into_owned()
+        self.campaign.record_or_empty(&self.current).into_owned()
     }
 
     /// Hands the rest of a large campaign to the app: `campaign` holds only the records
@@ -351,7 +345,7 @@ impl App {
     }
 
     fn summarize(&self, id: &str) -> Summary {
-        let record = self.record(id);
+        let record = self.campaign.record_or_empty(id);
         let protocol = &self.data.protocol;
         Summary {
             progress: protocol.progress(&record.answers),
@@ -400,7 +394,8 @@ impl App {
     pub fn handle_key(&mut self, event: KeyEvent) -> Vec<Effect> {
         self.poll_loading();
         let key = Key::from_event(&event);
-        if key == Key::parse("ctrl-c").expect("valid key name") {
+        // Ctrl-C quits from anywhere, whatever the keymap and any open overlay say.
+        if key.ctrl && key.code == super::keys::Code::Char('c') {
             return vec![Effect::Quit];
         }
         if self.overlay.is_some() {
@@ -468,6 +463,8 @@ impl App {
             }
             Overlay::Confirm { question, then } => {
                 match key.code {
+                    // Yes in both layouts: y/д, and the same keys read in the other
+                    // layout (н is y's key in ЙЦУКЕН, l is д's key in QWERTY).
                     super::keys::Code::Char('y' | 'Y' | 'д' | 'Д' | 'н' | 'l') => {
                         return self.confirmed(then);
                     }

@@ -86,9 +86,15 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
 }
 
 fn hints(app: &App) -> String {
+    // A focused text field takes the keys itself; its hints are not in the keymap.
+    if app.screen == Screen::Interview && app.editing.is_some() {
+        return "Enter сохранить · Esc отменить".into();
+    }
+    if app.screen == Screen::List && app.searching {
+        return "печатайте название · Enter готово · Esc сбросить".into();
+    }
     let scope = app.screen.scope();
     let wanted: &[Action] = match app.screen {
-        Screen::List if app.searching => &[Action::Open, Action::Back],
         Screen::List => &[
             Action::Open,
             Action::Search,
@@ -99,7 +105,6 @@ fn hints(app: &App) -> String {
             Action::Help,
             Action::Quit,
         ],
-        Screen::Interview if app.editing.is_some() => &[],
         Screen::Interview => &[
             Action::Choose,
             Action::Next,
@@ -126,12 +131,6 @@ fn hints(app: &App) -> String {
         ],
         Screen::Preview => &[Action::Down, Action::Export, Action::Help, Action::Back],
     };
-    if app.screen == Screen::Interview && app.editing.is_some() {
-        return "Enter сохранить · Esc отменить".into();
-    }
-    if app.screen == Screen::List && app.searching {
-        return "печатайте название · Enter готово · Esc сбросить".into();
-    }
     wanted
         .iter()
         .filter_map(|a| {
