@@ -185,6 +185,8 @@ pub struct App {
     /// Per registry index, in registry order.
     /// None while the municipality's record is still being loaded.
     pub summaries: Vec<Option<Summary>>,
+    /// The review screen's lines, built when the review needs them after a change.
+    review: Option<Vec<ReviewRow>>,
     /// The rest of a large campaign, parsed in the background after the first frame.
     pub loading: Option<Receiver<Result<BTreeMap<String, Record>, String>>>,
     /// A damaged file found by the background loading: the TUI stops with this message.
@@ -244,6 +246,7 @@ impl App {
             folded_names: Vec::new(),
             search_stack: Vec::new(),
             summaries: Vec::new(),
+            review: None,
             loading: None,
             fatal: None,
             template: None,
@@ -290,6 +293,7 @@ impl App {
             }
         }
         self.loading = Some(rx);
+        self.review = None;
     }
 
     pub fn is_loading(&self) -> bool {
@@ -338,6 +342,7 @@ impl App {
                         self.summaries[i] = Some(self.summarize(&m.id));
                     }
                 }
+                self.review = None;
                 self.refilter();
             }
             Err(e) => self.fatal = Some(e),
@@ -1077,6 +1082,7 @@ impl App {
         if let Some(i) = self.data.registry.index_of(&id) {
             self.summaries[i] = Some(self.summarize(&id));
         }
+        self.review = None;
         vec![Effect::Save(id)]
     }
 
@@ -1196,8 +1202,15 @@ impl App {
         Review { marks, incomplete }
     }
 
-    /// The review screen's lines.
-    pub fn review_rows(&self) -> Vec<ReviewRow> {
+    /// The review screen's lines, rebuilt only after a change.
+    pub fn review_rows(&mut self) -> &[ReviewRow] {
+        if self.review.is_none() {
+            self.review = Some(self.build_review_rows());
+        }
+        self.review.as_deref().unwrap_or_default()
+    }
+
+    fn build_review_rows(&self) -> Vec<ReviewRow> {
         let review = self.review_counts();
         let reg = &self.data.registry.municipalities;
         let mut rows = Vec::new();
@@ -1263,15 +1276,14 @@ impl App {
 
     fn review_action(&mut self, action: Action) -> Vec<Effect> {
         let rows = self.review_rows();
-        let selectable: Vec<usize> = rows
+        let selectable: Vec<(usize, String, Option<usize>)> = rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.municipality.is_some())
-            .map(|(i, _)| i)
+            .filter_map(|(i, r)| r.municipality.clone().map(|m| (i, m, r.dim)))
             .collect();
         let pos = selectable
             .iter()
-            .position(|&i| i >= self.review_cursor)
+            .position(|(i, _, _)| *i >= self.review_cursor)
             .unwrap_or(0);
         match action {
             Action::Up
@@ -1281,12 +1293,12 @@ impl App {
             | Action::First
             | Action::Last => {
                 let p = self.moved(pos, selectable.len(), action);
-                self.review_cursor = selectable.get(p).copied().unwrap_or(0);
+                self.review_cursor = selectable.get(p).map_or(0, |(i, _, _)| *i);
             }
             Action::Open => {
-                if let Some(r) = selectable.get(pos).map(|&i| &rows[i]) {
-                    self.current = r.municipality.clone().unwrap_or_default();
-                    match r.dim {
+                if let Some((_, municipality, dim)) = selectable.get(pos).cloned() {
+                    self.current = municipality;
+                    match dim {
                         Some(d) => {
                             self.dim = d;
                             self.open_clusters(Screen::Review);

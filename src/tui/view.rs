@@ -567,14 +567,15 @@ fn draw_clusters(frame: &mut Frame, app: &mut App, area: Rect) {
 }
 
 fn draw_review(frame: &mut Frame, app: &mut App, area: Rect) {
+    let height = area.height as usize;
+    app.page = height.max(1);
+    let cursor = app.review_cursor;
     let rows = app.review_rows();
     let selected = rows
         .iter()
         .enumerate()
-        .position(|(i, r)| i >= app.review_cursor && r.municipality.is_some())
+        .position(|(i, r)| i >= cursor && r.municipality.is_some())
         .unwrap_or(usize::MAX);
-    let height = area.height as usize;
-    app.page = height.max(1);
     let offset = scroll_offset(selected.min(rows.len()), height);
     let lines: Vec<Line> = rows
         .iter()
