@@ -10,7 +10,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sobes::data::{DataSet, Overrides};
 use sobes::model::campaign::Value;
-use sobes::model::edit::{self, Stamp};
+use sobes::model::change::{Change, Stamp, apply};
 use sobes::model::protocol::Kind;
 use sobes::storage;
 use sobes::tui::app::App;
@@ -166,7 +166,11 @@ fn synthetic_registry(n: usize) -> String {
 
 /// A campaign with every visible question answered and every cluster decided.
 fn fill_campaign(dir: &Path, data: &DataSet) {
-    storage::create(dir, &sobes::cli::new_meta(data, Some("Бенчмарк".into()))).unwrap();
+    storage::create(
+        dir,
+        &sobes::session::new_meta(data, Some("Бенчмарк".into())),
+    )
+    .unwrap();
     let stamp = Stamp {
         by: "Бенчмарк".into(),
         at: clock(),
@@ -187,24 +191,19 @@ fn fill_campaign(dir: &Path, data: &DataSet) {
                 Kind::Number { min, max } => Value::Number((min + 3).min(*max)),
                 Kind::Text => Value::Text(format!("Ответ {i} на вопрос {}", q.id)),
             };
-            edit::set_value(&mut record, &q.id, Some(value), &stamp);
+            let mut changes = vec![Change::answer(&record, &q.id, Some(value), &stamp)];
             if i % 7 == 0 {
-                edit::set_note(&mut record, &q.id, "заметка комиссии", &stamp);
+                changes.push(Change::note(&record, &q.id, "заметка комиссии", &stamp));
+            }
+            for c in changes {
+                record = apply(&record, &c, &data.protocol, &data.dimensions).unwrap();
             }
         }
         for d in &data.dimensions.0 {
             let c = d.suggested_cluster(&record.answers).unwrap_or(1);
-            edit::decide(
-                &mut record,
-                d,
-                &data.protocol,
-                c,
-                Some("по справке"),
-                &stamp,
-            )
-            .unwrap();
+            let change = Change::decision(&record, &d.id, Some(c), Some("по справке"), &stamp);
+            record = apply(&record, &change, &data.protocol, &data.dimensions).unwrap();
         }
-        edit::refresh(&mut record, &data.protocol, &data.dimensions);
         storage::save_record(dir, &record).unwrap();
     }
 }
@@ -226,6 +225,7 @@ fn first_frame(case: &Case) -> (App, Terminal<TestBackend>) {
         Keymap::builtin("default").unwrap(),
         Some("Бенчмарк".into()),
         clock,
+        case.dir.clone(),
     );
     if let Some(rx) = loading {
         app.start_loading(rx);
@@ -239,7 +239,7 @@ fn first_frame(case: &Case) -> (App, Terminal<TestBackend>) {
 fn load_app(case: &Case) -> (App, Terminal<TestBackend>) {
     let (mut app, t) = first_frame(case);
     app.finish_loading();
-    assert!(app.fatal.is_none());
+    assert!(app.ctx.fatal.is_none());
     (app, t)
 }
 
@@ -429,7 +429,7 @@ fn main() {
         });
         report.add(&format!("key_frame_answer_{l}_p99"), p99, "ms", key_budget);
 
-        let record = app.current_record();
+        let record = app.ctx.current_record();
         let (save_med, _) = measure(60, || {
             storage::save_record(&case.dir, &record).unwrap();
         });
@@ -451,7 +451,7 @@ fn main() {
         let (_, p99) = measure(100, || {
             app.handle_key(key(KeyCode::Up));
             app.handle_key(key(KeyCode::Enter));
-            std::hint::black_box(app.review_counts());
+            std::hint::black_box(sobes::tui::screens::review::counts(&app.ctx));
         });
         report.add(
             &format!("review_counts_{l}_p99"),
@@ -461,7 +461,7 @@ fn main() {
         );
 
         // The annex, rendered from the campaign in memory as the export does.
-        let template = sobes::annex::load_template(None, Some(&case.dir), &app.data)
+        let template = sobes::annex::load_template(None, Some(&case.dir), &app.ctx.data)
             .unwrap()
             .template;
         let export_budget = if big { 300.0 } else { 20.0 };
@@ -471,7 +471,8 @@ fn main() {
         ] {
             let (med, p99) = measure(if big { 10 } else { 40 }, || {
                 let bytes =
-                    sobes::annex::render(&app.data, &app.campaign, &template, format).unwrap();
+                    sobes::annex::render(&app.ctx.data, &app.ctx.campaign, &template, format)
+                        .unwrap();
                 std::hint::black_box(bytes);
             });
             report.add(

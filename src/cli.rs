@@ -1,13 +1,13 @@
 //! The command line: the TUI by default, and commands for scripts and tests.
 
 use crate::data::{DataSet, Overrides};
-use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
+use crate::model::campaign::Campaign;
+use crate::model::change::Change;
 use crate::model::checks::check_campaign;
-use crate::model::edit::{self, Stamp};
 use crate::model::names::{Resolution, resolve};
-use crate::model::registry::Municipality;
 use crate::paths::{Config, Paths};
-use crate::storage::{self, Lock, StoreError};
+use crate::session::{Failure, Options, Session, join_errors, new_meta};
+use crate::storage::{self, StoreError};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -110,160 +110,11 @@ pub enum Command {
     },
 }
 
-/// An error for the user and the exit code it carries.
-pub struct Failure {
-    pub message: String,
-    pub code: u8,
-}
-
-impl Failure {
-    pub fn new(message: impl Into<String>) -> Self {
-        Failure {
-            message: message.into(),
-            code: 1,
-        }
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        Failure::new(e.to_string())
-    }
-}
-
-fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {
-    errors
-        .iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Everything a command needs: where things are, the config and the data.
-pub struct Context {
-    pub paths: Paths,
-    pub config: Config,
-    pub campaign_dir: PathBuf,
-    pub data: DataSet,
-    pub cli_as: Option<String>,
-    pub keymap: Option<String>,
-    pub annex: Option<PathBuf>,
-}
-
-impl Context {
-    pub fn new(cli: &Cli) -> Result<Context, Failure> {
-        let paths = Paths::from_env().map_err(Failure::new)?;
-        let config =
-            Config::load(&paths.config_file()).map_err(|e| Failure::new(e.with_backup()))?;
-        let campaign_dir = match &cli.campaign {
-            Some(dir) => dir.clone(),
-            None => paths.default_campaign(),
-        };
-        let over = Overrides {
-            registry: cli.registry.clone(),
-            protocol: cli.protocol.clone(),
-            clusters: cli.clusters.clone(),
-        };
-        let data =
-            DataSet::load(&over, Some(&campaign_dir)).map_err(|e| Failure::new(join_errors(&e)))?;
-        if cli.campaign.is_none() && !campaign_dir.join(storage::META_FILE).exists() {
-            storage::create(&campaign_dir, &new_meta(&data, None))?;
-        }
-        Ok(Context {
-            paths,
-            config,
-            campaign_dir,
-            data,
-            cli_as: cli.as_name.clone(),
-            annex: cli.annex.clone(),
-            keymap: cli.keymap.clone(),
-        })
-    }
-
-    pub fn load_campaign(&self) -> Result<Campaign, Failure> {
-        storage::load(&self.campaign_dir, &self.data.registry).map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(StoreError::with_backup).collect();
-            Failure::new(lines.join("\n"))
-        })
-    }
-
-    pub fn reviewer(&self) -> Option<String> {
-        self.cli_as
-            .clone()
-            .or_else(|| self.config.reviewer.clone())
-            .filter(|n| !n.trim().is_empty())
-    }
-
-    fn stamp(&self) -> Result<Stamp, Failure> {
-        let by = self.reviewer().ok_or_else(|| {
-            Failure::new(
-                "не знаю, кто записывает: укажите --as ИМЯ или один раз откройте sobes без команды и введите имя",
-            )
-        })?;
-        Ok(Stamp {
-            by,
-            at: crate::clock::now(),
-        })
-    }
-
-    fn municipality(&self, name: &str) -> Result<&Municipality, Failure> {
-        match resolve(&self.data.registry, name) {
-            Resolution::Found {
-                municipality,
-                warning,
-            } => {
-                if let Some(w) = warning {
-                    eprintln!("sobes: «{name}» → «{}»: {w}", municipality.name);
-                }
-                Ok(municipality)
-            }
-            Resolution::Ambiguous(list) => Err(Failure {
-                message: format!(
-                    "«{name}» подходит к нескольким муниципалитетам, уточните: {}",
-                    names(&list)
-                ),
-                code: 2,
-            }),
-            Resolution::Unknown { closest } => Err(Failure::new(format!(
-                "муниципалитет «{name}» не найден; ближайшие: {}",
-                names(&closest)
-            ))),
-        }
-    }
-
-    /// Applies a change to one record under the campaign lock and saves it atomically.
-    fn change(
-        &self,
-        id: &str,
-        f: impl FnOnce(&mut Record, &DataSet) -> Result<(), String>,
-    ) -> Result<(), Failure> {
-        let _lock = Lock::acquire(&self.campaign_dir)?;
-        let mut campaign = self.load_campaign()?;
-        let record = campaign.record_mut(id);
-        f(record, &self.data).map_err(Failure::new)?;
-        edit::refresh(record, &self.data.protocol, &self.data.dimensions);
-        storage::save_record(&self.campaign_dir, record)?;
-        Ok(())
-    }
-}
-
-fn names(list: &[&Municipality]) -> String {
-    list.iter()
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
-    let year = &crate::clock::today()[..4];
-    Meta {
-        format: FORMAT,
-        title: title.unwrap_or_else(|| format!("Собеседование с руководителями ММС, {year}")),
-        region: data.registry.region.clone(),
-        start: None,
-        end: None,
-        protocol_id: data.protocol.id.clone(),
-        protocol_version: data.protocol.version,
+fn overrides(cli: &Cli) -> Overrides {
+    Overrides {
+        registry: cli.registry.clone(),
+        protocol: cli.protocol.clone(),
+        clusters: cli.clusters.clone(),
     }
 }
 
@@ -287,22 +138,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         ..
     }) = &cli.command
     {
-        let over = Overrides {
-            registry: cli.registry.clone(),
-            protocol: cli.protocol.clone(),
-            clusters: cli.clusters.clone(),
-        };
+        let over = overrides(&cli);
         let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
         crate::campaigns::create_from(dir, name, &data.registry).map_err(Failure::new)?;
         println!("создана кампания {} из «{name}»", dir.display());
         return Ok(());
     }
     if let Some(Command::New { dir, title, .. }) = &cli.command {
-        let over = Overrides {
-            registry: cli.registry.clone(),
-            protocol: cli.protocol.clone(),
-            clusters: cli.clusters.clone(),
-        };
+        let over = overrides(&cli);
         let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
         storage::create(dir, &new_meta(&data, title.clone()))?;
         println!("создана кампания {}", dir.display());
@@ -311,7 +154,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     if matches!(cli.command, Some(Command::Check)) {
         return cmd_check(&cli);
     }
-    let ctx = Context::new(&cli)?;
+    let ctx = Session::open(Options {
+        campaign: cli.campaign.clone(),
+        data: overrides(&cli),
+        keymap: cli.keymap.clone(),
+        as_name: cli.as_name.clone(),
+        annex: cli.annex.clone(),
+    })?;
     match cli.command {
         None => crate::tui::run(ctx),
         Some(Command::New { .. }) => unreachable!("handled above"),
@@ -357,7 +206,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-fn cmd_resolve(ctx: &Context, name: &str) -> Result<(), Failure> {
+fn cmd_resolve(ctx: &Session, name: &str) -> Result<(), Failure> {
     match resolve(&ctx.data.registry, name) {
         Resolution::Found {
             municipality,
@@ -407,7 +256,7 @@ pub fn questions_tsv(data: &DataSet) -> String {
 }
 
 fn cmd_set(
-    ctx: &Context,
+    ctx: &Session,
     name: &str,
     question: &str,
     raw: &str,
@@ -422,36 +271,29 @@ fn cmd_set(
             ids.join(", ")
         ))
     })?;
-    let value = protocol.parse_value(q, raw).map_err(Failure::new)?;
-    if let Some(n) = note
-        && n.chars().count() > crate::model::protocol::MAX_TEXT_CHARS
-    {
-        return Err(Failure::new(format!(
-            "заметка слишком длинная: {} знаков, можно до {}",
-            n.chars().count(),
-            crate::model::protocol::MAX_TEXT_CHARS
-        )));
-    }
+    let value = protocol
+        .parse_value(q, raw)
+        .map_err(|e| Failure::new(e.to_string()))?;
     let stamp = ctx.stamp()?;
-    ctx.change(&m.id, |record, data| {
-        if !data.protocol.is_visible(q, &record.answers) {
+    ctx.change(&m.id, |record| {
+        if !ctx.data.protocol.is_visible(q, &record.answers) {
             eprintln!(
                 "sobes: вопрос «{}» сейчас скрыт условием; ответ всё равно записан",
                 q.id
             );
         }
-        edit::set_value(record, &q.id, Some(value), &stamp);
+        let mut changes = vec![Change::answer(record, &q.id, Some(value), &stamp)];
         if let Some(n) = note {
-            edit::set_note(record, &q.id, n, &stamp);
+            changes.push(Change::note(record, &q.id, n, &stamp));
         }
-        Ok(())
+        changes
     })?;
     println!("{}: {} = {}", m.name, q.id, raw.trim());
     Ok(())
 }
 
 fn cmd_decide(
-    ctx: &Context,
+    ctx: &Session,
     name: &str,
     dimension: &str,
     cluster: u8,
@@ -467,8 +309,14 @@ fn cmd_decide(
         ))
     })?;
     let stamp = ctx.stamp()?;
-    ctx.change(&m.id, |record, data| {
-        edit::decide(record, dim, &data.protocol, cluster, reason, &stamp)
+    ctx.change(&m.id, |record| {
+        vec![Change::decision(
+            record,
+            &dim.id,
+            Some(cluster),
+            reason,
+            &stamp,
+        )]
     })
     .map_err(|f| Failure::new(format!("{}: {}", m.name, f.message)))?;
     println!("{}: {} = {cluster}", m.name, dim.id);
@@ -540,28 +388,24 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         .campaign
         .clone()
         .unwrap_or_else(|| paths.default_campaign());
-    let over = Overrides {
-        registry: cli.registry.clone(),
-        protocol: cli.protocol.clone(),
-        clusters: cli.clusters.clone(),
-    };
+    let over = overrides(cli);
     let data = DataSet::load(&over, Some(&campaign_dir))
         .map_err(|e| damaged.extend(e.iter().map(|e| e.to_string())))
         .ok();
-    if let Some(data) = &data
-        && cli.campaign.is_none()
-        && !campaign_dir.join(storage::META_FILE).exists()
-    {
-        storage::create(&campaign_dir, &new_meta(data, None))?;
-    }
     let registry = data
         .as_ref()
         .map_or_else(crate::model::registry::Registry::builtin, |d| {
             d.registry.clone()
         });
-    let campaign = storage::load(&campaign_dir, &registry)
-        .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
-        .ok();
+    // The default campaign not made yet is checked as an empty one; nothing is created.
+    let campaign = match &data {
+        Some(data) if cli.campaign.is_none() && !campaign_dir.join(storage::META_FILE).exists() => {
+            Some(crate::session::empty_campaign(data))
+        }
+        _ => storage::load(&campaign_dir, &registry)
+            .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
+            .ok(),
+    };
     let (Some(data), Some(campaign), true) = (&data, campaign, damaged.is_empty()) else {
         // The annex template too, so that every damaged file is in this one list; without
         // the data it can only be parsed, not checked against them.
@@ -622,7 +466,7 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
 }
 
 fn load_annex(
-    ctx: &Context,
+    ctx: &Session,
     flag: Option<&std::path::Path>,
 ) -> Result<crate::annex::LoadedTemplate, Failure> {
     crate::annex::load_template(flag, Some(&ctx.campaign_dir), &ctx.data)
@@ -630,7 +474,7 @@ fn load_annex(
 }
 
 fn cmd_export(
-    ctx: &Context,
+    ctx: &Session,
     annex: Option<&std::path::Path>,
     format: Option<&str>,
     output: &std::path::Path,
@@ -663,7 +507,7 @@ fn cmd_export(
     Ok(())
 }
 
-fn cmd_lists(ctx: &Context, annex: Option<&std::path::Path>, tsv: bool) -> Result<(), Failure> {
+fn cmd_lists(ctx: &Session, annex: Option<&std::path::Path>, tsv: bool) -> Result<(), Failure> {
     let template = load_annex(ctx, annex)?;
     let campaign = ctx.load_campaign()?;
     if tsv {

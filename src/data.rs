@@ -30,56 +30,65 @@ pub struct DataSet {
     pub clusters_source: Source,
 }
 
-fn source(
+/// Reads a file for a loader: its damage, or a failure to read it, as a positioned error.
+pub fn read_file(path: &Path) -> Result<String, SourceError> {
+    read_text(path).map_err(|e| match e {
+        StoreError::Parse(e) => e,
+        other => SourceError::whole(Origin::from(path), other.to_string()),
+    })
+}
+
+/// A built-in data file: its name for messages and its text.
+pub type Builtin = (&'static str, &'static str);
+
+/// The one lookup of every data file (registry, protocol, clusters, annex template): the
+/// file given on the command line, else the file of that name in the campaign directory,
+/// else the one compiled into the binary.
+pub fn read_source(
     flag: Option<&Path>,
     campaign: Option<&Path>,
     file: &str,
-    builtin: &'static str,
-    builtin_name: &'static str,
+    (builtin_name, builtin): Builtin,
 ) -> Result<Source, SourceError> {
     let path = flag
         .map(Path::to_path_buf)
         .or_else(|| campaign.map(|c| c.join(file)).filter(|p| p.exists()));
-    match path {
-        Some(path) => match read_text(&path) {
-            Ok(text) => Ok(Source {
-                origin: Origin::File(path),
-                text,
-            }),
-            Err(StoreError::Parse(e)) => Err(e),
-            Err(e) => Err(SourceError::whole(Origin::File(path), e.to_string())),
+    Ok(match path {
+        Some(path) => Source {
+            text: read_file(&path)?,
+            origin: Origin::File(path),
         },
-        None => Ok(Source {
+        None => Source {
             origin: Origin::Builtin(builtin_name),
             text: builtin.to_string(),
-        }),
-    }
+        },
+    })
 }
 
 impl DataSet {
     /// Loads and checks everything; every problem is returned, not only the first.
     pub fn load(over: &Overrides, campaign: Option<&Path>) -> Result<DataSet, Vec<SourceError>> {
         let mut problems = Vec::new();
-        let reg_src = source(
+        let reg_src = read_source(
             over.registry.as_deref(),
             campaign,
             REGISTRY_FILE,
-            include_str!("../data/municipalities.ron"),
-            "data/municipalities.ron",
+            (
+                "data/municipalities.ron",
+                include_str!("../data/municipalities.ron"),
+            ),
         );
-        let proto_src = source(
+        let proto_src = read_source(
             over.protocol.as_deref(),
             campaign,
             PROTOCOL_FILE,
-            include_str!("../data/protocol.ron"),
-            "data/protocol.ron",
+            ("data/protocol.ron", include_str!("../data/protocol.ron")),
         );
-        let clus_src = source(
+        let clus_src = read_source(
             over.clusters.as_deref(),
             campaign,
             CLUSTERS_FILE,
-            include_str!("../data/clusters.ron"),
-            "data/clusters.ron",
+            ("data/clusters.ron", include_str!("../data/clusters.ron")),
         );
         let registry = reg_src
             .map_err(|e| vec![e])

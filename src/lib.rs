@@ -5,5 +5,6 @@ pub mod clock;
 pub mod data;
 pub mod model;
 pub mod paths;
+pub mod session;
 pub mod storage;
 pub mod tui;

@@ -10,6 +10,8 @@ pub struct Paths {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
     pub state_dir: PathBuf,
+    /// The user's documents folder, when the platform has one.
+    pub documents_dir: Option<PathBuf>,
 }
 
 impl Paths {
@@ -21,6 +23,7 @@ impl Paths {
                 config_dir: home.join("config"),
                 data_dir: home.join("data"),
                 state_dir: home.join("state"),
+                documents_dir: Some(home.join("documents")),
             });
         }
         let dirs = directories::ProjectDirs::from("ru", "chippkro", "sobes")
@@ -32,6 +35,8 @@ impl Paths {
                 .state_dir()
                 .unwrap_or_else(|| dirs.data_local_dir())
                 .to_path_buf(),
+            documents_dir: directories::UserDirs::new()
+                .and_then(|u| u.document_dir().map(Path::to_path_buf)),
         })
     }
 
@@ -45,6 +50,15 @@ impl Paths {
 
     pub fn user_keymap(&self) -> PathBuf {
         self.config_dir.join("keymap.ron")
+    }
+
+    /// Where the TUI suggests writing exports: the user's documents folder when there is
+    /// one (`documents` under `SOBES_HOME`), else the campaign directory.
+    pub fn export_dir(&self, campaign_dir: &Path) -> PathBuf {
+        self.documents_dir
+            .clone()
+            .filter(|d| d.is_dir())
+            .unwrap_or_else(|| campaign_dir.to_path_buf())
     }
 }
 

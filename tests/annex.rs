@@ -4,6 +4,7 @@
 use sobes::annex::{self, ExportOptions, Format};
 use sobes::data::{DataSet, Overrides};
 use sobes::model::campaign::Campaign;
+use sobes::model::change::{Change, apply};
 use sobes::model::template::Template;
 use sobes::storage;
 use std::collections::{BTreeMap, BTreeSet};
@@ -511,7 +512,7 @@ fn export_of_a_complete_campaign_has_no_gap_lines() {
     // A campaign where every municipality is interviewed and decided: no refusal, no notice.
     let data = data();
     let mut campaign = recon(&data);
-    let stamp = sobes::model::edit::Stamp {
+    let stamp = sobes::model::change::Stamp {
         by: "т".into(),
         at: "2022-10-18T00:00:00Z".into(),
     };
@@ -530,10 +531,12 @@ fn export_of_a_complete_campaign_has_no_gap_lines() {
                 k => k.choices().last().unwrap().id.clone(),
             };
             let v = data.protocol.parse_value(q, &raw).unwrap();
-            sobes::model::edit::set_value(r, &q.id, Some(v), &stamp);
+            let c = Change::answer(r, &q.id, Some(v), &stamp);
+            *r = apply(r, &c, &data.protocol, &data.dimensions).unwrap();
         }
         for d in &data.dimensions.0 {
-            sobes::model::edit::decide(r, d, &data.protocol, 3, Some("тест"), &stamp).unwrap();
+            let c = Change::decision(r, &d.id, Some(3), Some("тест"), &stamp);
+            *r = apply(r, &c, &data.protocol, &data.dimensions).unwrap();
         }
     }
     assert!(

@@ -325,7 +325,10 @@ fn check_names_file_and_line_of_bad_data() {
 #[test]
 fn check_reports_answers_the_protocol_no_longer_has() {
     let env = Env::with_default_campaign();
-    assert!(env.bare(&["status"]).status.success());
+    // The first write makes the default campaign.
+    let set = ["set", "--as", "Т", "--municipality", "Уйский МР"];
+    let o = env.bare(&[&set[..], &["--question", "methodists", "--value", "3"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
     let file = env.dir.join("municipalities/uysky-mr.ron");
     std::fs::write(
         &file,
@@ -357,4 +360,25 @@ fn check_reports_answers_the_protocol_no_longer_has() {
             .unwrap()
             .contains("old_question")
     );
+}
+
+#[test]
+fn reading_commands_create_nothing() {
+    // Opening a session has no side effects: only a write makes the default campaign.
+    let env = Env::with_default_campaign();
+    for args in [
+        &["questions"][..],
+        &["resolve", "Уйский"],
+        &["status"],
+        &["check"],
+        &["lists"],
+    ] {
+        let o = env.bare(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let made: Vec<_> = std::fs::read_dir(env.home()).unwrap().collect();
+        assert!(made.is_empty(), "{args:?} made {made:?}");
+    }
+    let o = env.bare(&["status", "--tsv"]);
+    assert_eq!(stdout(&o).lines().count(), 43);
+    assert!(stdout(&o).contains("не начато"));
 }

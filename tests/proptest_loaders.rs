@@ -210,7 +210,7 @@ proptest! {
     ) {
         let dir = scratch_dir();
         let c = dir.path().join("c");
-        storage::create(&c, &sobes::cli::new_meta(dataset(), None)).unwrap();
+        storage::create(&c, &sobes::session::new_meta(dataset(), None)).unwrap();
         let file = if meta {
             c.join(storage::META_FILE)
         } else {

@@ -144,7 +144,7 @@ fn run_case(
     let tmp = scratch_dir();
     let dir = tmp.path().join("c");
     let data = data().clone();
-    storage::create(&dir, &sobes::cli::new_meta(&data, None)).unwrap();
+    storage::create(&dir, &sobes::session::new_meta(&data, None)).unwrap();
     if seeded {
         // An answer to a question the protocol no longer has, and some real answers.
         std::fs::write(
@@ -156,7 +156,10 @@ fn run_case(
     let campaign = storage::load(&dir, &data.registry).unwrap();
     let keymap = keymaps()[usize::from(vim)].clone();
     let reviewer = named.then(|| "Тест".to_string());
-    let mut app = App::new(data.clone(), campaign, keymap, reviewer, clock);
+    // Exports the random keys reach go into the scratch directory, nowhere else.
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    let mut app = App::new(data.clone(), campaign, keymap, reviewer, clock, exports);
     let mut io = sobes::tui::Io {
         campaign_dir: dir.clone(),
         config_file: tmp.path().join("config/config.ron"),
@@ -194,7 +197,7 @@ fn run_case(
     }
     let on_disk = storage::load(&dir, &data.registry)
         .map_err(|e| TestCaseError::fail(format!("{}", e[0])))?;
-    prop_assert_eq!(&on_disk, &app.campaign);
+    prop_assert_eq!(&on_disk, &app.ctx.campaign);
     if seeded {
         prop_assert!(
             on_disk.records["agapovsky-mr"]

@@ -699,16 +699,20 @@ fn answers_to_removed_questions_survive_the_tui_and_are_reported() {
     let data = sobes::data::DataSet::load(&Default::default(), None).unwrap();
     let campaign = env.load();
     let keymap = sobes::tui::keymap::Keymap::builtin("default").unwrap();
-    let mut app =
-        sobes::tui::app::App::new(data, campaign, keymap, Some("Тест".into()), || {
-            "2026-09-14T10:00:00Z".to_string()
-        });
+    let mut app = sobes::tui::app::App::new(
+        data,
+        campaign,
+        keymap,
+        Some("Тест".into()),
+        || "2026-09-14T10:00:00Z".to_string(),
+        env.dir.clone(),
+    );
     let mut io = sobes::tui::Io {
         campaign_dir: env.dir.clone(),
         config_file: env.home().join("config/config.ron"),
         config: Default::default(),
     };
-    assert_eq!(app.current, "agapovsky-mr");
+    assert_eq!(app.ctx.current, "agapovsky-mr");
     for key in ["enter", "1", "2"] {
         let event = sobes::tui::keys::Key::parse(key).unwrap().event();
         sobes::tui::step(
@@ -727,7 +731,7 @@ fn answers_to_removed_questions_survive_the_tui_and_are_reported() {
         record.answers.value("old_question"),
         Some(&Value::Text("из прошлого протокола".into()))
     );
-    assert_eq!(on_disk, app.campaign);
+    assert_eq!(on_disk, app.ctx.campaign);
     let o = env.run(&["check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
@@ -963,8 +967,18 @@ fn campaign_files_and_directories_are_private() {
     ] {
         assert_eq!(mode(&f), 0o600, "{}", f.display());
     }
-    // The default campaign under SOBES_HOME, and the user config.
-    let o = env.bare(&["status"]);
+    // The default campaign under SOBES_HOME (made by the first write), and the user config.
+    let o = env.bare(&[
+        "set",
+        "--as",
+        "Т",
+        "--municipality",
+        "Уйский",
+        "--question",
+        "licence",
+        "--value",
+        "yes",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let default = env.home().join("data/campaigns/default");
     for d in [

@@ -8,8 +8,10 @@ use sobes::data::{DataSet, Overrides};
 use sobes::model::campaign::{Mark, Status};
 use sobes::model::protocol::Kind;
 use sobes::storage;
-use sobes::tui::app::{App, Overlay, Screen};
+use sobes::tui::app::App;
 use sobes::tui::keymap::Keymap;
+use sobes::tui::overlays::Overlay;
+use sobes::tui::screens::Screen;
 use sobes::tui::{Io, step, view};
 use std::path::Path;
 
@@ -36,6 +38,7 @@ fn open(dir: &Path, keymap: &str, reviewer: Option<&str>) -> (App, Io) {
         Keymap::builtin(keymap).unwrap(),
         reviewer.map(str::to_string),
         clock,
+        dir.to_path_buf(),
     );
     let io = Io {
         campaign_dir: dir.to_path_buf(),
@@ -48,7 +51,7 @@ fn open(dir: &Path, keymap: &str, reviewer: Option<&str>) -> (App, Io) {
 fn harness(keymap: &str, reviewer: Option<&str>) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let campaign_dir = dir.path().join("campaign");
-    let mut meta = sobes::cli::new_meta(&data(), Some("Тестовая кампания".into()));
+    let mut meta = sobes::session::new_meta(&data(), Some("Тестовая кампания".into()));
     meta.start = Some("2026-09-14".into());
     storage::create(&campaign_dir, &meta).unwrap();
     let (app, io) = open(&campaign_dir, keymap, reviewer);
@@ -94,11 +97,23 @@ impl Harness {
     /// Answers every visible question of the current municipality with keys only.
     fn answer_everything(&mut self) {
         for _ in 0..200 {
-            let record = self.app.current_record();
-            if self.app.data.protocol.progress(&record.answers).complete() {
+            let record = self.app.ctx.current_record();
+            if self
+                .app
+                .ctx
+                .data
+                .protocol
+                .progress(&record.answers)
+                .complete()
+            {
                 return;
             }
-            let q = self.app.current_question().clone();
+            let q = self
+                .app
+                .screens
+                .interview
+                .current_question(&self.app.ctx)
+                .clone();
             let answered = record.answers.value(&q.id).is_some();
             if !answered || !q.required {
                 match q.kind {
@@ -134,28 +149,31 @@ impl Harness {
 fn walk_chelyabinsk_end_to_end_and_restart() {
     let mut h = harness("default", None);
     // First start asks for the reviewer's name.
-    assert!(matches!(h.app.overlay, Some(Overlay::Prompt { .. })));
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
     insta::assert_snapshot!("first_start_80x24", h.screen(80, 24));
     h.keys("Мария Петрова");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.reviewer.as_deref(), Some("Мария Петрова"));
+    assert_eq!(h.app.ctx.reviewer.as_deref(), Some("Мария Петрова"));
     let config = std::fs::read_to_string(&h.io.config_file).unwrap();
     assert!(config.contains("Мария Петрова"));
 
     // Search in the Latin layout.
     h.keys("/xtkz");
-    assert_eq!(h.app.visible.len(), 1);
+    assert_eq!(h.app.screens.list.visible.len(), 1);
     insta::assert_snapshot!("list_search_80x24", h.screen(80, 24));
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.current, "chelyabinsky-go");
+    assert_eq!(h.app.ctx.current, "chelyabinsky-go");
     h.key(KeyCode::Enter);
     assert_eq!(h.app.screen, Screen::Interview);
     insta::assert_snapshot!("interview_first_80x24", h.screen(80, 24));
 
     h.answer_everything();
     insta::assert_snapshot!("interview_done_80x24", h.screen(80, 24));
-    let record = h.app.current_record();
-    assert_eq!(record.status, Status::Interviewed);
+    let record = h.app.ctx.current_record();
+    assert_eq!(
+        record.derive_status(&h.app.ctx.data.protocol, &h.app.ctx.data.dimensions),
+        Status::Interviewed
+    );
     assert_eq!(record.interviewer.as_deref(), Some("Мария Петрова"));
 
     // Clusters: accept the three suggestions with one key each.
@@ -165,9 +183,12 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     for _ in 0..3 {
         h.key(KeyCode::Enter);
     }
-    let record = h.app.current_record();
-    assert_eq!(record.status, Status::Reviewed);
-    for d in &h.app.data.dimensions.0 {
+    let record = h.app.ctx.current_record();
+    assert_eq!(
+        record.derive_status(&h.app.ctx.data.protocol, &h.app.ctx.data.dimensions),
+        Status::Reviewed
+    );
+    for d in &h.app.ctx.data.dimensions.0 {
         assert!(matches!(record.mark(d), Mark::Confirmed(_)));
     }
     insta::assert_snapshot!("clusters_accepted_80x24", h.screen(80, 24));
@@ -175,7 +196,7 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     // Review shows it under the decided clusters.
     h.keys("r");
     assert_eq!(h.app.screen, Screen::Review);
-    let rows = h.app.review_rows();
+    let rows = h.app.screens.review.rows(&h.app.ctx);
     let member_rows = rows
         .iter()
         .filter(|r| r.municipality.as_deref() == Some("chelyabinsky-go"))
@@ -188,7 +209,11 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     insta::assert_snapshot!("review_60x16", h.screen(60, 16));
     h.keys("p");
     insta::assert_snapshot!("preview_60x16", h.screen(60, 16));
+    // Esc goes back the way we came: preview → review → clusters → list.
     h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, Screen::Review);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, Screen::Clusters);
     h.key(KeyCode::Esc);
     assert_eq!(h.app.screen, Screen::List);
     insta::assert_snapshot!("list_60x16", h.screen(60, 16));
@@ -205,11 +230,11 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
 
     // Restart from disk: the same state.
     let dir = h.io.campaign_dir.clone();
-    let reloaded = storage::load(&dir, &h.app.data.registry).unwrap();
-    assert_eq!(reloaded, h.app.campaign);
+    let reloaded = storage::load(&dir, &h.app.ctx.data.registry).unwrap();
+    assert_eq!(reloaded, h.app.ctx.campaign);
     let (app2, _) = open(&dir, "default", Some("Мария Петрова"));
-    assert_eq!(app2.campaign, h.app.campaign);
-    let status = sobes::cli::status_table(&app2.data, &app2.campaign, true);
+    assert_eq!(app2.ctx.campaign, h.app.ctx.campaign);
+    let status = sobes::cli::status_table(&app2.ctx.data, &app2.ctx.campaign, true);
     let line = status
         .lines()
         .find(|l| l.starts_with("chelyabinsky-go\t"))
@@ -237,13 +262,13 @@ fn too_small_and_resizes() {
 fn help_follows_the_keymap() {
     let mut h = harness("vim", Some("Тест"));
     h.keys("?");
-    assert_eq!(h.app.overlay, Some(Overlay::Help));
+    assert!(matches!(h.app.overlay(), Some(Overlay::Help(_))));
     let s = h.screen(80, 24);
     assert!(s.contains("j, down"), "{s}");
     assert!(s.contains("ctrl-c"), "{s}");
     insta::assert_snapshot!("help_list_vim_80x24", s);
     h.keys("x");
-    assert_eq!(h.app.overlay, None);
+    assert!(h.app.overlay().is_none());
     h.keys("l?");
     let s = h.screen(80, 24);
     assert!(s.contains("Вопросы"));
@@ -257,16 +282,37 @@ fn clearing_asks_first_and_overrides_need_a_reason() {
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     h.keys("1");
-    assert!(h.app.current_record().answers.value("org_form").is_some());
+    assert!(
+        h.app
+            .ctx
+            .current_record()
+            .answers
+            .value("org_form")
+            .is_some()
+    );
     h.key(KeyCode::Left);
     h.key(KeyCode::Delete);
-    assert!(matches!(h.app.overlay, Some(Overlay::Confirm { .. })));
+    assert!(matches!(h.app.overlay(), Some(Overlay::Confirm(_))));
     h.keys("n");
-    assert!(h.app.current_record().answers.value("org_form").is_some());
+    assert!(
+        h.app
+            .ctx
+            .current_record()
+            .answers
+            .value("org_form")
+            .is_some()
+    );
     h.key(KeyCode::Delete);
     h.keys("y");
-    assert!(h.app.current_record().answers.value("org_form").is_none());
-    let on_disk = storage::load(&h.io.campaign_dir, &h.app.data.registry).unwrap();
+    assert!(
+        h.app
+            .ctx
+            .current_record()
+            .answers
+            .value("org_form")
+            .is_none()
+    );
+    let on_disk = storage::load(&h.io.campaign_dir, &h.app.ctx.data.registry).unwrap();
     assert!(
         on_disk.records["kusinsky-mr"]
             .answers
@@ -280,32 +326,39 @@ fn clearing_asks_first_and_overrides_need_a_reason() {
         h.key(KeyCode::Down);
     }
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.current_question().id, "active_changes");
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "active_changes"
+    );
     h.key(KeyCode::Right);
-    assert_eq!(h.app.current_question().id, "ra_format");
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "ra_format"
+    );
     h.keys("2");
     h.keys("c");
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
     h.keys("1");
-    assert!(matches!(h.app.overlay, Some(Overlay::Prompt { .. })));
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
     insta::assert_snapshot!("reason_prompt_80x24", h.screen(80, 24));
     h.key(KeyCode::Enter); // empty reason is not accepted
-    assert!(matches!(h.app.overlay, Some(Overlay::Prompt { .. })));
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
     h.keys("руководитель передумал");
     h.key(KeyCode::Enter);
-    let record = h.app.current_record();
+    let record = h.app.ctx.current_record();
     let d = &record.decisions["regional_active"];
     assert_eq!(d.cluster, 1);
     assert_eq!(d.suggested, Some(2));
     assert_eq!(d.reason.as_deref(), Some("руководитель передумал"));
 
     // Clearing the decision asks first (the cursor stays on the last dimension).
-    assert_eq!(h.app.dim, 2);
+    assert_eq!(h.app.screens.clusters.dim, 2);
     h.key(KeyCode::Delete);
     h.key(KeyCode::Esc);
     assert!(
         h.app
+            .ctx
             .current_record()
             .decisions
             .contains_key("regional_active")
@@ -314,6 +367,7 @@ fn clearing_asks_first_and_overrides_need_a_reason() {
     h.key(KeyCode::Enter);
     assert!(
         !h.app
+            .ctx
             .current_record()
             .decisions
             .contains_key("regional_active")
@@ -325,16 +379,18 @@ fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
     let mut h = harness("default", Some("Тест"));
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
-    let selected = h.app.current.clone();
+    let selected = h.app.ctx.current.clone();
     h.keys("/а");
-    assert_eq!(h.app.current, selected, "still shown, still selected");
+    assert_eq!(h.app.ctx.current, selected, "still shown, still selected");
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.visible.len(), 43);
+    assert_eq!(h.app.screens.list.visible.len(), 43);
     let shown = |h: &Harness| -> Vec<String> {
         h.app
+            .screens
+            .list
             .visible
             .iter()
-            .map(|(i, _)| h.app.data.registry.municipalities[*i].name.clone())
+            .map(|(i, _)| h.app.ctx.data.registry.municipalities[*i].name.clone())
             .collect()
     };
     h.keys("/Тро");
@@ -351,29 +407,44 @@ fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
     h.key(KeyCode::Enter);
     // org_form = department hides licence and own courses.
     h.keys("2");
-    assert_eq!(h.app.current_question().id, "methodists");
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "methodists"
+    );
     h.key(KeyCode::Left);
-    assert_eq!(h.app.current_question().id, "org_form");
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "org_form"
+    );
     let p = h
         .app
+        .ctx
         .data
         .protocol
-        .progress(&h.app.current_record().answers);
+        .progress(&h.app.ctx.current_record().answers);
     h.keys("1");
-    assert_eq!(h.app.current_question().id, "licence");
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "licence"
+    );
     let p2 = h
         .app
+        .ctx
         .data
         .protocol
-        .progress(&h.app.current_record().answers);
+        .progress(&h.app.ctx.current_record().answers);
     assert_eq!(p2.required, p.required + 1, "licence is shown for a centre");
     h.keys("1");
-    assert_eq!(h.app.current_question().id, "own_courses");
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "own_courses"
+    );
     let p3 = h
         .app
+        .ctx
         .data
         .protocol
-        .progress(&h.app.current_record().answers);
+        .progress(&h.app.ctx.current_record().answers);
     assert_eq!(
         p3.required,
         p.required + 2,
@@ -395,11 +466,18 @@ fn notes_and_text_fields_with_cursor() {
     assert!(s.contains("> Масс"), "{s}");
     h.key(KeyCode::Enter);
     assert_eq!(
-        h.app.current_record().answers.note("org_form"),
+        h.app.ctx.current_record().answers.note("org_form"),
         Some("Масс")
     );
     // A note alone does not count as an answer.
-    assert!(h.app.current_record().answers.value("org_form").is_none());
+    assert!(
+        h.app
+            .ctx
+            .current_record()
+            .answers
+            .value("org_form")
+            .is_none()
+    );
 }
 
 #[test]
@@ -433,16 +511,23 @@ fn preview_and_export_from_the_tui() {
     let mut h = harness("default", Some("Тест"));
     h.keys("p");
     assert_eq!(h.app.screen, Screen::Preview);
-    assert!(h.app.preview.len() > 20);
-    assert!(h.app.preview.iter().any(|l| l.contains("Не распределены")));
+    assert!(h.app.screens.preview.lines.len() > 20);
+    assert!(
+        h.app
+            .screens
+            .preview
+            .lines
+            .iter()
+            .any(|l| l.contains("Не распределены"))
+    );
     insta::assert_snapshot!("preview_80x24", h.screen(80, 24));
     h.key(KeyCode::PageDown);
-    assert!(h.app.preview_scroll > 0);
+    assert!(h.app.screens.preview.scroll > 0);
 
     let target = h.io.campaign_dir.parent().unwrap().join("письмо.docx");
     let export = |h: &mut Harness| {
         h.keys("e");
-        assert!(matches!(h.app.overlay, Some(Overlay::Picker { .. })));
+        assert!(matches!(h.app.overlay(), Some(Overlay::Picker(_))));
         h.key(KeyCode::Enter); // Word is first
         h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
         h.keys(target.to_str().unwrap());
@@ -450,12 +535,14 @@ fn preview_and_export_from_the_tui() {
     };
     export(&mut h);
     // The campaign is empty: exporting asks whether to mark the gaps.
-    match &h.app.overlay {
-        Some(Overlay::Confirm { question, .. }) => assert!(question.contains("не завершена")),
+    match &h.app.overlay() {
+        Some(Overlay::Confirm(sobes::tui::overlays::Confirm { question, .. })) => {
+            assert!(question.contains("не завершена"))
+        }
         other => panic!("{other:?}"),
     }
     h.keys("y");
-    let (message, error) = h.app.message.clone().unwrap();
+    let (message, error) = h.app.ctx.message.clone().unwrap();
     assert!(!error && message.contains("записано"), "{message}");
     let first = std::fs::read(&target).unwrap();
     assert!(first.starts_with(b"PK"), "a zip package");
@@ -463,8 +550,10 @@ fn preview_and_export_from_the_tui() {
     // Again: the existing file is replaced only after a confirmation.
     std::fs::write(&target, b"old").unwrap();
     export(&mut h);
-    match &h.app.overlay {
-        Some(Overlay::Confirm { question, .. }) => assert!(question.contains("уже есть")),
+    match &h.app.overlay() {
+        Some(Overlay::Confirm(sobes::tui::overlays::Confirm { question, .. })) => {
+            assert!(question.contains("уже есть"))
+        }
         other => panic!("{other:?}"),
     }
     h.keys("n");
@@ -487,20 +576,17 @@ fn preview_and_export_from_the_tui() {
 fn a_large_campaign_loads_in_the_background() {
     let dir = tempfile::tempdir().unwrap();
     let data = data();
-    storage::create(dir.path(), &sobes::cli::new_meta(&data, None)).unwrap();
+    storage::create(dir.path(), &sobes::session::new_meta(&data, None)).unwrap();
     let env_dir = dir.path();
     for m in &data.registry.municipalities {
-        let mut r = sobes::model::campaign::Record::new(&m.id);
-        let stamp = sobes::model::edit::Stamp {
+        let r = sobes::model::campaign::Record::new(&m.id);
+        let stamp = sobes::model::change::Stamp {
             by: "Тест".into(),
             at: clock(),
         };
-        sobes::model::edit::set_value(
-            &mut r,
-            "ra_format",
-            Some(sobes::model::campaign::Value::Choice("remote".into())),
-            &stamp,
-        );
+        let remote = Some(sobes::model::campaign::Value::Choice("remote".into()));
+        let change = sobes::model::change::Change::answer(&r, "ra_format", remote, &stamp);
+        let r = sobes::model::change::apply(&r, &change, &data.protocol, &data.dimensions).unwrap();
         storage::save_record(env_dir, &r).unwrap();
     }
     let whole = storage::load(env_dir, &data.registry).unwrap();
@@ -512,18 +598,19 @@ fn a_large_campaign_loads_in_the_background() {
         Keymap::builtin("default").unwrap(),
         Some("Тест".into()),
         clock,
+        env_dir.to_path_buf(),
     );
     app.start_loading(rx.expect("loads in the background"));
-    assert!(app.summaries[..10].iter().all(Option::is_some));
-    assert!(app.summaries[10..].iter().all(Option::is_none));
+    assert!(app.ctx.summaries[..10].iter().all(Option::is_some));
+    assert!(app.ctx.summaries[10..].iter().all(Option::is_none));
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     t.draw(|f| view::draw(f, &mut app)).unwrap();
     // The review needs every record: it waits for them.
     app.update(sobes::tui::action::Action::Review);
     assert!(!app.is_loading());
-    assert_eq!(app.campaign, whole);
-    assert!(app.summaries.iter().all(Option::is_some));
-    let rows = app.review_rows();
+    assert_eq!(app.ctx.campaign, whole);
+    assert!(app.ctx.summaries.iter().all(Option::is_some));
+    let rows = app.screens.review.rows(&app.ctx);
     assert!(rows.iter().any(|r| r.text.contains("Не распределены — 43")));
 
     // A damaged file among the rest stops the TUI with its name; it is not written.
@@ -536,13 +623,59 @@ fn a_large_campaign_loads_in_the_background() {
         Keymap::builtin("default").unwrap(),
         Some("Тест".into()),
         clock,
+        env_dir.to_path_buf(),
     );
     app.start_loading(rx.unwrap());
     app.finish_loading();
-    let fatal = app.fatal.clone().expect("the damage is reported");
+    let fatal = app.ctx.fatal.clone().expect("the damage is reported");
     assert!(fatal.contains("yuzhnouralsky-go.ron"), "{fatal}");
     assert_eq!(
         std::fs::read_to_string(&damaged).unwrap(),
         "Record(format: 1, id: "
     );
+}
+
+/// The TUI suggests a full path in the export folder (the documents folder in real use);
+/// Enter on the suggestion writes there and says where, and a bare name typed instead goes
+/// to the same folder, never to the directory sobes was started from.
+#[test]
+fn export_with_the_suggested_name_goes_to_the_export_folder() {
+    let mut h = harness("default", Some("Тест"));
+    let docs = h.io.campaign_dir.parent().unwrap().join("Документы");
+    std::fs::create_dir(&docs).unwrap();
+    h.app.ctx.export_dir = docs.clone();
+    h.keys("e");
+    h.key(KeyCode::Down); // Markdown
+    h.key(KeyCode::Enter);
+    match h.app.overlay() {
+        Some(Overlay::Prompt(p)) => {
+            assert_eq!(
+                p.field.text(),
+                docs.join("приложение.md").display().to_string()
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let shown = h.screen(100, 24);
+    assert!(shown.contains("Документы/приложение.md"), "{shown}");
+    h.key(KeyCode::Enter);
+    h.keys("y"); // with the gaps marked
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    let written = docs.join("приложение.md");
+    assert!(!error, "{message}");
+    assert!(
+        message.contains(&written.display().to_string()),
+        "{message}"
+    );
+    assert!(written.is_file());
+
+    h.keys("e");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("второе.md");
+    h.key(KeyCode::Enter);
+    h.keys("y");
+    assert!(docs.join("второе.md").is_file());
+    assert!(!Path::new("второе.md").exists());
 }

@@ -12,11 +12,11 @@ use crate::model::checks::Source;
 use crate::model::clusters::Dimension;
 use crate::model::registry::Municipality;
 use crate::model::selector::Scope;
-use crate::model::source::{Origin, SourceError};
+use crate::model::source::SourceError;
 use crate::model::template::{
     self, Block, Piece, Template, check_template, parse_text, plural_index,
 };
-use crate::storage::{StoreError, atomic_write, read_text};
+use crate::storage::atomic_write;
 use std::path::{Path, PathBuf};
 
 pub use matrix::{matrix_csv, matrix_header, matrix_rows, matrix_xlsx};
@@ -38,25 +38,13 @@ pub fn load_template(
     campaign_dir: Option<&Path>,
     data: &DataSet,
 ) -> Result<LoadedTemplate, Vec<SourceError>> {
-    let path = flag.map(Path::to_path_buf).or_else(|| {
-        campaign_dir
-            .map(|c| c.join(ANNEX_FILE))
-            .filter(|p| p.exists())
-    });
-    let source = match path {
-        Some(path) => match read_text(&path) {
-            Ok(text) => Source {
-                origin: Origin::File(path),
-                text,
-            },
-            Err(StoreError::Parse(e)) => return Err(vec![e]),
-            Err(e) => return Err(vec![SourceError::whole(Origin::File(path), e.to_string())]),
-        },
-        None => Source {
-            origin: Origin::Builtin(template::BUILTIN_NAME),
-            text: template::BUILTIN.to_string(),
-        },
-    };
+    let source = crate::data::read_source(
+        flag,
+        campaign_dir,
+        ANNEX_FILE,
+        (template::BUILTIN_NAME, template::BUILTIN),
+    )
+    .map_err(|e| vec![e])?;
     let template = Template::parse(&source.text, &source.origin).map_err(|e| vec![e])?;
     let problems = check_template(&template, &data.protocol, &data.dimensions, &source);
     if problems.is_empty() {

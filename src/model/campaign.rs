@@ -1,7 +1,8 @@
 //! A campaign: one autumn's interviews. Per municipality: answers with notes, who and when,
 //! the cluster decisions, and the status that follows from them.
 
-use super::clusters::{Dimension, Dimensions, Suggestion};
+pub use super::answer::{Answer, Answers, Value};
+use super::clusters::{Dimension, Dimensions};
 use super::protocol::Protocol;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -9,67 +10,6 @@ use std::collections::BTreeMap;
 
 /// The version of the campaign file format this build reads and writes.
 pub const FORMAT: u32 = 1;
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-pub enum Value {
-    Bool(bool),
-    Choice(String),
-    Choices(Vec<String>),
-    Number(i64),
-    Text(String),
-}
-
-impl Value {
-    /// `Equals` in conditions: an option id, "yes"/"no", a number or a text.
-    pub fn equals(&self, expected: &str) -> bool {
-        match self {
-            Value::Bool(b) => expected == if *b { "yes" } else { "no" },
-            Value::Choice(c) => c == expected,
-            Value::Choices(_) => false,
-            Value::Number(n) => expected.parse::<i64>().is_ok_and(|e| e == *n),
-            Value::Text(t) => t == expected,
-        }
-    }
-
-    pub fn contains(&self, option: &str) -> bool {
-        match self {
-            Value::Choices(cs) => cs.iter().any(|c| c == option),
-            Value::Choice(c) => c == option,
-            _ => false,
-        }
-    }
-
-    pub fn as_number(&self) -> Option<i64> {
-        match self {
-            Value::Number(n) => Some(*n),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-pub struct Answer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    pub by: String,
-    pub at: String,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Answers(pub BTreeMap<String, Answer>);
-
-impl Answers {
-    pub fn value(&self, question: &str) -> Option<&Value> {
-        self.0.get(question).and_then(|a| a.value.as_ref())
-    }
-
-    pub fn note(&self, question: &str) -> Option<&str> {
-        self.0.get(question).and_then(|a| a.note.as_deref())
-    }
-}
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Decision {
@@ -114,8 +54,6 @@ impl Status {
 pub struct Record {
     pub format: u32,
     pub id: String,
-    #[serde(default)]
-    pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interviewer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -247,25 +185,5 @@ impl Campaign {
         self.records
             .entry(id.to_string())
             .or_insert_with(|| Record::new(id))
-    }
-}
-
-/// Why a decision is accepted or refused.
-pub fn check_decision(
-    suggestion: Option<&Suggestion>,
-    cluster: u8,
-    reason: Option<&str>,
-) -> Result<(), String> {
-    let reason_given = reason.is_some_and(|r| !r.trim().is_empty());
-    match suggestion {
-        Some(s) if s.cluster == cluster => Ok(()),
-        _ if reason_given => Ok(()),
-        Some(s) => Err(format!(
-            "по ответам подсказан кластер {}; чтобы выбрать {cluster}, нужна причина",
-            s.cluster
-        )),
-        None => Err(format!(
-            "по ответам кластер не подсказан; чтобы выбрать {cluster}, нужна причина"
-        )),
     }
 }

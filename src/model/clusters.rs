@@ -1,6 +1,6 @@
 //! Cluster dimensions, their clusters and the ordered rules that suggest one.
 
-use super::campaign::Answers;
+use super::answer::Answers;
 use super::condition::Condition;
 use super::protocol::Protocol;
 use super::source::{Origin, SourceError, parse_ron};
@@ -58,7 +58,9 @@ impl Dimension {
             .map(|(i, r)| Suggestion {
                 cluster: r.cluster,
                 rule: i,
-                because: r.when.explain(answers, protocol),
+                because: r
+                    .when
+                    .explain(answers, &|q| protocol.describe_answer(q, answers)),
             })
     }
 
@@ -155,7 +157,7 @@ mod tests {
             ("org_form", Value::Choice("department".into())),
         ]);
         assert!(c.holds(&a));
-        let why = c.explain(&a, &p);
+        let why = c.explain(&a, &|q| p.describe_answer(q, &a));
         assert_eq!(why.len(), 2);
         assert!(why[0].ends_with("— 2"));
         assert!(why[1].ends_with("Отдел внутри управления образования"));

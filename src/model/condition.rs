@@ -1,7 +1,6 @@
 //! Conditions over answers: the language of `show_if` in the protocol and of cluster rules.
 
-use super::campaign::{Answers, Value};
-use super::protocol::Protocol;
+use super::answer::{Answers, Value};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -55,36 +54,37 @@ impl Condition {
     /// Why the condition holds, as short facts about answers (for a condition that holds).
     /// For Any only the first branch that holds is named; for Not the facts are the
     /// answers that keep the inner condition false.
-    pub fn explain(&self, answers: &Answers, protocol: &Protocol) -> Vec<String> {
+    /// `describe` says one answer in words (the protocol knows how).
+    pub fn explain(&self, answers: &Answers, describe: &dyn Fn(&str) -> String) -> Vec<String> {
         let mut out = Vec::new();
-        self.explain_into(answers, protocol, true, &mut out);
+        self.explain_into(answers, describe, true, &mut out);
         out
     }
 
     fn explain_into(
         &self,
         answers: &Answers,
-        protocol: &Protocol,
+        describe: &dyn Fn(&str) -> String,
         want: bool,
         out: &mut Vec<String>,
     ) {
         match self {
             Condition::All(cs) if want => cs
                 .iter()
-                .for_each(|c| c.explain_into(answers, protocol, true, out)),
+                .for_each(|c| c.explain_into(answers, describe, true, out)),
             Condition::Any(cs) if !want => cs
                 .iter()
-                .for_each(|c| c.explain_into(answers, protocol, false, out)),
+                .for_each(|c| c.explain_into(answers, describe, false, out)),
             Condition::All(cs) | Condition::Any(cs) => {
                 if let Some(c) = cs.iter().find(|c| c.holds(answers) == want) {
-                    c.explain_into(answers, protocol, want, out);
+                    c.explain_into(answers, describe, want, out);
                 }
             }
-            Condition::Not(c) => c.explain_into(answers, protocol, !want, out),
+            Condition::Not(c) => c.explain_into(answers, describe, !want, out),
             Condition::Equals(q, _)
             | Condition::Contains(q, _)
             | Condition::InRange(q, _, _)
-            | Condition::Answered(q) => out.push(protocol.describe_answer(q, answers)),
+            | Condition::Answered(q) => out.push(describe(q)),
         }
     }
 }

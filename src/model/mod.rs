@@ -1,12 +1,13 @@
 //! The domain: registry and names, protocol, campaign, clusters and rules, checks.
 //! Nothing here knows about terminals or files on disk.
 
+pub mod answer;
 pub mod campaign;
+pub mod change;
 pub mod checks;
 pub mod clusters;
 pub mod collate;
 pub mod condition;
-pub mod edit;
 pub mod fuzzy;
 pub mod names;
 pub mod protocol;

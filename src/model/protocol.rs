@@ -1,6 +1,6 @@
 //! The interview protocol: sections of questions, each with a kind and an optional condition.
 
-use super::campaign::{Answers, Value};
+use super::answer::{Answers, Value};
 use super::condition::Condition;
 use super::source::{Origin, SourceError, parse_ron};
 use serde::{Deserialize, Serialize};
@@ -153,80 +153,138 @@ impl Protocol {
     }
 
     /// Parses a value typed on the command line for this question, or says what is allowed.
-    pub fn parse_value(&self, q: &Question, raw: &str) -> Result<Value, String> {
+    pub fn parse_value(&self, q: &Question, raw: &str) -> Result<Value, ValueError> {
         let raw = raw.trim();
-        let allowed = |opts: &[Choice]| {
-            opts.iter()
-                .map(|c| format!("{} ({})", c.id, c.label))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match &q.kind {
+        let value = match &q.kind {
             Kind::YesNo => match raw.to_lowercase().as_str() {
-                "да" | "yes" | "y" | "д" => Ok(Value::Bool(true)),
-                "нет" | "no" | "n" | "н" => Ok(Value::Bool(false)),
-                _ => Err(format!(
-                    "вопрос «{}» ждёт да/нет (или yes/no), а не «{raw}»",
-                    q.id
-                )),
+                "да" | "yes" | "y" | "д" => Value::Bool(true),
+                "нет" | "no" | "n" | "н" => Value::Bool(false),
+                _ => return Err(ValueError::NotYesNo(q.id.clone(), raw.to_string())),
             },
-            Kind::SingleChoice(opts) => opts
-                .iter()
-                .find(|c| c.id == raw)
-                .map(|c| Value::Choice(c.id.clone()))
-                .ok_or_else(|| {
-                    format!(
-                        "у вопроса «{}» нет варианта «{raw}»; можно: {}",
-                        q.id,
-                        allowed(opts)
-                    )
-                }),
+            Kind::SingleChoice(_) => Value::Choice(raw.to_string()),
             Kind::MultipleChoice(opts) => {
-                let mut picked = Vec::new();
+                let mut picked: Vec<String> = Vec::new();
                 for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                    match opts.iter().find(|c| c.id == part) {
-                        Some(c) if !picked.contains(&c.id) => picked.push(c.id.clone()),
-                        Some(_) => {}
-                        None => {
-                            return Err(format!(
-                                "у вопроса «{}» нет варианта «{part}»; можно (через запятую): {}",
-                                q.id,
-                                allowed(opts)
-                            ));
-                        }
+                    if !picked.iter().any(|p| p == part) {
+                        picked.push(part.to_string());
                     }
                 }
-                Ok(Value::Choices(order_like(opts, picked)))
+                // Unknown options are named by check_value below, in the order typed.
+                match picked.iter().find(|p| !opts.iter().any(|c| &c.id == *p)) {
+                    Some(bad) => {
+                        return Err(ValueError::NoOption {
+                            question: q.id.clone(),
+                            raw: bad.clone(),
+                            allowed: allowed(opts),
+                            several: true,
+                        });
+                    }
+                    None => Value::Choices(order_like(opts, picked)),
+                }
             }
             Kind::Number { min, max } => match raw.parse::<i64>() {
-                Ok(n) if (*min..=*max).contains(&n) => Ok(Value::Number(n)),
-                _ => Err(format!(
-                    "вопрос «{}» ждёт целое число от {min} до {max}, а не «{raw}»",
-                    q.id
-                )),
+                Ok(n) => Value::Number(n),
+                Err(_) => {
+                    return Err(ValueError::NotInRange {
+                        question: q.id.clone(),
+                        raw: raw.to_string(),
+                        min: *min,
+                        max: *max,
+                    });
+                }
             },
-            Kind::Text if raw.is_empty() => Err(format!("вопрос «{}» ждёт непустой текст", q.id)),
-            Kind::Text if raw.chars().count() > MAX_TEXT_CHARS => Err(format!(
-                "ответ на «{}» слишком длинный: {} знаков, можно до {MAX_TEXT_CHARS}",
-                q.id,
-                raw.chars().count()
-            )),
-            Kind::Text => Ok(Value::Text(raw.to_string())),
+            Kind::Text => Value::Text(raw.to_string()),
+        };
+        self.check_value(q, &value)?;
+        Ok(value)
+    }
+
+    /// Whether a value fits the question as the protocol defines it now, and if not, why.
+    pub fn check_value(&self, q: &Question, v: &Value) -> Result<(), ValueError> {
+        let no_option = |raw: &str, opts: &[Choice], several: bool| ValueError::NoOption {
+            question: q.id.clone(),
+            raw: raw.to_string(),
+            allowed: allowed(opts),
+            several,
+        };
+        match (&q.kind, v) {
+            (Kind::YesNo, Value::Bool(_)) => Ok(()),
+            (Kind::SingleChoice(o), Value::Choice(c)) if o.iter().any(|x| &x.id == c) => Ok(()),
+            (Kind::SingleChoice(o), Value::Choice(c)) => Err(no_option(c, o, false)),
+            (Kind::MultipleChoice(o), Value::Choices(cs)) => {
+                match cs.iter().find(|c| !o.iter().any(|x| &x.id == *c)) {
+                    Some(c) => Err(no_option(c, o, true)),
+                    None => Ok(()),
+                }
+            }
+            (Kind::Number { min, max }, Value::Number(n)) if (*min..=*max).contains(n) => Ok(()),
+            (Kind::Number { min, max }, Value::Number(n)) => Err(ValueError::NotInRange {
+                question: q.id.clone(),
+                raw: n.to_string(),
+                min: *min,
+                max: *max,
+            }),
+            (Kind::Text, Value::Text(t)) if t.trim().is_empty() => {
+                Err(ValueError::EmptyText(q.id.clone()))
+            }
+            (Kind::Text, Value::Text(t)) if t.chars().count() > MAX_TEXT_CHARS => {
+                Err(ValueError::TooLong {
+                    question: q.id.clone(),
+                    chars: t.chars().count(),
+                })
+            }
+            (Kind::Text, Value::Text(_)) => Ok(()),
+            (kind, _) => Err(ValueError::WrongKind {
+                question: q.id.clone(),
+                expected: kind.code(),
+            }),
         }
     }
 
     /// Whether a stored value fits the question as the protocol defines it now.
     pub fn value_fits(&self, q: &Question, v: &Value) -> bool {
-        match (&q.kind, v) {
-            (Kind::YesNo, Value::Bool(_)) | (Kind::Text, Value::Text(_)) => true,
-            (Kind::SingleChoice(o), Value::Choice(c)) => o.iter().any(|x| &x.id == c),
-            (Kind::MultipleChoice(o), Value::Choices(cs)) => {
-                cs.iter().all(|c| o.iter().any(|x| &x.id == c))
-            }
-            (Kind::Number { min, max }, Value::Number(n)) => (*min..=*max).contains(n),
-            _ => false,
-        }
+        self.check_value(q, v).is_ok()
     }
+}
+
+fn allowed(opts: &[Choice]) -> String {
+    opts.iter()
+        .map(|c| format!("{} ({})", c.id, c.label))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why a value does not fit its question.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("вопрос «{0}» ждёт да/нет (или yes/no), а не «{1}»")]
+    NotYesNo(String, String),
+    #[error(
+        "у вопроса «{question}» нет варианта «{raw}»; можно{}: {allowed}",
+        if *several { " (через запятую)" } else { "" }
+    )]
+    NoOption {
+        question: String,
+        raw: String,
+        allowed: String,
+        several: bool,
+    },
+    #[error("вопрос «{question}» ждёт целое число от {min} до {max}, а не «{raw}»")]
+    NotInRange {
+        question: String,
+        raw: String,
+        min: i64,
+        max: i64,
+    },
+    #[error("вопрос «{0}» ждёт непустой текст")]
+    EmptyText(String),
+    #[error("ответ на «{question}» слишком длинный: {chars} знаков, можно до {MAX_TEXT_CHARS}")]
+    TooLong { question: String, chars: usize },
+    #[error("ответ на «{question}» не того вида: вопрос ждёт {expected}")]
+    WrongKind {
+        question: String,
+        expected: &'static str,
+    },
 }
 
 /// The longest text answer or note accepted, in characters.

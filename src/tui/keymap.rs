@@ -3,8 +3,8 @@
 
 use super::action::Action;
 use super::keys::Key;
+use crate::data::read_file;
 use crate::model::source::{Origin, SourceError, locate_quoted, parse_ron};
-use crate::storage::{StoreError, read_text};
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use std::path::Path;
@@ -250,13 +250,6 @@ impl Keymap {
             .filter(|(_, keys)| !keys.is_empty())
             .collect()
     }
-}
-
-fn read_file(path: &Path) -> Result<String, SourceError> {
-    read_text(path).map_err(|e| match e {
-        StoreError::Parse(e) => e,
-        other => SourceError::whole(Origin::from(path), other.to_string()),
-    })
 }
 
 #[cfg(test)]

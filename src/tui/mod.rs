@@ -1,19 +1,27 @@
 //! The terminal UI: a thin IO layer around [`app::App`]. Keys go overlay → focused text
-//! field → keymap → action → `App::update`; the effects it returns (save, quit) run here.
+//! field → keymap → action → the screen's `update`; the effects it returns (save, export,
+//! quit) run here. Screens are in `screens/`, overlays in `overlays/`.
 
 pub mod action;
 pub mod app;
+pub mod ctx;
+pub mod cursor;
+pub mod export;
 pub mod keymap;
 pub mod keys;
+pub mod overlays;
+pub mod screens;
 pub mod text;
 pub mod view;
+pub mod widgets;
 
-use crate::cli::{Context, Failure};
 use crate::model::campaign::Campaign;
 use crate::model::registry::Registry;
 use crate::paths::Config;
+use crate::session::{Failure, Session, damaged};
 use crate::storage::{self, Lock};
-use app::{App, Effect};
+use app::App;
+use ctx::Effect;
 use keymap::Keymap;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -36,7 +44,7 @@ impl Io {
         for effect in effects {
             match effect {
                 Effect::Save(id) => {
-                    let result = match app.campaign.record(&id) {
+                    let result = match app.ctx.campaign.record(&id) {
                         Some(record) => storage::save_record(&self.campaign_dir, record)
                             .map_err(|e| e.to_string()),
                         None => Ok(()),
@@ -44,20 +52,20 @@ impl Io {
                     app.saved(result);
                 }
                 Effect::SaveConfig => {
-                    self.config.reviewer = app.reviewer.clone();
+                    self.config.reviewer = app.ctx.reviewer.clone();
                     let result = self
                         .config
                         .save(&self.config_file)
                         .map_err(|e| e.to_string());
                     if let Err(e) = result {
-                        app.message = Some((format!("настройки не сохранены: {e}"), true));
+                        app.ctx.error(format!("настройки не сохранены: {e}"));
                     }
                 }
                 Effect::Export(request) => {
-                    let result = match &app.template {
+                    let result = match &app.ctx.template {
                         Some(t) => crate::annex::export(
-                            &app.data,
-                            &app.campaign,
+                            &app.ctx.data,
+                            &app.ctx.campaign,
                             t,
                             request.format,
                             &request.path,
@@ -112,7 +120,7 @@ pub fn run_loop<B: Backend>(
                 false
             }
         };
-        if let Some(fatal) = app.fatal.take() {
+        if let Some(fatal) = app.ctx.fatal.take() {
             return Err(fatal);
         }
         if quit {
@@ -184,46 +192,43 @@ pub type LoadingRx = std::sync::mpsc::Receiver<
     Result<std::collections::BTreeMap<String, crate::model::campaign::Record>, String>,
 >;
 
-fn damaged(errors: Vec<storage::StoreError>) -> Failure {
-    Failure::new(
-        errors
-            .iter()
-            .map(|e| e.with_backup())
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-}
-
-pub fn load_keymap(ctx: &Context) -> Result<Keymap, Failure> {
-    let choice = ctx.keymap.clone().or_else(|| ctx.config.keymap.clone());
+pub fn load_keymap(ctx: &Session) -> Result<Keymap, Failure> {
+    let choice = ctx
+        .options
+        .keymap
+        .clone()
+        .or_else(|| ctx.config.keymap.clone());
     Keymap::load(choice.as_deref(), Some(&ctx.paths.user_keymap()))
         .map_err(|e| Failure::new(e.to_string()))
 }
 
-pub fn run(ctx: Context) -> Result<(), Failure> {
+pub fn run(ctx: Session) -> Result<(), Failure> {
     let keymap = load_keymap(&ctx)?;
+    ctx.ensure_campaign()?;
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
     let (campaign, loading) =
-        load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(damaged)?;
+        load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
     let reviewer = ctx.reviewer();
     let template =
-        crate::annex::load_template(ctx.annex.as_deref(), Some(&ctx.campaign_dir), &ctx.data)
-            .map_err(|e| {
+        crate::annex::load_template(ctx.annex_flag(), Some(&ctx.campaign_dir), &ctx.data).map_err(
+            |e| {
                 Failure::new(
                     e.iter()
                         .map(|e| e.to_string())
                         .collect::<Vec<_>>()
                         .join("\n"),
                 )
-            })?;
+            },
+        )?;
     let mut app = App::new(
         ctx.data.clone(),
         campaign,
         keymap,
         reviewer,
         crate::clock::now,
+        ctx.paths.export_dir(&ctx.campaign_dir),
     );
-    app.template = Some(template.template);
+    app.ctx.template = Some(template.template);
     if let Some(rx) = loading {
         app.start_loading(rx);
     }

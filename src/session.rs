@@ -1,0 +1,215 @@
+//! What a command and the TUI share: where things are, the user config, the data set, the
+//! campaign directory and who is writing. Opening a session changes nothing on disk; only
+//! the commands that write create the default campaign, and only when they need it.
+
+use crate::data::{DataSet, Overrides};
+use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
+use crate::model::change::{Change, Stamp, apply};
+use crate::model::names::{Resolution, resolve};
+use crate::model::registry::Municipality;
+use crate::paths::{Config, Paths};
+use crate::storage::{self, Lock, StoreError};
+use std::path::{Path, PathBuf};
+
+/// An error for the user and the exit code it carries.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::new(e.to_string())
+    }
+}
+
+impl From<crate::model::change::ChangeError> for Failure {
+    fn from(e: crate::model::change::ChangeError) -> Self {
+        Failure::new(e.to_string())
+    }
+}
+
+/// One message of several problems, a line each.
+pub fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Damaged campaign files, each with its backup when there is one.
+pub fn damaged(errors: &[StoreError]) -> Failure {
+    Failure::new(
+        errors
+            .iter()
+            .map(StoreError::with_backup)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// What the session was asked for on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub campaign: Option<PathBuf>,
+    pub data: Overrides,
+    pub keymap: Option<String>,
+    pub as_name: Option<String>,
+    pub annex: Option<PathBuf>,
+}
+
+pub struct Session {
+    pub paths: Paths,
+    pub config: Config,
+    pub campaign_dir: PathBuf,
+    /// Whether the campaign is the user's default one (created when first written).
+    pub default_campaign: bool,
+    pub data: DataSet,
+    pub options: Options,
+}
+
+impl Session {
+    pub fn open(options: Options) -> Result<Session, Failure> {
+        let paths = Paths::from_env().map_err(Failure::new)?;
+        let config =
+            Config::load(&paths.config_file()).map_err(|e| Failure::new(e.with_backup()))?;
+        let (campaign_dir, default_campaign) = match &options.campaign {
+            Some(dir) => (dir.clone(), false),
+            None => (paths.default_campaign(), true),
+        };
+        let data = DataSet::load(&options.data, Some(&campaign_dir))
+            .map_err(|e| Failure::new(join_errors(&e)))?;
+        Ok(Session {
+            paths,
+            config,
+            campaign_dir,
+            default_campaign,
+            data,
+            options,
+        })
+    }
+
+    /// The default campaign is made when something is first written to it.
+    pub fn ensure_campaign(&self) -> Result<(), Failure> {
+        if self.default_campaign && !self.campaign_dir.join(storage::META_FILE).exists() {
+            storage::create(&self.campaign_dir, &new_meta(&self.data, None))?;
+        }
+        Ok(())
+    }
+
+    /// The whole campaign; the default campaign not yet made reads as empty.
+    pub fn load_campaign(&self) -> Result<Campaign, Failure> {
+        if self.default_campaign && !self.campaign_dir.join(storage::META_FILE).exists() {
+            return Ok(empty_campaign(&self.data));
+        }
+        storage::load(&self.campaign_dir, &self.data.registry).map_err(|e| damaged(&e))
+    }
+
+    pub fn reviewer(&self) -> Option<String> {
+        self.options
+            .as_name
+            .clone()
+            .or_else(|| self.config.reviewer.clone())
+            .filter(|n| !n.trim().is_empty())
+    }
+
+    pub fn stamp(&self) -> Result<Stamp, Failure> {
+        let by = self.reviewer().ok_or_else(|| {
+            Failure::new(
+                "не знаю, кто записывает: укажите --as ИМЯ или один раз откройте sobes без команды и введите имя",
+            )
+        })?;
+        Ok(Stamp {
+            by,
+            at: crate::clock::now(),
+        })
+    }
+
+    pub fn annex_flag(&self) -> Option<&Path> {
+        self.options.annex.as_deref()
+    }
+
+    pub fn municipality(&self, name: &str) -> Result<&Municipality, Failure> {
+        match resolve(&self.data.registry, name) {
+            Resolution::Found {
+                municipality,
+                warning,
+            } => {
+                if let Some(w) = warning {
+                    eprintln!("sobes: «{name}» → «{}»: {w}", municipality.name);
+                }
+                Ok(municipality)
+            }
+            Resolution::Ambiguous(list) => Err(Failure {
+                message: format!(
+                    "«{name}» подходит к нескольким муниципалитетам, уточните: {}",
+                    names(&list)
+                ),
+                code: 2,
+            }),
+            Resolution::Unknown { closest } => Err(Failure::new(format!(
+                "муниципалитет «{name}» не найден; ближайшие: {}",
+                names(&closest)
+            ))),
+        }
+    }
+
+    /// Under the campaign lock: reads the record, applies the changes `make` builds from
+    /// it, one after another, and saves the result atomically. Returns the saved record.
+    pub fn change(
+        &self,
+        id: &str,
+        make: impl FnOnce(&Record) -> Vec<Change>,
+    ) -> Result<Record, Failure> {
+        self.ensure_campaign()?;
+        let _lock = Lock::acquire(&self.campaign_dir)?;
+        let campaign = self.load_campaign()?;
+        let mut record = campaign.record_or_empty(id).into_owned();
+        for change in make(&record) {
+            record = apply(&record, &change, &self.data.protocol, &self.data.dimensions)?;
+        }
+        storage::save_record(&self.campaign_dir, &record)?;
+        Ok(record)
+    }
+}
+
+pub fn names(list: &[&Municipality]) -> String {
+    list.iter()
+        .map(|m| m.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
+    let year = &crate::clock::today()[..4];
+    Meta {
+        format: FORMAT,
+        title: title.unwrap_or_else(|| format!("Собеседование с руководителями ММС, {year}")),
+        region: data.registry.region.clone(),
+        start: None,
+        end: None,
+        protocol_id: data.protocol.id.clone(),
+        protocol_version: data.protocol.version,
+    }
+}
+
+/// A campaign nobody has written yet, as it reads before its directory exists.
+pub fn empty_campaign(data: &DataSet) -> Campaign {
+    let mut campaign = Campaign {
+        meta: new_meta(data, None),
+        records: Default::default(),
+    };
+    campaign.add_missing(data.registry.municipalities.iter().map(|m| m.id.as_str()));
+    campaign
+}

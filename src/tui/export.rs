@@ -1,0 +1,104 @@
+//! The export dialog: format, file (in the user's documents folder unless another is
+//! typed), confirmation before replacing a file or exporting with gaps, then the IO layer.
+
+use super::ctx::{Ctx, Effect, ExportRequest};
+use super::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Prompt, PromptFor, Reply};
+use super::screens::Cmd;
+use crate::annex::Format;
+use std::path::PathBuf;
+
+const FORMATS: [(Format, &str, &str); 4] = [
+    (
+        Format::Docx,
+        "приложение к письму — Word (.docx)",
+        "приложение.docx",
+    ),
+    (
+        Format::Markdown,
+        "приложение к письму — Markdown (.md)",
+        "приложение.md",
+    ),
+    (
+        Format::Xlsx,
+        "матрица кластеров — Excel (.xlsx)",
+        "кластеры.xlsx",
+    ),
+    (
+        Format::Csv,
+        "матрица кластеров — CSV для Excel (.csv)",
+        "кластеры.csv",
+    ),
+];
+
+pub fn picker() -> Overlay {
+    Overlay::Picker(Picker {
+        title: "Выгрузить".into(),
+        items: FORMATS
+            .iter()
+            .map(|(_, label, _)| label.to_string())
+            .collect(),
+        cursor: 0,
+        purpose: PickFor::ExportFormat(FORMATS.iter().map(|(f, _, _)| *f).collect()),
+    })
+}
+
+/// Takes the replies of the export dialog; `None` for replies that are not its own.
+pub fn reply(ctx: &mut Ctx, reply: &Reply) -> Option<Vec<Cmd>> {
+    Some(match reply {
+        Reply::Picked(PickFor::ExportFormat(formats), i) => {
+            let format = *formats.get(*i)?;
+            let name = FORMATS.iter().find(|(f, _, _)| *f == format)?.2;
+            let suggested = ctx.export_dir.join(name);
+            vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                "Куда записать? Путь можно исправить; имя без папки — в ту же папку",
+                &suggested.display().to_string(),
+                PromptFor::ExportPath(format),
+            )))]
+        }
+        Reply::Text(PromptFor::ExportPath(format), text) => {
+            let typed = PathBuf::from(text);
+            let path = if typed.is_absolute() {
+                typed
+            } else {
+                ctx.export_dir.join(typed)
+            };
+            step(
+                ctx,
+                ExportRequest {
+                    format: *format,
+                    path,
+                    force: false,
+                    allow_incomplete: false,
+                },
+            )
+        }
+        Reply::Confirmed(Pending::Export(request)) => step(ctx, request.clone()),
+        _ => return None,
+    })
+}
+
+/// The next step of an export: confirm replacing a file, confirm exporting with gaps, or
+/// hand it to the IO layer.
+fn step(ctx: &mut Ctx, request: ExportRequest) -> Vec<Cmd> {
+    if !request.force && request.path.exists() {
+        let question = format!("Файл {} уже есть. Заменить его?", request.path.display());
+        let then = Pending::Export(ExportRequest {
+            force: true,
+            ..request
+        });
+        return vec![Cmd::Show(Overlay::Confirm(Confirm::new(question, then)))];
+    }
+    let gaps = crate::annex::gaps(&ctx.data, &ctx.campaign);
+    if !request.allow_incomplete && !gaps.is_empty() {
+        let question = format!(
+            "Кампания не завершена. {} Выгрузить с пометками «не распределены»?",
+            gaps.lines().join(" ")
+        );
+        let then = Pending::Export(ExportRequest {
+            allow_incomplete: true,
+            ..request
+        });
+        return vec![Cmd::Show(Overlay::Confirm(Confirm::new(question, then)))];
+    }
+    vec![Cmd::Io(Effect::Export(request))]
+}

@@ -1,0 +1,73 @@
+//! The keys of the current screen and the global ones, generated from the active keymap so
+//! that help always says what the keys really do.
+
+use crate::tui::action::Action;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::Scope;
+use crate::tui::widgets::{BOLD, DIM, popup};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Help;
+
+impl Help {
+    pub fn lines(ctx: &Ctx, scope: Scope) -> Vec<Line<'static>> {
+        let keymap = &ctx.keymap;
+        let mut lines = Vec::new();
+        for s in [scope, Scope::Global] {
+            lines.push(Line::styled(s.title().to_string(), BOLD));
+            let mut picks = Vec::new();
+            for (action, keys) in keymap.help(s) {
+                // A screen's own list leaves out what the global list says anyway.
+                let global = |k: &_| keymap.bindings(Scope::Global).iter().any(|(g, _)| g == k);
+                if s != Scope::Global && keys.iter().all(global) {
+                    continue;
+                }
+                let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                // The numbered picks share one line: «1…9».
+                if let Action::Pick(_) = action {
+                    picks.extend(keys);
+                    continue;
+                }
+                lines.push(Line::raw(format!(
+                    "  {:<16} {}",
+                    keys.join(", "),
+                    action.describe()
+                )));
+            }
+            if let (Some(first), Some(last)) = (picks.first(), picks.last()) {
+                let keys = if picks.len() > 1 {
+                    format!("{first}…{last}")
+                } else {
+                    first.clone()
+                };
+                lines.push(Line::raw(format!(
+                    "  {keys:<16} Выбрать вариант или кластер по номеру"
+                )));
+            }
+            if s == Scope::Global {
+                break;
+            }
+        }
+        lines.push(Line::styled(
+            format!("Раскладка: {} · любая клавиша закрывает", keymap.name),
+            DIM,
+        ));
+        lines
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, scope: Scope) {
+        let lines = Help::lines(ctx, scope);
+        let rect = popup(area, area.width.saturating_sub(4), lines.len() as u16 + 4);
+        frame.render_widget(Clear, rect);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(Line::from(" Клавиши "))),
+            rect,
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! Overlays: boxes over a screen that take every key while open (help, a confirmation, a
+//! prompt, a picker). Each lives in its own file; what it was opened for is data
+//! ([`Pending`], [`PromptFor`], [`PickFor`]) handed back as a [`Reply`] when it closes.
+
+pub mod confirm;
+pub mod help;
+pub mod picker;
+pub mod prompt;
+
+use super::action::Action;
+use super::ctx::{Ctx, ExportRequest};
+use super::keys::Key;
+use super::screens::Screen;
+use super::screens::list::ListFilter;
+use crate::annex::Format;
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+pub use confirm::Confirm;
+pub use help::Help;
+pub use picker::Picker;
+pub use prompt::Prompt;
+
+/// What a confirmation, once given, goes on to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    ClearAnswer(String),
+    ClearDecision(String),
+    Export(ExportRequest),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptFor {
+    Reviewer,
+    Reason { dim: String, cluster: u8 },
+    ExportPath(Format),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PickFor {
+    Section,
+    Filter(Vec<ListFilter>),
+    ExportFormat(Vec<Format>),
+}
+
+/// What an overlay hands back when it closes with an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    Confirmed(Pending),
+    Text(PromptFor, String),
+    Picked(PickFor, usize),
+}
+
+/// What a key did to an overlay.
+#[derive(Debug)]
+pub enum Outcome {
+    Keep,
+    Close,
+    Reply(Reply),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    Help(Help),
+    Confirm(Confirm),
+    Prompt(Prompt),
+    Picker(Picker),
+}
+
+impl Overlay {
+    /// `action` is what the keymap makes of the key on the screen below.
+    pub fn handle(&mut self, key: &Key, event: &KeyEvent, action: Option<Action>) -> Outcome {
+        match self {
+            Overlay::Help(_) => Outcome::Close,
+            Overlay::Confirm(c) => c.handle(key),
+            Overlay::Prompt(p) => p.handle(event),
+            Overlay::Picker(p) => p.handle(key, action),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Overlay::Prompt(p) = self {
+            p.field.paste(text);
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, screen: Screen) {
+        match self {
+            Overlay::Help(h) => h.draw(frame, area, ctx, screen.scope()),
+            Overlay::Confirm(c) => c.draw(frame, area),
+            Overlay::Prompt(p) => p.draw(frame, area),
+            Overlay::Picker(p) => p.draw(frame, area),
+        }
+    }
+}

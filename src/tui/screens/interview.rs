@@ -1,0 +1,512 @@
+//! The interview of one municipality: one question at a time, its options, a typed answer
+//! or a note, the section's questions on the left.
+
+use super::{Cmd, Component, Go};
+use crate::data::DataSet;
+use crate::model::campaign::{Record, Value};
+use crate::model::change::Change;
+use crate::model::protocol::{Kind, Question, order_like};
+use crate::tui::action::Action;
+use crate::tui::ctx::Ctx;
+use crate::tui::cursor::{is_movement, moved};
+use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Reply};
+use crate::tui::text::{FieldKey, TextField};
+use crate::tui::widgets::{BOLD, DIM, SELECTED, push_field, truncate};
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditTarget {
+    Value,
+    Note,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Editing {
+    pub target: EditTarget,
+    pub field: TextField,
+    pub error: Option<String>,
+}
+
+pub struct Interview {
+    /// Questions in protocol order as (section, question) indices.
+    pub flat: Vec<(usize, usize)>,
+    pub question: usize,
+    pub option: usize,
+    pub editing: Option<Editing>,
+}
+
+const HINTS: &[Action] = &[
+    Action::Choose,
+    Action::Next,
+    Action::Prev,
+    Action::Note,
+    Action::Clusters,
+    Action::Help,
+    Action::Back,
+];
+
+impl Interview {
+    pub fn new(data: &DataSet) -> Interview {
+        Interview {
+            flat: data
+                .protocol
+                .sections
+                .iter()
+                .enumerate()
+                .flat_map(|(s, sec)| (0..sec.questions.len()).map(move |q| (s, q)))
+                .collect(),
+            question: 0,
+            option: 0,
+            editing: None,
+        }
+    }
+
+    pub fn question_at<'a>(&self, ctx: &'a Ctx, i: usize) -> &'a Question {
+        let (s, q) = self.flat[i];
+        &ctx.data.protocol.sections[s].questions[q]
+    }
+
+    pub fn current_question<'a>(&self, ctx: &'a Ctx) -> &'a Question {
+        self.question_at(ctx, self.question)
+    }
+
+    fn is_visible_at(&self, ctx: &Ctx, i: usize, record: &Record) -> bool {
+        ctx.data
+            .protocol
+            .is_visible(self.question_at(ctx, i), &record.answers)
+    }
+
+    fn is_open_at(&self, ctx: &Ctx, i: usize, record: &Record) -> bool {
+        let q = self.question_at(ctx, i);
+        q.required && self.is_visible_at(ctx, i, record) && record.answers.value(&q.id).is_none()
+    }
+
+    fn go_question(&mut self, ctx: &Ctx, i: usize, forward: bool) {
+        let record = ctx.current_record();
+        let n = self.flat.len();
+        let mut j = i.min(n.saturating_sub(1));
+        // Hidden questions are skipped in the direction of travel.
+        for _ in 0..n {
+            if self.is_visible_at(ctx, j, &record) {
+                break;
+            }
+            j = if forward {
+                (j + 1) % n
+            } else {
+                (j + n - 1) % n
+            };
+        }
+        self.question = j;
+        self.editing = None;
+        let q = self.current_question(ctx);
+        self.option = match record.answers.value(&q.id) {
+            Some(v) => q
+                .kind
+                .options()
+                .iter()
+                .position(|(id, _)| v.equals(id) || v.contains(id))
+                .unwrap_or(0),
+            None => 0,
+        };
+    }
+
+    fn step_question(&mut self, ctx: &mut Ctx, forward: bool) {
+        let record = ctx.current_record();
+        let n = self.flat.len();
+        let mut j = self.question;
+        loop {
+            let next = if forward { j + 1 } else { j.wrapping_sub(1) };
+            if next >= n {
+                ctx.say(if forward {
+                    "это последний вопрос протокола"
+                } else {
+                    "это первый вопрос протокола"
+                });
+                return;
+            }
+            j = next;
+            if self.is_visible_at(ctx, j, &record) {
+                self.go_question(ctx, j, forward);
+                return;
+            }
+        }
+    }
+
+    fn next_open(&mut self, ctx: &mut Ctx) {
+        let record = ctx.current_record();
+        let n = self.flat.len();
+        let found = (1..=n)
+            .map(|k| (self.question + k) % n)
+            .find(|&i| self.is_open_at(ctx, i, &record));
+        match found {
+            Some(i) => self.go_question(ctx, i, true),
+            None => ctx.say("все обязательные вопросы отвечены: можно переходить к кластерам"),
+        }
+    }
+
+    fn start_edit(&mut self, ctx: &Ctx, target: EditTarget) {
+        let record = ctx.current_record();
+        let q = self.current_question(ctx);
+        let text = match target {
+            EditTarget::Note => record.answers.note(&q.id).unwrap_or("").to_string(),
+            EditTarget::Value => match record.answers.value(&q.id) {
+                Some(Value::Text(t)) => t.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            },
+        };
+        self.editing = Some(Editing {
+            target,
+            field: TextField::new(&text),
+            error: None,
+        });
+    }
+
+    fn commit_edit(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        let Some(editing) = self.editing.take() else {
+            return Vec::new();
+        };
+        let q = self.current_question(ctx).clone();
+        let text = editing.field.text();
+        let record = ctx.current_record();
+        let stamp = ctx.stamp();
+        let change = match editing.target {
+            EditTarget::Note => Ok(Change::note(&record, &q.id, &text, &stamp)),
+            EditTarget::Value if text.trim().is_empty() => {
+                Ok(Change::answer(&record, &q.id, None, &stamp))
+            }
+            EditTarget::Value => ctx
+                .data
+                .protocol
+                .parse_value(&q, &text)
+                .map(|v| Change::answer(&record, &q.id, Some(v), &stamp))
+                .map_err(|e| e.to_string()),
+        };
+        match change.and_then(|c| ctx.apply(&[c]).map_err(|e| e.to_string())) {
+            Ok(effect) => vec![Cmd::Io(effect)],
+            Err(e) => {
+                self.editing = Some(Editing {
+                    error: Some(e),
+                    ..editing
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    fn choose(&mut self, ctx: &mut Ctx, option: usize) -> Vec<Cmd> {
+        let q = self.current_question(ctx).clone();
+        let options = q.kind.options();
+        let Some((opt, _)) = options.get(option) else {
+            if matches!(q.kind, Kind::Text | Kind::Number { .. }) {
+                self.start_edit(ctx, EditTarget::Value);
+            }
+            return Vec::new();
+        };
+        let record = ctx.current_record();
+        let (value, advance) = match &q.kind {
+            Kind::YesNo => (Some(Value::Bool(opt == "yes")), true),
+            Kind::SingleChoice(_) => (Some(Value::Choice(opt.clone())), true),
+            Kind::MultipleChoice(choices) => {
+                let mut picked = match record.answers.value(&q.id) {
+                    Some(Value::Choices(cs)) => cs.clone(),
+                    _ => Vec::new(),
+                };
+                if let Some(pos) = picked.iter().position(|c| c == opt) {
+                    picked.remove(pos);
+                } else {
+                    picked.push(opt.clone());
+                }
+                let picked = order_like(choices, picked);
+                (
+                    (!picked.is_empty()).then_some(Value::Choices(picked)),
+                    false,
+                )
+            }
+            Kind::Number { .. } | Kind::Text => return Vec::new(),
+        };
+        let change = Change::answer(&record, &q.id, value, &ctx.stamp());
+        match ctx.apply(&[change]) {
+            Ok(effect) => {
+                if advance {
+                    self.step_question(ctx, true);
+                }
+                vec![Cmd::Io(effect)]
+            }
+            Err(e) => {
+                ctx.error(e.to_string());
+                Vec::new()
+            }
+        }
+    }
+
+    fn section_picker(&self, ctx: &Ctx) -> Overlay {
+        Overlay::Picker(Picker {
+            title: "Раздел".into(),
+            items: ctx
+                .data
+                .protocol
+                .sections
+                .iter()
+                .map(|s| s.title.clone())
+                .collect(),
+            cursor: self.flat[self.question].0,
+            purpose: PickFor::Section,
+        })
+    }
+}
+
+impl Component for Interview {
+    fn title(&self, ctx: &Ctx) -> String {
+        format!("Вопросы · {}", ctx.current_name())
+    }
+
+    fn hints(&self) -> &'static [Action] {
+        HINTS
+    }
+
+    fn field_hints(&self) -> Option<&'static str> {
+        self.editing
+            .as_ref()
+            .map(|_| "Enter сохранить · Esc отменить")
+    }
+
+    /// Opens at the first required question still open on the path.
+    fn enter(&mut self, ctx: &mut Ctx, go: Option<Go>) {
+        if go.is_none() {
+            return;
+        }
+        let record = ctx.current_record();
+        let first_open = (0..self.flat.len()).find(|&i| self.is_open_at(ctx, i, &record));
+        self.editing = None;
+        self.go_question(ctx, first_open.unwrap_or(0), true);
+    }
+
+    fn field_key(&mut self, ctx: &mut Ctx, event: &KeyEvent) -> Option<Vec<Cmd>> {
+        let editing = self.editing.as_mut()?;
+        match editing.field.handle(event) {
+            FieldKey::Submit => Some(self.commit_edit(ctx)),
+            FieldKey::Cancel => {
+                self.editing = None;
+                Some(Vec::new())
+            }
+            // Ctrl keys the field does not know go on to the keymap.
+            FieldKey::Ignored if event.modifiers.contains(KeyModifiers::CONTROL) => None,
+            _ => Some(Vec::new()),
+        }
+    }
+
+    fn paste(&mut self, _ctx: &mut Ctx, text: &str) {
+        if let Some(e) = &mut self.editing {
+            e.field.paste(text);
+        }
+    }
+
+    fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        let q = self.current_question(ctx).clone();
+        let options = q.kind.options();
+        match action {
+            Action::Up | Action::Down | Action::First | Action::Last => {
+                self.option = moved(self.option, options.len(), action, ctx.page);
+            }
+            a if is_movement(a) => {}
+            Action::Next => self.step_question(ctx, true),
+            Action::Prev => self.step_question(ctx, false),
+            Action::NextOpen => self.next_open(ctx),
+            Action::Section => return vec![Cmd::Show(self.section_picker(ctx))],
+            Action::Choose => return self.choose(ctx, self.option),
+            Action::Pick(n) if (1..=options.len()).contains(&(n as usize)) => {
+                self.option = n as usize - 1;
+                return self.choose(ctx, self.option);
+            }
+            Action::Edit => match q.kind {
+                Kind::Text | Kind::Number { .. } => self.start_edit(ctx, EditTarget::Value),
+                _ => ctx.say("здесь выбирают вариант: стрелки и пробел или цифра"),
+            },
+            Action::Note => self.start_edit(ctx, EditTarget::Note),
+            Action::Clear if ctx.current_record().answers.0.contains_key(&q.id) => {
+                return vec![Cmd::Show(Overlay::Confirm(Confirm::new(
+                    format!("Стереть ответ и заметку на «{}»?", q.text),
+                    Pending::ClearAnswer(q.id.clone()),
+                )))];
+            }
+            Action::Clusters => return vec![Cmd::Go(Go::Clusters(None))],
+            Action::Back => {
+                self.editing = None;
+                return vec![Cmd::Back];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Vec<Cmd> {
+        match reply {
+            Reply::Picked(PickFor::Section, section) => {
+                if let Some(i) = self.flat.iter().position(|(s, _)| *s == section) {
+                    self.go_question(ctx, i, true);
+                }
+                Vec::new()
+            }
+            Reply::Confirmed(Pending::ClearAnswer(q)) => {
+                let record = ctx.current_record();
+                let stamp = ctx.stamp();
+                let changes = [
+                    Change::answer(&record, &q, None, &stamp),
+                    Change::note(&record, &q, "", &stamp),
+                ];
+                match ctx.apply(&changes) {
+                    Ok(effect) => vec![Cmd::Io(effect)],
+                    Err(e) => {
+                        ctx.error(e.to_string());
+                        Vec::new()
+                    }
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
+        let record = ctx.current_record();
+        let protocol = &ctx.data.protocol;
+        let progress = protocol.progress(&record.answers);
+        let (section_i, _) = self.flat[self.question];
+        let section = &protocol.sections[section_i];
+        let [head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(format!(
+                " {} · обязательных осталось {} из {}",
+                section.title,
+                progress.required - progress.answered,
+                progress.required
+            )),
+            head,
+        );
+        let left_width = (body.width / 3).clamp(20, 34);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_width), Constraint::Min(1)]).areas(body);
+
+        // Questions of this section: ✓ answered, • required and open, hidden ones left out.
+        let mut items = Vec::new();
+        for (i, (s, _)) in self.flat.iter().enumerate() {
+            if *s != section_i || !self.is_visible_at(ctx, i, &record) {
+                continue;
+            }
+            let q = self.question_at(ctx, i);
+            let answered = record.answers.value(&q.id).is_some();
+            let marker = match (answered, q.required) {
+                (true, _) => "✓",
+                (false, true) => "•",
+                (false, false) => " ",
+            };
+            let label = truncate(
+                &format!("{marker} {}", q.text),
+                left_width.saturating_sub(2) as usize,
+            );
+            let style = if i == self.question {
+                SELECTED
+            } else if !answered && q.required {
+                Style::new().fg(Color::Yellow)
+            } else {
+                Style::new()
+            };
+            items.push(Line::styled(label, style));
+        }
+        frame.render_widget(
+            Paragraph::new(items).block(Block::default().borders(Borders::RIGHT)),
+            left,
+        );
+
+        let q = self.current_question(ctx);
+        let mut lines = vec![Line::from(vec![
+            Span::styled(
+                if q.required { "* " } else { "  " },
+                Style::new().fg(Color::Yellow),
+            ),
+            Span::styled(q.text.clone(), BOLD),
+        ])];
+        if let Some(h) = &q.help {
+            lines.push(Line::styled(format!("  {h}"), DIM));
+        }
+        lines.push(Line::raw(""));
+        let value = record.answers.value(&q.id);
+        let multi = matches!(q.kind, Kind::MultipleChoice(_));
+        for (i, (id, label)) in q.kind.options().iter().enumerate() {
+            let chosen = value.is_some_and(|v| v.equals(id) || v.contains(id));
+            let mark = match (multi, chosen) {
+                (true, true) => "[x]",
+                (true, false) => "[ ]",
+                (false, true) => "(•)",
+                (false, false) => "( )",
+            };
+            let text = format!(" {} {mark} {label}", i + 1);
+            lines.push(if i == self.option {
+                Line::styled(text, SELECTED)
+            } else {
+                Line::raw(text)
+            });
+        }
+        let mut cursor_at = None;
+        if let Kind::Text | Kind::Number { .. } = q.kind {
+            let range = match q.kind {
+                Kind::Number { min, max } => format!(" (целое от {min} до {max})"),
+                _ => String::new(),
+            };
+            match &self.editing {
+                Some(e) if e.target == EditTarget::Value => {
+                    let label = format!(" Ответ{range}:");
+                    cursor_at = Some(push_field(&mut lines, label, &e.field, e.error.as_deref()));
+                }
+                _ => {
+                    let shown = match value {
+                        Some(Value::Text(t)) => t.clone(),
+                        Some(Value::Number(n)) => n.to_string(),
+                        _ => "— нет ответа (Enter — ввести)".into(),
+                    };
+                    lines.push(Line::raw(format!(" Ответ{range}: {shown}")));
+                }
+            }
+        }
+        lines.push(Line::raw(""));
+        match &self.editing {
+            Some(e) if e.target == EditTarget::Note => {
+                let label = " Заметка:".to_string();
+                cursor_at = Some(push_field(&mut lines, label, &e.field, e.error.as_deref()));
+            }
+            _ => {
+                if let Some(n) = record.answers.note(&q.id) {
+                    lines.push(Line::styled(
+                        format!(" Заметка: {n}"),
+                        Style::new().fg(Color::Cyan),
+                    ));
+                }
+            }
+        }
+        if let Some(a) = record.answers.0.get(&q.id) {
+            lines.push(Line::styled(
+                format!(" записал(а) {} · {}", a.by, a.at),
+                DIM,
+            ));
+        }
+        let inner = Rect {
+            x: right.x + 1,
+            width: right.width.saturating_sub(1),
+            ..right
+        };
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        if let Some((line, col)) = cursor_at {
+            let y = inner.y + line as u16;
+            let x = inner.x + 3 + col as u16;
+            if y < inner.bottom() {
+                frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+            }
+        }
+    }
+}

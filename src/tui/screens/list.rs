@@ -1,0 +1,392 @@
+//! The municipalities: search, filter, progress, status and the cluster marks.
+
+use super::{Cmd, Component, Go};
+use crate::model::campaign::Status;
+use crate::model::fuzzy::{Fuzzy, Query, fold_text};
+use crate::tui::action::Action;
+use crate::tui::ctx::Ctx;
+use crate::tui::cursor::{is_movement, moved, scroll_offset};
+use crate::tui::overlays::{Overlay, PickFor, Picker, Reply};
+use crate::tui::text::{FieldKey, TextField};
+use crate::tui::widgets::{BOLD, DIM, SELECTED, highlighted, mark_style};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListFilter {
+    All,
+    Status(Status),
+    Unassigned,
+    Cluster { dim: String, cluster: u8 },
+}
+
+/// A registry index that matches the search, with the matched char indices of its name.
+pub type Found = (usize, Vec<usize>);
+
+pub struct List {
+    pub search: TextField,
+    pub searching: bool,
+    pub filter: ListFilter,
+    /// Registry indices shown, with the matched char indices of each name.
+    pub visible: Vec<Found>,
+    pub cursor: usize,
+    fuzzy: Fuzzy,
+    /// Registry names folded once for the search field.
+    folded_names: Vec<String>,
+    /// Earlier search results, each for a prefix of the next.
+    search_stack: Vec<(String, Vec<Found>)>,
+}
+
+const HINTS: &[Action] = &[
+    Action::Open,
+    Action::Search,
+    Action::Filter,
+    Action::Review,
+    Action::Preview,
+    Action::Export,
+    Action::Help,
+    Action::Quit,
+];
+
+impl List {
+    pub fn new(ctx: &mut Ctx) -> List {
+        let mut list = List {
+            search: TextField::default(),
+            searching: false,
+            filter: ListFilter::All,
+            visible: Vec::new(),
+            cursor: 0,
+            fuzzy: Fuzzy::default(),
+            folded_names: ctx
+                .data
+                .registry
+                .municipalities
+                .iter()
+                .map(|m| fold_text(&m.name))
+                .collect(),
+            search_stack: Vec::new(),
+        };
+        list.refilter(ctx);
+        list
+    }
+
+    pub fn filter_label(ctx: &Ctx, f: &ListFilter) -> String {
+        match f {
+            ListFilter::All => "все муниципалитеты".into(),
+            ListFilter::Status(s) => format!("статус: {}", s.label()),
+            ListFilter::Unassigned => "есть нераспределённые измерения".into(),
+            ListFilter::Cluster { dim, cluster } => {
+                let d = ctx.data.dimensions.get(dim);
+                format!(
+                    "{}: кластер {cluster} «{}»",
+                    d.map_or(dim.as_str(), |d| d.title.as_str()),
+                    d.and_then(|d| d.cluster(*cluster))
+                        .map_or("", |c| c.short.as_str())
+                )
+            }
+        }
+    }
+
+    fn passes(ctx: &Ctx, index: usize, filter: &ListFilter) -> bool {
+        let Some(summary) = &ctx.summaries[index] else {
+            return *filter == ListFilter::All;
+        };
+        match filter {
+            ListFilter::All => true,
+            ListFilter::Status(s) => summary.status == *s,
+            ListFilter::Unassigned => summary.marks.iter().any(|m| m.decided().is_none()),
+            ListFilter::Cluster { dim, cluster } => ctx
+                .data
+                .dimensions
+                .0
+                .iter()
+                .position(|d| &d.id == dim)
+                .is_some_and(|d| summary.marks[d].decided() == Some(*cluster)),
+        }
+    }
+
+    /// Recomputes the visible rows and keeps the selected municipality selected if it is
+    /// still shown.
+    pub fn refilter(&mut self, ctx: &mut Ctx) {
+        let query = self.search.text();
+        let found = self.search_matches(&query);
+        self.visible = found
+            .into_iter()
+            .filter(|(i, _)| List::passes(ctx, *i, &self.filter))
+            .collect();
+        let reg = &ctx.data.registry.municipalities;
+        self.cursor = self
+            .visible
+            .iter()
+            .position(|(i, _)| reg[*i].id == ctx.current)
+            .unwrap_or(0);
+        self.sync_current(ctx);
+    }
+
+    /// The municipalities whose name matches the query. A match of a longer query is also a
+    /// match of its prefix, so typing a letter only rescans the previous matches, and
+    /// Backspace returns to a remembered result.
+    fn search_matches(&mut self, query: &str) -> Vec<Found> {
+        while let Some((q, _)) = self.search_stack.last() {
+            if query.starts_with(q.as_str()) {
+                break;
+            }
+            self.search_stack.pop();
+        }
+        if let Some((q, found)) = self.search_stack.last()
+            && q == query
+        {
+            return found.clone();
+        }
+        let prepared = Query::new(query);
+        let matches = |i: usize| {
+            self.fuzzy
+                .matches_folded(&self.folded_names[i], &prepared)
+                .map(|h| (i, h.indices))
+        };
+        let found: Vec<Found> = match self.search_stack.last() {
+            Some((_, previous)) => previous.iter().filter_map(|(i, _)| matches(*i)).collect(),
+            None => (0..self.folded_names.len()).filter_map(matches).collect(),
+        };
+        self.search_stack.push((query.to_string(), found.clone()));
+        found
+    }
+
+    fn sync_current(&self, ctx: &mut Ctx) {
+        if let Some((i, _)) = self.visible.get(self.cursor) {
+            ctx.current = ctx.data.registry.municipalities[*i].id.clone();
+        }
+    }
+
+    fn filter_picker(&self, ctx: &Ctx) -> Overlay {
+        let mut filters = vec![ListFilter::All];
+        filters.extend(Status::ALL.iter().map(|s| ListFilter::Status(*s)));
+        filters.push(ListFilter::Unassigned);
+        for d in &ctx.data.dimensions.0 {
+            for c in &d.clusters {
+                filters.push(ListFilter::Cluster {
+                    dim: d.id.clone(),
+                    cluster: c.number,
+                });
+            }
+        }
+        Overlay::Picker(Picker {
+            title: "Показать".into(),
+            items: filters.iter().map(|f| List::filter_label(ctx, f)).collect(),
+            cursor: filters.iter().position(|f| *f == self.filter).unwrap_or(0),
+            purpose: PickFor::Filter(filters),
+        })
+    }
+}
+
+impl Component for List {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Муниципалитеты".into()
+    }
+
+    fn hints(&self) -> &'static [Action] {
+        HINTS
+    }
+
+    fn field_hints(&self) -> Option<&'static str> {
+        self.searching
+            .then_some("печатайте название · Enter готово · Esc сбросить")
+    }
+
+    fn enter(&mut self, ctx: &mut Ctx, _go: Option<Go>) {
+        self.refilter(ctx);
+    }
+
+    fn field_key(&mut self, ctx: &mut Ctx, event: &KeyEvent) -> Option<Vec<Cmd>> {
+        if !self.searching {
+            return None;
+        }
+        match self.search.handle(event) {
+            FieldKey::Edited => self.refilter(ctx),
+            FieldKey::Moved => {}
+            FieldKey::Submit => self.searching = false,
+            FieldKey::Cancel => {
+                self.searching = false;
+                self.search = TextField::default();
+                self.refilter(ctx);
+            }
+            FieldKey::Ignored => return None,
+        }
+        Some(Vec::new())
+    }
+
+    fn paste(&mut self, ctx: &mut Ctx, text: &str) {
+        if self.searching {
+            self.search.paste(text);
+            self.refilter(ctx);
+        }
+    }
+
+    /// Moving and searching work on names alone.
+    fn needs_records(&self, action: Action) -> bool {
+        !(is_movement(action) || matches!(action, Action::Search))
+    }
+
+    fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        match action {
+            a if is_movement(a) => {
+                self.cursor = moved(self.cursor, self.visible.len(), a, ctx.page);
+                self.sync_current(ctx);
+            }
+            Action::Open if !self.visible.is_empty() => return vec![Cmd::Go(Go::Interview)],
+            Action::Clusters if !self.visible.is_empty() => {
+                return vec![Cmd::Go(Go::Clusters(None))];
+            }
+            Action::Search => self.searching = true,
+            Action::Filter => return vec![Cmd::Show(self.filter_picker(ctx))],
+            Action::Review => return vec![Cmd::Go(Go::Review)],
+            Action::Back => {
+                self.search = TextField::default();
+                self.filter = ListFilter::All;
+                self.refilter(ctx);
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Vec<Cmd> {
+        if let Reply::Picked(PickFor::Filter(filters), i) = reply
+            && let Some(f) = filters.get(i)
+        {
+            self.filter = f.clone();
+            self.refilter(ctx);
+        }
+        Vec::new()
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
+        let [bar, table_area, legend] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let mut bar_spans = vec![Span::raw(" Поиск: ")];
+        let query = self.search.text();
+        if self.searching || !query.is_empty() {
+            bar_spans.push(Span::styled(
+                query.clone(),
+                Style::new().add_modifier(Modifier::UNDERLINED),
+            ));
+        } else {
+            bar_spans.push(Span::styled("/ — искать", DIM));
+        }
+        bar_spans.push(Span::raw(format!(
+            "   Показано {} из {} · {}",
+            self.visible.len(),
+            ctx.data.registry.len(),
+            List::filter_label(ctx, &self.filter)
+        )));
+        frame.render_widget(Paragraph::new(Line::from(bar_spans)), bar);
+        if self.searching {
+            let x = bar.x + 8 + self.search.cursor() as u16;
+            frame.set_cursor_position(Position::new(x.min(bar.right().saturating_sub(1)), bar.y));
+        }
+
+        let height = table_area.height.saturating_sub(1) as usize;
+        ctx.page = height.max(1);
+        let offset = scroll_offset(self.cursor, height);
+        let dims = &ctx.data.dimensions.0;
+        let registry = &ctx.data.registry.municipalities;
+        // Rows are padded lines written straight into the buffer, only as wide as the
+        // columns: this screen is redrawn on every key of the search field, and a wide
+        // terminal then costs nothing for its empty right-hand part.
+        let name_width = self
+            .visible
+            .iter()
+            .skip(offset)
+            .take(height)
+            .map(|(i, _)| registry[*i].name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(18);
+        let pad = |text: &str, width: usize| {
+            let n = text.chars().count();
+            format!("{text}{} ", " ".repeat(width.saturating_sub(n)))
+        };
+        // Cluster columns are 8 wide, or 4 when the window is too narrow for all of them.
+        let fixed = name_width + 1 + 4 + 7 + 12;
+        let mark_width = if fixed + 9 * dims.len() <= table_area.width as usize {
+            8
+        } else {
+            4
+        };
+        let mut header = pad("Муниципалитет", name_width) + &pad("Вид", 3) + &pad("Ответы", 6);
+        header += &pad("Статус", 11);
+        for d in dims {
+            header += &pad(
+                &d.column().chars().take(mark_width).collect::<String>(),
+                mark_width,
+            );
+        }
+        let mut lines = vec![Line::styled(header, BOLD)];
+        for (row_i, (i, hits)) in self.visible.iter().enumerate().skip(offset).take(height) {
+            let m = &registry[*i];
+            let mut spans = highlighted(&m.name, hits);
+            spans.push(Span::raw(
+                " ".repeat(name_width + 1 - m.name.chars().count()),
+            ));
+            spans.push(Span::raw(pad(&m.kind, 3)));
+            match &ctx.summaries[*i] {
+                Some(summary) => {
+                    let p = summary.progress;
+                    spans.push(Span::raw(pad(&format!("{}/{}", p.answered, p.required), 6)));
+                    spans.push(Span::raw(pad(summary.status.label(), 11)));
+                    for mark in &summary.marks {
+                        spans.push(Span::styled(
+                            pad(&mark.cell(), mark_width),
+                            mark_style(*mark),
+                        ));
+                    }
+                }
+                None => spans.push(Span::styled(pad("…", 6) + "загрузка", DIM)),
+            }
+            let line = Line::from(spans);
+            lines.push(if row_i == self.cursor {
+                line.style(SELECTED)
+            } else {
+                line
+            });
+        }
+        let width = ((fixed + (mark_width + 1) * dims.len()) as u16).min(table_area.width);
+        // Straight into the buffer: no wrapping or truncation machinery is needed for rows
+        // that are cut to the width anyway.
+        let buf = frame.buffer_mut();
+        for (k, line) in lines.iter().enumerate().take(table_area.height as usize) {
+            let y = table_area.y + k as u16;
+            buf.set_line(table_area.x, y, line, width);
+            if line.style != Style::default() {
+                buf.set_style(Rect::new(table_area.x, y, width, 1), line.style);
+            }
+        }
+        if self.visible.is_empty() {
+            let msg =
+                Paragraph::new("  Ничего не найдено. Esc — сбросить поиск и фильтр.").style(DIM);
+            frame.render_widget(
+                msg,
+                Rect {
+                    y: table_area.y + 1,
+                    height: 1,
+                    ..table_area
+                },
+            );
+        }
+        frame.render_widget(
+            Paragraph::new(
+                " кластер: 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
+            )
+            .style(DIM),
+            legend,
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! The screens. Each is a component in its own file with its own state, `update` and `draw`;
+//! they share [`Ctx`] and ask the app for what lies outside them (another screen, an
+//! overlay, work for the IO layer) with [`Cmd`]s. A new screen is a new file, a variant
+//! here and its keymap scope.
+
+pub mod clusters;
+pub mod interview;
+pub mod list;
+pub mod preview;
+pub mod review;
+
+use super::action::Action;
+use super::ctx::{Ctx, Effect};
+use super::keymap::Scope;
+use super::overlays::{Overlay, Reply};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Interview,
+    Clusters,
+    Review,
+    Preview,
+}
+
+impl Screen {
+    pub fn scope(self) -> Scope {
+        match self {
+            Screen::List => Scope::List,
+            Screen::Interview => Scope::Interview,
+            Screen::Clusters => Scope::Clusters,
+            Screen::Review => Scope::Review,
+            Screen::Preview => Scope::Preview,
+        }
+    }
+
+    /// Screens about the selected municipality: moving between them replaces one with the
+    /// other rather than stacking, so Esc goes back to where the municipality was chosen.
+    pub fn is_municipality(self) -> bool {
+        matches!(self, Screen::Interview | Screen::Clusters)
+    }
+}
+
+/// Where to go, with what the screen opens at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Go {
+    List,
+    /// The interview of the selected municipality at its first open required question.
+    Interview,
+    /// The clusters of the selected municipality, at a dimension when given.
+    Clusters(Option<usize>),
+    Review,
+    Preview,
+}
+
+impl Go {
+    pub fn screen(self) -> Screen {
+        match self {
+            Go::List => Screen::List,
+            Go::Interview => Screen::Interview,
+            Go::Clusters(_) => Screen::Clusters,
+            Go::Review => Screen::Review,
+            Go::Preview => Screen::Preview,
+        }
+    }
+}
+
+/// What a screen or overlay asks of the app.
+#[derive(Debug)]
+pub enum Cmd {
+    Io(Effect),
+    Go(Go),
+    Back,
+    Show(Overlay),
+}
+
+pub trait Component {
+    /// The title bar's words for this screen.
+    fn title(&self, ctx: &Ctx) -> String;
+    /// The actions the status line offers, in order.
+    fn hints(&self) -> &'static [Action];
+    /// The status line while a text field has the focus (its keys are not in the keymap).
+    fn field_hints(&self) -> Option<&'static str> {
+        None
+    }
+    /// The screen is opened (`Some`) or returned to (`None`).
+    fn enter(&mut self, _ctx: &mut Ctx, _go: Option<Go>) {}
+    /// A key for a focused text field, before the keymap: `Some` when the field took it.
+    fn field_key(&mut self, _ctx: &mut Ctx, _event: &KeyEvent) -> Option<Vec<Cmd>> {
+        None
+    }
+    fn paste(&mut self, _ctx: &mut Ctx, _text: &str) {}
+    /// Whether the action needs every record (a large campaign still loading is then
+    /// waited for).
+    fn needs_records(&self, _action: Action) -> bool {
+        true
+    }
+    fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd>;
+    /// An answer from an overlay this screen opened.
+    fn reply(&mut self, _ctx: &mut Ctx, _reply: Reply) -> Vec<Cmd> {
+        Vec::new()
+    }
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx);
+}
+
+pub struct Screens {
+    pub list: list::List,
+    pub interview: interview::Interview,
+    pub clusters: clusters::Clusters,
+    pub review: review::Review,
+    pub preview: preview::Preview,
+}
+
+impl Screens {
+    pub fn new(ctx: &mut Ctx) -> Screens {
+        Screens {
+            list: list::List::new(ctx),
+            interview: interview::Interview::new(&ctx.data),
+            clusters: clusters::Clusters::default(),
+            review: review::Review::default(),
+            preview: preview::Preview::default(),
+        }
+    }
+
+    pub fn get(&self, screen: Screen) -> &dyn Component {
+        match screen {
+            Screen::List => &self.list,
+            Screen::Interview => &self.interview,
+            Screen::Clusters => &self.clusters,
+            Screen::Review => &self.review,
+            Screen::Preview => &self.preview,
+        }
+    }
+
+    pub fn get_mut(&mut self, screen: Screen) -> &mut dyn Component {
+        match screen {
+            Screen::List => &mut self.list,
+            Screen::Interview => &mut self.interview,
+            Screen::Clusters => &mut self.clusters,
+            Screen::Review => &mut self.review,
+            Screen::Preview => &mut self.preview,
+        }
+    }
+}
