@@ -3,6 +3,7 @@
 //! current as records change. Changes to a record go through [`Ctx::apply`] alone.
 
 use super::keymap::Keymap;
+use super::screens::Cmd;
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Mark, Record, Status};
 use crate::model::change::{self, Change, ChangeError, Stamp};
@@ -111,6 +112,17 @@ impl Ctx {
         }
         self.generation += 1;
         Ok(Effect::Save(id))
+    }
+
+    /// [`Ctx::apply`] for a screen: the save to run, or the refusal on the status line.
+    pub fn commit(&mut self, changes: &[Change]) -> Vec<Cmd> {
+        match self.apply(changes) {
+            Ok(effect) => vec![Cmd::Io(effect)],
+            Err(e) => {
+                self.error(e.to_string());
+                Vec::new()
+            }
+        }
     }
 
     pub fn summarize(&self, id: &str) -> Summary {

@@ -119,13 +119,7 @@ impl Component for Clusters {
             Reply::Confirmed(Pending::ClearDecision(dim)) => {
                 let change =
                     Change::decision(&ctx.current_record(), &dim, None, None, &ctx.stamp());
-                match ctx.apply(&[change]) {
-                    Ok(effect) => vec![Cmd::Io(effect)],
-                    Err(e) => {
-                        ctx.error(e.to_string());
-                        Vec::new()
-                    }
-                }
+                ctx.commit(&[change])
             }
             _ => Vec::new(),
         }

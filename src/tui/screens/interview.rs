@@ -231,18 +231,11 @@ impl Interview {
             Kind::Number { .. } | Kind::Text => return Vec::new(),
         };
         let change = Change::answer(&record, &q.id, value, &ctx.stamp());
-        match ctx.apply(&[change]) {
-            Ok(effect) => {
-                if advance {
-                    self.step_question(ctx, true);
-                }
-                vec![Cmd::Io(effect)]
-            }
-            Err(e) => {
-                ctx.error(e.to_string());
-                Vec::new()
-            }
+        let cmds = ctx.commit(&[change]);
+        if advance && !cmds.is_empty() {
+            self.step_question(ctx, true);
         }
+        cmds
     }
 
     fn section_picker(&self, ctx: &Ctx) -> Overlay {
@@ -360,13 +353,7 @@ impl Component for Interview {
                     Change::answer(&record, &q, None, &stamp),
                     Change::note(&record, &q, "", &stamp),
                 ];
-                match ctx.apply(&changes) {
-                    Ok(effect) => vec![Cmd::Io(effect)],
-                    Err(e) => {
-                        ctx.error(e.to_string());
-                        Vec::new()
-                    }
-                }
+                ctx.commit(&changes)
             }
             _ => Vec::new(),
         }
