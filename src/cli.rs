@@ -276,7 +276,11 @@ fn cmd_set(
         .map_err(|e| Failure::new(e.to_string()))?;
     let stamp = ctx.stamp()?;
     ctx.change(&m.id, |record| {
-        if !ctx.data.protocol.is_visible(q, &record.answers) {
+        if !ctx
+            .data
+            .protocol
+            .is_visible(q, &ctx.data.protocol.live(&record.answers))
+        {
             eprintln!(
                 "sobes: вопрос «{}» сейчас скрыт условием; ответ всё равно записан",
                 q.id
@@ -449,6 +453,10 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         problems.extend(errors.iter().map(|e| e.to_string()));
     }
     for line in crate::annex::gap_report(data, &campaign) {
+        println!("{line}");
+    }
+    let dormant = crate::model::checks::dormant_report(&campaign, &data.registry, &data.protocol);
+    for line in dormant {
         println!("{line}");
     }
     if problems.is_empty() {

@@ -382,3 +382,40 @@ fn reading_commands_create_nothing() {
     assert_eq!(stdout(&o).lines().count(), 43);
     assert!(stdout(&o).contains("не начато"));
 }
+
+#[test]
+fn answers_to_hidden_questions_are_kept_but_count_for_nothing() {
+    let env = Env::new();
+    for (q, v) in [
+        ("org_form", "center"),
+        ("licence", "да"),
+        ("own_courses", "да"),
+    ] {
+        assert!(env.set("Ашинский МР", q, v).status.success());
+    }
+    let lists = |env: &Env| stdout(&env.run(&["lists", "--tsv"]));
+    assert!(lists(&env).contains("licensed\tashinsky-mr"));
+    assert!(
+        env.set("Ашинский МР", "org_form", "inspectors")
+            .status
+            .success()
+    );
+    let after = lists(&env);
+    assert!(!after.contains("licensed\tashinsky-mr"), "{after}");
+    assert!(!after.contains("mms_centers\tashinsky-mr"), "{after}");
+    // Kept on disk, listed by check, and back when the condition holds again.
+    let record = env.load().records["ashinsky-mr"].clone();
+    assert!(record.answers.value("licence").is_some());
+    let check = stdout(&env.run(&["check"]));
+    assert!(
+        check.contains("скрыто: Ашинский МР: «Есть ли у центра лицензия")
+            && check.contains("«Проводит ли центр курсы"),
+        "{check}"
+    );
+    assert!(
+        env.set("Ашинский МР", "org_form", "center")
+            .status
+            .success()
+    );
+    assert!(lists(&env).contains("licensed\tashinsky-mr"));
+}

@@ -27,6 +27,7 @@ pub fn matrix_rows(data: &DataSet, campaign: &Campaign) -> Vec<Vec<String>> {
         .iter()
         .map(|m| {
             let r = campaign.record_or_empty(&m.id);
+            let r = r.live(&data.protocol);
             let mut row = vec![
                 m.id.clone(),
                 m.name.clone(),

@@ -93,7 +93,19 @@ impl Record {
         }
     }
 
-    /// The state of one dimension for this municipality.
+    /// The record as everything but the interview screen reads it: the answers to hidden
+    /// questions left out ([`Protocol::live`]); borrowed when nothing is hidden.
+    pub fn live(&self, protocol: &Protocol) -> Cow<'_, Record> {
+        match protocol.live(&self.answers) {
+            Cow::Borrowed(_) => Cow::Borrowed(self),
+            Cow::Owned(answers) => Cow::Owned(Record {
+                answers,
+                ..self.clone()
+            }),
+        }
+    }
+
+    /// The state of one dimension for this municipality; of a live record ([`Record::live`]).
     pub fn mark(&self, dim: &Dimension) -> Mark {
         let suggestion = dim.suggested_cluster(&self.answers);
         match (self.decisions.get(&dim.id), suggestion) {

@@ -298,6 +298,33 @@ pub fn check_campaign(
     problems
 }
 
+/// Answers kept on disk whose question is not asked now (its condition does not hold): they
+/// count for nothing until it holds again. Not errors; `check` lists them so nobody wonders.
+pub fn dormant_report(
+    campaign: &Campaign,
+    registry: &Registry,
+    protocol: &Protocol,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in &registry.municipalities {
+        let Some(record) = campaign.record(&m.id) else {
+            continue;
+        };
+        for qid in protocol.dormant(&record.answers) {
+            let (Some(q), Some(v)) = (protocol.question(qid), record.answers.value(qid)) else {
+                continue;
+            };
+            out.push(format!(
+                "скрыто: {}: «{}» = {} — вопрос сейчас не задаётся (его условие не выполнено); ответ сохранён, но не учитывается",
+                m.name,
+                q.text,
+                protocol.show_value(q, v)
+            ));
+        }
+    }
+    out
+}
+
 fn check_record(record: &Record, protocol: &Protocol, dims: &Dimensions) -> Vec<String> {
     let mut problems = Vec::new();
     for (qid, answer) in &record.answers.0 {

@@ -4,6 +4,7 @@ use super::answer::{Answers, Value};
 use super::condition::Condition;
 use super::source::{Origin, SourceError, parse_ron};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Choice {
@@ -102,13 +103,55 @@ impl Protocol {
         self.questions().map(|(_, q)| q).find(|q| q.id == id)
     }
 
-    /// Whether the question is asked given the answers so far.
+    /// Whether the question is asked given these answers; pass the live ones
+    /// ([`Protocol::live`]), so that a hidden answer does not open another question.
     pub fn is_visible(&self, question: &Question, answers: &Answers) -> bool {
         question.show_if.as_ref().is_none_or(|c| c.holds(answers))
     }
 
-    /// Required questions on the current path, and how many of them are answered.
+    /// The answers that count: an answer to a question whose condition does not hold is
+    /// kept on disk (it comes back when the condition holds again) but is left out here, and
+    /// so is everything it alone made visible. Borrowed when nothing is hidden.
+    pub fn live<'a>(&self, answers: &'a Answers) -> Cow<'a, Answers> {
+        let hidden = |a: &Answers| -> Vec<String> {
+            self.questions()
+                .map(|(_, q)| q)
+                .filter(|q| a.value(&q.id).is_some() && !self.is_visible(q, a))
+                .map(|q| q.id.clone())
+                .collect()
+        };
+        let mut gone = hidden(answers);
+        if gone.is_empty() {
+            return Cow::Borrowed(answers);
+        }
+        let mut live = answers.clone();
+        // Each round removes at least one answer, so this ends.
+        while !gone.is_empty() {
+            for id in &gone {
+                live.0.remove(id);
+            }
+            gone = hidden(&live);
+        }
+        Cow::Owned(live)
+    }
+
+    /// Answered questions whose condition does not hold now: kept, but not counted.
+    pub fn dormant<'a>(&self, answers: &'a Answers) -> Vec<&'a str> {
+        let live = self.live(answers);
+        answers
+            .0
+            .iter()
+            .filter(|(id, a)| {
+                a.value.is_some() && self.question(id).is_some() && live.value(id).is_none()
+            })
+            .map(|(id, _)| id.as_str())
+            .collect()
+    }
+
+    /// Required questions on the current path, and how many of them are answered (hidden
+    /// answers do not count).
     pub fn progress(&self, answers: &Answers) -> Progress {
+        let answers = &*self.live(answers);
         let mut p = Progress::default();
         for (_, q) in self.questions() {
             if q.required && self.is_visible(q, answers) {
@@ -309,5 +352,57 @@ pub struct Progress {
 impl Progress {
     pub fn complete(&self) -> bool {
         self.answered == self.required
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::answer::Answer;
+
+    fn answers(pairs: &[(&str, Value)]) -> Answers {
+        Answers(
+            pairs
+                .iter()
+                .map(|(q, v)| {
+                    let a = Answer {
+                        value: Some(v.clone()),
+                        note: None,
+                        by: "Т".into(),
+                        at: "2026-09-14T10:00:00Z".into(),
+                    };
+                    (q.to_string(), a)
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn hidden_answers_and_what_they_opened_do_not_count() {
+        let p = Protocol::builtin();
+        let yes = Value::Bool(true);
+        let centre = answers(&[
+            ("org_form", Value::Choice("center".into())),
+            ("licence", yes.clone()),
+            ("own_courses", yes.clone()),
+        ]);
+        assert!(matches!(p.live(&centre), Cow::Borrowed(_)));
+        assert!(p.dormant(&centre).is_empty());
+        let none = answers(&[
+            ("org_form", Value::Choice("inspectors".into())),
+            ("licence", yes.clone()),
+            ("own_courses", yes),
+        ]);
+        let live = p.live(&none);
+        assert_eq!(live.value("licence"), None);
+        // own_courses is asked only after «licence = yes», itself hidden now.
+        assert_eq!(live.value("own_courses"), None);
+        assert_eq!(p.dormant(&none), ["licence", "own_courses"]);
+        let own = p.question("own_courses").unwrap();
+        assert!(!p.is_visible(own, &live));
+        let with = p.progress(&centre);
+        let without = p.progress(&none);
+        assert_eq!(with.required, without.required + 2);
+        assert_eq!(with.answered, without.answered + 2);
     }
 }

@@ -80,6 +80,7 @@ impl<'a> Scope<'a> {
         let mut out = Vec::new();
         for m in &self.registry.municipalities {
             let record = self.campaign.record_or_empty(&m.id);
+            let record = record.live(self.protocol);
             if self.holds(selector, m, &record, &mut memo, 0)? {
                 out.push(m);
             }

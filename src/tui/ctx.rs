@@ -5,7 +5,7 @@
 use super::keymap::Keymap;
 use super::screens::Cmd;
 use crate::data::DataSet;
-use crate::model::campaign::{Campaign, Mark, Record, Status};
+use crate::model::campaign::{Answers, Campaign, Mark, Record, Status};
 use crate::model::change::{self, Change, ChangeError, Stamp};
 use crate::model::protocol::Progress;
 use crate::model::template::Template;
@@ -77,6 +77,12 @@ impl Ctx {
         self.campaign.record_or_empty(&self.current).into_owned()
     }
 
+    /// The answers of the selected municipality that count now (hidden ones left out).
+    pub fn live_answers(&self) -> Answers {
+        let record = self.campaign.record_or_empty(&self.current);
+        self.data.protocol.live(&record.answers).into_owned()
+    }
+
     pub fn current_name(&self) -> &str {
         self.data
             .registry
@@ -126,8 +132,9 @@ impl Ctx {
     }
 
     pub fn summarize(&self, id: &str) -> Summary {
-        let record = self.campaign.record_or_empty(id);
         let protocol = &self.data.protocol;
+        let record = self.campaign.record_or_empty(id);
+        let record = record.live(protocol);
         Summary {
             progress: protocol.progress(&record.answers),
             status: record.derive_status(protocol, &self.data.dimensions),

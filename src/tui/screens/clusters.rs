@@ -92,7 +92,7 @@ impl Component for Clusters {
             Action::Up | Action::Down | Action::First | Action::Last => {
                 self.dim = crate::tui::cursor::moved(self.dim, dims, action, ctx.page);
             }
-            Action::Accept => match d.suggested_cluster(&ctx.current_record().answers) {
+            Action::Accept => match d.suggested_cluster(&ctx.live_answers()) {
                 Some(s) => return self.decide(ctx, &d.id, s, None),
                 None => ctx.error("подсказки нет: выберите кластер цифрой и назовите причину"),
             },
@@ -126,8 +126,8 @@ impl Component for Clusters {
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
-        let record = ctx.current_record();
         let protocol = &ctx.data.protocol;
+        let record = ctx.current_record().live(protocol).into_owned();
         let mut lines = Vec::new();
         let p = protocol.progress(&record.answers);
         if !p.complete() {

@@ -3,7 +3,7 @@
 
 use super::{Cmd, Component, Go};
 use crate::data::DataSet;
-use crate::model::campaign::{Record, Value};
+use crate::model::campaign::{Answers, Value};
 use crate::model::change::Change;
 use crate::model::protocol::{Kind, Question, order_like};
 use crate::tui::action::Action;
@@ -75,24 +75,23 @@ impl Interview {
         self.question_at(ctx, self.question)
     }
 
-    fn is_visible_at(&self, ctx: &Ctx, i: usize, record: &Record) -> bool {
-        ctx.data
-            .protocol
-            .is_visible(self.question_at(ctx, i), &record.answers)
+    /// `live`: the answers that count ([`crate::model::protocol::Protocol::live`]).
+    fn is_visible_at(&self, ctx: &Ctx, i: usize, live: &Answers) -> bool {
+        ctx.data.protocol.is_visible(self.question_at(ctx, i), live)
     }
 
-    fn is_open_at(&self, ctx: &Ctx, i: usize, record: &Record) -> bool {
+    fn is_open_at(&self, ctx: &Ctx, i: usize, live: &Answers) -> bool {
         let q = self.question_at(ctx, i);
-        q.required && self.is_visible_at(ctx, i, record) && record.answers.value(&q.id).is_none()
+        q.required && self.is_visible_at(ctx, i, live) && live.value(&q.id).is_none()
     }
 
     fn go_question(&mut self, ctx: &Ctx, i: usize, forward: bool) {
-        let record = ctx.current_record();
+        let live = ctx.live_answers();
         let n = self.flat.len();
         let mut j = i.min(n.saturating_sub(1));
         // Hidden questions are skipped in the direction of travel.
         for _ in 0..n {
-            if self.is_visible_at(ctx, j, &record) {
+            if self.is_visible_at(ctx, j, &live) {
                 break;
             }
             j = if forward {
@@ -104,7 +103,7 @@ impl Interview {
         self.question = j;
         self.editing = None;
         let q = self.current_question(ctx);
-        self.option = match record.answers.value(&q.id) {
+        self.option = match live.value(&q.id) {
             Some(v) => q
                 .kind
                 .options()
@@ -116,7 +115,7 @@ impl Interview {
     }
 
     fn step_question(&mut self, ctx: &mut Ctx, forward: bool) {
-        let record = ctx.current_record();
+        let live = ctx.live_answers();
         let n = self.flat.len();
         let mut j = self.question;
         loop {
@@ -130,7 +129,7 @@ impl Interview {
                 return;
             }
             j = next;
-            if self.is_visible_at(ctx, j, &record) {
+            if self.is_visible_at(ctx, j, &live) {
                 self.go_question(ctx, j, forward);
                 return;
             }
@@ -138,11 +137,11 @@ impl Interview {
     }
 
     fn next_open(&mut self, ctx: &mut Ctx) {
-        let record = ctx.current_record();
+        let live = ctx.live_answers();
         let n = self.flat.len();
         let found = (1..=n)
             .map(|k| (self.question + k) % n)
-            .find(|&i| self.is_open_at(ctx, i, &record));
+            .find(|&i| self.is_open_at(ctx, i, &live));
         match found {
             Some(i) => self.go_question(ctx, i, true),
             None => ctx.say("все обязательные вопросы отвечены: можно переходить к кластерам"),
@@ -274,8 +273,8 @@ impl Component for Interview {
         if go.is_none() {
             return;
         }
-        let record = ctx.current_record();
-        let first_open = (0..self.flat.len()).find(|&i| self.is_open_at(ctx, i, &record));
+        let live = ctx.live_answers();
+        let first_open = (0..self.flat.len()).find(|&i| self.is_open_at(ctx, i, &live));
         self.editing = None;
         self.go_question(ctx, first_open.unwrap_or(0), true);
     }
@@ -362,20 +361,26 @@ impl Component for Interview {
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
         let record = ctx.current_record();
         let protocol = &ctx.data.protocol;
-        let progress = protocol.progress(&record.answers);
+        let live = protocol.live(&record.answers);
+        let progress = protocol.progress(&live);
         let (section_i, _) = self.flat[self.question];
         let section = &protocol.sections[section_i];
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        frame.render_widget(
-            Paragraph::new(format!(
-                " {} · обязательных осталось {} из {}",
-                section.title,
-                progress.required - progress.answered,
-                progress.required
-            )),
-            head,
+        let mut heading = format!(
+            " {} · обязательных осталось {} из {}",
+            section.title,
+            progress.required - progress.answered,
+            progress.required
         );
+        // Answers to questions hidden now are kept, and said to be kept.
+        let dormant = protocol.dormant(&record.answers).len();
+        if dormant > 0 {
+            heading.push_str(&format!(
+                " · скрытых ответов: {dormant} (сохранены, не учитываются)"
+            ));
+        }
+        frame.render_widget(Paragraph::new(heading), head);
         let left_width = (body.width / 3).clamp(20, 34);
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_width), Constraint::Min(1)]).areas(body);
@@ -383,7 +388,7 @@ impl Component for Interview {
         // Questions of this section: ✓ answered, • required and open, hidden ones left out.
         let mut items = Vec::new();
         for (i, (s, _)) in self.flat.iter().enumerate() {
-            if *s != section_i || !self.is_visible_at(ctx, i, &record) {
+            if *s != section_i || !self.is_visible_at(ctx, i, &live) {
                 continue;
             }
             let q = self.question_at(ctx, i);
