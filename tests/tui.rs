@@ -264,7 +264,7 @@ fn help_follows_the_keymap() {
     h.keys("?");
     assert!(matches!(h.app.overlay(), Some(Overlay::Help(_))));
     let s = h.screen(80, 24);
-    assert!(s.contains("j, down"), "{s}");
+    assert!(s.contains("j / о, down"), "{s}");
     assert!(s.contains("ctrl-c"), "{s}");
     insta::assert_snapshot!("help_list_vim_80x24", s);
     h.keys("x");
@@ -379,10 +379,15 @@ fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
     let mut h = harness("default", Some("Тест"));
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
-    let selected = h.app.ctx.current.clone();
     h.keys("/а");
-    assert_eq!(h.app.ctx.current, selected, "still shown, still selected");
+    // Typing selects the best match, so Enter opens what was typed.
+    let first = h.app.screens.list.visible[0].0;
+    let first = h.app.ctx.data.registry.municipalities[first].id.clone();
+    assert_eq!(h.app.ctx.current, first, "the best match is selected");
+    h.key(KeyCode::Down);
+    let selected = h.app.ctx.current.clone();
     h.key(KeyCode::Esc);
+    assert_eq!(h.app.ctx.current, selected, "still shown, still selected");
     assert_eq!(h.app.screens.list.visible.len(), 43);
     let shown = |h: &Harness| -> Vec<String> {
         h.app
@@ -395,11 +400,16 @@ fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
     };
     h.keys("/Тро");
     let names = shown(&h);
-    assert!(names.contains(&"Троицкий ГО".to_string()));
-    assert!(names.contains(&"Троицкий МР".to_string()));
-    let mut sorted = names.clone();
-    sorted.sort_by(|a, b| sobes::model::collate::russian_cmp(a, b));
-    assert_eq!(names, sorted, "filtered lists stay in alphabetical order");
+    assert_eq!(
+        names,
+        [
+            "Троицкий ГО",       // starts so
+            "Троицкий МР",       // starts so
+            "Нязепетровский МР", // has it whole
+            "Магнитогорский ГО", // scattered, alphabetical
+            "Трёхгорный ГО",
+        ]
+    );
     h.key(KeyCode::Esc);
     h.keys("/трех");
     assert_eq!(shown(&h), ["Трёхгорный ГО"], "ё matches е");
@@ -678,4 +688,78 @@ fn export_with_the_suggested_name_goes_to_the_export_folder() {
     h.keys("y");
     assert!(docs.join("второе.md").is_file());
     assert!(!Path::new("второе.md").exists());
+}
+
+/// Staff type answers in Cyrillic, so the Russian layout is usually on: a Cyrillic letter
+/// without a binding of its own acts as the Latin key in the same place, in both built-in
+/// keymaps; text fields still take Cyrillic as text; help shows both keys.
+#[test]
+fn commands_work_in_the_russian_layout() {
+    for keymap in ["default", "vim"] {
+        let mut h = harness(keymap, Some("Тест"));
+        // «.» is «/» of the Latin layout: search, then the search field takes Cyrillic.
+        h.keys(".уйск");
+        assert_eq!(h.app.screens.list.search.text(), "уйск", "{keymap}");
+        h.key(KeyCode::Enter);
+        assert_eq!(h.app.ctx.current, "uysky-mr", "{keymap}");
+        h.keys("с"); // c
+        assert_eq!(h.app.screen, Screen::Clusters, "{keymap}");
+        h.keys("ш"); // i
+        assert_eq!(h.app.screen, Screen::Interview, "{keymap}");
+        h.keys("ь"); // m: a note
+        h.keys("мнение");
+        h.key(KeyCode::Enter);
+        let q = h
+            .app
+            .screens
+            .interview
+            .current_question(&h.app.ctx)
+            .id
+            .clone();
+        assert_eq!(
+            h.app.ctx.current_record().answers.note(&q),
+            Some("мнение"),
+            "{keymap}"
+        );
+        h.keys(","); // ?: help
+        assert!(
+            matches!(h.app.overlay(), Some(Overlay::Help(_))),
+            "{keymap}"
+        );
+        let help = h.screen(100, 40);
+        assert!(help.contains("m / ь"), "{keymap}: {help}");
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::Esc);
+        assert_eq!(h.app.screen, Screen::List, "{keymap}");
+        let key = Event::Key(KeyEvent::new(KeyCode::Char('й'), KeyModifiers::NONE));
+        assert!(step(&mut h.app, &mut h.io, key), "{keymap}: й is q, quit");
+    }
+}
+
+/// Typing a municipality's stem selects it first, whatever was selected before; a stem two
+/// municipalities share selects one of the two, and the full name the right one.
+#[test]
+fn every_stem_typed_in_the_search_selects_its_municipality() {
+    let mut h = harness("default", Some("Тест"));
+    let registry = h.app.ctx.data.registry.municipalities.clone();
+    for m in &registry {
+        let stem = m.name.rsplit_once(' ').map_or(m.name.as_str(), |(s, _)| s);
+        let twins: Vec<&str> = registry
+            .iter()
+            .filter(|o| o.name.starts_with(&format!("{stem} ")))
+            .map(|o| o.id.as_str())
+            .collect();
+        for typed in [stem.to_lowercase(), m.name.clone()] {
+            h.keys("/");
+            h.keys(&typed);
+            let got = h.app.ctx.current.clone();
+            if typed == m.name || twins.len() == 1 {
+                assert_eq!(got, m.id, "«{typed}»");
+            } else {
+                assert!(twins.contains(&got.as_str()), "«{typed}» → {got}");
+            }
+            h.key(KeyCode::Enter);
+            h.key(KeyCode::Esc); // search and filter reset
+        }
+    }
 }

@@ -66,6 +66,23 @@ pub fn latin_to_russian_layout(c: char) -> char {
     }
 }
 
+/// The char the same key gives in the Latin layout, for a char typed in the Russian one:
+/// `ь` → `m`, `Ь` → `M`, `.` → `/`, `,` → `?`. None for a char of no such key.
+pub fn russian_to_latin_layout(c: char) -> Option<char> {
+    const LATIN: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+    const SHIFTED: &str = "QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~";
+    const RUSSIAN: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
+    match c {
+        '.' => return Some('/'),
+        ',' => return Some('?'),
+        _ => {}
+    }
+    let lower = c.to_lowercase().next()?;
+    let i = RUSSIAN.chars().position(|r| r == lower)?;
+    let table = if lower == c { LATIN } else { SHIFTED };
+    table.chars().nth(i)
+}
+
 pub fn to_russian_layout(text: &str) -> String {
     text.chars().map(latin_to_russian_layout).collect()
 }
@@ -83,6 +100,20 @@ mod tests {
             ["Агаповский МР", "Ёмкий", "Трёхгорный ГО", "Троицкий ГО"]
         );
         assert_eq!(russian_cmp("ель", "ёль"), Ordering::Less);
+    }
+
+    #[test]
+    fn russian_keys_read_as_latin() {
+        assert_eq!(russian_to_latin_layout('ь'), Some('m'));
+        assert_eq!(russian_to_latin_layout('Ь'), Some('M'));
+        assert_eq!(russian_to_latin_layout('й'), Some('q'));
+        assert_eq!(russian_to_latin_layout('х'), Some('['));
+        assert_eq!(russian_to_latin_layout('Ж'), Some(':'));
+        assert_eq!(russian_to_latin_layout('.'), Some('/'));
+        assert_eq!(russian_to_latin_layout('q'), None);
+        for c in "qwertyuiopasdfghjklzxcvbnm".chars() {
+            assert_eq!(russian_to_latin_layout(latin_to_russian_layout(c)), Some(c));
+        }
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! merged over the chosen one key by key.
 
 use super::action::Action;
-use super::keys::Key;
+use super::keys::{Code, Key};
 use crate::data::read_file;
+use crate::model::collate::{latin_to_russian_layout, russian_to_latin_layout};
 use crate::model::source::{Origin, SourceError, locate_quoted, parse_ron};
 use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
@@ -213,14 +214,54 @@ impl Keymap {
             .map_or(&[], |(_, b)| b.0.as_slice())
     }
 
-    /// The action of a key on a screen: the screen's map first, then the global one.
+    /// The action of a key on a screen: the screen's map first, then the global one. A key
+    /// of the Russian layout with no binding of its own acts as the key in the same place
+    /// of the Latin layout (`ь` as `m`), so commands work whatever layout is on.
     pub fn action(&self, scope: Scope, key: &Key) -> Option<Action> {
+        self.bound(scope, key).or_else(|| {
+            let Code::Char(c) = key.code else {
+                return None;
+            };
+            let latin = russian_to_latin_layout(c)?;
+            self.bound(
+                scope,
+                &Key {
+                    code: Code::Char(latin),
+                    ..*key
+                },
+            )
+        })
+    }
+
+    fn bound(&self, scope: Scope, key: &Key) -> Option<Action> {
         [scope, Scope::Global].iter().find_map(|s| {
             self.bindings(*s)
                 .iter()
                 .find(|(k, _)| k == key)
                 .map(|(_, a)| *a)
         })
+    }
+
+    /// The key of the Russian layout that does what `key` does on this screen, for help to
+    /// show beside it («m / ь»); None when that key is bound to something of its own.
+    pub fn russian_twin(&self, scope: Scope, key: &Key) -> Option<Key> {
+        let Code::Char(c) = key.code else {
+            return None;
+        };
+        if key.ctrl || key.alt {
+            return None;
+        }
+        let twin = latin_to_russian_layout(c);
+        let twin = if c.is_ascii_uppercase() {
+            twin.to_uppercase().next()?
+        } else {
+            twin
+        };
+        let twin = Key {
+            code: Code::Char(twin),
+            ..*key
+        };
+        (twin != *key && self.bound(scope, &twin).is_none()).then_some(twin)
     }
 
     /// The keys bound to an action on a screen (screen map first), for help and hints.

@@ -26,7 +26,13 @@ impl Help {
                 if s != Scope::Global && keys.iter().all(global) {
                     continue;
                 }
-                let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                let keys: Vec<String> = keys
+                    .iter()
+                    .map(|k| match keymap.russian_twin(scope, k) {
+                        Some(twin) => format!("{k} / {twin}"),
+                        None => k.to_string(),
+                    })
+                    .collect();
                 // The numbered picks share one line: «1…9».
                 if let Action::Pick(_) = action {
                     picks.extend(keys);

@@ -2,7 +2,7 @@
 
 use super::{Cmd, Component, Go};
 use crate::model::campaign::Status;
-use crate::model::fuzzy::{Fuzzy, Query, fold_text};
+use crate::model::fuzzy::{Fuzzy, Hit, Query, fold_text};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
@@ -146,12 +146,16 @@ impl List {
         let matches = |i: usize| {
             self.fuzzy
                 .matches_folded(&self.folded_names[i], &prepared)
-                .map(|h| (i, h.indices))
+                .map(|h| (i, h))
         };
-        let found: Vec<Found> = match self.search_stack.last() {
+        let mut hits: Vec<(usize, Hit)> = match self.search_stack.last() {
             Some((_, previous)) => previous.iter().filter_map(|(i, _)| matches(*i)).collect(),
             None => (0..self.folded_names.len()).filter_map(matches).collect(),
         };
+        // The names that start with what was typed first, then those with a word that does,
+        // then the rest; alphabetical (registry) order within each.
+        hits.sort_by_key(|(i, h)| (h.tier, *i));
+        let found: Vec<Found> = hits.into_iter().map(|(i, h)| (i, h.indices)).collect();
         self.search_stack.push((query.to_string(), found.clone()));
         found
     }
@@ -206,7 +210,12 @@ impl Component for List {
             return None;
         }
         match self.search.handle(event) {
-            FieldKey::Edited => self.refilter(ctx),
+            FieldKey::Edited => {
+                // While typing, the best match is selected: Enter opens what was typed.
+                self.refilter(ctx);
+                self.cursor = 0;
+                self.sync_current(ctx);
+            }
             FieldKey::Moved => {}
             FieldKey::Submit => self.searching = false,
             FieldKey::Cancel => {
@@ -223,6 +232,8 @@ impl Component for List {
         if self.searching {
             self.search.paste(text);
             self.refilter(ctx);
+            self.cursor = 0;
+            self.sync_current(ctx);
         }
     }
 
