@@ -5,7 +5,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use sobes::data::{DataSet, Overrides};
-use sobes::model::campaign::{Mark, Status};
+use sobes::model::campaign::{Mark, Status, Value};
 use sobes::model::protocol::Kind;
 use sobes::storage;
 use sobes::tui::app::App;
@@ -762,4 +762,45 @@ fn every_stem_typed_in_the_search_selects_its_municipality() {
             h.key(KeyCode::Esc); // search and filter reset
         }
     }
+}
+
+/// A choice moves on to the next question still without an answer, never onto an answered
+/// one; replacing an answer with one key says what it was and one key takes it back.
+#[test]
+fn a_choice_moves_to_an_open_question_and_a_replaced_answer_can_be_taken_back() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("/уйский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let q = |h: &Harness| h.app.screens.interview.current_question(&h.app.ctx).id.clone();
+    assert_eq!(q(&h), "org_form");
+    h.keys("1"); // centre → licence is asked
+    assert_eq!(q(&h), "licence");
+    h.keys("2"); // no licence → own_courses stays hidden
+    let after_licence = q(&h);
+    assert_ne!(after_licence, "own_courses");
+    // Back to the first question and answer it again with the same key: nothing replaced,
+    // and the cursor goes past the answered licence question.
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Left);
+    assert_eq!(q(&h), "org_form");
+    h.keys("1");
+    assert_eq!(q(&h), after_licence, "answered questions are skipped");
+    // Replace it: the old value is said, u brings it back.
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Left);
+    h.keys("2");
+    let (message, _) = h.app.ctx.message.clone().unwrap();
+    assert!(message.contains("было «Отдельный методический центр"), "{message}");
+    assert!(message.contains("u — вернуть"), "{message}");
+    let value = |h: &Harness| h.app.ctx.current_record().answers.value("org_form").cloned();
+    assert_eq!(value(&h), Some(Value::Choice("department".into())));
+    h.keys("u");
+    assert_eq!(value(&h), Some(Value::Choice("center".into())));
+    assert_eq!(q(&h), "org_form");
+    let on_disk = storage::load(&h.io.campaign_dir, &h.app.ctx.data.registry).unwrap();
+    assert_eq!(
+        on_disk.records["uysky-mr"].answers.value("org_form"),
+        Some(&Value::Choice("center".into()))
+    );
 }

@@ -31,6 +31,7 @@ pub enum Action {
     Accept,
     Preview,
     Export,
+    Undo,
 }
 
 impl Action {
@@ -64,6 +65,7 @@ impl Action {
             Action::Accept => "принять".into(),
             Action::Preview => "приложение".into(),
             Action::Export => "выгрузить".into(),
+            Action::Undo => "вернуть".into(),
         }
     }
 
@@ -103,6 +105,7 @@ impl Action {
             Action::Export => {
                 "Выгрузить приложение (Word, Markdown) или матрицу кластеров (Excel, CSV)".into()
             }
+            Action::Undo => "Вернуть ответ, который только что заменили".into(),
         }
     }
 }

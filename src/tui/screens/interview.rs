@@ -38,6 +38,8 @@ pub struct Interview {
     pub question: usize,
     pub option: usize,
     pub editing: Option<Editing>,
+    /// The last answer a single key replaced: its question and the value before, for Undo.
+    pub replaced: Option<(String, Option<Value>)>,
 }
 
 const HINTS: &[Action] = &[
@@ -63,6 +65,7 @@ impl Interview {
             question: 0,
             option: 0,
             editing: None,
+            replaced: None,
         }
     }
 
@@ -229,10 +232,58 @@ impl Interview {
             }
             Kind::Number { .. } | Kind::Text => return Vec::new(),
         };
-        let change = Change::answer(&record, &q.id, value, &ctx.stamp());
+        let before = record.answers.value(&q.id).cloned();
+        let change = Change::answer(&record, &q.id, value.clone(), &ctx.stamp());
         let cmds = ctx.commit(&[change]);
-        if advance && !cmds.is_empty() {
-            self.step_question(ctx, true);
+        if cmds.is_empty() || !advance {
+            return cmds;
+        }
+        // A single key that replaced an answer says so and can be taken back.
+        if let Some(old) = before.as_ref().filter(|old| Some(*old) != value.as_ref()) {
+            let shown = |v: &Value| ctx.data.protocol.show_value(&q, v);
+            let now = value.as_ref().map_or_else(String::new, shown);
+            let undo = ctx.keymap.keys_for(crate::tui::keymap::Scope::Interview, Action::Undo);
+            let undo = undo.first().map_or_else(String::new, |k| format!(" · {k} — вернуть"));
+            ctx.say(format!("ответ изменён: было «{}», стало «{now}»{undo}", shown(old)));
+            self.replaced = Some((q.id.clone(), before));
+        } else {
+            self.replaced = None;
+        }
+        self.next_unanswered(ctx);
+        cmds
+    }
+
+    /// After a choice: the next question still without an answer, searching on from here
+    /// and then from the start, so a choice never lands on an answered question.
+    fn next_unanswered(&mut self, ctx: &mut Ctx) {
+        let live = ctx.live_answers();
+        let n = self.flat.len();
+        let found = (1..n).map(|k| (self.question + k) % n).find(|&i| {
+            self.is_visible_at(ctx, i, &live) && live.value(&self.question_at(ctx, i).id).is_none()
+        });
+        match found {
+            Some(i) => self.go_question(ctx, i, true),
+            None if ctx.message.is_none() => ctx.say("на все вопросы есть ответы"),
+            None => {}
+        }
+    }
+
+    fn undo(&mut self, ctx: &mut Ctx) -> Vec<Cmd> {
+        let Some((question, before)) = self.replaced.take() else {
+            ctx.say("возвращать нечего");
+            return Vec::new();
+        };
+        let change = Change::answer(&ctx.current_record(), &question, before, &ctx.stamp());
+        let cmds = ctx.commit(&[change]);
+        if let Some(i) = self
+            .flat
+            .iter()
+            .position(|&(s, q)| ctx.data.protocol.sections[s].questions[q].id == question)
+        {
+            self.go_question(ctx, i, true);
+        }
+        if !cmds.is_empty() {
+            ctx.say("прежний ответ возвращён");
         }
         cmds
     }
@@ -273,6 +324,7 @@ impl Component for Interview {
         if go.is_none() {
             return;
         }
+        self.replaced = None;
         let live = ctx.live_answers();
         let first_open = (0..self.flat.len()).find(|&i| self.is_open_at(ctx, i, &live));
         self.editing = None;
@@ -321,6 +373,7 @@ impl Component for Interview {
                 _ => ctx.say("здесь выбирают вариант: стрелки и пробел или цифра"),
             },
             Action::Note => self.start_edit(ctx, EditTarget::Note),
+            Action::Undo => return self.undo(ctx),
             Action::Clear if ctx.current_record().answers.0.contains_key(&q.id) => {
                 return vec![Cmd::Show(Overlay::Confirm(Confirm::new(
                     format!("Стереть ответ и заметку на «{}»?", q.text),
