@@ -804,3 +804,42 @@ fn a_choice_moves_to_an_open_question_and_a_replaced_answer_can_be_taken_back() 
         Some(&Value::Choice("center".into()))
     );
 }
+
+/// Ctrl-C while typing keeps the draft: a note being typed is saved before quitting; a draft
+/// that cannot be saved is asked about (n stays, a second Ctrl-C quits).
+#[test]
+fn ctrl_c_while_typing_saves_the_draft_or_asks() {
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    h.keys("m");
+    h.keys("черновик заметки");
+    assert!(step(&mut h.app, &mut h.io, ctrl_c.clone()), "quits");
+    let on_disk = storage::load(&h.io.campaign_dir, &h.app.ctx.data.registry).unwrap();
+    assert_eq!(
+        on_disk.records["agapovsky-mr"].answers.note("org_form"),
+        Some("черновик заметки")
+    );
+
+    let mut h = harness("default", Some("Тест"));
+    h.keys("/кусинский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.keys("1");
+    h.keys("1");
+    // The number of methodists, typed wrong.
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+        h.key(KeyCode::Right);
+    }
+    h.keys("e");
+    h.keys("много");
+    assert!(!step(&mut h.app, &mut h.io, ctrl_c.clone()), "asks first");
+    match h.app.overlay() {
+        Some(Overlay::Confirm(c)) => assert!(c.question.contains("Черновик не сохранён")),
+        other => panic!("{other:?}"),
+    }
+    h.keys("n");
+    assert!(h.app.screens.interview.editing.is_some(), "still typing");
+    assert!(!step(&mut h.app, &mut h.io, ctrl_c.clone()));
+    assert!(step(&mut h.app, &mut h.io, ctrl_c), "asked twice, it quits");
+}

@@ -8,7 +8,7 @@ use super::ctx::{Ctx, Effect};
 use super::export;
 use super::keymap::Keymap;
 use super::keys::{Code, Key};
-use super::overlays::{Help, Outcome, Overlay, Prompt, PromptFor, Reply};
+use super::overlays::{Confirm, Help, Outcome, Overlay, Pending, Prompt, PromptFor, Reply};
 use super::screens::{Cmd, Go, Screen, Screens};
 use crate::data::DataSet;
 use crate::model::campaign::Campaign;
@@ -84,9 +84,10 @@ impl App {
     pub fn handle_key(&mut self, event: KeyEvent) -> Vec<Effect> {
         self.poll_loading();
         let key = Key::from_event(&event);
-        // Ctrl-C quits from anywhere, whatever the keymap and any open overlay say.
-        if key.ctrl && key.code == Code::Char('c') {
-            return vec![Effect::Quit];
+        // Ctrl-C quits from anywhere, whatever the keymap and any open overlay say; nothing
+        // typed is lost without a question.
+        if key.ctrl && matches!(key.code, Code::Char('c' | 'с')) {
+            return self.quit();
         }
         let action = self.ctx.keymap.action(self.screen.scope(), &key);
         if let Some(top) = self.overlays.last_mut() {
@@ -109,6 +110,37 @@ impl App {
         match action {
             Some(action) => self.update(action),
             None => Vec::new(),
+        }
+    }
+
+    /// Quitting: a draft in a text field is saved first; a draft that cannot be saved, or
+    /// text typed into a prompt, is asked about. Asked twice, it quits.
+    fn quit(&mut self) -> Vec<Effect> {
+        let ask = |why: String| {
+            Overlay::Confirm(Confirm::new(
+                format!("{why} Выйти без этого? (n — остаться)"),
+                Pending::Quit,
+            ))
+        };
+        match self.overlays.last() {
+            Some(Overlay::Confirm(c)) if c.then == Pending::Quit => return vec![Effect::Quit],
+            Some(Overlay::Prompt(p)) if !p.field.text().trim().is_empty() => {
+                let why = format!("Введённое в поле «{}» не сохранится.", p.field.text().trim());
+                self.overlays.push(ask(why));
+                return Vec::new();
+            }
+            _ => {}
+        }
+        match self.screens.get_mut(self.screen).flush(&mut self.ctx) {
+            Ok(cmds) => {
+                let mut effects = self.run(cmds);
+                effects.push(Effect::Quit);
+                effects
+            }
+            Err(why) => {
+                self.overlays.push(ask(format!("Черновик не сохранён: {why}.")));
+                Vec::new()
+            }
         }
     }
 
@@ -147,6 +179,9 @@ impl App {
     }
 
     fn reply(&mut self, reply: Reply) -> Vec<Effect> {
+        if reply == Reply::Confirmed(Pending::Quit) {
+            return vec![Effect::Quit];
+        }
         if let Reply::Text(PromptFor::Reviewer, name) = &reply {
             self.ctx.reviewer = Some(name.clone());
             return vec![Effect::SaveConfig];

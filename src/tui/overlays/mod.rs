@@ -25,6 +25,7 @@ pub use prompt::Prompt;
 /// What a confirmation, once given, goes on to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
+    Quit,
     ClearAnswer(String),
     ClearDecision(String),
     Export(ExportRequest),

@@ -345,6 +345,17 @@ impl Component for Interview {
         }
     }
 
+    fn flush(&mut self, ctx: &mut Ctx) -> Result<Vec<Cmd>, String> {
+        if self.editing.is_none() {
+            return Ok(Vec::new());
+        }
+        let cmds = self.commit_edit(ctx);
+        match self.editing.as_ref().and_then(|e| e.error.clone()) {
+            Some(error) => Err(error),
+            None => Ok(cmds),
+        }
+    }
+
     fn paste(&mut self, _ctx: &mut Ctx, text: &str) {
         if let Some(e) = &mut self.editing {
             e.field.paste(text);

@@ -93,6 +93,10 @@ pub trait Component {
         None
     }
     fn paste(&mut self, _ctx: &mut Ctx, _text: &str) {}
+    /// Before quitting: saves what is typed in a text field, or says why it cannot be.
+    fn flush(&mut self, _ctx: &mut Ctx) -> Result<Vec<Cmd>, String> {
+        Ok(Vec::new())
+    }
     /// Whether the action needs every record (a large campaign still loading is then
     /// waited for).
     fn needs_records(&self, _action: Action) -> bool {
