@@ -843,3 +843,21 @@ fn ctrl_c_while_typing_saves_the_draft_or_asks() {
     assert!(!step(&mut h.app, &mut h.io, ctrl_c.clone()));
     assert!(step(&mut h.app, &mut h.io, ctrl_c), "asked twice, it quits");
 }
+
+/// The export's gap dialog names a few municipalities and how many more, so its question
+/// and answer keys stay in view even on a small window.
+#[test]
+fn the_gap_dialog_keeps_its_keys_in_view() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("e");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    for (w, hgt) in [(80, 24), (60, 16)] {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("y / Enter — да"), "{w}×{hgt}:\n{s}");
+        assert!(s.contains("Кампания не завершена"), "{w}×{hgt}:\n{s}");
+    }
+    let s = h.screen(100, 30);
+    assert!(s.contains("и ещё 40"), "{s}");
+    insta::assert_snapshot!("export_gaps_80x24", h.screen(80, 24));
+}

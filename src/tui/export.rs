@@ -91,8 +91,8 @@ fn step(ctx: &mut Ctx, request: ExportRequest) -> Vec<Cmd> {
     let gaps = crate::annex::gaps(&ctx.data, &ctx.campaign);
     if !request.allow_incomplete && !gaps.is_empty() {
         let question = format!(
-            "Кампания не завершена. {} Выгрузить с пометками «не распределены»?",
-            gaps.lines().join(" ")
+            "Кампания не завершена.\n{}\nВыгрузить с пометками «не распределены»?",
+            gap_summary(&gaps).join("\n")
         );
         let then = Pending::Export(ExportRequest {
             allow_incomplete: true,
@@ -101,4 +101,32 @@ fn step(ctx: &mut Ctx, request: ExportRequest) -> Vec<Cmd> {
         return vec![Cmd::Show(Overlay::Confirm(Confirm::new(question, then)))];
     }
     vec![Cmd::Io(Effect::Export(request))]
+}
+
+/// A few names and how many more: a dialog must keep its question and keys in view.
+fn some_names(ms: &[&crate::model::registry::Municipality]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<&str> = ms.iter().take(SHOWN).map(|m| m.name.as_str()).collect();
+    match ms.len().saturating_sub(SHOWN) {
+        0 => names.join(", "),
+        more => format!("{} и ещё {more}", names.join(", ")),
+    }
+}
+
+/// The gaps in a line each, names summarised.
+fn gap_summary(gaps: &crate::annex::Gaps) -> Vec<String> {
+    let mut out: Vec<String> = gaps
+        .dims
+        .iter()
+        .filter(|(_, ms)| !ms.is_empty())
+        .map(|(d, ms)| format!("• не распределены по измерению «{}»: {} ({})", d.title, ms.len(), some_names(ms)))
+        .collect();
+    if !gaps.unfinished.is_empty() {
+        out.push(format!(
+            "• собеседование не завершено: {} ({})",
+            gaps.unfinished.len(),
+            some_names(&gaps.unfinished)
+        ));
+    }
+    out
 }

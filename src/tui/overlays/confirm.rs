@@ -38,18 +38,25 @@ impl Confirm {
         // As tall as the question needs, so the answer keys stay visible.
         let width = area.width.saturating_sub(4).min(76);
         let inner = width.saturating_sub(2).max(1) as usize;
-        let rows = self
-            .question
-            .split('\n')
-            .map(|l| (l.chars().count().max(1)).div_ceil(inner) as u16)
-            .sum::<u16>();
-        let rect = popup(area, width, rows + 5);
+        // Lines that do not fit are cut, never the answer keys below them.
+        let room = area.height.saturating_sub(4).max(1) as usize;
+        let mut lines = Vec::new();
+        let mut rows = 0;
+        for l in self.question.split('\n') {
+            let need = l.chars().count().max(1).div_ceil(inner);
+            if rows + need > room.saturating_sub(1) && !lines.is_empty() {
+                lines.push(Line::raw("…"));
+                rows += 1;
+                break;
+            }
+            lines.push(Line::raw(l.to_string()));
+            rows += need;
+        }
+        lines.push(Line::styled("y / Enter — да, n / Esc — нет", DIM));
+        let rect = popup(area, width, rows as u16 + 4);
         frame.render_widget(Clear, rect);
         frame.render_widget(
-            Paragraph::new(vec![
-                Line::raw(self.question.clone()),
-                Line::styled("y / Enter — да, n / Esc — нет", DIM),
-            ])
+            Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .block(Block::bordered().title(Line::from(" Подтвердите "))),
             rect,
