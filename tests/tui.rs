@@ -528,9 +528,11 @@ fn preview_and_export_from_the_tui() {
             .preview
             .lines
             .iter()
-            .any(|l| l.contains("Не распределены"))
+            .any(|l| l.to_string().contains("Не распределены"))
     );
-    insta::assert_snapshot!("preview_80x24", h.screen(80, 24));
+    let shown = h.screen(80, 24);
+    assert!(!shown.contains('#') && !shown.contains("**"), "text, not Markdown: {shown}");
+    insta::assert_snapshot!("preview_80x24", shown);
     h.key(KeyCode::PageDown);
     assert!(h.app.screens.preview.scroll > 0);
 

@@ -4,7 +4,9 @@ use super::{Cmd, Component, Go};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
+use crate::annex::{Document, Node};
 use crate::tui::widgets::{BOLD, ERROR};
+use ratatui::style::Modifier;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -12,9 +14,30 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 #[derive(Default)]
 pub struct Preview {
-    /// The annex as Markdown lines.
-    pub lines: Vec<String>,
+    /// The annex as it reads: headings bold, notices red, a blank line between blocks.
+    pub lines: Vec<Line<'static>>,
     pub scroll: usize,
+}
+
+/// The annex's blocks as lines of text, styled as the document shows them.
+fn lines_of(doc: &Document) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for node in &doc.nodes {
+        match node {
+            Node::Right(rs) => {
+                lines.extend(rs.iter().map(|r| Line::raw(r.clone()).right_aligned()));
+            }
+            Node::Title(t) => lines.push(Line::styled(t.clone(), BOLD).centered()),
+            Node::Heading(t) => lines.push(Line::styled(t.clone(), BOLD)),
+            Node::Subheading(t) => lines.push(Line::styled(t.clone(), BOLD.add_modifier(Modifier::ITALIC))),
+            Node::Paragraph(t) => lines.push(Line::raw(format!("    {t}"))),
+            Node::Item(n, t) => lines.push(Line::raw(format!("{n} {t}"))),
+            Node::Notice(t) => lines.push(Line::styled(t.clone(), ERROR.add_modifier(Modifier::BOLD))),
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.pop();
+    lines
 }
 
 const HINTS: &[Action] = &[Action::Down, Action::Export, Action::Help, Action::Back];
@@ -35,11 +58,8 @@ impl Component for Preview {
         ctx.ensure_template();
         self.scroll = 0;
         self.lines = match &ctx.template {
-            Some(t) => crate::annex::render_markdown(&ctx.data, &ctx.campaign, t)
-                .lines()
-                .map(str::to_string)
-                .collect(),
-            None => vec!["Шаблон приложения не загружен".into()],
+            Some(t) => lines_of(&crate::annex::build(&ctx.data, &ctx.campaign, t)),
+            None => vec![Line::raw("Шаблон приложения не загружен")],
         };
     }
 
@@ -55,23 +75,12 @@ impl Component for Preview {
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
         let height = area.height as usize;
         ctx.page = height.max(1);
-        // Markdown headings get a little emphasis; the rest is the text as it will be
-        // exported.
         let lines: Vec<Line> = self
             .lines
             .iter()
             .skip(self.scroll)
             .take(height * 4)
-            .map(|l| {
-                if l.starts_with('#') {
-                    Line::styled(l.trim_start_matches('#').trim().to_string(), BOLD)
-                } else if l.contains("не распределены") || l.contains("Не распределены")
-                {
-                    Line::styled(l.clone(), ERROR)
-                } else {
-                    Line::raw(l.clone())
-                }
-            })
+            .cloned()
             .collect();
         let block = Block::default()
             .borders(Borders::BOTTOM)
