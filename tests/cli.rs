@@ -419,3 +419,47 @@ fn answers_to_hidden_questions_are_kept_but_count_for_nothing() {
     );
     assert!(lists(&env).contains("licensed\tashinsky-mr"));
 }
+
+#[test]
+fn numbers_are_named_by_their_question_and_part_timers_stay_within_methodists() {
+    let env = Env::new();
+    let o = env.set("Уйский", "methodists", "много");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("«Сколько человек выполняют работу методистов?» ждёт целое число"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(env.set("Уйский", "methodists", "3").status.success());
+    let o = env.set("Уйский", "part_timers", "4");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("больше, чем ответ на «Сколько человек"), "{}", stderr(&o));
+    assert!(env.set("Уйский", "part_timers", "3").status.success());
+    // Nor can the methodists drop below the part-timers already recorded.
+    let o = env.set("Уйский", "methodists", "2");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let record = env.load().records["uysky-mr"].clone();
+    assert_eq!(
+        record.answers.value("methodists"),
+        Some(&sobes::model::campaign::Value::Number(3))
+    );
+}
+
+#[test]
+fn an_other_option_without_a_follow_up_question_is_reported() {
+    let env = Env::new();
+    let protocol = env.home().join("protocol.ron");
+    let text = include_str!("../data/protocol.ron").replace(
+        "show_if: Some(Contains(\"priorities\", \"other\")),",
+        "show_if: Some(Contains(\"priorities\", \"fgos\")),",
+    );
+    std::fs::write(&protocol, text).unwrap();
+    let o = env.bare(&["check", "--protocol", protocol.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{}:", protocol.display()))
+            && err.contains("у варианта «Другое» вопроса «priorities» нет вопроса-уточнения"),
+        "{err}"
+    );
+}

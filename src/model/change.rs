@@ -191,6 +191,20 @@ pub fn apply(
                     .question(question)
                     .ok_or_else(|| ChangeError::UnknownQuestion(question.clone()))?;
                 protocol.check_value(q, value)?;
+                protocol.check_bounds(q, value, &protocol.live(&record.answers))?;
+            }
+            // A number another one may not exceed keeps above it.
+            for (_, other) in protocol.questions() {
+                if other.at_most.as_deref() == Some(question.as_str())
+                    && let Some(v) = record.answers.value(&other.id)
+                {
+                    let mut after_answers = record.answers.clone();
+                    if let Some(value) = after {
+                        after_answers.0.entry(question.clone()).or_default().value =
+                            Some(value.clone());
+                    }
+                    protocol.check_bounds(other, v, &protocol.live(&after_answers))?;
+                }
             }
             let answer = new.answers.0.entry(question.clone()).or_default();
             answer.value = after.clone();

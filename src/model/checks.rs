@@ -64,6 +64,34 @@ pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
                 format!("у вопроса «{}» min {min} больше max {max}", q.id),
             ));
         }
+        if let Some(other) = &q.at_most
+            && !matches!(protocol.question(other).map(|o| &o.kind), Some(Kind::Number { .. }))
+        {
+            problems.push(src.at_def(
+                &q.id,
+                0,
+                format!("at_most вопроса «{}»: «{other}» — не вопрос-число", q.id),
+            ));
+        }
+        // «Другое» says nothing without what it is: a text question must follow it.
+        for c in q.kind.choices().iter().filter(|c| is_other(&c.id, &c.label)) {
+            let followed = protocol.questions().any(|(_, f)| {
+                matches!(f.kind, Kind::Text)
+                    && f.show_if.as_ref().is_some_and(|cond| {
+                        cond.questions().contains(&q.id.as_str()) && condition_names(cond, &c.id)
+                    })
+            });
+            if !followed {
+                problems.push(src.at_def(
+                    &c.id,
+                    0,
+                    format!(
+                        "у варианта «{}» вопроса «{}» нет вопроса-уточнения: добавьте текстовый вопрос с show_if: Some(Contains(\"{}\", \"{}\"))",
+                        c.label, q.id, q.id, c.id
+                    ),
+                ));
+            }
+        }
         if let Some(c) = &q.show_if {
             check_condition(
                 c,
@@ -85,6 +113,19 @@ pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
         ));
     }
     problems
+}
+
+fn is_other(id: &str, label: &str) -> bool {
+    id == "other" || label.trim().to_lowercase().starts_with("другое")
+}
+
+fn condition_names(c: &Condition, option: &str) -> bool {
+    match c {
+        Condition::All(cs) | Condition::Any(cs) => cs.iter().any(|c| condition_names(c, option)),
+        Condition::Not(_) => false,
+        Condition::Equals(_, o) | Condition::Contains(_, o) => o == option,
+        Condition::InRange(..) | Condition::Answered(_) => false,
+    }
 }
 
 fn duplicate(

@@ -63,6 +63,10 @@ pub struct Question {
     pub required: bool,
     #[serde(default)]
     pub show_if: Option<Condition>,
+    /// For a number: the id of another number question this one cannot exceed (part-time
+    /// staff are some of the methodists, never more).
+    #[serde(default)]
+    pub at_most: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -202,7 +206,7 @@ impl Protocol {
             Kind::YesNo => match raw.to_lowercase().as_str() {
                 "да" | "yes" | "y" | "д" => Value::Bool(true),
                 "нет" | "no" | "n" | "н" => Value::Bool(false),
-                _ => return Err(ValueError::NotYesNo(q.id.clone(), raw.to_string())),
+                _ => return Err(ValueError::NotYesNo(q.text.clone(), raw.to_string())),
             },
             Kind::SingleChoice(_) => Value::Choice(raw.to_string()),
             Kind::MultipleChoice(opts) => {
@@ -216,7 +220,7 @@ impl Protocol {
                 match picked.iter().find(|p| !opts.iter().any(|c| &c.id == *p)) {
                     Some(bad) => {
                         return Err(ValueError::NoOption {
-                            question: q.id.clone(),
+                            question: q.text.clone(),
                             raw: bad.clone(),
                             allowed: allowed(opts),
                             several: true,
@@ -229,7 +233,7 @@ impl Protocol {
                 Ok(n) => Value::Number(n),
                 Err(_) => {
                     return Err(ValueError::NotInRange {
-                        question: q.id.clone(),
+                        question: q.text.clone(),
                         raw: raw.to_string(),
                         min: *min,
                         max: *max,
@@ -245,7 +249,7 @@ impl Protocol {
     /// Whether a value fits the question as the protocol defines it now, and if not, why.
     pub fn check_value(&self, q: &Question, v: &Value) -> Result<(), ValueError> {
         let no_option = |raw: &str, opts: &[Choice], several: bool| ValueError::NoOption {
-            question: q.id.clone(),
+            question: q.text.clone(),
             raw: raw.to_string(),
             allowed: allowed(opts),
             several,
@@ -262,26 +266,47 @@ impl Protocol {
             }
             (Kind::Number { min, max }, Value::Number(n)) if (*min..=*max).contains(n) => Ok(()),
             (Kind::Number { min, max }, Value::Number(n)) => Err(ValueError::NotInRange {
-                question: q.id.clone(),
+                question: q.text.clone(),
                 raw: n.to_string(),
                 min: *min,
                 max: *max,
             }),
             (Kind::Text, Value::Text(t)) if t.trim().is_empty() => {
-                Err(ValueError::EmptyText(q.id.clone()))
+                Err(ValueError::EmptyText(q.text.clone()))
             }
             (Kind::Text, Value::Text(t)) if t.chars().count() > MAX_TEXT_CHARS => {
                 Err(ValueError::TooLong {
-                    question: q.id.clone(),
+                    question: q.text.clone(),
                     chars: t.chars().count(),
                 })
             }
             (Kind::Text, Value::Text(_)) => Ok(()),
             (kind, _) => Err(ValueError::WrongKind {
-                question: q.id.clone(),
+                question: q.text.clone(),
                 expected: kind.code(),
             }),
         }
+    }
+
+    /// Whether a number keeps within the other answer it may not exceed (`at_most`), given
+    /// the other answers of the record.
+    pub fn check_bounds(&self, q: &Question, v: &Value, answers: &Answers) -> Result<(), ValueError> {
+        let (Some(other), Some(n)) = (&q.at_most, v.as_number()) else {
+            return Ok(());
+        };
+        let Some(limit) = answers.value(other).and_then(Value::as_number) else {
+            return Ok(());
+        };
+        if n <= limit {
+            return Ok(());
+        }
+        let other_text = self.question(other).map_or(other.as_str(), |o| o.text.as_str());
+        Err(ValueError::AboveOther {
+            question: q.text.clone(),
+            value: n,
+            other: other_text.to_string(),
+            limit,
+        })
     }
 
     /// Whether a stored value fits the question as the protocol defines it now.
@@ -323,6 +348,13 @@ pub enum ValueError {
     EmptyText(String),
     #[error("ответ на «{question}» слишком длинный: {chars} знаков, можно до {MAX_TEXT_CHARS}")]
     TooLong { question: String, chars: usize },
+    #[error("«{question}»: {value} — больше, чем ответ на «{other}» ({limit})")]
+    AboveOther {
+        question: String,
+        value: i64,
+        other: String,
+        limit: i64,
+    },
     #[error("ответ на «{question}» не того вида: вопрос ждёт {expected}")]
     WrongKind {
         question: String,
