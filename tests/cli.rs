@@ -433,7 +433,11 @@ fn numbers_are_named_by_their_question_and_part_timers_stay_within_methodists() 
     assert!(env.set("Уйский", "methodists", "3").status.success());
     let o = env.set("Уйский", "part_timers", "4");
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("больше, чем ответ на «Сколько человек"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("больше, чем ответ на «Сколько человек"),
+        "{}",
+        stderr(&o)
+    );
     assert!(env.set("Уйский", "part_timers", "3").status.success());
     // Nor can the methodists drop below the part-timers already recorded.
     let o = env.set("Уйский", "methodists", "2");

@@ -531,7 +531,10 @@ fn preview_and_export_from_the_tui() {
             .any(|l| l.to_string().contains("Не распределены"))
     );
     let shown = h.screen(80, 24);
-    assert!(!shown.contains('#') && !shown.contains("**"), "text, not Markdown: {shown}");
+    assert!(
+        !shown.contains('#') && !shown.contains("**"),
+        "text, not Markdown: {shown}"
+    );
     insta::assert_snapshot!("preview_80x24", shown);
     h.key(KeyCode::PageDown);
     assert!(h.app.screens.preview.scroll > 0);
@@ -774,7 +777,14 @@ fn a_choice_moves_to_an_open_question_and_a_replaced_answer_can_be_taken_back() 
     h.keys("/уйский");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
-    let q = |h: &Harness| h.app.screens.interview.current_question(&h.app.ctx).id.clone();
+    let q = |h: &Harness| {
+        h.app
+            .screens
+            .interview
+            .current_question(&h.app.ctx)
+            .id
+            .clone()
+    };
     assert_eq!(q(&h), "org_form");
     h.keys("1"); // centre → licence is asked
     assert_eq!(q(&h), "licence");
@@ -793,9 +803,19 @@ fn a_choice_moves_to_an_open_question_and_a_replaced_answer_can_be_taken_back() 
     h.key(KeyCode::Left);
     h.keys("2");
     let (message, _) = h.app.ctx.message.clone().unwrap();
-    assert!(message.contains("было «Отдельный методический центр"), "{message}");
+    assert!(
+        message.contains("было «Отдельный методический центр"),
+        "{message}"
+    );
     assert!(message.contains("u — вернуть"), "{message}");
-    let value = |h: &Harness| h.app.ctx.current_record().answers.value("org_form").cloned();
+    let value = |h: &Harness| {
+        h.app
+            .ctx
+            .current_record()
+            .answers
+            .value("org_form")
+            .cloned()
+    };
     assert_eq!(value(&h), Some(Value::Choice("department".into())));
     h.keys("u");
     assert_eq!(value(&h), Some(Value::Choice("center".into())));
@@ -862,4 +882,54 @@ fn the_gap_dialog_keeps_its_keys_in_view() {
     let s = h.screen(100, 30);
     assert!(s.contains("и ещё 40"), "{s}");
     insta::assert_snapshot!("export_gaps_80x24", h.screen(80, 24));
+}
+
+/// Esc goes back where the municipality was opened from; the review names override reasons;
+/// the question list marks notes.
+#[test]
+fn back_returns_to_the_review_and_the_review_shows_reasons() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("/уйский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.keys("m");
+    h.keys("со слов руководителя");
+    h.key(KeyCode::Enter);
+    let s = h.screen(100, 30);
+    assert!(s.contains("•✎1. "), "{s}");
+    h.keys("c");
+    h.keys("3");
+    h.keys("нет подсказки, решили на комиссии");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.keys("r");
+    let rows: Vec<String> = h
+        .app
+        .screens
+        .review
+        .rows(&h.app.ctx)
+        .iter()
+        .map(|r| r.text.clone())
+        .collect();
+    assert!(
+        rows.iter().any(|r| r.contains("Уйский МР  (изменено вручную: нет подсказки, решили на комиссии)")),
+        "{rows:?}"
+    );
+    // Open an unfinished interview from the review; Esc comes back to the review.
+    while h.app.screen == Screen::Review {
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Enter);
+        if h.app.screen == Screen::Review {
+            continue;
+        }
+        if h.app.screen == Screen::Clusters {
+            h.key(KeyCode::Esc);
+            assert_eq!(h.app.screen, Screen::Review);
+            h.key(KeyCode::End);
+            h.key(KeyCode::Enter);
+        }
+    }
+    assert_eq!(h.app.screen, Screen::Interview);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, Screen::Review);
 }

@@ -65,7 +65,10 @@ pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
             ));
         }
         if let Some(other) = &q.at_most
-            && !matches!(protocol.question(other).map(|o| &o.kind), Some(Kind::Number { .. }))
+            && !matches!(
+                protocol.question(other).map(|o| &o.kind),
+                Some(Kind::Number { .. })
+            )
         {
             problems.push(src.at_def(
                 &q.id,
@@ -74,7 +77,12 @@ pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
             ));
         }
         // «Другое» says nothing without what it is: a text question must follow it.
-        for c in q.kind.choices().iter().filter(|c| is_other(&c.id, &c.label)) {
+        for c in q
+            .kind
+            .choices()
+            .iter()
+            .filter(|c| is_other(&c.id, &c.label))
+        {
             let followed = protocol.questions().any(|(_, f)| {
                 matches!(f.kind, Kind::Text)
                     && f.show_if.as_ref().is_some_and(|cond| {

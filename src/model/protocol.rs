@@ -290,7 +290,12 @@ impl Protocol {
 
     /// Whether a number keeps within the other answer it may not exceed (`at_most`), given
     /// the other answers of the record.
-    pub fn check_bounds(&self, q: &Question, v: &Value, answers: &Answers) -> Result<(), ValueError> {
+    pub fn check_bounds(
+        &self,
+        q: &Question,
+        v: &Value,
+        answers: &Answers,
+    ) -> Result<(), ValueError> {
         let (Some(other), Some(n)) = (&q.at_most, v.as_number()) else {
             return Ok(());
         };
@@ -300,7 +305,9 @@ impl Protocol {
         if n <= limit {
             return Ok(());
         }
-        let other_text = self.question(other).map_or(other.as_str(), |o| o.text.as_str());
+        let other_text = self
+            .question(other)
+            .map_or(other.as_str(), |o| o.text.as_str());
         Err(ValueError::AboveOther {
             question: q.text.clone(),
             value: n,

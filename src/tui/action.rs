@@ -69,6 +69,18 @@ impl Action {
         }
     }
 
+    /// A sentence for the help screen of one screen, where an action does something of
+    /// its own there.
+    pub fn describe_in(self, scope: super::keymap::Scope) -> String {
+        match (self, scope) {
+            (Action::Back, super::keymap::Scope::List) => "Сбросить поиск и фильтр".into(),
+            (Action::Open, super::keymap::Scope::Review) => {
+                "Открыть муниципалитет: кластеры или незаконченные вопросы".into()
+            }
+            _ => self.describe(),
+        }
+    }
+
     /// A sentence for the help screen.
     pub fn describe(self) -> String {
         match self {

@@ -125,7 +125,10 @@ impl App {
         match self.overlays.last() {
             Some(Overlay::Confirm(c)) if c.then == Pending::Quit => return vec![Effect::Quit],
             Some(Overlay::Prompt(p)) if !p.field.text().trim().is_empty() => {
-                let why = format!("Введённое в поле «{}» не сохранится.", p.field.text().trim());
+                let why = format!(
+                    "Введённое в поле «{}» не сохранится.",
+                    p.field.text().trim()
+                );
                 self.overlays.push(ask(why));
                 return Vec::new();
             }
@@ -138,7 +141,8 @@ impl App {
                 effects
             }
             Err(why) => {
-                self.overlays.push(ask(format!("Черновик не сохранён: {why}.")));
+                self.overlays
+                    .push(ask(format!("Черновик не сохранён: {why}.")));
                 Vec::new()
             }
         }

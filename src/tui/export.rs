@@ -119,7 +119,14 @@ fn gap_summary(gaps: &crate::annex::Gaps) -> Vec<String> {
         .dims
         .iter()
         .filter(|(_, ms)| !ms.is_empty())
-        .map(|(d, ms)| format!("• не распределены по измерению «{}»: {} ({})", d.title, ms.len(), some_names(ms)))
+        .map(|(d, ms)| {
+            format!(
+                "• не распределены по измерению «{}»: {} ({})",
+                d.title,
+                ms.len(),
+                some_names(ms)
+            )
+        })
         .collect();
     if !gaps.unfinished.is_empty() {
         out.push(format!(

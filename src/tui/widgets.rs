@@ -31,6 +31,27 @@ pub fn mark_style(mark: Mark) -> Style {
     }
 }
 
+/// Word-wraps `text` to `width` columns: the first row after `first`, the others after
+/// `rest` (usually spaces as wide as `first`), so that wrapped text keeps its indent.
+pub fn wrap_indented(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let mut rows = vec![first.to_string()];
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let last = rows.last_mut().expect("one row at least");
+        let len = last.chars().count();
+        if !empty && len + 1 + word.chars().count() > width {
+            rows.push(format!("{rest}{word}"));
+        } else {
+            if !empty {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+        empty = false;
+    }
+    rows
+}
+
 /// A box of at most `width`×`height` in the middle of `area`.
 pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
@@ -96,6 +117,16 @@ pub fn highlighted<'a>(name: &'a str, hits: &[usize]) -> Vec<Span<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_rows_keep_their_indent() {
+        let rows = wrap_indented("один два три четыре", 12, " 1 ( ) ", "       ");
+        assert_eq!(
+            rows,
+            [" 1 ( ) один", "       два", "       три", "       четыре"]
+        );
+        assert_eq!(wrap_indented("", 10, "> ", "  "), ["> "]);
+    }
 
     #[test]
     fn matched_letters_are_runs() {

@@ -57,8 +57,8 @@ impl Confirm {
         frame.render_widget(Clear, rect);
         frame.render_widget(
             Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(Line::from(" Подтвердите "))),
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().title(Line::from(" Подтвердите "))),
             rect,
         );
     }

@@ -4,7 +4,7 @@
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Scope;
-use crate::tui::widgets::{BOLD, DIM, popup};
+use crate::tui::widgets::{BOLD, DIM, popup, wrap_indented};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -14,7 +14,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 pub struct Help;
 
 impl Help {
-    pub fn lines(ctx: &Ctx, scope: Scope) -> Vec<Line<'static>> {
+    /// The help's lines for a box `width` columns wide inside.
+    pub fn lines(ctx: &Ctx, scope: Scope, width: usize) -> Vec<Line<'static>> {
         let keymap = &ctx.keymap;
         let mut lines = Vec::new();
         for s in [scope, Scope::Global] {
@@ -38,11 +39,8 @@ impl Help {
                     picks.extend(keys);
                     continue;
                 }
-                lines.push(Line::raw(format!(
-                    "  {:<16} {}",
-                    keys.join(", "),
-                    action.describe()
-                )));
+                let keys = keys.join(", ");
+                lines.extend(entry(&keys, &action.describe_in(s), width));
             }
             if let (Some(first), Some(last)) = (picks.first(), picks.last()) {
                 let keys = if picks.len() > 1 {
@@ -66,7 +64,8 @@ impl Help {
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, scope: Scope) {
-        let lines = Help::lines(ctx, scope);
+        let width = area.width.saturating_sub(6) as usize;
+        let lines = Help::lines(ctx, scope, width);
         let rect = popup(area, area.width.saturating_sub(4), lines.len() as u16 + 4);
         frame.render_widget(Clear, rect);
         frame.render_widget(
@@ -76,4 +75,24 @@ impl Help {
             rect,
         );
     }
+}
+
+/// One key and what it does; a description too long for the line goes on under itself, so
+/// the keys' column stays clear.
+fn entry(keys: &str, text: &str, width: usize) -> Vec<Line<'static>> {
+    const KEYS: usize = 16;
+    let pad = " ".repeat(KEYS + 3);
+    let mut out = Vec::new();
+    let first = if keys.chars().count() > KEYS {
+        out.push(Line::raw(format!("  {keys}")));
+        pad.clone()
+    } else {
+        format!("  {keys:<KEYS$} ")
+    };
+    out.extend(
+        wrap_indented(text, width.max(KEYS + 16), &first, &pad)
+            .into_iter()
+            .map(Line::raw),
+    );
+    out
 }

@@ -11,7 +11,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
 use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Reply};
 use crate::tui::text::{FieldKey, TextField};
-use crate::tui::widgets::{BOLD, DIM, SELECTED, push_field, truncate};
+use crate::tui::widgets::{BOLD, DIM, SELECTED, push_field, truncate, wrap_indented};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -242,9 +242,16 @@ impl Interview {
         if let Some(old) = before.as_ref().filter(|old| Some(*old) != value.as_ref()) {
             let shown = |v: &Value| ctx.data.protocol.show_value(&q, v);
             let now = value.as_ref().map_or_else(String::new, shown);
-            let undo = ctx.keymap.keys_for(crate::tui::keymap::Scope::Interview, Action::Undo);
-            let undo = undo.first().map_or_else(String::new, |k| format!(" · {k} — вернуть"));
-            ctx.say(format!("ответ изменён: было «{}», стало «{now}»{undo}", shown(old)));
+            let undo = ctx
+                .keymap
+                .keys_for(crate::tui::keymap::Scope::Interview, Action::Undo);
+            let undo = undo
+                .first()
+                .map_or_else(String::new, |k| format!(" · {k} — вернуть"));
+            ctx.say(format!(
+                "ответ изменён: было «{}», стало «{now}»{undo}",
+                shown(old)
+            ));
             self.replaced = Some((q.id.clone(), before));
         } else {
             self.replaced = None;
@@ -449,9 +456,10 @@ impl Component for Interview {
         let [left, right] =
             Layout::horizontal([Constraint::Length(left_width), Constraint::Min(1)]).areas(body);
 
-        // Questions of this section: ✓ answered, • required and open, hidden ones left out.
+        // Questions of this section, numbered so that two never read the same when cut:
+        // ✓ answered, • required and open, ✎ with a note; hidden ones left out.
         let mut items = Vec::new();
-        for (i, (s, _)) in self.flat.iter().enumerate() {
+        for (i, (s, n)) in self.flat.iter().enumerate() {
             if *s != section_i || !self.is_visible_at(ctx, i, &live) {
                 continue;
             }
@@ -462,8 +470,13 @@ impl Component for Interview {
                 (false, true) => "•",
                 (false, false) => " ",
             };
+            let note = if record.answers.note(&q.id).is_some() {
+                "✎"
+            } else {
+                " "
+            };
             let label = truncate(
-                &format!("{marker} {}", q.text),
+                &format!("{marker}{note}{}. {}", n + 1, q.text),
                 left_width.saturating_sub(2) as usize,
             );
             let style = if i == self.question {
@@ -481,15 +494,28 @@ impl Component for Interview {
         );
 
         let q = self.current_question(ctx);
-        let mut lines = vec![Line::from(vec![
-            Span::styled(
-                if q.required { "* " } else { "  " },
-                Style::new().fg(Color::Yellow),
-            ),
-            Span::styled(q.text.clone(), BOLD),
-        ])];
+        let inner = Rect {
+            x: right.x + 1,
+            width: right.width.saturating_sub(1),
+            ..right
+        };
+        // Rows are wrapped here, each keeping its indent, so the cursor's row is its index.
+        let width = inner.width as usize;
+        let star = if q.required { "* " } else { "  " };
+        let mut lines: Vec<Line> = wrap_indented(&q.text, width, star, "  ")
+            .into_iter()
+            .map(|row| {
+                let text: String = row.chars().skip(2).collect();
+                let lead: String = row.chars().take(2).collect();
+                Line::from(vec![
+                    Span::styled(lead, Style::new().fg(Color::Yellow)),
+                    Span::styled(text, BOLD),
+                ])
+            })
+            .collect();
         if let Some(h) = &q.help {
-            lines.push(Line::styled(format!("  {h}"), DIM));
+            let rows = wrap_indented(h, width, "  ", "  ");
+            lines.extend(rows.into_iter().map(|r| Line::styled(r, DIM)));
         }
         lines.push(Line::raw(""));
         let value = record.answers.value(&q.id);
@@ -502,12 +528,15 @@ impl Component for Interview {
                 (false, true) => "(•)",
                 (false, false) => "( )",
             };
-            let text = format!(" {} {mark} {label}", i + 1);
-            lines.push(if i == self.option {
-                Line::styled(text, SELECTED)
+            let first = format!(" {} {mark} ", i + 1);
+            let rest = " ".repeat(first.chars().count());
+            let style = if i == self.option {
+                SELECTED
             } else {
-                Line::raw(text)
-            });
+                Style::new()
+            };
+            let rows = wrap_indented(label, width, &first, &rest);
+            lines.extend(rows.into_iter().map(|r| Line::styled(r, style)));
         }
         let mut cursor_at = None;
         if let Kind::Text | Kind::Number { .. } = q.kind {
@@ -551,11 +580,6 @@ impl Component for Interview {
                 DIM,
             ));
         }
-        let inner = Rect {
-            x: right.x + 1,
-            width: right.width.saturating_sub(1),
-            ..right
-        };
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         if let Some((line, col)) = cursor_at {
             let y = inner.y + line as u16;

@@ -1,14 +1,14 @@
 //! The annex as it will be exported, scrolling.
 
 use super::{Cmd, Component, Go};
+use crate::annex::{Document, Node};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
-use crate::annex::{Document, Node};
 use crate::tui::widgets::{BOLD, ERROR};
-use ratatui::style::Modifier;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
@@ -29,10 +29,14 @@ fn lines_of(doc: &Document) -> Vec<Line<'static>> {
             }
             Node::Title(t) => lines.push(Line::styled(t.clone(), BOLD).centered()),
             Node::Heading(t) => lines.push(Line::styled(t.clone(), BOLD)),
-            Node::Subheading(t) => lines.push(Line::styled(t.clone(), BOLD.add_modifier(Modifier::ITALIC))),
+            Node::Subheading(t) => {
+                lines.push(Line::styled(t.clone(), BOLD.add_modifier(Modifier::ITALIC)))
+            }
             Node::Paragraph(t) => lines.push(Line::raw(format!("    {t}"))),
             Node::Item(n, t) => lines.push(Line::raw(format!("{n} {t}"))),
-            Node::Notice(t) => lines.push(Line::styled(t.clone(), ERROR.add_modifier(Modifier::BOLD))),
+            Node::Notice(t) => {
+                lines.push(Line::styled(t.clone(), ERROR.add_modifier(Modifier::BOLD)))
+            }
         }
         lines.push(Line::raw(""));
     }

@@ -96,11 +96,19 @@ fn build_rows(ctx: &Ctx) -> Vec<Row> {
             )));
             for i in members {
                 let flag = match marks[i] {
-                    Mark::Overridden(_) => "  (изменено вручную)",
-                    Mark::Stale(_) => "  (расходится с ответами)",
-                    _ => "",
+                    Mark::Overridden(_) => {
+                        let reason = ctx
+                            .campaign
+                            .record(&reg[i].id)
+                            .and_then(|r| r.decisions.get(&d.id))
+                            .and_then(|dec| dec.reason.clone())
+                            .unwrap_or_default();
+                        format!("  (изменено вручную: {reason})")
+                    }
+                    Mark::Stale(_) => "  (расходится с ответами)".into(),
+                    _ => String::new(),
                 };
-                rows.push(member(i, Some(di), flag.to_string()));
+                rows.push(member(i, Some(di), flag));
             }
         }
         let open: Vec<usize> = (0..reg.len())
