@@ -456,8 +456,17 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         println!("{line}");
     }
     let dormant = crate::model::checks::dormant_report(&campaign, &data.registry, &data.protocol);
+    let stale = crate::model::checks::stale_report(
+        &campaign,
+        &data.registry,
+        &data.protocol,
+        &data.dimensions,
+    );
     for line in dormant {
         println!("{line}");
+    }
+    for line in stale {
+        println!("пробел: {line}");
     }
     if problems.is_empty() {
         println!(

@@ -467,3 +467,26 @@ fn an_other_option_without_a_follow_up_question_is_reported() {
         "{err}"
     );
 }
+
+#[test]
+fn check_flags_decisions_the_answers_no_longer_support() {
+    let env = Env::new();
+    assert!(env.set("Уйский", "ra_format", "remote").status.success());
+    let decide = [
+        "--as",
+        "Т",
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+    ];
+    let o = env.run(&[&decide[..], &["regional_active", "--cluster", "2"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&env.run(&["check"])).contains("расходится с ответами"));
+    assert!(env.set("Уйский", "ra_format", "in_person").status.success());
+    let check = stdout(&env.run(&["check"]));
+    assert!(
+        check.contains("пробел: расходится с ответами: Уйский МР, «Формат работы с региональным активом»: решён кластер 2, по ответам теперь 1"),
+        "{check}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Consistency checks of the data files and of a campaign against them.
 
-use super::campaign::{Campaign, Record};
+use super::campaign::{Campaign, Mark, Record};
 use super::clusters::Dimensions;
 use super::condition::Condition;
 use super::protocol::{Kind, Protocol};
@@ -368,6 +368,37 @@ pub fn dormant_report(
                 m.name,
                 q.text,
                 protocol.show_value(q, v)
+            ));
+        }
+    }
+    out
+}
+
+/// Decisions the answers no longer support (`2!`): decided without a reason while the
+/// answers now suggest another cluster, with the answers the new suggestion follows from.
+pub fn stale_report(
+    campaign: &Campaign,
+    registry: &Registry,
+    protocol: &Protocol,
+    dims: &Dimensions,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in &registry.municipalities {
+        let Some(record) = campaign.record(&m.id) else {
+            continue;
+        };
+        let live = record.live(protocol);
+        for d in &dims.0 {
+            let Mark::Stale(cluster) = live.mark(d) else {
+                continue;
+            };
+            let now = match d.suggest(&live.answers, protocol) {
+                Some(s) => format!("по ответам теперь {} ({})", s.cluster, s.because.join("; ")),
+                None => "по ответам теперь подсказки нет".into(),
+            };
+            out.push(format!(
+                "расходится с ответами: {}, «{}»: решён кластер {cluster}, {now}; подтвердите или измените решение",
+                m.name, d.title
             ));
         }
     }
