@@ -490,3 +490,59 @@ fn check_flags_decisions_the_answers_no_longer_support() {
         "{check}"
     );
 }
+
+#[test]
+fn contradictory_and_empty_choices_are_refused_and_a_given_reason_is_kept() {
+    let env = Env::new();
+    let o = env.set("Уйский", "shibc", "institutional,none");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("вариант «Нет» не сочетается с другими"),
+        "{}",
+        stderr(&o)
+    );
+    for empty in [",", " , ", ""] {
+        let o = env.set("Уйский", "shibc", empty);
+        assert_eq!(o.status.code(), Some(1), "«{empty}»");
+        assert!(
+            stderr(&o).contains("не выбрано ни одного варианта"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(!env.record_file("uysky-mr").exists(), "nothing written");
+    assert!(env.set("Уйский", "shibc", "none").status.success());
+    // A record that holds the contradiction (written by hand or an older sobes) is reported.
+    let file = env.record_file("uysky-mr");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "Choices([\"none\"])",
+        "Choices([\"institutional\", \"none\"])",
+    );
+    std::fs::write(&file, text).unwrap();
+    let o = env.run(&["check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("uysky-mr.ron: answers.shibc"),
+        "{}",
+        stdout(&o)
+    );
+
+    // decide --reason with the suggested cluster keeps the reason.
+    assert!(env.set("Ашинский", "ra_format", "remote").status.success());
+    let o = env.run(&[
+        "--as",
+        "Т",
+        "decide",
+        "--municipality",
+        "Ашинский",
+        "--dimension",
+        "regional_active",
+        "--cluster",
+        "2",
+        "--reason",
+        "подтвердили на встрече",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let d = env.load().records["ashinsky-mr"].decisions["regional_active"].clone();
+    assert_eq!(d.reason.as_deref(), Some("подтвердили на встрече"));
+}

@@ -933,3 +933,22 @@ fn back_returns_to_the_review_and_the_review_shows_reasons() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.screen, Screen::Review);
 }
+
+/// In the TUI too, «Нет» cannot be ticked beside another option: it is refused in words and
+/// the answer stays as it was.
+#[test]
+fn an_exclusive_option_is_refused_beside_others() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "shibc" {
+        h.key(KeyCode::Right);
+    }
+    h.keys("1");
+    h.keys("3");
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(error && message.contains("не сочетается"), "{message}");
+    assert_eq!(
+        h.app.ctx.current_record().answers.value("shibc"),
+        Some(&Value::Choices(vec!["institutional".into()]))
+    );
+}

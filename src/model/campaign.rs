@@ -109,8 +109,8 @@ impl Record {
     pub fn mark(&self, dim: &Dimension) -> Mark {
         let suggestion = dim.suggested_cluster(&self.answers);
         match (self.decisions.get(&dim.id), suggestion) {
-            (Some(d), _) if d.reason.is_some() => Mark::Overridden(d.cluster),
             (Some(d), Some(s)) if s == d.cluster => Mark::Confirmed(d.cluster),
+            (Some(d), _) if d.reason.is_some() => Mark::Overridden(d.cluster),
             (Some(d), _) => Mark::Stale(d.cluster),
             (None, Some(s)) => Mark::Suggested(s),
             (None, None) => Mark::Unassigned,

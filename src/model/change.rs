@@ -298,8 +298,7 @@ fn decide(
     Ok(Decision {
         cluster,
         suggested,
-        // A reason beside the suggested cluster would mark it as overridden.
-        reason: reason.filter(|_| suggested != Some(cluster)),
+        reason,
         by: change.by.clone(),
         at: change.at.clone(),
     })
@@ -374,8 +373,9 @@ mod tests {
             run(&r, dec(&r, Some(4), Some("x"))),
             Err(ChangeError::UnknownCluster { cluster: 4, .. })
         ));
-        let r = run(&r, dec(&r, Some(2), Some("лишнее"))).unwrap();
-        assert_eq!(r.decisions["regional_active"].reason, None);
+        let r = run(&r, dec(&r, Some(2), Some("так и сказали"))).unwrap();
+        let kept = r.decisions["regional_active"].reason.as_deref();
+        assert_eq!(kept, Some("так и сказали"), "a reason given is kept");
         assert_eq!(r.mark(dim), Mark::Confirmed(2));
         let r = run(&r, dec(&r, Some(1), Some("на встрече передумали"))).unwrap();
         assert_eq!(r.mark(dim), Mark::Overridden(1));

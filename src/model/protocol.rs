@@ -10,6 +10,9 @@ use std::borrow::Cow;
 pub struct Choice {
     pub id: String,
     pub label: String,
+    /// In a multiple choice: cannot be chosen together with another option («нет»).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -258,10 +261,20 @@ impl Protocol {
             (Kind::YesNo, Value::Bool(_)) => Ok(()),
             (Kind::SingleChoice(o), Value::Choice(c)) if o.iter().any(|x| &x.id == c) => Ok(()),
             (Kind::SingleChoice(o), Value::Choice(c)) => Err(no_option(c, o, false)),
+            (Kind::MultipleChoice(_), Value::Choices(cs)) if cs.is_empty() => {
+                Err(ValueError::EmptyChoice(q.text.clone()))
+            }
             (Kind::MultipleChoice(o), Value::Choices(cs)) => {
-                match cs.iter().find(|c| !o.iter().any(|x| &x.id == *c)) {
-                    Some(c) => Err(no_option(c, o, true)),
-                    None => Ok(()),
+                if let Some(c) = cs.iter().find(|c| !o.iter().any(|x| &x.id == *c)) {
+                    return Err(no_option(c, o, true));
+                }
+                let exclusive = o.iter().find(|x| x.exclusive && cs.contains(&x.id));
+                match exclusive {
+                    Some(x) if cs.len() > 1 => Err(ValueError::Exclusive {
+                        question: q.text.clone(),
+                        option: x.label.clone(),
+                    }),
+                    _ => Ok(()),
                 }
             }
             (Kind::Number { min, max }, Value::Number(n)) if (*min..=*max).contains(n) => Ok(()),
@@ -351,6 +364,12 @@ pub enum ValueError {
         min: i64,
         max: i64,
     },
+    #[error("на вопрос «{0}» не выбрано ни одного варианта; чтобы стереть ответ, сотрите его")]
+    EmptyChoice(String),
+    #[error(
+        "«{question}»: вариант «{option}» не сочетается с другими; выберите либо его, либо остальные"
+    )]
+    Exclusive { question: String, option: String },
     #[error("вопрос «{0}» ждёт непустой текст")]
     EmptyText(String),
     #[error("ответ на «{question}» слишком длинный: {chars} знаков, можно до {MAX_TEXT_CHARS}")]
