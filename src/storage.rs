@@ -438,3 +438,12 @@ fn load_record(path: &Path) -> Result<Record, StoreError> {
     }
     Ok(record)
 }
+
+/// The record of `id` as it is on disk now; None when it has no file.
+pub fn read_record(dir: &Path, id: &str) -> Result<Option<Record>, StoreError> {
+    let path = record_path(dir, id)?;
+    if !path.exists() {
+        return Ok(None);
+    }
+    load_record(&path).map(Some)
+}

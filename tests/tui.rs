@@ -952,3 +952,109 @@ fn an_exclusive_option_is_refused_beside_others() {
         Some(&Value::Choices(vec!["institutional".into()]))
     );
 }
+
+/// A change that could not be written keeps saying so, is retried with every key, and
+/// quitting asks, naming what would be lost; once the disk takes it, all is well.
+#[test]
+fn an_unsaved_change_is_never_forgotten() {
+    let mut h = harness("default", Some("Тест"));
+    let records = h.io.campaign_dir.join("municipalities");
+    let away = h.io.campaign_dir.join("municipalities.away");
+    h.key(KeyCode::Enter); // Агаповский МР
+    h.keys("1");
+    // The records folder becomes unwritable (a file in its place: root ignores modes).
+    std::fs::rename(&records, &away).unwrap();
+    std::fs::write(&records, b"").unwrap();
+    h.keys("1");
+    let status = |h: &mut Harness| h.screen(120, 24).lines().last().unwrap_or("").to_string();
+    assert!(
+        status(&mut h).contains("НЕ СОХРАНЕНО: Агаповский МР"),
+        "{}",
+        status(&mut h)
+    );
+    h.key(KeyCode::Esc);
+    assert!(
+        status(&mut h).contains("НЕ СОХРАНЕНО"),
+        "still said after Esc"
+    );
+    h.keys("q");
+    match h.app.overlay() {
+        Some(Overlay::Confirm(c)) => {
+            assert!(c.question.contains("Агаповский МР"), "{}", c.question)
+        }
+        other => panic!("quitting must ask: {other:?}"),
+    }
+    h.keys("n");
+    // The disk is back: the next key saves, and quitting no longer asks.
+    std::fs::remove_file(&records).unwrap();
+    std::fs::rename(&away, &records).unwrap();
+    h.key(KeyCode::Down);
+    assert!(
+        !status(&mut h).contains("НЕ СОХРАНЕНО"),
+        "{}",
+        status(&mut h)
+    );
+    let on_disk = storage::load(&h.io.campaign_dir, &h.app.ctx.data.registry).unwrap();
+    assert_eq!(on_disk, h.app.ctx.campaign);
+    let q = Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
+    assert!(step(&mut h.app, &mut h.io, q));
+}
+
+/// A record replaced on disk while the TUI is open (a colleague's file copied in) is not
+/// overwritten: a change to another field is added on top of it; the same field changed in
+/// both places is shown with both values and the user chooses.
+#[test]
+fn a_record_changed_on_disk_is_never_overwritten_blind() {
+    let mut h = harness("default", Some("Тест"));
+    let data = h.app.ctx.data.clone();
+    let outside = |h: &Harness, question: &str, value: Value| {
+        let dir = &h.io.campaign_dir;
+        let mut r = storage::load(dir, &data.registry).unwrap().records["agapovsky-mr"].clone();
+        let stamp = sobes::model::change::Stamp {
+            by: "Коллега".into(),
+            at: clock(),
+        };
+        let c = sobes::model::change::Change::answer(&r, question, Some(value), &stamp);
+        r = sobes::model::change::apply(&r, &c, &data.protocol, &data.dimensions).unwrap();
+        storage::save_record(dir, &r).unwrap();
+    };
+    h.key(KeyCode::Enter);
+    h.keys("1"); // org_form = centre, saved; now on licence
+    outside(&h, "methodists", Value::Number(7));
+    h.keys("1"); // licence = yes: another field, added on top
+    let dir = h.io.campaign_dir.clone();
+    let disk = || storage::load(&dir, &data.registry).unwrap().records["agapovsky-mr"].clone();
+    let r = disk();
+    assert_eq!(
+        r.answers.value("methodists"),
+        Some(&Value::Number(7)),
+        "the colleague's answer stays"
+    );
+    assert_eq!(r.answers.value("licence"), Some(&Value::Bool(true)));
+    assert_eq!(h.app.ctx.current_record(), r, "memory follows the disk");
+
+    // The same field on both sides: asked, with both values.
+    outside(&h, "own_courses", Value::Bool(false));
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "own_courses"
+    );
+    h.keys("1"); // own_courses = yes here, no on disk
+    match h.app.overlay() {
+        Some(Overlay::Picker(p)) => {
+            assert!(
+                p.items[0].contains("нет") && p.items[1].contains("да"),
+                "{:?}",
+                p.items
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter); // keep mine
+    let r = disk();
+    assert_eq!(r.answers.value("own_courses"), Some(&Value::Bool(true)));
+    assert_eq!(r.answers.value("methodists"), Some(&Value::Number(7)));
+    assert_eq!(h.app.ctx.current_record(), r);
+    assert!(h.app.ctx.unsaved.is_empty());
+}

@@ -8,7 +8,10 @@ use super::ctx::{Ctx, Effect};
 use super::export;
 use super::keymap::Keymap;
 use super::keys::{Code, Key};
-use super::overlays::{Confirm, Help, Outcome, Overlay, Pending, Prompt, PromptFor, Reply};
+use super::overlays::{
+    Confirm, Help, Outcome, Overlay, Pending, PickFor, Prompt, PromptFor, Reply,
+};
+use super::saving::Step;
 use super::screens::{Cmd, Go, Screen, Screens};
 use crate::data::DataSet;
 use crate::model::campaign::Campaign;
@@ -56,6 +59,9 @@ impl App {
             fatal: None,
             template: None,
             export_dir,
+            unsaved: Default::default(),
+            save_error: None,
+            quit_anyway: false,
         };
         ctx.summarize_all();
         let screens = Screens::new(&mut ctx);
@@ -82,6 +88,19 @@ impl App {
     }
 
     pub fn handle_key(&mut self, event: KeyEvent) -> Vec<Effect> {
+        let mut effects = self.key(event);
+        // While a save has failed, every key tries again.
+        if self.ctx.save_error.is_some() {
+            for retry in self.ctx.retries() {
+                if !effects.contains(&retry) {
+                    effects.insert(0, retry);
+                }
+            }
+        }
+        effects
+    }
+
+    fn key(&mut self, event: KeyEvent) -> Vec<Effect> {
         self.poll_loading();
         let key = Key::from_event(&event);
         // Ctrl-C quits from anywhere, whatever the keymap and any open overlay say; nothing
@@ -184,7 +203,18 @@ impl App {
 
     fn reply(&mut self, reply: Reply) -> Vec<Effect> {
         if reply == Reply::Confirmed(Pending::Quit) {
+            self.ctx.quit_anyway = true;
             return vec![Effect::Quit];
+        }
+        if let Reply::Picked(PickFor::Conflict { id, index }, choice) = &reply {
+            return match self.ctx.resolve(id, *index, *choice == 1) {
+                Step::Write(_) => vec![Effect::Save(id.clone())],
+                Step::Ask(overlay) => {
+                    self.overlays.push(overlay);
+                    Vec::new()
+                }
+                Step::Nothing => Vec::new(),
+            };
         }
         if let Reply::Text(PromptFor::Reviewer, name) = &reply {
             self.ctx.reviewer = Some(name.clone());
@@ -264,13 +294,31 @@ impl App {
         }
     }
 
-    pub fn saved(&mut self, result: Result<(), String>) {
+    pub fn saved(&mut self, id: &str, result: Result<(), String>) {
         match result {
             Ok(()) => {
+                self.ctx.unsaved.remove(id);
+                if self.ctx.unsaved.is_empty() {
+                    self.ctx.save_error = None;
+                }
                 let at = (self.ctx.clock)();
                 self.ctx.last_saved = Some(at.get(11..19).unwrap_or(&at).to_string());
             }
-            Err(e) => self.ctx.error(format!("НЕ СОХРАНЕНО: {e}")),
+            Err(e) => self.ctx.save_error = Some(e),
+        }
+    }
+
+    /// Quitting with changes not on disk asks first, naming them.
+    pub fn ask_to_quit(&mut self, lost: &str) {
+        let already =
+            matches!(self.overlays.last(), Some(Overlay::Confirm(c)) if c.then == Pending::Quit);
+        if !already {
+            self.overlays.push(Overlay::Confirm(Confirm::new(
+                format!(
+                    "Не записаны на диск изменения: {lost}. Выйти и потерять их? (n — остаться)"
+                ),
+                Pending::Quit,
+            )));
         }
     }
 }

@@ -3,6 +3,7 @@
 //! current as records change. Changes to a record go through [`Ctx::apply`] alone.
 
 use super::keymap::Keymap;
+use super::saving::Unsaved;
 use super::screens::Cmd;
 use crate::data::DataSet;
 use crate::model::campaign::{Answers, Campaign, Mark, Record, Status};
@@ -70,6 +71,12 @@ pub struct Ctx {
     pub template: Option<Template>,
     /// Where exports go unless the user types another folder.
     pub export_dir: PathBuf,
+    /// Per municipality id: changes made here that are not on disk yet.
+    pub unsaved: BTreeMap<String, Unsaved>,
+    /// Why the last save failed, while anything is unsaved.
+    pub save_error: Option<String>,
+    /// The user agreed to quit with unsaved changes.
+    pub quit_anyway: bool,
 }
 
 impl Ctx {
@@ -108,10 +115,12 @@ impl Ctx {
     /// Applies changes to the current record, all or none, and asks for it to be saved.
     pub fn apply(&mut self, changes: &[Change]) -> Result<Effect, ChangeError> {
         let id = self.current.clone();
-        let mut record = self.current_record();
+        let before = self.current_record();
+        let mut record = before.clone();
         for c in changes {
             record = change::apply(&record, c, &self.data.protocol, &self.data.dimensions)?;
         }
+        self.remember(&before, changes);
         self.campaign.records.insert(id.clone(), record);
         if let Some(i) = self.data.registry.index_of(&id) {
             self.summaries[i] = Some(self.summarize(&id));

@@ -10,6 +10,7 @@ pub mod export;
 pub mod keymap;
 pub mod keys;
 pub mod overlays;
+pub mod saving;
 pub mod screens;
 pub mod text;
 pub mod view;
@@ -27,6 +28,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::execute;
+use saving::Step;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -44,12 +46,19 @@ impl Io {
         for effect in effects {
             match effect {
                 Effect::Save(id) => {
-                    let result = match app.ctx.campaign.record(&id) {
-                        Some(record) => storage::save_record(&self.campaign_dir, record)
-                            .map_err(|e| e.to_string()),
-                        None => Ok(()),
-                    };
-                    app.saved(result);
+                    // The file is read back first: a record changed on disk meanwhile is
+                    // never overwritten blind.
+                    match storage::read_record(&self.campaign_dir, &id) {
+                        Err(e) => app.saved(&id, Err(e.to_string())),
+                        Ok(disk) => match app.ctx.before_save(&id, disk) {
+                            Step::Write(record) => {
+                                let result = storage::save_record(&self.campaign_dir, &record);
+                                app.saved(&id, result.map_err(|e| e.to_string()));
+                            }
+                            Step::Ask(overlay) => app.overlays.push(overlay),
+                            Step::Nothing => {}
+                        },
+                    }
                 }
                 Effect::SaveConfig => {
                     self.config.reviewer = app.ctx.reviewer.clone();
@@ -78,7 +87,10 @@ impl Io {
                     };
                     app.exported(result);
                 }
-                Effect::Quit => quit = true,
+                Effect::Quit => match app.ctx.unsaved_summary() {
+                    Some(lost) if !app.ctx.quit_anyway => app.ask_to_quit(&lost),
+                    _ => quit = true,
+                },
             }
         }
         quit

@@ -60,13 +60,15 @@ fn draw_status(
     scope: super::keymap::Scope,
     area: Rect,
 ) {
-    let left = match (&ctx.message, &ctx.last_saved) {
-        (Some((m, true)), _) => {
-            Span::styled(m.clone(), Style::new().fg(Color::White).bg(Color::Red))
-        }
-        (Some((m, false)), _) => Span::raw(m.clone()),
-        (None, Some(t)) => Span::styled(format!("сохранено {t}"), Style::new().fg(Color::Green)),
-        (None, None) => Span::styled("изменений не было", DIM),
+    let unsaved = ctx.save_error.as_ref().map(|e| {
+        format!(
+            "НЕ СОХРАНЕНО: {} — {e}; каждое действие пробует снова",
+            ctx.unsaved_summary().unwrap_or_default()
+        )
+    });
+    let left = match (&unsaved, &ctx.message, &ctx.last_saved) {
+        (Some(u), _, _) => Span::styled(u.clone(), Style::new().fg(Color::White).bg(Color::Red)),
+        (None, message, last_saved) => left_of(message, last_saved),
     };
     // A focused text field takes the keys itself; its hints are not in the keymap.
     let hints = match screen.field_hints() {
@@ -93,4 +95,16 @@ fn draw_status(
         Paragraph::new(Line::from(Span::styled(hint, DIM))).right_aligned(),
         r,
     );
+}
+
+/// The left of the status line when everything is saved: the last message or the last save.
+fn left_of(message: &Option<(String, bool)>, last_saved: &Option<String>) -> Span<'static> {
+    match (message, last_saved) {
+        (Some((m, true)), _) => {
+            Span::styled(m.clone(), Style::new().fg(Color::White).bg(Color::Red))
+        }
+        (Some((m, false)), _) => Span::raw(m.clone()),
+        (None, Some(t)) => Span::styled(format!("сохранено {t}"), Style::new().fg(Color::Green)),
+        (None, None) => Span::styled("изменений не было", DIM),
+    }
 }

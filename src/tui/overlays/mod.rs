@@ -40,6 +40,11 @@ pub enum PromptFor {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PickFor {
+    /// Which value to keep of a field changed both here and on disk (`index`: the change).
+    Conflict {
+        id: String,
+        index: usize,
+    },
     Section,
     Filter(Vec<ListFilter>),
     ExportFormat(Vec<Format>),
