@@ -402,10 +402,10 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
             d.registry.clone()
         });
     // The default campaign not made yet is checked as an empty one; nothing is created.
+    let unmade_default = cli.campaign.is_none() && !campaign_dir.join(storage::META_FILE).exists();
     let campaign = match &data {
-        Some(data) if cli.campaign.is_none() && !campaign_dir.join(storage::META_FILE).exists() => {
-            Some(crate::session::empty_campaign(data))
-        }
+        Some(data) if unmade_default => Some(crate::session::empty_campaign(data)),
+        None if unmade_default => None,
         _ => storage::load(&campaign_dir, &registry)
             .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
             .ok(),

@@ -546,3 +546,31 @@ fn contradictory_and_empty_choices_are_refused_and_a_given_reason_is_kept() {
     let d = env.load().records["ashinsky-mr"].decisions["regional_active"].clone();
     assert_eq!(d.reason.as_deref(), Some("подтвердили на встрече"));
 }
+
+#[test]
+fn a_rule_error_points_at_the_rule() {
+    let env = Env::new();
+    let clusters = env.home().join("clusters.ron");
+    let text = include_str!("../data/clusters.ron")
+        .replace(
+            "(cluster: 3, when: Equals(\"ra_format\", \"undecided\")),",
+            "(cluster: 3, when: Equals(\"ra_format\", \"maybe\")),",
+        )
+        .replace(
+            "(cluster: 3, when: Equals(\"project_office\", \"not_used\")),",
+            "(cluster: 4, when: Equals(\"project_office\", \"not_used\")),",
+        );
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let (bad_option, bad_cluster) = (line_of("\"maybe\""), line_of("(cluster: 4"));
+    std::fs::write(&clusters, &text).unwrap();
+    let o = env.bare(&["check", "--clusters", clusters.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{}:{bad_option}:", clusters.display())) && err.contains("maybe"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}:{bad_cluster}:14: правило 3 измерения «project_office»: кластера 4", clusters.display())),
+        "{err}"
+    );
+}

@@ -5,7 +5,7 @@ use super::clusters::Dimensions;
 use super::condition::Condition;
 use super::protocol::{Kind, Protocol};
 use super::registry::Registry;
-use super::source::{Origin, SourceError, locate_field, locate_quoted};
+use super::source::{Origin, SourceError, locate_field, locate_quoted, position_at};
 use std::collections::{HashMap, HashSet};
 
 /// A data file as read: where from, and its text (for positions of problems).
@@ -22,11 +22,45 @@ impl Source {
         SourceError::new(self.origin.clone(), line, col, message)
     }
 
+    /// The same text with everything before the `nth` definition `id: "id"`, and then
+    /// before the `rule`-th `cluster:` of its `rules`, blanked (newlines kept): searches then
+    /// find what stands in that rule, at the file's own lines and columns.
+    pub fn rule(&self, id: &str, nth: usize, rule: usize) -> Source {
+        let (line, col) = locate_field(&self.text, "id", id, nth);
+        let start = byte_at(&self.text, line, col);
+        let rules = self.text[start..].find("rules").map_or(start, |at| start + at);
+        let at = self.text[rules..]
+            .match_indices("cluster:")
+            .nth(rule)
+            .map_or(rules, |(at, _)| rules + at);
+        let text = self
+            .text
+            .char_indices()
+            .map(|(i, c)| if i < at && c != '\n' { ' ' } else { c })
+            .collect();
+        Source {
+            origin: self.origin.clone(),
+            text,
+        }
+    }
+
     /// An error at the `nth` definition `id: "id"`.
     pub fn at_def(&self, id: &str, nth: usize, message: String) -> SourceError {
         let (line, col) = locate_field(&self.text, "id", id, nth);
         SourceError::new(self.origin.clone(), line, col, message)
     }
+}
+
+/// The byte offset of a 1-based line and column (0, 0 when not found).
+fn byte_at(text: &str, line: usize, col: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    text[line_start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(line_start, |(i, _)| line_start + i)
 }
 
 /// Checks the protocol on its own: duplicates, conditions, cycles.
@@ -121,6 +155,11 @@ pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
         ));
     }
     problems
+}
+
+/// The position of the first `word` that is not blanked out.
+fn locate_after(text: &str, word: &str) -> (usize, usize) {
+    text.find(word).map_or((0, 0), |at| position_at(text, at))
 }
 
 fn is_other(id: &str, label: &str) -> bool {
@@ -302,17 +341,21 @@ pub fn check_dimensions(dims: &Dimensions, protocol: &Protocol, src: &Source) ->
         }
         for (i, r) in d.rules.iter().enumerate() {
             let context = format!("правило {} измерения «{}»", i + 1, d.id);
+            // Errors of a rule point into the rule itself.
+            let rule = src.rule(&d.id, 0, i);
             if d.cluster(r.cluster).is_none() {
-                problems.push(src.at_def(
-                    &d.id,
-                    0,
+                let (line, col) = locate_after(&rule.text, "cluster:");
+                problems.push(SourceError::new(
+                    src.origin.clone(),
+                    line,
+                    col,
                     format!(
                         "{context}: кластера {} нет среди кластеров измерения",
                         r.cluster
                     ),
                 ));
             }
-            check_condition(&r.when, protocol, src, &context, &mut problems);
+            check_condition(&r.when, protocol, &rule, &context, &mut problems);
         }
     }
     problems

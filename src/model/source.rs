@@ -213,7 +213,7 @@ pub fn ron_message(code: &ron::Error) -> String {
     }
 }
 
-fn position_at(text: &str, byte: usize) -> (usize, usize) {
+pub fn position_at(text: &str, byte: usize) -> (usize, usize) {
     let before = &text[..byte];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
