@@ -148,6 +148,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         let over = overrides(&cli);
         let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
         storage::create(dir, &new_meta(&data, title.clone()))?;
+        // The campaign keeps the data it was made with, so it reopens with them.
+        let own = [
+            (&cli.registry, crate::data::REGISTRY_FILE),
+            (&cli.protocol, crate::data::PROTOCOL_FILE),
+            (&cli.clusters, crate::data::CLUSTERS_FILE),
+        ];
+        for (flag, file) in own {
+            if let Some(path) = flag {
+                let text = storage::read_text(path)?;
+                storage::atomic_write(&dir.join(file), text.as_bytes())?;
+            }
+        }
         println!("создана кампания {}", dir.display());
         return Ok(());
     }

@@ -108,6 +108,27 @@ impl Session {
         Ok(())
     }
 
+    /// Refuses a campaign made for another region or protocol than the data loaded now.
+    pub fn fits(&self, meta: &Meta) -> Result<(), Failure> {
+        let problems =
+            crate::model::checks::fit_problems(meta, &self.data.registry, &self.data.protocol);
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(Failure::new(format!(
+            "{}: {}\nничего не записано",
+            self.campaign_dir.display(),
+            problems.join("\n")
+        )))
+    }
+
+    /// The campaign, for writing (see [`Session::fits`]).
+    pub fn writable_campaign(&self) -> Result<Campaign, Failure> {
+        let campaign = self.load_campaign()?;
+        self.fits(&campaign.meta)?;
+        Ok(campaign)
+    }
+
     /// The whole campaign; the default campaign not yet made reads as empty.
     pub fn load_campaign(&self) -> Result<Campaign, Failure> {
         if self.default_campaign && !self.campaign_dir.join(storage::META_FILE).exists() {
@@ -174,7 +195,7 @@ impl Session {
     ) -> Result<Record, Failure> {
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
-        let campaign = self.load_campaign()?;
+        let campaign = self.writable_campaign()?;
         let mut record = campaign.record_or_empty(id).into_owned();
         for change in make(&record) {
             record = apply(&record, &change, &self.data.protocol, &self.data.dimensions)?;

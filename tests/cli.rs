@@ -574,3 +574,47 @@ fn a_rule_error_points_at_the_rule() {
         "{err}"
     );
 }
+
+const PRIMORSKY: &str = r#"Registry(
+    region: "Приморский край",
+    kinds: ["ГО", "МР", "МО"],
+    municipalities: [
+        (id: "spassk-dalny-go", name: "ГО Спасск-Дальний", kind: "ГО", genitive: "ГО Спасск-Дальний", aliases: []),
+        (id: "spassky-mr", name: "Спасский МР", kind: "МР", genitive: "Спасского МР", aliases: []),
+        (id: "nadezhdinsky-mr", name: "Надеждинский МР", kind: "МР", genitive: "Надеждинского МР", aliases: []),
+    ],
+)
+"#;
+
+#[test]
+fn a_campaign_of_another_region_keeps_its_registry_and_refuses_other_data() {
+    let env = Env::new();
+    let registry = env.home().join("primorsky.ron");
+    std::fs::write(&registry, PRIMORSKY).unwrap();
+    let dir = env.home().join("primorye");
+    let o = env.bare(&["new", dir.to_str().unwrap(), "--registry", registry.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("registry.ron").is_file(), "the campaign keeps its registry");
+    // Reopened without flags, it uses its own registry.
+    let set = |dir: &std::path::Path, name: &str| {
+        env.bare(&[
+            "--campaign", dir.to_str().unwrap(), "--as", "Т", "set", "--municipality", name,
+            "--question", "methodists", "--value", "4",
+        ])
+    };
+    let o = set(&dir, "Надеждинский МР");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = env.bare(&["--campaign", dir.to_str().unwrap(), "check"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+
+    // Without its registry (an older campaign), writers refuse and check says why.
+    std::fs::remove_file(dir.join("registry.ron")).unwrap();
+    let before = snapshot(&dir);
+    let o = set(&dir, "Уйский МР");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("кампания — «Приморский край», а загружен реестр «Челябинская область»"), "{}", stderr(&o));
+    assert_eq!(snapshot(&dir), before, "nothing written");
+    let o = env.bare(&["--campaign", dir.to_str().unwrap(), "check"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("Приморский край"), "{}", stdout(&o));
+}

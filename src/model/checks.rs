@@ -1,6 +1,6 @@
 //! Consistency checks of the data files and of a campaign against them.
 
-use super::campaign::{Campaign, Mark, Record};
+use super::campaign::{Campaign, Mark, Meta, Record};
 use super::clusters::Dimensions;
 use super::condition::Condition;
 use super::protocol::{Kind, Protocol};
@@ -361,6 +361,25 @@ pub fn check_dimensions(dims: &Dimensions, protocol: &Protocol, src: &Source) ->
     problems
 }
 
+/// Whether the campaign was made for this registry and protocol: a campaign of another
+/// region or protocol must not be written with these data.
+pub fn fit_problems(meta: &Meta, registry: &Registry, protocol: &Protocol) -> Vec<String> {
+    let mut problems = Vec::new();
+    if meta.protocol_id != protocol.id {
+        problems.push(format!(
+            "campaign.ron: кампания ведётся по протоколу «{}», а загружен протокол «{}»; положите protocol.ron кампании в её каталог или укажите --protocol",
+            meta.protocol_id, protocol.id
+        ));
+    }
+    if meta.region != registry.region {
+        problems.push(format!(
+            "campaign.ron: кампания — «{}», а загружен реестр «{}»; положите registry.ron кампании в её каталог или укажите --registry",
+            meta.region, registry.region
+        ));
+    }
+    problems
+}
+
 /// Problems of a campaign against the registry, protocol and dimensions. Each names the file
 /// (relative to the campaign) and the field.
 pub fn check_campaign(
@@ -369,13 +388,7 @@ pub fn check_campaign(
     protocol: &Protocol,
     dims: &Dimensions,
 ) -> Vec<String> {
-    let mut problems = Vec::new();
-    if campaign.meta.protocol_id != protocol.id {
-        problems.push(format!(
-            "campaign.ron: protocol_id «{}», а загружен протокол «{}»",
-            campaign.meta.protocol_id, protocol.id
-        ));
-    }
+    let mut problems = fit_problems(&campaign.meta, registry, protocol);
     for (id, record) in &campaign.records {
         let file = format!("municipalities/{id}.ron");
         if registry.get(id).is_none() {

@@ -220,6 +220,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
     let (campaign, loading) =
         load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
+    ctx.fits(&campaign.meta)?;
     let reviewer = ctx.reviewer();
     let template =
         crate::annex::load_template(ctx.annex_flag(), Some(&ctx.campaign_dir), &ctx.data).map_err(
