@@ -471,7 +471,7 @@ fn main() {
         ] {
             let (med, p99) = measure(if big { 10 } else { 40 }, || {
                 let bytes =
-                    sobes::annex::render(&app.ctx.data, &app.ctx.campaign, &template, format)
+                    sobes::annex::render(&app.ctx.data, &app.ctx.campaign, Some(&template), format)
                         .unwrap();
                 std::hint::black_box(bytes);
             });

@@ -521,12 +521,17 @@ fn cmd_export(
             Format::NAMES.join("|")
         ))
     })?;
-    let template = load_annex(ctx, annex)?;
+    // The cluster matrix needs no template: a campaign with its own protocol exports it
+    // whether or not it has its own letter.
+    let template = match format {
+        Format::Csv | Format::Xlsx => None,
+        Format::Markdown | Format::Docx => Some(load_annex(ctx, annex)?),
+    };
     let campaign = ctx.load_campaign()?;
     let written = crate::annex::export(
         &ctx.data,
         &campaign,
-        &template.template,
+        template.as_ref().map(|t| &t.template),
         format,
         output,
         opts,

@@ -471,7 +471,7 @@ fn export_refuses_gaps_and_existing_files() {
     let err = annex::export(
         &data,
         &campaign,
-        &t,
+        Some(&t),
         Format::Markdown,
         &path,
         ExportOptions::default(),
@@ -489,17 +489,17 @@ fn export_refuses_gaps_and_existing_files() {
         force: false,
         allow_incomplete: true,
     };
-    let written = annex::export(&data, &campaign, &t, Format::Markdown, &path, opts).unwrap();
+    let written = annex::export(&data, &campaign, Some(&t), Format::Markdown, &path, opts).unwrap();
     assert!(written.is_absolute());
     std::fs::write(&path, "чужой файл").unwrap();
-    let err = annex::export(&data, &campaign, &t, Format::Docx, &path, opts).unwrap_err();
+    let err = annex::export(&data, &campaign, Some(&t), Format::Docx, &path, opts).unwrap_err();
     assert!(err.contains("уже есть") && err.contains("--force"), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "чужой файл");
     let opts = ExportOptions {
         force: true,
         allow_incomplete: true,
     };
-    annex::export(&data, &campaign, &t, Format::Markdown, &path, opts).unwrap();
+    annex::export(&data, &campaign, Some(&t), Format::Markdown, &path, opts).unwrap();
     assert!(
         std::fs::read_to_string(&path)
             .unwrap()
@@ -550,7 +550,7 @@ fn export_of_a_complete_campaign_has_no_gap_lines() {
     annex::export(
         &data,
         &campaign,
-        &t,
+        Some(&t),
         Format::Csv,
         &path,
         ExportOptions::default(),

@@ -570,7 +570,10 @@ fn a_rule_error_points_at_the_rule() {
         "{err}"
     );
     assert!(
-        err.contains(&format!("{}:{bad_cluster}:14: правило 3 измерения «project_office»: кластера 4", clusters.display())),
+        err.contains(&format!(
+            "{}:{bad_cluster}:14: правило 3 измерения «project_office»: кластера 4",
+            clusters.display()
+        )),
         "{err}"
     );
 }
@@ -592,14 +595,31 @@ fn a_campaign_of_another_region_keeps_its_registry_and_refuses_other_data() {
     let registry = env.home().join("primorsky.ron");
     std::fs::write(&registry, PRIMORSKY).unwrap();
     let dir = env.home().join("primorye");
-    let o = env.bare(&["new", dir.to_str().unwrap(), "--registry", registry.to_str().unwrap()]);
+    let o = env.bare(&[
+        "new",
+        dir.to_str().unwrap(),
+        "--registry",
+        registry.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(dir.join("registry.ron").is_file(), "the campaign keeps its registry");
+    assert!(
+        dir.join("registry.ron").is_file(),
+        "the campaign keeps its registry"
+    );
     // Reopened without flags, it uses its own registry.
     let set = |dir: &std::path::Path, name: &str| {
         env.bare(&[
-            "--campaign", dir.to_str().unwrap(), "--as", "Т", "set", "--municipality", name,
-            "--question", "methodists", "--value", "4",
+            "--campaign",
+            dir.to_str().unwrap(),
+            "--as",
+            "Т",
+            "set",
+            "--municipality",
+            name,
+            "--question",
+            "methodists",
+            "--value",
+            "4",
         ])
     };
     let o = set(&dir, "Надеждинский МР");
@@ -612,9 +632,115 @@ fn a_campaign_of_another_region_keeps_its_registry_and_refuses_other_data() {
     let before = snapshot(&dir);
     let o = set(&dir, "Уйский МР");
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("кампания — «Приморский край», а загружен реестр «Челябинская область»"), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("кампания — «Приморский край», а загружен реестр «Челябинская область»"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(snapshot(&dir), before, "nothing written");
     let o = env.bare(&["--campaign", dir.to_str().unwrap(), "check"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("Приморский край"), "{}", stdout(&o));
+}
+
+const STAFF_PROTOCOL: &str = r#"Protocol(
+    id: "primorye-staff",
+    version: 1,
+    title: "Кадры ММС",
+    sections: [
+        (id: "staff", title: "Кадры", questions: [
+            (id: "staff_count", text: "Сколько специалистов в службе?", kind: Number(min: 0, max: 100), required: true),
+        ]),
+    ],
+)
+"#;
+
+const STAFF_CLUSTERS: &str = r#"Dimensions([
+    (
+        id: "staffing",
+        title: "Укомплектованность",
+        clusters: [
+            (number: 1, short: "Недостаточно", meaning: "1–2 специалиста"),
+            (number: 2, short: "Допустимо", meaning: "3–4 специалиста"),
+            (number: 3, short: "Оптимально", meaning: "5 и более"),
+        ],
+        rules: [
+            (cluster: 1, when: InRange("staff_count", 0, 2)),
+            (cluster: 2, when: InRange("staff_count", 3, 4)),
+            (cluster: 3, when: InRange("staff_count", 5, 100)),
+        ],
+    ),
+])
+"#;
+
+#[test]
+fn a_campaign_with_its_own_protocol_exports_its_matrix_and_says_what_its_letter_needs() {
+    let env = Env::new();
+    let files = [
+        ("registry", "r.ron", PRIMORSKY),
+        ("protocol", "p.ron", STAFF_PROTOCOL),
+        ("clusters", "c.ron", STAFF_CLUSTERS),
+    ];
+    let mut args = vec![
+        "new".to_string(),
+        env.home().join("own").display().to_string(),
+    ];
+    for (flag, name, text) in files {
+        let path = env.home().join(name);
+        std::fs::write(&path, text).unwrap();
+        args.push(format!("--{flag}"));
+        args.push(path.display().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = env.bare(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = env.home().join("own");
+    let c = ["--campaign", dir.to_str().unwrap()];
+    let o = env.bare(
+        &[
+            &c[..],
+            &[
+                "--as",
+                "Т",
+                "set",
+                "--municipality",
+                "Спасский МР",
+                "--question",
+                "staff_count",
+                "--value",
+                "4",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = env.home().join("m.csv");
+    let o = env.bare(
+        &[
+            &c[..],
+            &["export", "--allow-incomplete", "-o", csv.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.contains("Спасский МР") && text.contains("Укомплектованность"),
+        "{text}"
+    );
+    for cmd in [
+        &["lists"][..],
+        &["export", "--allow-incomplete", "-o", "x.md"],
+    ] {
+        let o = env.bare(&[&c[..], cmd].concat());
+        assert_eq!(o.status.code(), Some(1), "{cmd:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "said once: {err}");
+        assert!(
+            err.contains("не подходит к протоколу «primorye-staff»")
+                && err.contains(&dir.join("annex.ron").display().to_string()),
+            "{err}"
+        );
+    }
 }

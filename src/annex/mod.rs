@@ -12,7 +12,7 @@ use crate::model::checks::Source;
 use crate::model::clusters::Dimension;
 use crate::model::registry::Municipality;
 use crate::model::selector::Scope;
-use crate::model::source::SourceError;
+use crate::model::source::{Origin, SourceError};
 use crate::model::template::{
     self, Block, Piece, Template, check_template, parse_text, plural_index,
 };
@@ -47,10 +47,24 @@ pub fn load_template(
     .map_err(|e| vec![e])?;
     let template = Template::parse(&source.text, &source.origin).map_err(|e| vec![e])?;
     let problems = check_template(&template, &data.protocol, &data.dimensions, &source);
-    if problems.is_empty() {
-        Ok(LoadedTemplate { template, source })
-    } else {
-        Err(problems)
+    match (problems.is_empty(), &source.origin) {
+        (true, _) => Ok(LoadedTemplate { template, source }),
+        // The built-in letter speaks of the built-in protocol's questions: with another
+        // protocol, one sentence instead of a line per reference.
+        (false, Origin::Builtin(_)) => Err(vec![SourceError::whole(
+            source.origin.clone(),
+            format!(
+                "встроенный шаблон приложения написан для протокола «{}» и не подходит к протоколу «{}» ({} несовпадений); положите свой шаблон в {} (образец — data/annex.ron) или укажите --annex ФАЙЛ",
+                crate::model::protocol::Protocol::builtin().id,
+                data.protocol.id,
+                problems.len(),
+                campaign_dir.map_or_else(
+                    || ANNEX_FILE.to_string(),
+                    |d| d.join(ANNEX_FILE).display().to_string()
+                ),
+            ),
+        )]),
+        (false, Origin::File(_)) => Err(problems),
     }
 }
 
@@ -384,15 +398,17 @@ pub struct ExportOptions {
 }
 
 /// The bytes of an export, without the checks of [`export`].
+/// The annex needs a template; the cluster matrix does not (`template` may be None).
 pub fn render(
     data: &DataSet,
     campaign: &Campaign,
-    template: &Template,
+    template: Option<&Template>,
     format: Format,
 ) -> Result<Vec<u8>, String> {
+    let template = || template.ok_or_else(|| "шаблон приложения не загружен".to_string());
     match format {
-        Format::Markdown => Ok(render_markdown(data, campaign, template).into_bytes()),
-        Format::Docx => render_docx(data, campaign, template),
+        Format::Markdown => Ok(render_markdown(data, campaign, template()?).into_bytes()),
+        Format::Docx => render_docx(data, campaign, template()?),
         Format::Csv => Ok(matrix_csv(data, campaign)),
         Format::Xlsx => matrix_xlsx(data, campaign),
     }
@@ -403,7 +419,7 @@ pub fn render(
 pub fn export(
     data: &DataSet,
     campaign: &Campaign,
-    template: &Template,
+    template: Option<&Template>,
     format: Format,
     path: &Path,
     opts: ExportOptions,

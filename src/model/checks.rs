@@ -28,7 +28,9 @@ impl Source {
     pub fn rule(&self, id: &str, nth: usize, rule: usize) -> Source {
         let (line, col) = locate_field(&self.text, "id", id, nth);
         let start = byte_at(&self.text, line, col);
-        let rules = self.text[start..].find("rules").map_or(start, |at| start + at);
+        let rules = self.text[start..]
+            .find("rules")
+            .map_or(start, |at| start + at);
         let at = self.text[rules..]
             .match_indices("cluster:")
             .nth(rule)
@@ -56,7 +58,11 @@ fn byte_at(text: &str, line: usize, col: usize) -> usize {
     if line == 0 {
         return 0;
     }
-    let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
     text[line_start..]
         .char_indices()
         .nth(col.saturating_sub(1))

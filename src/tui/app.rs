@@ -58,6 +58,7 @@ impl App {
             loading: None,
             fatal: None,
             template: None,
+            template_error: None,
             export_dir,
             unsaved: Default::default(),
             save_error: None,

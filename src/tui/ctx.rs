@@ -69,6 +69,8 @@ pub struct Ctx {
     /// The annex template: set by the IO layer at start, else the built-in one, loaded when
     /// the annex is first needed.
     pub template: Option<Template>,
+    /// Why there is no template, when it could not be loaded.
+    pub template_error: Option<String>,
     /// Where exports go unless the user types another folder.
     pub export_dir: PathBuf,
     /// Per municipality id: changes made here that are not on disk yet.
@@ -239,10 +241,11 @@ impl Ctx {
 
     /// The annex template, loaded when first needed.
     pub fn ensure_template(&mut self) {
-        if self.template.is_none() {
-            self.template = crate::annex::load_template(None, None, &self.data)
-                .ok()
-                .map(|t| t.template);
+        if self.template.is_none() && self.template_error.is_none() {
+            match crate::annex::load_template(None, None, &self.data) {
+                Ok(t) => self.template = Some(t.template),
+                Err(e) => self.template_error = Some(crate::session::join_errors(&e)),
+            }
         }
     }
 }

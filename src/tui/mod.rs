@@ -71,19 +71,21 @@ impl Io {
                     }
                 }
                 Effect::Export(request) => {
-                    let result = match &app.ctx.template {
-                        Some(t) => crate::annex::export(
-                            &app.ctx.data,
-                            &app.ctx.campaign,
-                            t,
-                            request.format,
-                            &request.path,
-                            crate::annex::ExportOptions {
-                                force: request.force,
-                                allow_incomplete: request.allow_incomplete,
-                            },
-                        ),
-                        None => Err("шаблон приложения не загружен".into()),
+                    let result = crate::annex::export(
+                        &app.ctx.data,
+                        &app.ctx.campaign,
+                        app.ctx.template.as_ref(),
+                        request.format,
+                        &request.path,
+                        crate::annex::ExportOptions {
+                            force: request.force,
+                            allow_incomplete: request.allow_incomplete,
+                        },
+                    );
+                    // Without a template, why there is none says more than that there is none.
+                    let result = match (&app.ctx.template, &app.ctx.template_error) {
+                        (None, Some(why)) => result.map_err(|_| why.clone()),
+                        _ => result,
                     };
                     app.exported(result);
                 }
@@ -222,17 +224,11 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
     ctx.fits(&campaign.meta)?;
     let reviewer = ctx.reviewer();
+    // A template that does not fit the protocol does not stop the interview: the preview
+    // and the annex export say why, the cluster matrix exports without it.
     let template =
-        crate::annex::load_template(ctx.annex_flag(), Some(&ctx.campaign_dir), &ctx.data).map_err(
-            |e| {
-                Failure::new(
-                    e.iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                )
-            },
-        )?;
+        crate::annex::load_template(ctx.annex_flag(), Some(&ctx.campaign_dir), &ctx.data)
+            .map_err(|e| crate::session::join_errors(&e));
     let mut app = App::new(
         ctx.data.clone(),
         campaign,
@@ -241,7 +237,10 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         crate::clock::now,
         ctx.paths.export_dir(&ctx.campaign_dir),
     );
-    app.ctx.template = Some(template.template);
+    match template {
+        Ok(t) => app.ctx.template = Some(t.template),
+        Err(why) => app.ctx.template_error = Some(why),
+    }
     if let Some(rx) = loading {
         app.start_loading(rx);
     }

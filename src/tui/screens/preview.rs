@@ -63,7 +63,15 @@ impl Component for Preview {
         self.scroll = 0;
         self.lines = match &ctx.template {
             Some(t) => lines_of(&crate::annex::build(&ctx.data, &ctx.campaign, t)),
-            None => vec![Line::raw("Шаблон приложения не загружен")],
+            None => {
+                let why = ctx
+                    .template_error
+                    .as_deref()
+                    .unwrap_or("шаблон приложения не загружен");
+                why.lines()
+                    .map(|l| Line::styled(l.to_string(), ERROR))
+                    .collect()
+            }
         };
     }
 
