@@ -65,9 +65,9 @@ pub enum Command {
         municipality: String,
         #[arg(long)]
         question: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         value: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         note: Option<String>,
     },
     /// Записать решение о кластере
@@ -78,7 +78,7 @@ pub enum Command {
         dimension: String,
         #[arg(long)]
         cluster: u8,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reason: Option<String>,
     },
     /// Состояние всех муниципалитетов
@@ -476,6 +476,12 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
     );
     for line in dormant {
         println!("{line}");
+    }
+    for temp in storage::leftover_temps(&campaign_dir) {
+        println!(
+            "временный файл: {}: остался от прерванной записи; его уберёт следующий sobes, который откроет кампанию на запись",
+            temp.display()
+        );
     }
     for line in stale {
         println!("пробел: {line}");

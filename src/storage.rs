@@ -31,7 +31,9 @@ pub enum StoreError {
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StoreError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            StoreError::Io { path, error } => {
+                write!(f, "{}: {}", path.display(), describe_io(error))
+            }
             StoreError::Parse(e) => write!(f, "{e}"),
             StoreError::NotEmpty(p) => write!(
                 f,
@@ -64,6 +66,36 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// An OS error in Russian: the common kinds get a sentence; the rest keep the system's text
+/// after a Russian word.
+pub fn describe_io(error: &io::Error) -> String {
+    use io::ErrorKind as K;
+    // ENOSPC and EROFS by number too: older kinds of error may not map them.
+    let by_code = match error.raw_os_error() {
+        Some(28) => Some("на диске нет места"),
+        Some(30) => Some("файловая система только для чтения (флешка защищена от записи?)"),
+        _ => None,
+    };
+    let text = by_code.or(match error.kind() {
+        K::NotFound => Some("нет такого файла или каталога"),
+        K::PermissionDenied => Some("нет прав на чтение или запись"),
+        K::StorageFull => Some("на диске нет места"),
+        K::ReadOnlyFilesystem => {
+            Some("файловая система только для чтения (флешка защищена от записи?)")
+        }
+        K::AlreadyExists => Some("файл уже существует"),
+        K::IsADirectory => Some("это каталог, а нужен файл"),
+        K::NotADirectory => Some("часть пути — не каталог"),
+        K::DirectoryNotEmpty => Some("каталог не пуст"),
+        K::InvalidFilename => Some("недопустимое имя файла"),
+        _ => None,
+    });
+    match text {
+        Some(t) => t.to_string(),
+        None => format!("ошибка ввода-вывода ({error})"),
+    }
+}
 
 impl StoreError {
     /// The file the error is about, if it is about one file.
@@ -146,19 +178,50 @@ pub fn read_text(path: &Path) -> Result<String, StoreError> {
 /// Temp file in the same directory, write, sync, keep the old version as `.bak`, rename,
 /// sync the directory: after a crash the file is either the old or the new version.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    write_atomically(path, bytes, Kind::Private)
+}
+
+/// An export: a document to send. Written as atomically as a campaign file, but with the
+/// user's usual permissions and no `.bak` beside it.
+pub fn write_document(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    write_atomically(path, bytes, Kind::Document)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A campaign or config file: 0600, the previous version kept as `.bak`.
+    Private,
+    /// An export: the umask's permissions, no backup.
+    Document,
+}
+
+/// The directory a path is in; `Path::new("a.md").parent()` is `Some("")`, which is here.
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// The temp file a write of `path` by this process goes through.
+fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    dir_of(path).join(format!(".{name}.tmp{}", std::process::id()))
+}
+
+fn write_atomically(path: &Path, bytes: &[u8], kind: Kind) -> Result<(), StoreError> {
+    let dir = dir_of(path);
+    let tmp = temp_path(path);
     let result = (|| {
-        let mut f = private_file(&tmp)?;
+        let mut f = new_file(&tmp, kind)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
-        if path.exists() {
-            let bak = dir.join(format!("{name}.bak"));
+        if kind == Kind::Private && path.exists() {
+            let bak = backup_path(path);
             let _ = fs::remove_file(&bak);
             fs::hard_link(path, &bak).or_else(|_| fs::copy(path, &bak).map(|_| ()))?;
         }
@@ -171,15 +234,92 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     result.map_err(io_err(path))
 }
 
-fn private_file(path: &Path) -> io::Result<File> {
+fn new_file(path: &Path, kind: Kind) -> io::Result<File> {
     let mut o = OpenOptions::new();
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
+        o.mode(match kind {
+            Kind::Private => 0o600,
+            Kind::Document => 0o666,
+        });
     }
     o.open(path)
+}
+
+/// Removes temp files of writes that died before their rename: `.<name>.tmp<pid>` in `dir`
+/// whose process is not this one. Only the holder of the campaign lock writes the files these
+/// belong to, so once we hold it, any other process's temp file is provably stale. Returns
+/// the ones that could not be removed.
+pub fn remove_stale_temps(dir: &Path) -> Vec<(PathBuf, io::Error)> {
+    let mine = std::process::id().to_string();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut failed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temp_pid(&name) else {
+            continue;
+        };
+        if pid != mine
+            && let Err(e) = fs::remove_file(entry.path())
+        {
+            failed.push((entry.path(), e));
+        }
+    }
+    failed
+}
+
+/// The process id in a temp file's name `.<name>.tmp<digits>`.
+fn temp_pid(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix('.')?;
+    let (_, pid) = rest.rsplit_once(".tmp")?;
+    (!pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit())).then_some(pid)
+}
+
+/// Before writing `path` outside the campaign (an export): removes its temp files whose
+/// process is gone (`.<name>.tmp<pid>`). Exports take no lock, so only a dead process's temp
+/// file is provably stale; where liveness cannot be seen (no /proc), they are left alone.
+pub fn remove_dead_temps_of(path: &Path) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.tmp");
+    let Ok(entries) = fs::read_dir(dir_of(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file.strip_prefix(&prefix) else {
+            continue;
+        };
+        if !pid.is_empty()
+            && pid.chars().all(|c| c.is_ascii_digit())
+            && process_alive(pid) == Some(false)
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process runs, where the system shows it (/proc); None where it cannot be told.
+fn process_alive(pid: &str) -> Option<bool> {
+    let proc = Path::new("/proc");
+    proc.join("self").exists().then(|| proc.join(pid).exists())
+}
+
+/// Temp files in the campaign that a killed writer left and nobody could remove.
+pub fn leftover_temps(dir: &Path) -> Vec<PathBuf> {
+    [dir.to_path_buf(), dir.join(RECORDS_DIR)]
+        .iter()
+        .filter_map(|d| fs::read_dir(d).ok())
+        .flat_map(|entries| entries.flatten())
+        .filter(|e| temp_pid(&e.file_name().to_string_lossy()).is_some())
+        .map(|e| e.path())
+        .collect()
 }
 
 pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
@@ -226,16 +366,18 @@ impl Lock {
         let mut file = options.open(&path).map_err(io_err(&path))?;
         match file.try_lock() {
             Ok(()) => {
-                let host = fs::read_to_string("/etc/hostname")
-                    .map(|h| h.trim().to_string())
-                    .unwrap_or_else(|_| "?".into());
+                let host = host_name();
                 let me = format!(
                     "процесс {} на {host} с {}",
                     std::process::id(),
-                    crate::clock::now()
+                    crate::clock::local(&crate::clock::now())
                 );
                 file.set_len(0).map_err(io_err(&path))?;
                 file.write_all(me.as_bytes()).map_err(io_err(&path))?;
+                // Leftovers of writers killed before their rename; what cannot be removed
+                // here, `check` lists.
+                remove_stale_temps(dir);
+                remove_stale_temps(&dir.join(RECORDS_DIR));
                 Ok(Lock { _file: file })
             }
             Err(fs::TryLockError::WouldBlock) => {
@@ -253,6 +395,15 @@ impl Lock {
             Err(fs::TryLockError::Error(e)) => Err(io_err(&path)(e)),
         }
     }
+}
+
+/// This computer's name, for the lock file; portable (not only Linux's /etc/hostname).
+pub fn host_name() -> String {
+    let host = gethostname::gethostname()
+        .to_string_lossy()
+        .trim()
+        .to_string();
+    if host.is_empty() { "?".into() } else { host }
 }
 
 /// Creates an empty campaign in `dir`, which must be missing or empty.

@@ -32,7 +32,7 @@ fn data() -> DataSet {
 fn open(dir: &Path, keymap: &str, reviewer: Option<&str>) -> (App, Io) {
     let data = data();
     let campaign = storage::load(dir, &data.registry).expect("campaign loads");
-    let app = App::new(
+    let mut app = App::new(
         data,
         campaign,
         Keymap::builtin(keymap).unwrap(),
@@ -40,6 +40,8 @@ fn open(dir: &Path, keymap: &str, reviewer: Option<&str>) -> (App, Io) {
         clock,
         dir.to_path_buf(),
     );
+    // Times on screen in a zone of our choosing, whatever this machine's is: UTC+5.
+    app.ctx.tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(5));
     let io = Io {
         campaign_dir: dir.to_path_buf(),
         config_file: dir.join("config-test.ron"),
@@ -264,8 +266,8 @@ fn help_follows_the_keymap() {
     h.keys("?");
     assert!(matches!(h.app.overlay(), Some(Overlay::Help(_))));
     let s = h.screen(80, 24);
-    assert!(s.contains("j / о, down"), "{s}");
-    assert!(s.contains("ctrl-c"), "{s}");
+    assert!(s.contains("j / о, ↓"), "{s}");
+    assert!(s.contains("Ctrl-c"), "{s}");
     insta::assert_snapshot!("help_list_vim_80x24", s);
     h.keys("x");
     assert!(h.app.overlay().is_none());

@@ -48,7 +48,14 @@ pub fn matrix_rows(data: &DataSet, campaign: &Campaign) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A cell as text Excel will not run: free text (reasons, notes) that starts like a formula
+/// gets a leading apostrophe (OWASP's advice against CSV injection).
 fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -98,6 +105,7 @@ pub fn matrix_xlsx(data: &DataSet, campaign: &Campaign) -> Result<Vec<u8>, Strin
             match cell.parse::<f64>() {
                 Ok(n) if numeric[c] => ws.write_number(r, c as u16, n).map(|_| ()),
                 _ if cell.is_empty() => Ok(()),
+                // Always a string cell, never a formula, whatever the text begins with.
                 _ => ws.write_string(r, c as u16, cell).map(|_| ()),
             }
             .map_err(err)?;

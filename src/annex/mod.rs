@@ -16,7 +16,6 @@ use crate::model::source::{Origin, SourceError};
 use crate::model::template::{
     self, Block, Piece, Template, check_template, parse_text, plural_index,
 };
-use crate::storage::atomic_write;
 use std::path::{Path, PathBuf};
 
 pub use matrix::{matrix_csv, matrix_header, matrix_rows, matrix_xlsx};
@@ -447,6 +446,7 @@ pub fn export(
         return Err(message);
     }
     let bytes = render(data, campaign, template, format)?;
-    atomic_write(path, &bytes).map_err(|e| e.to_string())?;
+    crate::storage::remove_dead_temps_of(path);
+    crate::storage::write_document(path, &bytes).map_err(|e| e.to_string())?;
     Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }

@@ -59,6 +59,7 @@ impl App {
             fatal: None,
             template: None,
             template_error: None,
+            tz: jiff::tz::TimeZone::system(),
             export_dir,
             unsaved: Default::default(),
             save_error: None,
@@ -303,7 +304,7 @@ impl App {
                     self.ctx.save_error = None;
                 }
                 let at = (self.ctx.clock)();
-                self.ctx.last_saved = Some(at.get(11..19).unwrap_or(&at).to_string());
+                self.ctx.last_saved = Some(crate::clock::local_time_in(&at, &self.ctx.tz));
             }
             Err(e) => self.ctx.save_error = Some(e),
         }

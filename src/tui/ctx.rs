@@ -71,6 +71,8 @@ pub struct Ctx {
     pub template: Option<Template>,
     /// Why there is no template, when it could not be loaded.
     pub template_error: Option<String>,
+    /// The zone times are shown in (stored in UTC).
+    pub tz: jiff::tz::TimeZone,
     /// Where exports go unless the user types another folder.
     pub export_dir: PathBuf,
     /// Per municipality id: changes made here that are not on disk yet.
@@ -104,6 +106,11 @@ impl Ctx {
             by: self.reviewer.clone().unwrap_or_default(),
             at: (self.clock)(),
         }
+    }
+
+    /// A stored UTC time as people read it here: «24.11.2026 08:49».
+    pub fn shown_time(&self, at: &str) -> String {
+        crate::clock::local_in(at, &self.tz)
     }
 
     pub fn error(&mut self, text: impl Into<String>) {

@@ -153,6 +153,41 @@ impl Key {
     }
 }
 
+impl Key {
+    /// The key as hints and help show it to people: arrows as arrows, names as on the
+    /// keyboard («↑», «PgDn», «Ctrl-c», «Пробел»). Keymap files keep the names of `Display`.
+    pub fn label(&self) -> String {
+        let name = match self.code {
+            Code::Char(' ') => "Пробел".to_string(),
+            Code::Char(c) => c.to_string(),
+            Code::F(n) => format!("F{n}"),
+            Code::Enter => "Enter".into(),
+            Code::Esc => "Esc".into(),
+            Code::Tab => "Tab".into(),
+            Code::BackTab => "Shift-Tab".into(),
+            Code::Backspace => "Backspace".into(),
+            Code::Delete => "Del".into(),
+            Code::Insert => "Ins".into(),
+            Code::Up => "↑".into(),
+            Code::Down => "↓".into(),
+            Code::Left => "←".into(),
+            Code::Right => "→".into(),
+            Code::Home => "Home".into(),
+            Code::End => "End".into(),
+            Code::PageUp => "PgUp".into(),
+            Code::PageDown => "PgDn".into(),
+        };
+        let mut out = String::new();
+        if self.ctrl {
+            out.push_str("Ctrl-");
+        }
+        if self.alt {
+            out.push_str("Alt-");
+        }
+        out + &name
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.ctrl {
@@ -208,6 +243,21 @@ mod tests {
             assert_eq!(k.to_string(), name);
             assert_eq!(Key::from_event(&k.event()), k, "{name}");
         }
+    }
+
+    #[test]
+    fn labels_are_for_people() {
+        let label = |n: &str| Key::parse(n).unwrap().label();
+        assert_eq!(label("up"), "↑");
+        assert_eq!(label("right"), "→");
+        assert_eq!(label("pagedown"), "PgDn");
+        assert_eq!(label("ctrl-c"), "Ctrl-c");
+        assert_eq!(label("space"), "Пробел");
+        assert_eq!(label("shift-tab"), "Shift-Tab");
+        assert_eq!(label("delete"), "Del");
+        assert_eq!(label("G"), "G");
+        // The names in files stay as they were.
+        assert_eq!(Key::parse("up").unwrap().to_string(), "up");
     }
 
     #[test]

@@ -78,8 +78,8 @@ fn draw_status(
             .iter()
             .filter_map(|a| {
                 ctx.keymap.keys_for(scope, *a).first().map(|k| match a {
-                    Action::Pick(_) => format!("{k}… по номеру"),
-                    _ => format!("{k} {}", a.short()),
+                    Action::Pick(_) => format!("{}… по номеру", k.label()),
+                    _ => format!("{} {}", k.label(), a.short()),
                 })
             })
             .collect::<Vec<_>>()

@@ -30,8 +30,8 @@ impl Help {
                 let keys: Vec<String> = keys
                     .iter()
                     .map(|k| match keymap.russian_twin(scope, k) {
-                        Some(twin) => format!("{k} / {twin}"),
-                        None => k.to_string(),
+                        Some(twin) => format!("{} / {}", k.label(), twin.label()),
+                        None => k.label(),
                     })
                     .collect();
                 // The numbered picks share one line: «1…9».

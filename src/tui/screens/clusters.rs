@@ -165,8 +165,12 @@ impl Component for Clusters {
             let decision = match record.decisions.get(&d.id) {
                 Some(dec) => {
                     let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
-                    let mut s =
-                        format!("   Решение: {} «{c}» — {}, {}", dec.cluster, dec.by, dec.at);
+                    let mut s = format!(
+                        "   Решение: {} «{c}» — {}, {}",
+                        dec.cluster,
+                        dec.by,
+                        ctx.shown_time(&dec.at)
+                    );
                     if let Some(r) = &dec.reason {
                         s.push_str(&format!("; причина: {r}"));
                     }

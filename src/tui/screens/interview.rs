@@ -576,7 +576,7 @@ impl Component for Interview {
         }
         if let Some(a) = record.answers.0.get(&q.id) {
             lines.push(Line::styled(
-                format!(" записал(а) {} · {}", a.by, a.at),
+                format!(" записал(а) {} · {}", a.by, ctx.shown_time(&a.at)),
                 DIM,
             ));
         }
