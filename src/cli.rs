@@ -4,6 +4,7 @@ use crate::data::{DataSet, Overrides};
 use crate::model::campaign::Campaign;
 use crate::model::change::Change;
 use crate::model::checks::check_campaign;
+use crate::model::collate::escape_controls;
 use crate::model::names::{Resolution, resolve};
 use crate::paths::{Config, Paths};
 use crate::session::{Failure, Options, Session, join_errors, new_meta};
@@ -118,17 +119,100 @@ fn overrides(cli: &Cli) -> Overrides {
     }
 }
 
+/// Writes to standard output. A reader that went away (`sobes lists | head -1`) ends the
+/// command quietly; what comes from files and users is printed with control characters
+/// escaped, so a value cannot clear the screen or retitle the terminal.
+fn out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let text = escape_controls(text);
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure {
+            message: String::new(),
+            code: 0,
+        }),
+        Err(e) => Err(Failure::new(format!(
+            "стандартный вывод: {}",
+            storage::describe_io(&e)
+        ))),
+    }
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        out(&format!("{}\n", format!($($arg)*)))
+    };
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_failure(e),
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("sobes: {}", f.message);
+                eprintln!("sobes: {}", escape_controls(&f.message));
             }
             ExitCode::from(f.code)
         }
     }
+}
+
+/// clap's own messages, in Russian; help and version as clap prints them.
+fn clap_failure(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ErrorKind};
+    let context = |kind: ContextKind| {
+        e.get(kind)
+            .map(|v| escape_controls(&v.to_string()))
+            .unwrap_or_default()
+    };
+    let message = match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::UnknownArgument => format!(
+            "непонятный аргумент «{}»; если это значение, начинающееся с «-», напишите его после «=»: --value=-1",
+            context(ContextKind::InvalidArg)
+        ),
+        ErrorKind::InvalidSubcommand => {
+            format!(
+                "нет такой команды «{}»",
+                context(ContextKind::InvalidSubcommand)
+            )
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!(
+                "не хватает обязательного: {}",
+                context(ContextKind::InvalidArg)
+            )
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "недопустимое значение «{}» для {}{}",
+            context(ContextKind::InvalidValue),
+            context(ContextKind::InvalidArg),
+            match context(ContextKind::ValidValue) {
+                v if v.is_empty() => String::new(),
+                v => format!("; можно: {v}"),
+            }
+        ),
+        ErrorKind::ArgumentConflict => format!(
+            "«{}» нельзя указывать вместе с «{}»",
+            context(ContextKind::InvalidArg),
+            context(ContextKind::PriorArg)
+        ),
+        ErrorKind::MissingSubcommand => "не указана команда".to_string(),
+        _ => format!(
+            "ошибка в командной строке: {}",
+            escape_controls(&e.kind().to_string())
+        ),
+    };
+    eprintln!("sobes: {message}\nсправка: sobes --help");
+    ExitCode::from(2)
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -141,7 +225,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         let over = overrides(&cli);
         let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
         crate::campaigns::create_from(dir, name, &data.registry).map_err(Failure::new)?;
-        println!("создана кампания {} из «{name}»", dir.display());
+        outln!("создана кампания {} из «{name}»", dir.display())?;
         return Ok(());
     }
     if let Some(Command::New { dir, title, .. }) = &cli.command {
@@ -160,7 +244,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 storage::atomic_write(&dir.join(file), text.as_bytes())?;
             }
         }
-        println!("создана кампания {}", dir.display());
+        outln!("создана кампания {}", dir.display())?;
         return Ok(());
     }
     if matches!(cli.command, Some(Command::Check)) {
@@ -177,10 +261,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         None => crate::tui::run(ctx),
         Some(Command::New { .. }) => unreachable!("handled above"),
         Some(Command::Resolve { name }) => cmd_resolve(&ctx, &name),
-        Some(Command::Questions) => {
-            print!("{}", questions_tsv(&ctx.data));
-            Ok(())
-        }
+        Some(Command::Questions) => out(&questions_tsv(&ctx.data)),
         Some(Command::Set {
             municipality,
             question,
@@ -195,8 +276,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }) => cmd_decide(&ctx, &municipality, &dimension, cluster, reason.as_deref()),
         Some(Command::Status { tsv }) => {
             let campaign = ctx.load_campaign()?;
-            print!("{}", status_table(&ctx.data, &campaign, tsv));
-            Ok(())
+            out(&status_table(&ctx.data, &campaign, tsv))
         }
         Some(Command::Check) => unreachable!("handled above"),
         Some(Command::Export {
@@ -224,7 +304,7 @@ fn cmd_resolve(ctx: &Session, name: &str) -> Result<(), Failure> {
             municipality,
             warning,
         } => {
-            println!("{}", municipality.name);
+            outln!("{}", municipality.name)?;
             if let Some(w) = warning {
                 eprintln!("sobes: {w}");
             }
@@ -232,7 +312,7 @@ fn cmd_resolve(ctx: &Session, name: &str) -> Result<(), Failure> {
         }
         Resolution::Ambiguous(list) => {
             for m in &list {
-                println!("{}", m.name);
+                outln!("{}", m.name)?;
             }
             Err(Failure {
                 message: String::new(),
@@ -241,7 +321,7 @@ fn cmd_resolve(ctx: &Session, name: &str) -> Result<(), Failure> {
         }
         Resolution::Unknown { closest } => {
             for m in &closest {
-                println!("{}", m.name);
+                outln!("{}", m.name)?;
             }
             Err(Failure {
                 message: format!("«{name}» не найден; выше — ближайшие имена"),
@@ -304,7 +384,7 @@ fn cmd_set(
         }
         changes
     })?;
-    println!("{}: {} = {}", m.name, q.id, raw.trim());
+    outln!("{}: {} = {}", m.name, q.id, raw.trim())?;
     Ok(())
 }
 
@@ -335,7 +415,7 @@ fn cmd_decide(
         )]
     })
     .map_err(|f| Failure::new(format!("{}: {}", m.name, f.message)))?;
-    println!("{}: {} = {cluster}", m.name, dim.id);
+    outln!("{}: {} = {cluster}", m.name, dim.id)?;
     Ok(())
 }
 
@@ -465,7 +545,7 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         problems.extend(errors.iter().map(|e| e.to_string()));
     }
     for line in crate::annex::gap_report(data, &campaign) {
-        println!("{line}");
+        outln!("{line}")?;
     }
     let dormant = crate::model::checks::dormant_report(&campaign, &data.registry, &data.protocol);
     let stale = crate::model::checks::stale_report(
@@ -475,26 +555,26 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         &data.dimensions,
     );
     for line in dormant {
-        println!("{line}");
+        outln!("{line}")?;
     }
     for temp in storage::leftover_temps(&campaign_dir) {
-        println!(
+        outln!(
             "временный файл: {}: остался от прерванной записи; его уберёт следующий sobes, который откроет кампанию на запись",
             temp.display()
-        );
+        )?;
     }
     for line in stale {
-        println!("пробел: {line}");
+        outln!("пробел: {line}")?;
     }
     if problems.is_empty() {
-        println!(
+        outln!(
             "ошибок нет: данные и кампания {} в порядке",
             campaign_dir.display()
-        );
+        )?;
         Ok(())
     } else {
         for p in &problems {
-            println!("{p}");
+            outln!("{p}")?;
         }
         Err(Failure::new(format!("найдено проблем: {}", problems.len())))
     }
@@ -543,7 +623,7 @@ fn cmd_export(
         opts,
     )
     .map_err(Failure::new)?;
-    println!("записано: {}", written.display());
+    outln!("записано: {}", written.display())?;
     Ok(())
 }
 
@@ -551,11 +631,11 @@ fn cmd_lists(ctx: &Session, annex: Option<&std::path::Path>, tsv: bool) -> Resul
     let template = load_annex(ctx, annex)?;
     let campaign = ctx.load_campaign()?;
     if tsv {
-        print!(
-            "{}",
-            crate::annex::lists_tsv(&ctx.data, &campaign, &template.template)
-        );
-        return Ok(());
+        return out(&crate::annex::lists_tsv(
+            &ctx.data,
+            &campaign,
+            &template.template,
+        ));
     }
     for (key, members) in crate::annex::lists(&ctx.data, &campaign, &template.template) {
         let about = template
@@ -563,9 +643,9 @@ fn cmd_lists(ctx: &Session, annex: Option<&std::path::Path>, tsv: bool) -> Resul
             .list(key)
             .map(|l| l.about.as_str())
             .unwrap_or("");
-        println!("{key} ({}) — {about}", members.len());
+        outln!("{key} ({}) — {about}", members.len())?;
         for m in members {
-            println!("    {}\t{}", m.id, m.name);
+            outln!("    {}\t{}", m.id, m.name)?;
         }
     }
     Ok(())

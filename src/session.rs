@@ -168,7 +168,11 @@ impl Session {
                 warning,
             } => {
                 if let Some(w) = warning {
-                    eprintln!("sobes: «{name}» → «{}»: {w}", municipality.name);
+                    eprintln!(
+                        "sobes: «{}» → «{}»: {w}",
+                        crate::model::collate::escape_controls(name),
+                        municipality.name
+                    );
                 }
                 Ok(municipality)
             }

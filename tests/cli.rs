@@ -39,7 +39,12 @@ fn resolve_exit_codes() {
     let o = env.bare(&["resolve", "Чебаркульский"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stdout(&o), "Чебаркульский ГО\nЧебаркульский МР\n");
+    // One extra letter where only one name is that close: corrected, and said.
     let o = env.bare(&["resolve", "Магнитогорсский"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "Магнитогорский ГО\n");
+    assert!(stderr(&o).contains("опечатк"), "{}", stderr(&o));
+    let o = env.bare(&["resolve", "Магнитагорсский"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stdout(&o).starts_with("Магнитогорский ГО\n"),
@@ -930,4 +935,82 @@ fn an_export_removes_temp_files_of_dead_exports() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!dead.exists(), "a dead export's temp file goes");
     assert!(alive.exists(), "a living process's stays");
+}
+
+#[test]
+fn control_characters_are_shown_escaped() {
+    let env = Env::new();
+    let evil = "Ответ\u{1b}]0;чужой заголовок\u{7}\u{1b}[2J";
+    let o = env.set("Уйский", "reserves_detail", evil);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shown = stdout(&o);
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("\\u{1b}]0;чужой заголовок"), "{shown}");
+    let o = env.bare(&["resolve", "Уйс\u{1b}[2Jкий\u{7}q"]);
+    assert!(
+        !stderr(&o).contains('\u{1b}') && !stdout(&o).contains('\u{1b}'),
+        "{:?}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let env = Env::new();
+    for _ in 0..3 {
+        let mut child = env
+            .command()
+            .args(["--campaign", env.dir.to_str().unwrap(), "questions"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before sobes writes: `sobes questions | head -0`.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_ne!(o.status.code(), Some(101), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn command_line_mistakes_are_said_in_russian_and_hyphen_values_reach_the_validator() {
+    let env = Env::new();
+    let o = env.set("Уйский", "methodists", "-1");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("ждёт целое число от 0 до 500, а не «-1»"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.bare(&["status", "--tvs"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("непонятный аргумент «--tvs»"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("unexpected"), "{}", stderr(&o));
+    let o = env.bare(&["statsu"]);
+    assert!(
+        stderr(&o).contains("нет такой команды «statsu»"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.bare(&["set", "--question", "x"]);
+    assert!(
+        stderr(&o).contains("не хватает обязательного"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.bare(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("Usage") || stdout(&o).contains("sobes"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -15,6 +15,78 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// Text as a person meant it: Cyrillic letters written as a letter and a combining mark
+/// (NFD) joined (й, ё), zero-width and direction marks dropped, and Latin look-alike letters
+/// inside an otherwise Cyrillic word read as the Cyrillic ones («Кoпейский» with a Latin o).
+pub fn unmangle(text: &str) -> String {
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|word| {
+            let cyrillic = word
+                .chars()
+                .any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'));
+            if cyrillic {
+                word.chars().map(latin_look_alike).collect()
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    for c in words.join(" ").chars() {
+        match c {
+            '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}' => {}
+            '\u{0306}' | '\u{0308}' => {
+                let composed = match (out.pop(), c) {
+                    (Some('и'), '\u{0306}') => Some('й'),
+                    (Some('И'), '\u{0306}') => Some('Й'),
+                    (Some('е'), '\u{0308}') => Some('ё'),
+                    (Some('Е'), '\u{0308}') => Some('Ё'),
+                    (prev, _) => {
+                        out.extend(prev);
+                        None
+                    }
+                };
+                out.extend(composed);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The Cyrillic letter a Latin one looks like, else the char itself.
+fn latin_look_alike(c: char) -> char {
+    const LATIN: &str = "aceopxykmthbABCEHKMOPTXY";
+    const CYRILLIC: &str = "асеорхукмтнвАВСЕНКМОРТХУ";
+    LATIN
+        .chars()
+        .position(|l| l == c)
+        .and_then(|i| CYRILLIC.chars().nth(i))
+        .unwrap_or(c)
+}
+
+/// Text safe to print on a terminal: control characters (escape sequences, the bell, C1
+/// codes, DEL) shown as `\u{1b}`; line breaks and tabs stay.
+pub fn escape_controls(text: &str) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// Folded text with runs of white space (and the dash variants) normalised.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -100,6 +172,22 @@ mod tests {
             ["Агаповский МР", "Ёмкий", "Трёхгорный ГО", "Троицкий ГО"]
         );
         assert_eq!(russian_cmp("ель", "ёль"), Ordering::Less);
+    }
+
+    #[test]
+    fn controls_are_shown_not_obeyed() {
+        assert_eq!(escape_controls("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(escape_controls("x\u{7}\u{9b}y"), "x\\u{7}\\u{9b}y");
+        assert_eq!(escape_controls("строка\nи\tтаб"), "строка\nи\tтаб");
+    }
+
+    #[test]
+    fn mangled_text_is_read_as_meant() {
+        assert_eq!(unmangle("Кoпейский"), "Копейский");
+        assert_eq!(unmangle("Уи\u{0306}скии\u{0306}"), "Уйский");
+        assert_eq!(unmangle("Трe\u{0308}хгорный"), "Трёхгорный");
+        assert_eq!(unmangle("Уйс\u{200B}кий\u{200F}"), "Уйский");
+        assert_eq!(unmangle("xtkz"), "xtkz", "a Latin word stays Latin");
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Turning what staff type or paste into a municipality of the registry.
 //!
-//! Order: exact name; folded (case, ё/е, spaces) name, genitive or alias; declined or
-//! suffix-less forms by the stem; a wrong suffix where the stem is unique (with a warning);
-//! a unique prefix. All of it is tried again with a Latin-layout query mapped to Russian.
-//! Where two municipalities fit, both are returned: the resolver never guesses.
+//! First the text is tidied as a person would read it: look-alike Latin letters, NFD forms,
+//! invisible marks, quotes, a list number, trailing punctuation, «г.», «город», «р-н»,
+//! «м.р.», «г.о.». Then: exact name; folded (case, ё/е, spaces) name, genitive or alias;
+//! declined or suffix-less forms by the stem; a wrong suffix where the stem is unique (with a
+//! warning); a prefix of one name only; one wrong, missing or extra letter where only one
+//! name is that close (with a warning). All of it is tried again with a Latin-layout query
+//! mapped to Russian. Where two municipalities fit, both are returned: the resolver never
+//! guesses. Anything but an exact name or alias needs three letters at least.
 
-use super::collate::{fold, to_russian_layout};
+use super::collate::{fold, to_russian_layout, unmangle};
 use super::fuzzy::Fuzzy;
 use super::registry::{Municipality, Registry};
 
@@ -77,7 +81,7 @@ fn word_key(word: &str) -> &str {
 
 fn stem_key(folded_stem: &str) -> String {
     folded_stem
-        .split(' ')
+        .split([' ', '-'])
         .map(word_key)
         .collect::<Vec<_>>()
         .join(" ")
@@ -105,6 +109,51 @@ fn split_kind<'q>(query: &'q str, kinds: &[String]) -> (&'q str, Option<String>)
     (query, None)
 }
 
+/// What was typed, as a person would read it (see the module's header), folded.
+fn tidy(input: &str, kinds: &[String]) -> String {
+    let text: String = unmangle(input)
+        .chars()
+        .filter(|c| !matches!(c, '«' | '»' | '"' | '„' | '“' | '”' | '‘' | '’' | '\''))
+        .collect();
+    let text = fold(&text)
+        .replace("м. р.", "м.р.")
+        .replace("г. о.", "г.о.");
+    let text = text.trim_end_matches(['.', ',', ';', ':', '!', '?', ' ']);
+    let mut words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
+    // «1. Кусинский МР», «2) …»
+    if words.len() > 1
+        && let Some(n) = words[0].strip_suffix(['.', ')'])
+        && !n.is_empty()
+        && n.chars().all(|c| c.is_ascii_digit())
+    {
+        words.remove(0);
+    }
+    let kinds: Vec<String> = kinds.iter().map(|k| fold(k)).collect();
+    let mut out: Vec<String> = words
+        .iter()
+        .map(|w| {
+            match *w {
+                "м.р." | "м.р" | "мр." | "р-н" | "р-на" | "р-не" | "р.н." | "р-он" => {
+                    "мр"
+                }
+                "г.о." | "г.о" | "го." => "го",
+                w => w,
+            }
+            .to_string()
+        })
+        .collect();
+    // «г. Миасс», «город Миасс»: the town is the alias of its district.
+    if out.len() > 1 && matches!(out[0].as_str(), "г." | "г" | "гор." | "город") {
+        out.remove(0);
+    }
+    // «ГО Спасск-Дальний»: a kind written first reads as one written last.
+    if out.len() > 1 && kinds.contains(&out[0]) {
+        let kind = out.remove(0);
+        out.push(kind);
+    }
+    out.join(" ")
+}
+
 pub fn resolve<'a>(registry: &'a Registry, input: &str) -> Resolution<'a> {
     if let Some(m) = registry.municipalities.iter().find(|m| m.name == input) {
         return Resolution::Found {
@@ -112,18 +161,27 @@ pub fn resolve<'a>(registry: &'a Registry, input: &str) -> Resolution<'a> {
             warning: None,
         };
     }
-    let folded = fold(input);
+    let folded = tidy(input, &registry.kinds);
     if folded.is_empty() {
         return Resolution::Unknown {
             closest: Vec::new(),
         };
     }
+    let latin = input
+        .is_ascii()
+        .then(|| tidy(&to_russian_layout(input), &registry.kinds));
     let mut result = resolve_folded(registry, &folded);
-    if matches!(result, Resolution::Unknown { .. }) && input.is_ascii() {
-        let mapped = resolve_folded(registry, &fold(&to_russian_layout(input)));
+    if let (Resolution::Unknown { .. }, Some(mapped)) = (&result, &latin) {
+        let mapped = resolve_folded(registry, mapped);
         if !matches!(mapped, Resolution::Unknown { .. }) {
             result = mapped;
         }
+    }
+    if matches!(result, Resolution::Unknown { .. }) {
+        result = typo(registry, &folded);
+    }
+    if let (Resolution::Unknown { .. }, Some(mapped)) = (&result, &latin) {
+        result = typo(registry, mapped);
     }
     if matches!(result, Resolution::Unknown { .. }) {
         result = Resolution::Unknown {
@@ -131,6 +189,11 @@ pub fn resolve<'a>(registry: &'a Registry, input: &str) -> Resolution<'a> {
         };
     }
     result
+}
+
+/// Letters in a text.
+fn letters(text: &str) -> usize {
+    text.chars().filter(|c| c.is_alphabetic()).count()
 }
 
 fn resolve_folded<'a>(registry: &'a Registry, query: &str) -> Resolution<'a> {
@@ -146,28 +209,65 @@ fn resolve_folded<'a>(registry: &'a Registry, query: &str) -> Resolution<'a> {
         };
     }
     let (stem, kind) = split_kind(query, &registry.kinds);
-    if stem.is_empty() {
+    // «Ю», «Ок»: too little to tell a municipality by.
+    if letters(stem) < 3 {
         return Resolution::Unknown {
             closest: Vec::new(),
         };
     }
     let key = stem_key(stem);
-    let same_stem: Vec<&Municipality> = list
+    let mut candidates: Vec<&Municipality> = list
         .iter()
         .filter(|m| stem_key(&fold(m.stem())) == key)
         .collect();
-    if !same_stem.is_empty() {
-        return pick(same_stem, kind.as_deref());
+    // A stem that begins other names (or aliases) too names them all: «Спасск» is Спасский
+    // МР and ГО Спасск-Дальний alike.
+    let begins = |text: &str| text.starts_with(stem) && text != stem;
+    for m in list {
+        let prefix = begins(&fold(m.stem())) || m.aliases.iter().any(|a| begins(&fold(a)));
+        if prefix && !candidates.iter().any(|c| c.id == m.id) {
+            candidates.push(m);
+        }
     }
-    let by_prefix: Vec<&Municipality> = list
-        .iter()
-        .filter(|m| fold(m.stem()).starts_with(stem))
-        .collect();
-    if !by_prefix.is_empty() {
-        return pick(by_prefix, kind.as_deref());
+    if candidates.is_empty() {
+        return Resolution::Unknown {
+            closest: Vec::new(),
+        };
     }
-    Resolution::Unknown {
+    candidates.sort_by_key(|m| list.iter().position(|o| o.id == m.id));
+    pick(candidates, kind.as_deref())
+}
+
+/// One wrong, missing or extra letter, where only one municipality is that close; said.
+fn typo<'a>(registry: &'a Registry, query: &str) -> Resolution<'a> {
+    let unknown = Resolution::Unknown {
         closest: Vec::new(),
+    };
+    let (stem, kind) = split_kind(query, &registry.kinds);
+    if letters(stem) < 5 {
+        return unknown;
+    }
+    let key = stem_key(stem);
+    let near: Vec<&Municipality> = registry
+        .municipalities
+        .iter()
+        .filter(|m| {
+            let own = fold(m.stem());
+            distance(stem, &own) <= 1
+                || distance(&key, &stem_key(&own)) <= 1
+                || m.aliases.iter().any(|a| distance(stem, &fold(a)) <= 1)
+        })
+        .collect();
+    match pick(near, kind.as_deref()) {
+        Resolution::Found { municipality, .. } => Resolution::Found {
+            municipality,
+            warning: Some(format!(
+                "похоже на опечатку: понято как «{}»",
+                municipality.name
+            )),
+        },
+        Resolution::Ambiguous(list) if !list.is_empty() => Resolution::Ambiguous(list),
+        _ => unknown,
     }
 }
 
@@ -297,6 +397,46 @@ mod tests {
     }
 
     #[test]
+    fn names_as_people_write_them() {
+        let r = Registry::builtin();
+        let cases = [
+            ("г. Миасс", "Миасский ГО", false),
+            ("город Миасс", "Миасский ГО", false),
+            ("Сосновский р-н", "Сосновский МР", false),
+            ("Сосновский м.р.", "Сосновский МР", false),
+            ("Копейский г.о.", "Копейский ГО", false),
+            ("«Уйский МР»", "Уйский МР", false),
+            ("\"Уйский\"", "Уйский МР", false),
+            ("Уйский МР.", "Уйский МР", false),
+            ("1. Кусинский МР", "Кусинский МР", false),
+            ("12) Кусинский", "Кусинский МР", false),
+            ("Усть Катавский", "Усть-Катавский ГО", false),
+            ("Кoпейский", "Копейский ГО", false),
+            ("Уи\u{0306}ский", "Уйский МР", false),
+            ("Уйс\u{200B}кий", "Уйский МР", false),
+            ("Челябенский", "Челябинский ГО", true),
+            ("Кусинскийй МР", "Кусинский МР", true),
+            ("Нагайбаский", "Нагайбакский МР", true),
+        ];
+        for (q, want, warned) in cases {
+            assert_eq!(found(&r, q), (want.to_string(), warned), "{q}");
+        }
+        for short in ["Ю", "Ок", "ок", "уй"] {
+            assert!(
+                matches!(resolve(&r, short), Resolution::Unknown { .. }),
+                "{short}"
+            );
+        }
+        // A typo never picks between two equally close names.
+        assert_eq!(ambiguous(&r, "Троицкй"), ["Троицкий ГО", "Троицкий МР"]);
+        // A stem that begins two names names both.
+        assert_eq!(
+            ambiguous(&r, "Верхнеу"),
+            ["Верхнеуральский МР", "Верхнеуфалейский ГО"]
+        );
+    }
+
+    #[test]
     fn shared_stems_are_never_guessed() {
         let r = Registry::builtin();
         assert_eq!(ambiguous(&r, "Троицкий"), ["Троицкий ГО", "Троицкий МР"]);
@@ -310,7 +450,7 @@ mod tests {
     #[test]
     fn unknown_offers_closest() {
         let r = Registry::builtin();
-        match resolve(&r, "Челябенский") {
+        match resolve(&r, "Чилябенскей") {
             Resolution::Unknown { closest } => assert_eq!(closest[0].name, "Челябинский ГО"),
             other => panic!("{other:?}"),
         }

@@ -16,10 +16,13 @@ pub struct Municipality {
 
 impl Municipality {
     /// The name without its kind suffix («Троицкий» for «Троицкий ГО»).
+    /// The name without its kind, written after it («Уйский МР») or before («ГО
+    /// Спасск-Дальний»).
     pub fn stem(&self) -> &str {
         self.name
             .strip_suffix(&self.kind)
             .map(str::trim_end)
+            .or_else(|| self.name.strip_prefix(&self.kind).map(str::trim_start))
             .filter(|s| !s.is_empty())
             .unwrap_or(&self.name)
     }
