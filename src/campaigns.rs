@@ -2,7 +2,9 @@
 //! `sobes new DIR --from NAME`: the 2022 interview as far as the letter of 18.10.2022
 //! No 10211 tells it.
 
-use crate::model::registry::Registry;
+use crate::data::DataSet;
+use crate::model::campaign::{Record, Value};
+use crate::model::change::{Change, Stamp, apply};
 use crate::storage::{self, META_FILE, RECORDS_DIR, StoreError};
 use std::fs;
 use std::path::Path;
@@ -21,7 +23,8 @@ pub fn files(name: &str) -> Option<&'static [(&'static str, &'static str)]> {
 
 /// Writes the shipped campaign `name` into `dir`, which must be missing or empty, and checks
 /// that it loads against `registry`.
-pub fn create_from(dir: &Path, name: &str, registry: &Registry) -> Result<(), String> {
+pub fn create_from(dir: &Path, name: &str, data: &DataSet) -> Result<(), String> {
+    let registry = &data.registry;
     let files = files(name).ok_or_else(|| {
         format!(
             "нет встроенной кампании «{name}»; есть: {}",
@@ -39,12 +42,57 @@ pub fn create_from(dir: &Path, name: &str, registry: &Registry) -> Result<(), St
         debug_assert!(*path == META_FILE || path.starts_with(RECORDS_DIR));
         storage::atomic_write(&dir.join(path), text.as_bytes()).map_err(|e| e.to_string())?;
     }
-    storage::load(dir, registry).map_err(|errors| {
+    let campaign = storage::load(dir, registry).map_err(|errors| {
         errors
             .iter()
             .map(|e| e.to_string())
             .collect::<Vec<_>>()
             .join("\n")
     })?;
+    // What the letter does not tell is marked so, not left as a gap that is not real.
+    for record in campaign.records.values() {
+        let marked = mark_unstated(record, data);
+        if &marked != record {
+            storage::save_record(dir, &marked).map_err(|e| e.to_string())?;
+        }
+    }
     Ok(())
+}
+
+/// The note of an answer the source does not give.
+pub const UNSTATED: &str = "не указано в письме";
+
+/// Gives every required question still open on the record's path the answer «нет сведений»
+/// with the note «не указано в письме», through the one function that changes records.
+pub fn mark_unstated(record: &Record, data: &DataSet) -> Record {
+    let stamp = Stamp {
+        by: "реконструкция по письму".into(),
+        at: record.date.as_deref().map_or_else(
+            || "2022-10-18T00:00:00Z".into(),
+            |d| format!("{d}T00:00:00Z"),
+        ),
+    };
+    let protocol = &data.protocol;
+    let mut record = record.clone();
+    // Each round answers the first open question; what it opens is looked at next round.
+    loop {
+        let live = protocol.live(&record.answers).into_owned();
+        let open = protocol
+            .questions()
+            .map(|(_, q)| q)
+            .find(|q| q.required && protocol.is_visible(q, &live) && live.value(&q.id).is_none());
+        let Some(q) = open else {
+            return record;
+        };
+        let changes = [
+            Change::answer(&record, &q.id, Some(Value::Unknown), &stamp),
+            Change::note(&record, &q.id, UNSTATED, &stamp),
+        ];
+        for c in &changes {
+            match apply(&record, c, protocol, &data.dimensions) {
+                Ok(r) => record = r,
+                Err(_) => return record,
+            }
+        }
+    }
 }

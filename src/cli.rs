@@ -224,7 +224,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     {
         let over = overrides(&cli);
         let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
-        crate::campaigns::create_from(dir, name, &data.registry).map_err(Failure::new)?;
+        crate::campaigns::create_from(dir, name, &data).map_err(Failure::new)?;
         outln!("создана кампания {} из «{name}»", dir.display())?;
         return Ok(());
     }

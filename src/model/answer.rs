@@ -11,6 +11,9 @@ pub enum Value {
     Choices(Vec<String>),
     Number(i64),
     Text(String),
+    /// Asked, but nothing is known: the answer counts as given and matches no condition
+    /// («нет сведений»; the 2022 reconstruction marks what the letter does not tell so).
+    Unknown,
 }
 
 impl Value {
@@ -22,6 +25,7 @@ impl Value {
             Value::Choices(_) => false,
             Value::Number(n) => expected.parse::<i64>().is_ok_and(|e| e == *n),
             Value::Text(t) => t == expected,
+            Value::Unknown => false,
         }
     }
 

@@ -199,12 +199,17 @@ impl Protocol {
             Value::Choices(cs) => cs.iter().map(|c| label(c)).collect::<Vec<_>>().join("; "),
             Value::Number(n) => n.to_string(),
             Value::Text(t) => t.clone(),
+            Value::Unknown => "нет сведений".into(),
         }
     }
 
     /// Parses a value typed on the command line for this question, or says what is allowed.
     pub fn parse_value(&self, q: &Question, raw: &str) -> Result<Value, ValueError> {
         let raw = raw.trim();
+        if matches!(raw.to_lowercase().as_str(), "нет сведений" | "неизвестно")
+        {
+            return Ok(Value::Unknown);
+        }
         let value = match &q.kind {
             Kind::YesNo => match raw.to_lowercase().as_str() {
                 "да" | "yes" | "y" | "д" => Value::Bool(true),
@@ -258,7 +263,7 @@ impl Protocol {
             several,
         };
         match (&q.kind, v) {
-            (Kind::YesNo, Value::Bool(_)) => Ok(()),
+            (_, Value::Unknown) | (Kind::YesNo, Value::Bool(_)) => Ok(()),
             (Kind::SingleChoice(o), Value::Choice(c)) if o.iter().any(|x| &x.id == c) => Ok(()),
             (Kind::SingleChoice(o), Value::Choice(c)) => Err(no_option(c, o, false)),
             (Kind::MultipleChoice(_), Value::Choices(cs)) if cs.is_empty() => {
