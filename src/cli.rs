@@ -548,12 +548,7 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         outln!("{line}")?;
     }
     let dormant = crate::model::checks::dormant_report(&campaign, &data.registry, &data.protocol);
-    let stale = crate::model::checks::stale_report(
-        &campaign,
-        &data.registry,
-        &data.protocol,
-        &data.dimensions,
-    );
+
     for line in dormant {
         outln!("{line}")?;
     }
@@ -563,9 +558,7 @@ fn cmd_check(cli: &Cli) -> Result<(), Failure> {
             temp.display()
         )?;
     }
-    for line in stale {
-        outln!("пробел: {line}")?;
-    }
+
     if problems.is_empty() {
         outln!(
             "ошибок нет: данные и кампания {} в порядке",

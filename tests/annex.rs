@@ -246,25 +246,35 @@ fn counts_genitives_and_order_in_the_annex() {
     let data = data();
     let campaign = recon(&data);
     let t = Template::builtin();
-    let md = annex::render_markdown(&data, &campaign, &t);
+    // Non-breaking spaces keep names with their ГО/МР; compare words as words.
+    let md = annex::render_markdown(&data, &campaign, &t).replace('\u{a0}', " ");
     // Counts are computed: eleven centres (the letter says «ten»), twelve with ШИБЦ.
     assert!(
-        md.contains("Методические центры работают в 11 муниципалитетах:"),
+        md.contains("как самостоятельные организации действуют в 11 муниципальных образованиях:"),
         "{md}"
     );
-    assert!(md.contains("ШИБЦ созданы в 12 муниципалитетах"), "{md}");
-    assert!(md.contains("в 2 муниципалитетах (Златоустовский ГО, Чебаркульский МР)"));
+    assert!(
+        md.contains("созданы в 12 муниципальных образованиях"),
+        "{md}"
+    );
+    assert!(md.contains("ШИБЦ как муниципальный ресурс создан в 2 муниципальных образованиях: Златоустовский ГО, Чебаркульский МР."), "{md}");
     assert!(md.contains(
-        "у 4 муниципалитетов: Златоустовский ГО, Магнитогорский ГО, Саткинский МР, Челябинский ГО."
-    ));
+        "имеют 4 муниципальных образования: Златоустовский ГО, Магнитогорский ГО, Саткинский МР, Челябинский ГО."
+    ), "{md}");
     // Genitive forms from the registry, alphabetical.
-    assert!(md.contains("в образовательных организациях Ашинского МР, Карталинского МР, Магнитогорского ГО, Саткинского МР, Снежинского ГО, Челябинского ГО;"));
-    assert!(md.contains("центры Магнитогорского ГО, Челябинского ГО."));
+    assert!(md.contains("на базе образовательных организаций Ашинского МР, Карталинского МР, Магнитогорского ГО, Саткинского МР, Снежинского ГО, Челябинского ГО;"), "{md}");
+    assert!(
+        md.contains("методические центры Магнитогорского ГО, Челябинского ГО."),
+        "{md}"
+    );
     // Ё sorts with Е: Трёхгорный before Троицкий.
     assert!(md.contains("Трёхгорный ГО, Троицкий ГО"));
-    // Gaps of the letter stay gaps, visibly.
-    assert!(md.contains("Не распределены по измерению «Потребность в обучении» (2): Снежинский ГО, Южноуральский ГО."));
-    assert!(md.contains(
+    // Gaps of the letter stay gaps, visibly, in the block at the end.
+    let (_, end) = md
+        .split_once("## Требует внимания перед отправкой")
+        .expect("the block");
+    assert!(end.contains("Не распределены по измерению «Потребность в обучении» (2): Снежинский ГО, Южноуральский ГО."));
+    assert!(end.contains(
         "Не распределены по измерению «Формат работы с региональным активом» (1): Октябрьский МР."
     ));
     assert!(!md.contains('{'), "незаполненная подстановка: {md}");
@@ -358,12 +368,13 @@ fn docx_is_a_package_with_every_list_and_same_bytes() {
         if !used {
             continue;
         }
+        let text = text.replace('\u{a0}', " ");
         assert!(
             text.contains(&names.join(", ")) || text.contains(&genitive.join(", ")),
             "в DOCX нет списка {key}"
         );
     }
-    assert!(text.contains("4.1. Составить"), "явные номера пунктов");
+    assert!(text.contains("4.1. Разработать"), "явные номера пунктов");
     assert!(text.contains("Не распределены по измерению «Потребность в обучении»"));
 }
 
@@ -556,10 +567,11 @@ fn export_of_a_complete_campaign_has_no_gap_lines() {
         ExportOptions::default(),
     )
     .unwrap();
-    let md = annex::render_markdown(&data, &campaign, &t);
+    let md = annex::render_markdown(&data, &campaign, &t).replace('\u{a0}', " ");
     assert!(!md.contains("Не распределены"), "{md}");
+    assert!(!md.contains("Требует внимания"), "{md}");
     assert!(
-        md.contains("Третий кластер — формат ещё не выбран (43)"),
+        md.contains("Третий кластер — формат взаимодействия не определён (43)"),
         "{md}"
     );
 }
@@ -688,4 +700,166 @@ fn check_flags_a_bad_template_with_its_position() {
     }
     let lists = sobes(tmp.path(), &["--campaign", dir.to_str().unwrap(), "lists"]);
     assert!(!lists.status.success());
+}
+
+fn empty_campaign(data: &DataSet) -> Campaign {
+    sobes::session::empty_campaign(data)
+}
+
+/// Answers `question` with `value` for the first `n` municipalities of the registry.
+fn answer_first(data: &DataSet, campaign: &mut Campaign, n: usize, question: &str, value: &str) {
+    let stamp = sobes::model::change::Stamp {
+        by: "т".into(),
+        at: "2026-09-14T10:00:00Z".into(),
+    };
+    let q = data.protocol.question(question).unwrap();
+    for m in data.registry.municipalities.iter().take(n) {
+        let v = data.protocol.parse_value(q, value).unwrap();
+        let r = campaign.record_mut(&m.id);
+        let c = Change::answer(r, question, Some(v), &stamp);
+        *r = apply(r, &c, &data.protocol, &data.dimensions).unwrap();
+    }
+}
+
+/// An empty campaign's annex names nobody and claims nothing about anyone: every sentence
+/// about municipalities stands under a condition on the answers.
+#[test]
+fn an_empty_campaign_makes_no_claim() {
+    let data = data();
+    let campaign = empty_campaign(&data);
+    let md = annex::render_markdown(&data, &campaign, &Template::builtin()).replace('\u{a0}', " ");
+    let (text, _) = md.split_once("## Требует внимания").unwrap_or((&md, ""));
+    for m in &data.registry.municipalities {
+        assert!(
+            !text.contains(&m.name) && !text.contains(&m.genitive),
+            "{}: {text}",
+            m.name
+        );
+    }
+    for claim in [
+        "Большинство",
+        "назвали",
+        "действуют в",
+        "приняли участие",
+        "(в скобках",
+        "поддержали",
+        "заявили",
+        "просят",
+        "Первый кластер —",
+    ] {
+        assert!(
+            !text.contains(claim),
+            "«{claim}» in an empty campaign: {text}"
+        );
+    }
+}
+
+/// «Большинство» only for more than half of those interviewed; reasons and priorities in
+/// order of how many named them, with counts, and only those named.
+#[test]
+fn majorities_and_rankings_follow_the_answers() {
+    let data = data();
+    let t = Template::builtin();
+    let mut campaign = empty_campaign(&data);
+    answer_first(&data, &mut campaign, 3, "innovation_centres", "inside");
+    answer_first(&data, &mut campaign, 4, "methodists", "3");
+    let md = |c: &Campaign| annex::render_markdown(&data, c, &t).replace('\u{a0}', " ");
+    // Four took part; three say «inside»: a majority.
+    let text = md(&campaign);
+    assert!(
+        text.contains("Большинство руководителей ММС (3 из 4) рассматривают"),
+        "{text}"
+    );
+    answer_first(&data, &mut campaign, 8, "methodists", "3");
+    assert!(
+        !md(&campaign).contains("Большинство руководителей ММС (3 из"),
+        "3 of 8 is no majority"
+    );
+
+    answer_first(&data, &mut campaign, 5, "shortfall_reasons", "part_time");
+    answer_first(
+        &data,
+        &mut campaign,
+        2,
+        "shortfall_reasons",
+        "low_pay,part_time",
+    );
+    let text = md(&campaign);
+    assert!(
+        text.contains("назвали (в скобках — число муниципальных образований): выполнение методической работы совместителями (5); недостаточное материальное стимулирование (2)."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("выполнение поручений"),
+        "a reason nobody named is not named"
+    );
+}
+
+/// The DOCX reads as Russian to Word and LibreOffice: language, hyphenation, non-breaking
+/// spaces where Russian typesetting wants them, and properties that say who issued it.
+#[test]
+fn the_docx_is_typeset_in_russian_and_says_who_issued_it() {
+    let data = data();
+    let campaign = recon(&data);
+    let bytes = annex::render(&data, &campaign, Some(&Template::builtin()), Format::Docx).unwrap();
+    let parts = unzip(&bytes);
+    assert!(parts["word/settings.xml"].contains("<w:autoHyphenation w:val=\"true\" />"));
+    assert!(parts["word/styles.xml"].contains("<w:lang w:val=\"ru-RU\""));
+    let core = &parts["docProps/core.xml"];
+    assert!(!core.contains("unknown"), "{core}");
+    assert!(
+        core.contains("<dc:creator>ГБУ ДПО «Челябинский институт"),
+        "{core}"
+    );
+    assert!(core.contains("<dc:title>Итоги собеседования"), "{core}");
+    assert!(
+        core.contains(&format!("<dc:subject>{}</dc:subject>", campaign.meta.title)),
+        "{core}"
+    );
+    assert!(core.contains("<dc:language>ru-RU</dc:language>"), "{core}");
+    let text = docx_text(&parts["word/document.xml"]);
+    assert!(
+        text.contains("Челябинский\u{a0}ГО"),
+        "a name keeps its kind"
+    );
+    assert!(text.contains("№\u{a0}10211"), "№ keeps its number");
+    assert!(
+        text.contains("\u{a0}— "),
+        "a dash keeps to the word before it"
+    );
+    assert!(
+        !text.contains("Челябинский ГО"),
+        "no breakable space inside a name"
+    );
+    // The same campaign gives the same bytes.
+    let again = annex::render(&data, &campaign, Some(&Template::builtin()), Format::Docx).unwrap();
+    assert_eq!(bytes, again);
+}
+
+/// Gaps are one marked block at the end, not red lines in the text; a decision the answers
+/// no longer support is one of them.
+#[test]
+fn gaps_are_one_block_at_the_end_and_include_stale_decisions() {
+    let data = data();
+    let mut campaign = recon(&data);
+    let stamp = sobes::model::change::Stamp {
+        by: "т".into(),
+        at: "2026-09-14T10:00:00Z".into(),
+    };
+    // Ашинский МР: decided 1 (in person); the answer now says remote.
+    let r = campaign.record_mut("ashinsky-mr");
+    let c = Change::answer(
+        r,
+        "ra_format",
+        Some(sobes::model::campaign::Value::Choice("remote".into())),
+        &stamp,
+    );
+    *r = apply(r, &c, &data.protocol, &data.dimensions).unwrap();
+    let md = annex::render_markdown(&data, &campaign, &Template::builtin()).replace('\u{a0}', " ");
+    let (text, end) = md
+        .split_once("## Требует внимания перед отправкой")
+        .expect("the block");
+    assert!(!text.contains("> **"), "no notices inside the text");
+    assert!(end.contains("Расходится с ответами: Ашинский МР"), "{end}");
+    assert!(!annex::gaps(&data, &campaign).stale.is_empty());
 }

@@ -487,11 +487,11 @@ fn check_flags_decisions_the_answers_no_longer_support() {
     ];
     let o = env.run(&[&decide[..], &["regional_active", "--cluster", "2"]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stdout(&env.run(&["check"])).contains("расходится с ответами"));
+    assert!(!stdout(&env.run(&["check"])).contains("асходится с ответами"));
     assert!(env.set("Уйский", "ra_format", "in_person").status.success());
     let check = stdout(&env.run(&["check"]));
     assert!(
-        check.contains("пробел: расходится с ответами: Уйский МР, «Формат работы с региональным активом»: решён кластер 2, по ответам теперь 1"),
+        check.contains("пробел: Расходится с ответами: Уйский МР, «Формат работы с региональным активом»: решён кластер 2, по ответам теперь 1"),
         "{check}"
     );
 }

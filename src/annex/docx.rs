@@ -139,5 +139,84 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
     docx.build()
         .pack(&mut buf)
         .map_err(|e| format!("не удалось собрать DOCX: {e}"))?;
-    Ok(buf.into_inner())
+    finish(buf.into_inner(), doc).map_err(|e| format!("не удалось собрать DOCX: {e}"))
+}
+
+/// What docx-rs cannot set, written into its package: the language ru-RU (Word and
+/// LibreOffice then check spelling and hyphenate in Russian), automatic hyphenation, and the
+/// document's properties (who issued it, title, campaign) instead of «unknown».
+fn finish(bytes: Vec<u8>, doc: &Document) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    use std::io::{Read, Write};
+    use zip::write::SimpleFileOptions;
+    let mut package = zip::ZipArchive::new(Cursor::new(bytes))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    // A fixed time in the package: the same campaign gives the same bytes.
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for i in 0..package.len() {
+        let mut part = package.by_index(i)?;
+        let name = part.name()?.to_string();
+        let mut text = Vec::new();
+        part.read_to_end(&mut text)?;
+        let text = match name.as_str() {
+            "word/settings.xml" => after(&text, "<w:defaultTabStop", AUTO_HYPHENATION),
+            "word/styles.xml" => String::from_utf8_lossy(&text)
+                .replacen(
+                    "</w:rPr></w:rPrDefault>",
+                    &format!("{LANG}</w:rPr></w:rPrDefault>"),
+                    1,
+                )
+                .into_bytes(),
+            "docProps/core.xml" => properties(&text, doc),
+            _ => text,
+        };
+        out.start_file(name, options)?;
+        out.write_all(&text)?;
+    }
+    Ok(out.finish()?.into_inner())
+}
+
+const AUTO_HYPHENATION: &str = "<w:autoHyphenation w:val=\"true\" />";
+const LANG: &str = "<w:lang w:val=\"ru-RU\" w:eastAsia=\"ru-RU\" w:bidi=\"ar-SA\" />";
+
+/// The XML with `insert` after the element that starts with `element` (or at the end of the
+/// root's first child when there is none).
+fn after(xml: &[u8], element: &str, insert: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(xml);
+    let at = text
+        .find(element)
+        .and_then(|start| text[start..].find("/>").map(|end| start + end + 2));
+    match at {
+        Some(at) => format!("{}{insert}{}", &text[..at], &text[at..]).into_bytes(),
+        None => text.into_owned().into_bytes(),
+    }
+}
+
+fn properties(xml: &[u8], doc: &Document) -> Vec<u8> {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let author = escape(&doc.author);
+    String::from_utf8_lossy(xml)
+        .replace(
+            "<dc:creator>unknown</dc:creator>",
+            &format!("<dc:creator>{author}</dc:creator>"),
+        )
+        .replace(
+            "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+            &format!("<cp:lastModifiedBy>{author}</cp:lastModifiedBy>"),
+        )
+        .replace(
+            "</cp:coreProperties>",
+            &format!(
+                "<dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:language>ru-RU</dc:language></cp:coreProperties>",
+                escape(&doc.title),
+                escape(&doc.campaign)
+            ),
+        )
+        .into_bytes()
 }

@@ -108,13 +108,17 @@ pub fn lists_tsv(data: &DataSet, campaign: &Campaign, template: &Template) -> St
 pub struct Gaps<'a> {
     pub dims: Vec<(&'a Dimension, Vec<&'a Municipality>)>,
     pub unfinished: Vec<&'a Municipality>,
+    /// Decisions the answers no longer support, a sentence each.
+    pub stale: Vec<String>,
     /// Municipalities in the registry.
     pub total: usize,
 }
 
 impl Gaps<'_> {
     pub fn is_empty(&self) -> bool {
-        self.unfinished.is_empty() && self.dims.iter().all(|(_, ms)| ms.is_empty())
+        self.unfinished.is_empty()
+            && self.stale.is_empty()
+            && self.dims.iter().all(|(_, ms)| ms.is_empty())
     }
 
     /// One line per gap, as the annex shows it.
@@ -128,6 +132,7 @@ impl Gaps<'_> {
         if !self.unfinished.is_empty() {
             out.push(unfinished_line(&self.unfinished, self.total));
         }
+        out.extend(self.stale.iter().map(|l| sentence(l)));
         out
     }
 }
@@ -195,14 +200,38 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
     Gaps {
         dims,
         unfinished,
+        stale: crate::model::checks::stale_report(
+            campaign,
+            &data.registry,
+            &data.protocol,
+            &data.dimensions,
+        ),
         total: data.registry.len(),
     }
+}
+
+/// The text as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    let mut out = first + chars.as_str();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
 }
 
 /// The annex as a sequence of rendered blocks, the same for every output format.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Document {
     pub title: String,
+    /// Who issues it (the template's `author`), for the document's properties.
+    pub author: String,
+    /// The campaign's title, for the document's properties.
+    pub campaign: String,
     pub nodes: Vec<Node>,
     /// The time of the latest change recorded in the campaign, for document properties.
     pub modified: Option<String>,
@@ -216,8 +245,48 @@ pub enum Node {
     Subheading(String),
     Paragraph(String),
     Item(String, String),
-    /// A visible line about a gap («не распределены»).
+    /// A visible line about a gap, in the block «Требует внимания перед отправкой».
     Notice(String),
+}
+
+/// Russian typesetting: a name is not torn from its ГО/МР at the end of a line, nor «№»
+/// from its number, nor a dash from the word before it.
+pub fn typeset(text: &str, kinds: &[String]) -> String {
+    const NBSP: char = '\u{a0}';
+    let mut out = text.replace("№ ", "№\u{a0}").replace(" — ", "\u{a0}— ");
+    for kind in kinds {
+        out = out.replace(&format!(" {kind}"), &format!("{NBSP}{kind}"));
+        // «ГО Спасск-Дальний»: the kind written first keeps to its name too.
+        out = out.replace(&format!("{kind} "), &format!("{kind}{NBSP}"));
+    }
+    out
+}
+
+/// «label (n), label (n)»: the non-empty lists, most members first (ties in the given order).
+fn ranked<'a>(
+    template: &Template,
+    keys: &[String],
+    members: &dyn Fn(&str) -> Vec<&'a Municipality>,
+) -> String {
+    let mut counted: Vec<(usize, usize, String)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let def = template.list(k);
+            let label = def
+                .and_then(|d| d.label.clone())
+                .or_else(|| def.map(|d| d.about.clone()))
+                .unwrap_or_else(|| k.clone());
+            (members(k).len(), i, label)
+        })
+        .filter(|(n, _, _)| *n > 0)
+        .collect();
+    counted.sort_by_key(|(n, i, _)| (std::cmp::Reverse(*n), *i));
+    counted
+        .into_iter()
+        .map(|(n, _, label)| format!("{label} ({n})"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn join_names(ms: &[&Municipality]) -> String {
@@ -267,40 +336,40 @@ fn latest_change(campaign: &Campaign) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Evaluates the template over the campaign. Gap lines appear where the template places
-/// them; gaps the template does not place are added at the end, so none goes unseen.
+/// Evaluates the template over the campaign. Blocks under `When` appear only when their
+/// condition holds; everything that still needs attention (unassigned, unfinished, decisions
+/// the answers no longer support) goes into one marked block at the end.
 pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Document {
     let s = scope(data, campaign, template);
     let gaps = gaps(data, campaign);
+    let members = |key: &str| s.list(key).unwrap_or_default();
+    let total = data.registry.len();
     let fill = |text: &str| -> String {
         let pieces = parse_text(text).unwrap_or_else(|_| vec![Piece::Text(text.to_string())]);
         let mut out = String::new();
+        let counted = |n: usize, forms: &Option<[String; 3]>| match forms {
+            Some(forms) => format!("{n} {}", forms[plural_index(n)]),
+            None => n.to_string(),
+        };
         for p in pieces {
-            let members = |key: &str| s.list(key).unwrap_or_default();
             match p {
                 Piece::Text(t) => out.push_str(&t),
-                Piece::Count { key, forms } => {
-                    let n = members(&key).len();
-                    out.push_str(&n.to_string());
-                    if let Some(forms) = forms {
-                        out.push(' ');
-                        out.push_str(&forms[plural_index(n)]);
-                    }
-                }
+                Piece::Count { key, forms } => out.push_str(&counted(members(&key).len(), &forms)),
                 Piece::Names(key) => out.push_str(&join_names(&members(&key))),
                 Piece::Genitive(key) => out.push_str(&join_genitive(&members(&key))),
+                Piece::Ranked(keys) => out.push_str(&ranked(template, &keys, &members)),
                 Piece::Start => out.push_str(&show_date(campaign.meta.start.as_deref())),
                 Piece::End => out.push_str(&show_date(campaign.meta.end.as_deref())),
-                Piece::Total => out.push_str(&data.registry.len().to_string()),
+                Piece::Total(forms) => out.push_str(&counted(total, &forms)),
                 Piece::Region => out.push_str(&data.registry.region),
             }
         }
-        out
+        typeset(&out, &data.registry.kinds)
     };
+    let count = |key: &str| members(key).len();
     let mut nodes = Vec::new();
-    let mut placed_dims: Vec<&str> = Vec::new();
-    let mut placed_unfinished = false;
-    for b in &template.blocks {
+    let mut todo: Vec<&Block> = template.blocks.iter().rev().collect();
+    while let Some(b) = todo.pop() {
         match b {
             Block::Right(t) => {
                 nodes.push(Node::Right(fill(t).lines().map(str::to_string).collect()))
@@ -310,37 +379,28 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
             Block::Subheading(t) => nodes.push(Node::Subheading(fill(t))),
             Block::Paragraph(t) => nodes.push(Node::Paragraph(fill(t))),
             Block::Item(n, t) => nodes.push(Node::Item(fill(n), fill(t))),
-            Block::Gaps(dim) => {
-                placed_dims.push(dim);
-                if let Some((d, ms)) = gaps.dims.iter().find(|(d, _)| &d.id == dim)
-                    && !ms.is_empty()
-                {
-                    nodes.push(Node::Notice(dim_gap_line(d, ms)));
-                }
-            }
-            Block::Unfinished => {
-                placed_unfinished = true;
-                if !gaps.unfinished.is_empty() {
-                    nodes.push(Node::Notice(unfinished_line(&gaps.unfinished, gaps.total)));
+            // Gaps are said once, together, at the end.
+            Block::Gaps(_) | Block::Unfinished => {}
+            Block::When(cond, blocks) => {
+                if cond.holds(&count) {
+                    todo.extend(blocks.iter().rev());
                 }
             }
         }
     }
-    let mut rest: Vec<Node> = gaps
-        .dims
-        .iter()
-        .filter(|(d, ms)| !ms.is_empty() && !placed_dims.contains(&d.id.as_str()))
-        .map(|(d, ms)| Node::Notice(dim_gap_line(d, ms)))
-        .collect();
-    if !placed_unfinished && !gaps.unfinished.is_empty() {
-        rest.push(Node::Notice(unfinished_line(&gaps.unfinished, gaps.total)));
-    }
-    if !rest.is_empty() {
-        nodes.push(Node::Heading("Не распределены".into()));
-        nodes.extend(rest);
+    let lines = gaps.lines();
+    if !lines.is_empty() {
+        nodes.push(Node::Heading("Требует внимания перед отправкой".into()));
+        nodes.extend(
+            lines
+                .iter()
+                .map(|l| Node::Notice(typeset(l, &data.registry.kinds))),
+        );
     }
     Document {
         title: fill(&template.title),
+        author: template.author.clone(),
+        campaign: campaign.meta.title.clone(),
         nodes,
         modified: latest_change(campaign),
     }

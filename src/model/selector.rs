@@ -52,6 +52,9 @@ pub struct ListDef {
     pub key: String,
     #[serde(default)]
     pub about: String,
+    /// How the list is named inside a sentence (`{ranked:…}`); `about` when absent.
+    #[serde(default)]
+    pub label: Option<String>,
     pub select: Selector,
 }
 
@@ -384,11 +387,13 @@ mod tests {
             ListDef {
                 key: "centers".into(),
                 about: String::new(),
+                label: None,
                 select: ron(r#"Answer(Equals("org_form", "center"))"#),
             },
             ListDef {
                 key: "centers_go".into(),
                 about: String::new(),
+                label: None,
                 select: ron(r#"All([List("centers"), Kind("ГО")])"#),
             },
         ];

@@ -6,8 +6,10 @@
 //!   agreeing with it (forms for 1, for 2–4, for 5 and more);
 //! - `{names:KEY}` — canonical names, comma-separated, in alphabetical order;
 //! - `{genitive:KEY}` — the same names in the genitive («Челябинского ГО»);
-//! - `{start}`, `{end}` — the campaign dates; `{total}` — municipalities in the registry;
-//!   `{region}` — the region;
+//! - `{ranked:KEY1,KEY2,…}` — the non-empty lists among these, most members first, each as
+//!   its label and count: «нехватка кадров (12), …»;
+//! - `{start}`, `{end}` — the campaign dates; `{total}` — municipalities in the registry,
+//!   `{total|…|…|…}` with the agreeing word; `{region}` — the region;
 //! - `{{` and `}}` — literal braces.
 
 use super::checks::Source;
@@ -21,8 +23,49 @@ use serde::{Deserialize, Serialize};
 #[serde(rename = "Annex")]
 pub struct Template {
     pub title: String,
+    /// Who issues the document (its properties name it).
+    #[serde(default)]
+    pub author: String,
     pub lists: Vec<ListDef>,
     pub blocks: Vec<Block>,
+}
+
+/// When a block is said: a claim about municipalities appears only when the answers make it.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub enum Cond {
+    /// The list has members.
+    Some(String),
+    /// The list is empty.
+    None(String),
+    /// The first list holds more than half of the second: «большинство».
+    Most(String, String),
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+}
+
+impl Cond {
+    /// The list keys the condition reads.
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            Cond::Some(k) | Cond::None(k) => vec![k],
+            Cond::Most(a, b) => vec![a, b],
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().flat_map(Cond::keys).collect(),
+            Cond::Not(c) => c.keys(),
+        }
+    }
+
+    /// Whether it holds, given how many members each list has.
+    pub fn holds(&self, count: &dyn Fn(&str) -> usize) -> bool {
+        match self {
+            Cond::Some(k) => count(k) > 0,
+            Cond::None(k) => count(k) == 0,
+            Cond::Most(a, b) => 2 * count(a) > count(b) && count(b) > 0,
+            Cond::All(cs) => cs.iter().all(|c| c.holds(count)),
+            Cond::Any(cs) => cs.iter().any(|c| c.holds(count)),
+            Cond::Not(c) => !c.holds(count),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -41,6 +84,8 @@ pub enum Block {
     Gaps(String),
     /// The line for unfinished interviews, shown only while there are some.
     Unfinished,
+    /// Blocks said only when the condition holds.
+    When(Cond, Vec<Block>),
 }
 
 impl Block {
@@ -54,7 +99,17 @@ impl Block {
             | Block::Paragraph(t) => vec![t],
             Block::Item(n, t) => vec![n, t],
             Block::Gaps(_) | Block::Unfinished => vec![],
+            Block::When(_, blocks) => blocks.iter().flat_map(Block::texts).collect(),
         }
+    }
+
+    /// This block and the blocks inside it, depth first.
+    pub fn all(&self) -> Vec<&Block> {
+        let mut out = vec![self];
+        if let Block::When(_, blocks) = self {
+            out.extend(blocks.iter().flat_map(Block::all));
+        }
+        out
     }
 }
 
@@ -68,17 +123,19 @@ pub enum Piece {
     },
     Names(String),
     Genitive(String),
+    Ranked(Vec<String>),
     Start,
     End,
-    Total,
+    Total(Option<[String; 3]>),
     Region,
 }
 
 impl Piece {
-    pub fn list_key(&self) -> Option<&str> {
+    pub fn list_keys(&self) -> Vec<&str> {
         match self {
-            Piece::Count { key, .. } | Piece::Names(key) | Piece::Genitive(key) => Some(key),
-            _ => None,
+            Piece::Count { key, .. } | Piece::Names(key) | Piece::Genitive(key) => vec![key],
+            Piece::Ranked(keys) => keys.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -146,19 +203,34 @@ fn parse_placeholder(inner: &str) -> Result<Piece, String> {
             )),
         }
     };
+    let forms = |parts: &[&str]| -> Result<[String; 3], String> {
+        match parts {
+            [one, few, many] if !one.is_empty() && !few.is_empty() && !many.is_empty() => {
+                Ok([one.to_string(), few.to_string(), many.to_string()])
+            }
+            _ => Err("после ключа нужны три формы слова: для 1, для 2–4 и для 5 и больше, например {count:КЛЮЧ|муниципалитет|муниципалитета|муниципалитетов}".into()),
+        }
+    };
+    if let Some(rest) = inner.trim().strip_prefix("total|") {
+        let parts: Vec<&str> = rest.split('|').map(str::trim).collect();
+        return Ok(Piece::Total(Some(forms(&parts)?)));
+    }
     match (kind, arg) {
         ("count", Some(a)) if a.contains('|') => {
             let parts: Vec<&str> = a.split('|').map(str::trim).collect();
-            if parts.len() != 4 || parts.iter().any(|p| p.is_empty()) {
-                return Err(
-                    "после ключа нужны три формы слова: для 1, для 2–4 и для 5 и больше, например {count:КЛЮЧ|муниципалитет|муниципалитета|муниципалитетов}"
-                        .into(),
-                );
-            }
             Ok(Piece::Count {
                 key: parts[0].to_string(),
-                forms: Some([parts[1].into(), parts[2].into(), parts[3].into()]),
+                forms: Some(forms(&parts[1..])?),
             })
+        }
+        ("ranked", Some(a)) => {
+            let keys: Vec<String> = a.split(',').map(|k| k.trim().to_string()).collect();
+            if keys.iter().any(String::is_empty) {
+                return Err(
+                    "у «ranked» списки перечисляются через запятую: {ranked:КЛЮЧ1,КЛЮЧ2}".into(),
+                );
+            }
+            Ok(Piece::Ranked(keys))
         }
         ("count", a) => Ok(Piece::Count {
             key: key(a)?,
@@ -168,10 +240,10 @@ fn parse_placeholder(inner: &str) -> Result<Piece, String> {
         ("genitive", a) => Ok(Piece::Genitive(key(a)?)),
         ("start", None) => Ok(Piece::Start),
         ("end", None) => Ok(Piece::End),
-        ("total", None) => Ok(Piece::Total),
+        ("total", None) => Ok(Piece::Total(None)),
         ("region", None) => Ok(Piece::Region),
         _ => Err(format!(
-            "неизвестная подстановка «{{{inner}}}»; есть: count, names, genitive, start, end, total, region"
+            "неизвестная подстановка «{{{inner}}}»; есть: count, names, genitive, ranked, start, end, total, region"
         )),
     }
 }
@@ -223,23 +295,32 @@ pub fn check_template(
             .map_or((0, 0), |byte| position_at(&src.text, byte));
         SourceError::new(src.origin.clone(), line, col, message)
     };
-    for b in &t.blocks {
-        for text in b.texts() {
+    for b in t.blocks.iter().flat_map(Block::all) {
+        for text in b
+            .texts()
+            .into_iter()
+            .filter(|_| !matches!(b, Block::When(..)))
+        {
             match parse_text(text) {
                 Err(e) => problems.push(at_token(&e.token, e.message)),
                 Ok(pieces) => {
-                    for p in &pieces {
-                        if let Some(key) = p.list_key()
-                            && t.list(key).is_none()
-                        {
+                    for key in pieces.iter().flat_map(Piece::list_keys) {
+                        if t.list(key).is_none() {
                             let token = ["count", "names", "genitive"]
                                 .iter()
                                 .flat_map(|k| [format!("{{{k}:{key}}}"), format!("{{{k}:{key}|")])
                                 .find(|t| src.text.contains(t.as_str()))
-                                .unwrap_or_else(|| format!(":{key}"));
+                                .unwrap_or_else(|| key.to_string());
                             problems.push(at_token(&token, format!("нет списка «{key}»")));
                         }
                     }
+                }
+            }
+        }
+        if let Block::When(cond, _) = b {
+            for key in cond.keys() {
+                if t.list(key).is_none() {
+                    problems.push(src.at(key, 0, format!("When: нет списка «{key}»")));
                 }
             }
         }
