@@ -29,7 +29,8 @@ impl Condition {
                 .value(q)
                 .and_then(Value::as_number)
                 .is_some_and(|n| (*lo..=*hi).contains(&n)),
-            Condition::Answered(q) => answers.value(q).is_some(),
+            // «Нет сведений» is no answer a condition can read.
+            Condition::Answered(q) => answers.value(q).is_some_and(|v| *v != Value::Unknown),
         }
     }
 
