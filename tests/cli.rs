@@ -1014,3 +1014,26 @@ fn command_line_mistakes_are_said_in_russian_and_hyphen_values_reach_the_validat
         stdout(&o)
     );
 }
+
+#[test]
+fn an_annex_error_points_at_its_own_list() {
+    let env = Env::new();
+    let annex = env.home().join("annex.ron");
+    // «training» is named by earlier lists too; the error is in train_3's own line.
+    let text = include_str!("../data/annex.ron").replace(
+        "select: Cluster(\"training\", 3)",
+        "select: Cluster(\"training\", 7)",
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("Cluster(\"training\", 7)"))
+        .unwrap()
+        + 1;
+    std::fs::write(&annex, &text).unwrap();
+    let o = env.run(&["check", "--annex", annex.to_str().unwrap()]);
+    let out = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        out.contains(&format!("{}:{line}:", annex.display())) && out.contains("нет кластера 7"),
+        "line {line}: {out}"
+    );
+}

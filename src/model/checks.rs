@@ -22,9 +22,24 @@ impl Source {
         SourceError::new(self.origin.clone(), line, col, message)
     }
 
-    /// The same text with everything before the `nth` definition `id: "id"`, and then
-    /// before the `rule`-th `cluster:` of its `rules`, blanked (newlines kept): searches then
-    /// find what stands in that rule, at the file's own lines and columns.
+    /// The same text with everything before `line:col` blanked (newlines kept): searches
+    /// then find what stands from there on, at the file's own lines and columns, so an error
+    /// points into its own entry rather than at an earlier one that names the same thing.
+    pub fn from(&self, line: usize, col: usize) -> Source {
+        let at = byte_at(&self.text, line, col);
+        let text = self
+            .text
+            .char_indices()
+            .map(|(i, c)| if i < at && c != '\n' { ' ' } else { c })
+            .collect();
+        Source {
+            origin: self.origin.clone(),
+            text,
+        }
+    }
+
+    /// [`Source::from`] the `rule`-th `cluster:` in the `rules` of the `nth` definition
+    /// `id: "id"`.
     pub fn rule(&self, id: &str, nth: usize, rule: usize) -> Source {
         let (line, col) = locate_field(&self.text, "id", id, nth);
         let start = byte_at(&self.text, line, col);
@@ -35,15 +50,8 @@ impl Source {
             .match_indices("cluster:")
             .nth(rule)
             .map_or(rules, |(at, _)| rules + at);
-        let text = self
-            .text
-            .char_indices()
-            .map(|(i, c)| if i < at && c != '\n' { ' ' } else { c })
-            .collect();
-        Source {
-            origin: self.origin.clone(),
-            text,
-        }
+        let (line, col) = position_at(&self.text, at);
+        self.from(line, col)
     }
 
     /// An error at the `nth` definition `id: "id"`.

@@ -176,12 +176,15 @@ pub fn check_lists(
             ));
         }
         let context = format!("список «{}»", l.key);
+        // Errors of a list point into its own entry.
+        let (line, col) = locate_field(&src.text, "key", &l.key, 0);
+        let own = src.from(line, col);
         check_selector(
             &l.select,
             lists,
             protocol,
             dims,
-            src,
+            &own,
             &context,
             &mut problems,
         );
