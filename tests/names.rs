@@ -150,23 +150,8 @@ proptest! {
 /// real name): then the resolver is right to say so, with its warning.
 fn typo_is_closer_to(text: &str, got: &Municipality, meant: &Municipality) -> bool {
     let fold = sobes::model::collate::fold;
-    let d = |a: &str, b: &str| strsim(&fold(a), &fold(b));
+    let d = |a: &str, b: &str| sobes::model::names::distance(&fold(a), &fold(b));
     d(text, &got.name) <= d(text, &meant.name)
-}
-
-fn strsim(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[test]

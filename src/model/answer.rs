@@ -68,3 +68,20 @@ impl Answers {
         self.0.get(question).and_then(|a| a.note.as_deref())
     }
 }
+
+/// Answers with these values (and no notes, by nobody), for tests.
+#[cfg(test)]
+pub fn answers_of(pairs: &[(&str, Value)]) -> Answers {
+    Answers(
+        pairs
+            .iter()
+            .map(|(q, v)| {
+                let answer = Answer {
+                    value: Some(v.clone()),
+                    ..Answer::default()
+                };
+                (q.to_string(), answer)
+            })
+            .collect(),
+    )
+}

@@ -96,24 +96,7 @@ impl Dimensions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::campaign::{Answer, Value};
-
-    fn answers(pairs: &[(&str, Value)]) -> Answers {
-        Answers(
-            pairs
-                .iter()
-                .map(|(q, v)| {
-                    (
-                        q.to_string(),
-                        Answer {
-                            value: Some(v.clone()),
-                            ..Answer::default()
-                        },
-                    )
-                })
-                .collect(),
-        )
-    }
+    use crate::model::answer::{Value, answers_of as answers};
 
     #[test]
     fn first_rule_wins_and_explains() {

@@ -328,7 +328,8 @@ pub fn closest<'a>(registry: &'a Registry, input: &str, n: usize) -> Vec<&'a Mun
     out
 }
 
-fn distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance in chars.
+pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

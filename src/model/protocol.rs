@@ -421,24 +421,7 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::answer::Answer;
-
-    fn answers(pairs: &[(&str, Value)]) -> Answers {
-        Answers(
-            pairs
-                .iter()
-                .map(|(q, v)| {
-                    let a = Answer {
-                        value: Some(v.clone()),
-                        note: None,
-                        by: "Т".into(),
-                        at: "2026-09-14T10:00:00Z".into(),
-                    };
-                    (q.to_string(), a)
-                })
-                .collect(),
-        )
-    }
+    use crate::model::answer::answers_of as answers;
 
     #[test]
     fn hidden_answers_and_what_they_opened_do_not_count() {

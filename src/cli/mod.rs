@@ -1,14 +1,22 @@
 //! The command line: the TUI by default, and commands for scripts and tests.
 
+/// A line to standard output through [`out`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        out(&format!("{}\n", format!($($arg)*)))
+    };
+}
+
+mod check;
+mod usage;
+
 use crate::data::{DataSet, Overrides};
 use crate::model::campaign::Campaign;
 use crate::model::change::Change;
-use crate::model::checks::check_campaign;
 use crate::model::collate::escape_controls;
 use crate::model::names::{Resolution, resolve};
-use crate::paths::{Config, Paths};
 use crate::session::{Failure, Options, Session, join_errors, new_meta};
-use crate::storage::{self, StoreError};
+use crate::storage;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -122,7 +130,7 @@ fn overrides(cli: &Cli) -> Overrides {
 /// Writes to standard output. A reader that went away (`sobes lists | head -1`) ends the
 /// command quietly; what comes from files and users is printed with control characters
 /// escaped, so a value cannot clear the screen or retitle the terminal.
-fn out(text: &str) -> Result<(), Failure> {
+pub(crate) fn out(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let text = escape_controls(text);
     match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -138,16 +146,10 @@ fn out(text: &str) -> Result<(), Failure> {
     }
 }
 
-macro_rules! outln {
-    ($($arg:tt)*) => {
-        out(&format!("{}\n", format!($($arg)*)))
-    };
-}
-
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => return clap_failure(e),
+        Err(e) => return usage::clap_failure(e),
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -158,61 +160,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(f.code)
         }
     }
-}
-
-/// clap's own messages, in Russian; help and version as clap prints them.
-fn clap_failure(e: clap::Error) -> ExitCode {
-    use clap::error::{ContextKind, ErrorKind};
-    let context = |kind: ContextKind| {
-        e.get(kind)
-            .map(|v| escape_controls(&v.to_string()))
-            .unwrap_or_default()
-    };
-    let message = match e.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        ErrorKind::UnknownArgument => format!(
-            "непонятный аргумент «{}»; если это значение, начинающееся с «-», напишите его после «=»: --value=-1",
-            context(ContextKind::InvalidArg)
-        ),
-        ErrorKind::InvalidSubcommand => {
-            format!(
-                "нет такой команды «{}»",
-                context(ContextKind::InvalidSubcommand)
-            )
-        }
-        ErrorKind::MissingRequiredArgument => {
-            format!(
-                "не хватает обязательного: {}",
-                context(ContextKind::InvalidArg)
-            )
-        }
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
-            "недопустимое значение «{}» для {}{}",
-            context(ContextKind::InvalidValue),
-            context(ContextKind::InvalidArg),
-            match context(ContextKind::ValidValue) {
-                v if v.is_empty() => String::new(),
-                v => format!("; можно: {v}"),
-            }
-        ),
-        ErrorKind::ArgumentConflict => format!(
-            "«{}» нельзя указывать вместе с «{}»",
-            context(ContextKind::InvalidArg),
-            context(ContextKind::PriorArg)
-        ),
-        ErrorKind::MissingSubcommand => "не указана команда".to_string(),
-        _ => format!(
-            "ошибка в командной строке: {}",
-            escape_controls(&e.kind().to_string())
-        ),
-    };
-    eprintln!("sobes: {message}\nсправка: sobes --help");
-    ExitCode::from(2)
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -248,7 +195,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         return Ok(());
     }
     if matches!(cli.command, Some(Command::Check)) {
-        return cmd_check(&cli);
+        return check::cmd_check(&cli);
     }
     let ctx = Session::open(Options {
         campaign: cli.campaign.clone(),
@@ -464,113 +411,6 @@ pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
             cells.join("  ").trim_end().to_string() + "\n"
         })
         .collect()
-}
-
-/// Checks everything sobes reads: the user config, the keymap, the data files and every
-/// file of the campaign. Damaged files are all listed (with their backups), not only the
-/// first; then the campaign is checked against the data.
-fn cmd_check(cli: &Cli) -> Result<(), Failure> {
-    let paths = Paths::from_env().map_err(Failure::new)?;
-    let mut damaged: Vec<String> = Vec::new();
-    let config = Config::load(&paths.config_file())
-        .map_err(|e| damaged.push(e.with_backup()))
-        .unwrap_or_default();
-    let keymap = cli.keymap.clone().or_else(|| config.keymap.clone());
-    if let Err(e) = crate::tui::keymap::Keymap::load(keymap.as_deref(), Some(&paths.user_keymap()))
-    {
-        damaged.push(e.to_string());
-    }
-    let campaign_dir = cli
-        .campaign
-        .clone()
-        .unwrap_or_else(|| paths.default_campaign());
-    let over = overrides(cli);
-    let data = DataSet::load(&over, Some(&campaign_dir))
-        .map_err(|e| damaged.extend(e.iter().map(|e| e.to_string())))
-        .ok();
-    let registry = data
-        .as_ref()
-        .map_or_else(crate::model::registry::Registry::builtin, |d| {
-            d.registry.clone()
-        });
-    // The default campaign not made yet is checked as an empty one; nothing is created.
-    let unmade_default = cli.campaign.is_none() && !campaign_dir.join(storage::META_FILE).exists();
-    let campaign = match &data {
-        Some(data) if unmade_default => Some(crate::session::empty_campaign(data)),
-        None if unmade_default => None,
-        _ => storage::load(&campaign_dir, &registry)
-            .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
-            .ok(),
-    };
-    let (Some(data), Some(campaign), true) = (&data, campaign, damaged.is_empty()) else {
-        // The annex template too, so that every damaged file is in this one list; without
-        // the data it can only be parsed, not checked against them.
-        match &data {
-            Some(data) => {
-                if let Err(errors) =
-                    crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
-                {
-                    damaged.extend(errors.iter().map(|e| e.to_string()));
-                }
-            }
-            None => {
-                let path = cli
-                    .annex
-                    .clone()
-                    .unwrap_or_else(|| campaign_dir.join(crate::annex::ANNEX_FILE));
-                if path.exists() {
-                    let parsed = storage::read_text(&path).and_then(|text| {
-                        crate::model::template::Template::parse(&text, &path.as_path().into())
-                            .map_err(StoreError::Parse)
-                    });
-                    if let Err(e) = parsed {
-                        damaged.push(e.to_string());
-                    }
-                }
-            }
-        }
-        return Err(Failure::new(format!(
-            "{}\nповреждённых файлов и ошибок в данных: {}; sobes ничего в них не менял",
-            damaged.join("\n"),
-            damaged.len()
-        )));
-    };
-    let mut problems = check_campaign(&campaign, &data.registry, &data.protocol, &data.dimensions);
-    for p in problems.iter_mut() {
-        *p = format!("{}: {p}", campaign_dir.display());
-    }
-    if let Err(errors) =
-        crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
-    {
-        problems.extend(errors.iter().map(|e| e.to_string()));
-    }
-    for line in crate::annex::gap_report(data, &campaign) {
-        outln!("{line}")?;
-    }
-    let dormant = crate::model::checks::dormant_report(&campaign, &data.registry, &data.protocol);
-
-    for line in dormant {
-        outln!("{line}")?;
-    }
-    for temp in storage::leftover_temps(&campaign_dir) {
-        outln!(
-            "временный файл: {}: остался от прерванной записи; его уберёт следующий sobes, который откроет кампанию на запись",
-            temp.display()
-        )?;
-    }
-
-    if problems.is_empty() {
-        outln!(
-            "ошибок нет: данные и кампания {} в порядке",
-            campaign_dir.display()
-        )?;
-        Ok(())
-    } else {
-        for p in &problems {
-            outln!("{p}")?;
-        }
-        Err(Failure::new(format!("найдено проблем: {}", problems.len())))
-    }
 }
 
 fn load_annex(

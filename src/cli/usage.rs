@@ -1,0 +1,59 @@
+//! clap's own errors said in Russian.
+
+use crate::model::collate::escape_controls;
+use std::process::ExitCode;
+
+/// clap's own messages, in Russian; help and version as clap prints them.
+pub fn clap_failure(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ErrorKind};
+    let context = |kind: ContextKind| {
+        e.get(kind)
+            .map(|v| escape_controls(&v.to_string()))
+            .unwrap_or_default()
+    };
+    let message = match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::UnknownArgument => format!(
+            "непонятный аргумент «{}»; если это значение, начинающееся с «-», напишите его после «=»: --value=-1",
+            context(ContextKind::InvalidArg)
+        ),
+        ErrorKind::InvalidSubcommand => {
+            format!(
+                "нет такой команды «{}»",
+                context(ContextKind::InvalidSubcommand)
+            )
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!(
+                "не хватает обязательного: {}",
+                context(ContextKind::InvalidArg)
+            )
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "недопустимое значение «{}» для {}{}",
+            context(ContextKind::InvalidValue),
+            context(ContextKind::InvalidArg),
+            match context(ContextKind::ValidValue) {
+                v if v.is_empty() => String::new(),
+                v => format!("; можно: {v}"),
+            }
+        ),
+        ErrorKind::ArgumentConflict => format!(
+            "«{}» нельзя указывать вместе с «{}»",
+            context(ContextKind::InvalidArg),
+            context(ContextKind::PriorArg)
+        ),
+        ErrorKind::MissingSubcommand => "не указана команда".to_string(),
+        _ => format!(
+            "ошибка в командной строке: {}",
+            escape_controls(&e.kind().to_string())
+        ),
+    };
+    eprintln!("sobes: {message}\nсправка: sobes --help");
+    ExitCode::from(2)
+}
