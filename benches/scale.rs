@@ -185,9 +185,13 @@ fn fill_campaign(dir: &Path, data: &DataSet) {
             let value = match &q.kind {
                 Kind::YesNo => Value::Bool(pick != 1),
                 Kind::SingleChoice(o) => Value::Choice(o[pick % o.len()].id.clone()),
-                Kind::MultipleChoice(o) => {
-                    Value::Choices(o.iter().take(1 + pick).map(|c| c.id.clone()).collect())
-                }
+                Kind::MultipleChoice(o) => Value::Choices(
+                    o.iter()
+                        .filter(|c| !c.exclusive)
+                        .take(1 + pick)
+                        .map(|c| c.id.clone())
+                        .collect(),
+                ),
                 Kind::Number { min, max } => Value::Number((min + 3).min(*max)),
                 Kind::Text => Value::Text(format!("Ответ {i} на вопрос {}", q.id)),
             };
@@ -430,7 +434,9 @@ fn main() {
         report.add(&format!("key_frame_answer_{l}_p99"), p99, "ms", key_budget);
 
         let record = app.ctx.current_record();
+        // As the TUI saves: the file read back first (never overwritten blind), then written.
         let (save_med, _) = measure(60, || {
+            std::hint::black_box(storage::read_record(&case.dir, &record.id).unwrap());
             storage::save_record(&case.dir, &record).unwrap();
         });
         save_medians.push(save_med);

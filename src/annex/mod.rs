@@ -83,12 +83,7 @@ pub fn lists<'a>(
     campaign: &'a Campaign,
     template: &'a Template,
 ) -> Vec<(&'a str, Vec<&'a Municipality>)> {
-    let s = scope(data, campaign, template);
-    template
-        .lists
-        .iter()
-        .map(|l| (l.key.as_str(), s.list(&l.key).unwrap_or_default()))
-        .collect()
+    scope(data, campaign, template).all_lists()
 }
 
 /// `sobes lists --tsv`: rows `key, municipality id, canonical name`.
@@ -340,9 +335,15 @@ fn latest_change(campaign: &Campaign) -> Option<String> {
 /// condition holds; everything that still needs attention (unassigned, unfinished, decisions
 /// the answers no longer support) goes into one marked block at the end.
 pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Document {
-    let s = scope(data, campaign, template);
+    let computed = lists(data, campaign, template);
     let gaps = gaps(data, campaign);
-    let members = |key: &str| s.list(key).unwrap_or_default();
+    let members = |key: &str| {
+        computed
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, ms)| ms.clone())
+            .unwrap_or_default()
+    };
     let total = data.registry.len();
     let fill = |text: &str| -> String {
         let pieces = parse_text(text).unwrap_or_else(|_| vec![Piece::Text(text.to_string())]);

@@ -76,6 +76,37 @@ impl<'a> Scope<'a> {
         self.select(&def.select)
     }
 
+    /// Every list at once, in one pass over the municipalities: each record is made live
+    /// once and each list evaluated once per municipality (lists that use other lists share
+    /// the results). A list that refers to itself or an unknown list is empty.
+    pub fn all_lists(&self) -> Vec<(&'a str, Vec<&'a Municipality>)> {
+        let mut out: Vec<(&'a str, Vec<&'a Municipality>)> = self
+            .lists
+            .iter()
+            .map(|l| (l.key.as_str(), Vec::new()))
+            .collect();
+        let mut memo = HashMap::new();
+        for m in &self.registry.municipalities {
+            let record = self.campaign.record_or_empty(&m.id);
+            let record = record.live(self.protocol);
+            memo.clear();
+            for (i, l) in self.lists.iter().enumerate() {
+                let memo_key = (l.key.clone(), m.id.clone());
+                let holds = match memo.get(&memo_key) {
+                    Some(v) => Some(*v),
+                    None => self.holds(&l.select, m, &record, &mut memo, 0),
+                };
+                if let Some(v) = holds {
+                    memo.insert(memo_key, v);
+                    if v {
+                        out[i].1.push(m);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The municipalities a selector picks, in registry order; `None` when it refers to an
     /// unknown list or the lists refer to each other in a circle.
     pub fn select(&self, selector: &Selector) -> Option<Vec<&'a Municipality>> {
