@@ -62,6 +62,9 @@ pub struct Record {
     pub answers: Answers,
     #[serde(default)]
     pub decisions: BTreeMap<String, Decision>,
+    /// Fields two laptops changed differently, with every version, until someone decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<super::merge::Conflict>,
 }
 
 impl Record {

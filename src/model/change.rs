@@ -7,6 +7,7 @@
 use super::answer::{Answer, Value};
 use super::campaign::{Decision, Record};
 use super::clusters::Dimensions;
+use super::merge::Field;
 use super::protocol::{MAX_TEXT_CHARS, Protocol, ValueError};
 use serde::{Deserialize, Serialize};
 
@@ -179,6 +180,13 @@ pub fn apply(
     }
     let mut new = record.clone();
     let stamp = change.stamp();
+    // A change to a field in conflict decides it.
+    let field = match &change.what {
+        What::Answer { question, .. } => Field::Answer(question.clone()),
+        What::Note { question, .. } => Field::Note(question.clone()),
+        What::Decision { dimension, .. } => Field::Decision(dimension.clone()),
+    };
+    new.conflicts.retain(|c| c.field != field);
     match &change.what {
         What::Answer {
             question,

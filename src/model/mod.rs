@@ -9,6 +9,7 @@ pub mod clusters;
 pub mod collate;
 pub mod condition;
 pub mod fuzzy;
+pub mod merge;
 pub mod names;
 pub mod protocol;
 pub mod registry;

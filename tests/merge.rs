@@ -1,0 +1,114 @@
+//! The three-way merge of records, over random edits on two laptops: the result does not
+//! depend on which side merges, nothing saved disappears, and merging a side with itself
+//! changes nothing.
+
+use proptest::prelude::*;
+use sobes::model::campaign::{Record, Value};
+use sobes::model::change::{Change, Stamp, apply};
+use sobes::model::clusters::Dimensions;
+use sobes::model::merge::{Field, Held, merge};
+use sobes::model::protocol::Protocol;
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Number(i64),
+    YesNo(bool),
+    Text(u8),
+    Note(u8),
+    ClearNumber,
+    Decide(u8),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0i64..4).prop_map(Edit::Number),
+        any::<bool>().prop_map(Edit::YesNo),
+        (0u8..3).prop_map(Edit::Text),
+        (0u8..3).prop_map(Edit::Note),
+        Just(Edit::ClearNumber),
+        (1u8..4).prop_map(Edit::Decide),
+    ]
+}
+
+fn play(start: &Record, edits: &[Edit], who: &str, minute: u32) -> Record {
+    let (p, d) = (Protocol::builtin(), Dimensions::builtin());
+    let mut r = start.clone();
+    for (i, e) in edits.iter().enumerate() {
+        let stamp = Stamp {
+            by: who.into(),
+            at: format!("2026-09-14T10:{:02}:{:02}Z", minute, i),
+        };
+        let c = match e {
+            Edit::Number(n) => Change::answer(&r, "methodists", Some(Value::Number(*n)), &stamp),
+            Edit::YesNo(b) => Change::answer(&r, "staff_reserves", Some(Value::Bool(*b)), &stamp),
+            Edit::Text(t) => Change::answer(
+                &r,
+                "reserves_detail",
+                Some(Value::Text(format!("ставка {t}"))),
+                &stamp,
+            ),
+            Edit::Note(t) => Change::note(&r, "methodists", &format!("заметка {t}"), &stamp),
+            Edit::ClearNumber => Change::answer(&r, "methodists", None, &stamp),
+            Edit::Decide(n) => {
+                Change::decision(&r, "regional_active", Some(*n), Some("решили так"), &stamp)
+            }
+        };
+        r = apply(&r, &c, &p, &d).unwrap();
+    }
+    r
+}
+
+/// What a record holds, field by field.
+fn held(r: &Record) -> Vec<(Field, Held)> {
+    let mut out = Vec::new();
+    for (q, a) in &r.answers.0 {
+        if a.value.is_some() {
+            out.push((Field::Answer(q.clone()), Held::Value(a.value.clone())));
+        }
+        if a.note.is_some() {
+            out.push((Field::Note(q.clone()), Held::Note(a.note.clone())));
+        }
+    }
+    for (d, dec) in &r.decisions {
+        out.push((
+            Field::Decision(d.clone()),
+            Held::Decision(Some(dec.clone())),
+        ));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn merges_are_symmetric_lose_nothing_and_are_idempotent(
+        common in prop::collection::vec(edit(), 0..4),
+        a in prop::collection::vec(edit(), 0..5),
+        b in prop::collection::vec(edit(), 0..5),
+    ) {
+        let base = play(&Record::new("x"), &common, "База", 0);
+        let ra = play(&base, &a, "Анна", 10);
+        let rb = play(&base, &b, "Борис", 20);
+        let ab = merge(&base, (&ra, "A"), (&rb, "B"));
+        let ba = merge(&base, (&rb, "B"), (&ra, "A"));
+        prop_assert_eq!(&ab, &ba, "either laptop merges first");
+        prop_assert_eq!(merge(&base, (&ra, "A"), (&ra, "A")), ra.clone());
+        // Nothing a laptop saved is lost: it is the current value or a side of a conflict.
+        let base_held = held(&base);
+        for side in [&ra, &rb] {
+            for (field, value) in held(side) {
+                if base_held.contains(&(field.clone(), value.clone())) {
+                    continue;
+                }
+                let current = held(&ab).contains(&(field.clone(), value.clone()));
+                let in_conflict = ab.conflicts.iter().any(|c| {
+                    c.field == field && c.versions.iter().any(|v| v.held == value)
+                });
+                prop_assert!(current || in_conflict, "{field:?} = {value:?} lost: {ab:?}");
+            }
+        }
+        // A merge result merged again with either side (now its base) stays as it is.
+        prop_assert_eq!(merge(&ra, (&ab, "A"), (&ra, "A")), ab.clone());
+    }
+}
