@@ -196,12 +196,12 @@ fn rebuild(
     for (f, v) in chosen {
         match (&v.held, f) {
             (Held::Value(value), Field::Answer(q)) => {
-                let a = r.answers.0.entry(q.clone()).or_insert_with(Answer::default);
+                let a = r.answers.0.entry(q.clone()).or_default();
                 a.value = value.clone();
                 stamp(a, v);
             }
             (Held::Note(note), Field::Note(q)) => {
-                let a = r.answers.0.entry(q.clone()).or_insert_with(Answer::default);
+                let a = r.answers.0.entry(q.clone()).or_default();
                 a.note = note.clone();
                 stamp(a, v);
             }
