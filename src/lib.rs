@@ -3,6 +3,7 @@ pub mod campaigns;
 pub mod cli;
 pub mod clock;
 pub mod data;
+pub mod history;
 pub mod model;
 pub mod paths;
 pub mod session;

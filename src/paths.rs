@@ -71,6 +71,9 @@ pub struct Config {
     /// The keymap used when `--keymap` is not given: "default", "vim" or a file.
     #[serde(default)]
     pub keymap: Option<String>,
+    /// This computer's id in campaign histories, made on the first write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 impl Config {
@@ -80,6 +83,18 @@ impl Config {
         }
         let text = read_text(path)?;
         parse_ron(&text, &Origin::from(path)).map_err(StoreError::Parse)
+    }
+
+    /// This computer's device id, made and saved on first use.
+    pub fn device(path: &Path) -> Result<String, StoreError> {
+        let mut config = Config::load(path)?;
+        if let Some(d) = &config.device {
+            return Ok(d.clone());
+        }
+        let id = crate::history::new_device_id();
+        config.device = Some(id.clone());
+        config.save(path)?;
+        Ok(id)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {

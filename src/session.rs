@@ -3,6 +3,7 @@
 //! the commands that write create the default campaign, and only when they need it.
 
 use crate::data::{DataSet, Overrides};
+use crate::history::{History, HistoryError};
 use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
 use crate::model::change::{Change, Stamp, apply};
 use crate::model::names::{Resolution, resolve};
@@ -29,6 +30,12 @@ impl Failure {
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
+        Failure::new(e.to_string())
+    }
+}
+
+impl From<HistoryError> for Failure {
+    fn from(e: HistoryError) -> Self {
         Failure::new(e.to_string())
     }
 }
@@ -201,11 +208,26 @@ impl Session {
         let _lock = Lock::acquire(&self.campaign_dir)?;
         let campaign = self.writable_campaign()?;
         let mut record = campaign.record_or_empty(id).into_owned();
-        for change in make(&record) {
-            record = apply(&record, &change, &self.data.protocol, &self.data.dimensions)?;
+        let changes = make(&record);
+        for change in &changes {
+            record = apply(&record, change, &self.data.protocol, &self.data.dimensions)?;
         }
+        // Only a write that will happen makes the device id and the history; what a killed
+        // writer left uncommitted goes in first, as what it is.
+        let by = changes.first().map(|c| c.by.clone()).unwrap_or_default();
+        let device = self.device()?;
+        let history = History::open(&self.campaign_dir, &device)?;
+        history.commit_pending(&by)?;
         storage::save_record(&self.campaign_dir, &record)?;
+        history.commit_changes(&self.data, id, &changes)?;
         Ok(record)
+    }
+}
+
+impl Session {
+    /// This computer's device id (made on the first write, kept in the user config).
+    pub fn device(&self) -> Result<String, Failure> {
+        Config::device(&self.paths.config_file()).map_err(|e| Failure::new(e.with_backup()))
     }
 }
 

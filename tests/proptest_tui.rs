@@ -164,6 +164,7 @@ fn run_case(
         campaign_dir: dir.clone(),
         config_file: tmp.path().join("config/config.ron"),
         config: Default::default(),
+        history: None,
     };
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut events: Vec<Op> = Vec::new();

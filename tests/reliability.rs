@@ -713,6 +713,7 @@ fn answers_to_removed_questions_survive_the_tui_and_are_reported() {
         campaign_dir: env.dir.clone(),
         config_file: env.home().join("config/config.ron"),
         config: Default::default(),
+        history: None,
     };
     assert_eq!(app.ctx.current, "agapovsky-mr");
     for key in ["enter", "1", "2"] {

@@ -46,6 +46,7 @@ fn open(dir: &Path, keymap: &str, reviewer: Option<&str>) -> (App, Io) {
         campaign_dir: dir.to_path_buf(),
         config_file: dir.join("config-test.ron"),
         config: Default::default(),
+        history: None,
     };
     (app, io)
 }

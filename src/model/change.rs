@@ -152,6 +152,42 @@ impl Change {
         }
     }
 
+    /// The change in a line of Russian, for the history: ««Сколько методистов?» = 3».
+    pub fn describe(&self, protocol: &Protocol, dims: &Dimensions) -> String {
+        let question = |q: &str| {
+            protocol
+                .question(q)
+                .map_or(q.to_string(), |q| q.text.clone())
+        };
+        match &self.what {
+            What::Answer {
+                question: q, after, ..
+            } => match (protocol.question(q), after) {
+                (Some(qq), Some(v)) => format!("«{}» = {}", qq.text, protocol.show_value(qq, v)),
+                (None, Some(v)) => format!("«{q}» = {v:?}"),
+                (_, None) => format!("«{}»: ответ стёрт", question(q)),
+            },
+            What::Note {
+                question: q, after, ..
+            } => match after {
+                Some(n) => format!("заметка к «{}»: {n}", question(q)),
+                None => format!("заметка к «{}» стёрта", question(q)),
+            },
+            What::Decision {
+                dimension, after, ..
+            } => {
+                let title = dims
+                    .get(dimension)
+                    .map_or(dimension.as_str(), |d| d.title.as_str());
+                match (after, &self.reason) {
+                    (Some(c), Some(r)) => format!("«{title}»: кластер {c} ({r})"),
+                    (Some(c), None) => format!("«{title}»: кластер {c}"),
+                    (None, _) => format!("«{title}»: решение стёрто"),
+                }
+            }
+        }
+    }
+
     fn stamp(&self) -> Stamp {
         Stamp {
             by: self.by.clone(),

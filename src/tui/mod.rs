@@ -37,6 +37,8 @@ pub struct Io {
     pub campaign_dir: PathBuf,
     pub config_file: PathBuf,
     pub config: Config,
+    /// The campaign's history; every save is committed to it.
+    pub history: Option<crate::history::History>,
 }
 
 impl Io {
@@ -52,8 +54,12 @@ impl Io {
                         Err(e) => app.saved(&id, Err(e.to_string())),
                         Ok(disk) => match app.ctx.before_save(&id, disk) {
                             Step::Write(record) => {
-                                let result = storage::save_record(&self.campaign_dir, &record);
-                                app.saved(&id, result.map_err(|e| e.to_string()));
+                                let result = storage::save_record(&self.campaign_dir, &record)
+                                    .map_err(|e| e.to_string());
+                                if result.is_ok() {
+                                    self.commit(app, &id);
+                                }
+                                app.saved(&id, result);
                             }
                             Step::Ask(overlay) => app.overlays.push(overlay),
                             Step::Nothing => {}
@@ -96,6 +102,26 @@ impl Io {
             }
         }
         quit
+    }
+}
+
+impl Io {
+    /// Commits a record just written; the file is on disk whatever happens here, and what
+    /// is not committed now is committed at the next start.
+    fn commit(&self, app: &mut App, id: &str) {
+        let Some(history) = &self.history else {
+            return;
+        };
+        let changes = app
+            .ctx
+            .unsaved
+            .get(id)
+            .map(|u| u.changes.clone())
+            .unwrap_or_default();
+        if let Err(e) = history.commit_changes(&app.ctx.data, id, &changes) {
+            app.ctx
+                .error(format!("записано, но не внесено в историю: {e}"));
+        }
     }
 }
 
@@ -224,6 +250,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
     ctx.fits(&campaign.meta)?;
     let reviewer = ctx.reviewer();
+    let reviewer_name = reviewer.clone();
     // A template that does not fit the protocol does not stop the interview: the preview
     // and the annex export say why, the cluster matrix exports without it.
     let template =
@@ -244,10 +271,17 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     if let Some(rx) = loading {
         app.start_loading(rx);
     }
+    let device = ctx.device()?;
+    let history = crate::history::History::open(&ctx.campaign_dir, &device)?;
+    history.commit_pending(reviewer_name.as_deref().unwrap_or(""))?;
     let mut io = Io {
         campaign_dir: ctx.campaign_dir.clone(),
         config_file: ctx.paths.config_file(),
-        config: ctx.config.clone(),
+        config: crate::paths::Config {
+            device: Some(device),
+            ..ctx.config.clone()
+        },
+        history: Some(history),
     };
     install_crash_report(ctx.paths.state_dir.clone());
     let mut terminal = ratatui::init();

@@ -1,0 +1,224 @@
+//! The history of a campaign: its directory is a git working tree (a hidden `.git`, through
+//! libgit2: no git program needed), and every saved change is a commit whose author is the
+//! reviewer with the device, whose message says the change in Russian and carries the
+//! `Change` values in RON. A change written but not committed (a process killed in between) is
+//! committed the next time a writer opens the campaign; a campaign made by an older sobes is
+//! put under history on first write, its files as they are.
+
+use crate::data::DataSet;
+use crate::model::change::Change;
+use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// The branch a campaign's own history is on.
+pub const BRANCH: &str = "sobes";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{}: история кампании: {message}", .dir.display())]
+    Git { dir: PathBuf, message: String },
+}
+
+pub struct History {
+    pub repo: Repository,
+    dir: PathBuf,
+    device: String,
+}
+
+/// libgit2 refuses repositories owned by another user, which is every repository on a FAT or
+/// exFAT stick or a network share; sobes's own repositories are opened regardless.
+fn trust_owners() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called once, before any repository is opened by this process.
+        let _ = unsafe { git2::opts::set_verify_owner_validation(false) };
+    });
+}
+
+/// Files a campaign has that are not its history.
+const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n";
+
+impl History {
+    fn err(dir: &Path) -> impl Fn(git2::Error) -> HistoryError + '_ {
+        move |e| HistoryError::Git {
+            dir: dir.to_path_buf(),
+            message: e.message().to_string(),
+        }
+    }
+
+    /// Opens the campaign's history for a writer holding the campaign lock, making it when
+    /// the campaign has none yet. Lock files of a git operation killed half way are removed:
+    /// only the holder of the campaign lock works on this repository.
+    pub fn open(dir: &Path, device: &str) -> Result<History, HistoryError> {
+        trust_owners();
+        let err = Self::err(dir);
+        let git = dir.join(".git");
+        let fresh = !git.exists();
+        let repo = if fresh {
+            let mut opts = RepositoryInitOptions::new();
+            opts.initial_head(BRANCH).no_reinit(true);
+            let repo = Repository::init_opts(dir, &opts).map_err(&err)?;
+            let info = git.join("info");
+            let _ = std::fs::create_dir_all(&info);
+            std::fs::write(info.join("exclude"), EXCLUDE).map_err(|e| HistoryError::Git {
+                dir: dir.to_path_buf(),
+                message: crate::storage::describe_io(&e),
+            })?;
+            repo
+        } else {
+            for lock in [
+                "index.lock",
+                "HEAD.lock",
+                &format!("refs/heads/{BRANCH}.lock"),
+            ] {
+                let _ = std::fs::remove_file(git.join(lock));
+            }
+            Repository::open(dir).map_err(&err)?
+        };
+        Ok(History {
+            repo,
+            dir: dir.to_path_buf(),
+            device: device.to_string(),
+        })
+    }
+
+    fn signature(&self, by: &str) -> Result<Signature<'static>, HistoryError> {
+        let name = if by.trim().is_empty() { "sobes" } else { by };
+        Signature::now(name, &format!("{}@sobes", self.device)).map_err(Self::err(&self.dir))
+    }
+
+    /// Commits the files given (paths relative to the campaign) if they differ from the last
+    /// commit. Returns whether a commit was made.
+    pub fn commit(
+        &self,
+        files: &[PathBuf],
+        by: &str,
+        summary: &str,
+        body: &str,
+    ) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
+        let mut index = self.repo.index().map_err(&err)?;
+        for f in files {
+            if self.dir.join(f).exists() {
+                index.add_path(f).map_err(&err)?;
+            } else {
+                let _ = index.remove_path(f);
+            }
+        }
+        self.finish(index, by, summary, body)
+    }
+
+    /// Commits a municipality's record after `changes` were written to it: the first line
+    /// says the change in Russian, the body carries the changes in RON.
+    pub fn commit_changes(
+        &self,
+        data: &DataSet,
+        id: &str,
+        changes: &[Change],
+    ) -> Result<bool, HistoryError> {
+        let name = data.registry.get(id).map_or(id, |m| m.name.as_str());
+        let what: Vec<String> = changes
+            .iter()
+            .map(|c| c.describe(&data.protocol, &data.dimensions))
+            .collect();
+        let summary = format!("{name}: {}", what.join("; "));
+        let by = changes.last().map_or("", |c| c.by.as_str());
+        let file = Path::new(crate::storage::RECORDS_DIR).join(format!("{id}.ron"));
+        self.commit(&[file], by, &summary, &body(changes))
+    }
+
+    /// Commits whatever differs from the last commit (a change written by a process killed
+    /// before its commit, a file edited by hand), naming the files. Returns whether there
+    /// was anything.
+    pub fn commit_pending(&self, by: &str) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
+        let mut index = self.repo.index().map_err(&err)?;
+        index
+            .add_all(["*"], IndexAddOption::DEFAULT, None)
+            .map_err(&err)?;
+        index.update_all(["*"], None).map_err(&err)?;
+        let head_tree = self.head().and_then(|c| c.tree().ok());
+        let tree_id = index.write_tree().map_err(&err)?;
+        if head_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
+            return Ok(false);
+        }
+        let tree = self.repo.find_tree(tree_id).map_err(&err)?;
+        let diff = self
+            .repo
+            .diff_tree_to_tree(head_tree.as_ref(), Some(&tree), None)
+            .map_err(&err)?;
+        let files: Vec<String> = diff
+            .deltas()
+            .filter_map(|d| d.new_file().path().or(d.old_file().path()))
+            .map(|p| p.display().to_string())
+            .collect();
+        let (summary, body) = match head_tree {
+            None => (
+                "Кампания поставлена под историю".to_string(),
+                "Файлы кампании такими, какими они были до истории; кто и когда отвечал, записано в них.",
+            ),
+            Some(_) => (
+                format!("Изменения без записи в истории: {}", files.join(", ")),
+                "Файлы записаны, но не внесены в историю: запись прервана или файл изменён вне sobes.",
+            ),
+        };
+        self.finish(index, by, &summary, body)
+    }
+
+    fn head(&self) -> Option<git2::Commit<'_>> {
+        self.repo.head().ok().and_then(|h| h.peel_to_commit().ok())
+    }
+
+    fn finish(
+        &self,
+        mut index: git2::Index,
+        by: &str,
+        summary: &str,
+        body: &str,
+    ) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
+        index.write().map_err(&err)?;
+        let tree_id = index.write_tree().map_err(&err)?;
+        let parent = self.head();
+        if parent
+            .as_ref()
+            .and_then(|p| p.tree().ok())
+            .is_some_and(|t| t.id() == tree_id)
+        {
+            return Ok(false);
+        }
+        let tree = self.repo.find_tree(tree_id).map_err(&err)?;
+        let sig = self.signature(by)?;
+        let message = if body.is_empty() {
+            summary.to_string()
+        } else {
+            format!("{summary}\n\n{body}")
+        };
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, &message, &tree, &parents)
+            .map_err(&err)?;
+        Ok(true)
+    }
+}
+
+/// The body of a commit: the changes in RON, so the history reads without diffing.
+pub fn body(changes: &[Change]) -> String {
+    let config = ron::ser::PrettyConfig::new().depth_limit(1);
+    ron::ser::to_string_pretty(&changes, config).unwrap_or_default()
+}
+
+/// A device id for this computer: made once, kept in the user config (not in the campaign).
+pub fn new_device_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write(crate::storage::host_name().as_bytes());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
+}
