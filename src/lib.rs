@@ -8,4 +8,5 @@ pub mod model;
 pub mod paths;
 pub mod session;
 pub mod storage;
+pub mod sync;
 pub mod tui;

@@ -105,6 +105,8 @@ pub struct Gaps<'a> {
     pub unfinished: Vec<&'a Municipality>,
     /// Decisions the answers no longer support, a sentence each.
     pub stale: Vec<String>,
+    /// Fields two laptops changed differently, not yet decided, a sentence each.
+    pub conflicts: Vec<String>,
     /// Municipalities in the registry.
     pub total: usize,
 }
@@ -113,6 +115,7 @@ impl Gaps<'_> {
     pub fn is_empty(&self) -> bool {
         self.unfinished.is_empty()
             && self.stale.is_empty()
+            && self.conflicts.is_empty()
             && self.dims.iter().all(|(_, ms)| ms.is_empty())
     }
 
@@ -128,6 +131,7 @@ impl Gaps<'_> {
             out.push(unfinished_line(&self.unfinished, self.total));
         }
         out.extend(self.stale.iter().map(|l| sentence(l)));
+        out.extend(self.conflicts.iter().map(|l| sentence(l)));
         out
     }
 }
@@ -201,8 +205,51 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
             &data.protocol,
             &data.dimensions,
         ),
+        conflicts: conflict_lines(data, campaign),
         total: data.registry.len(),
     }
+}
+
+/// «Конфликт: Уйский МР, methodists: 4 (Анна) или 6 (Борис)».
+fn conflict_lines(data: &DataSet, campaign: &Campaign) -> Vec<String> {
+    use crate::model::merge::Held;
+    let mut out = Vec::new();
+    for m in &data.registry.municipalities {
+        let Some(r) = campaign.record(&m.id) else {
+            continue;
+        };
+        for c in &r.conflicts {
+            let field = c.field.name();
+            let what = data
+                .protocol
+                .question(field)
+                .map(|q| format!("«{}»", q.text))
+                .or_else(|| data.dimensions.get(field).map(|d| format!("«{}»", d.title)))
+                .unwrap_or_else(|| field.to_string());
+            let versions: Vec<String> = c
+                .versions
+                .iter()
+                .map(|v| {
+                    let shown = match &v.held {
+                        Held::Value(Some(x)) => match data.protocol.question(field) {
+                            Some(q) => data.protocol.show_value(q, x),
+                            None => format!("{x:?}"),
+                        },
+                        Held::Note(Some(n)) => n.clone(),
+                        Held::Decision(Some(d)) => format!("кластер {}", d.cluster),
+                        _ => "стёрто".into(),
+                    };
+                    format!("«{shown}» ({})", if v.by.is_empty() { "?" } else { &v.by })
+                })
+                .collect();
+            out.push(format!(
+                "конфликт: {}, {what}: {} — выберите одно",
+                m.name,
+                versions.join(" или ")
+            ));
+        }
+    }
+    out
 }
 
 /// The text as a sentence: a capital first letter and a full stop.

@@ -8,6 +8,7 @@ macro_rules! outln {
 }
 
 mod check;
+mod sync;
 mod usage;
 
 use crate::data::{DataSet, Overrides};
@@ -63,6 +64,9 @@ pub enum Command {
         /// Взять встроенную кампанию (chelyabinsk-2022 — собеседование 2022 года по письму)
         #[arg(long, value_name = "NAME", conflicts_with = "title")]
         from: Option<String>,
+        /// Присоединиться к кампании узла синхронизации (папка на флешке или в общей сети)
+        #[arg(long, value_name = "HUB", conflicts_with_all = ["title", "from"])]
+        from_hub: Option<PathBuf>,
     },
     /// Найти муниципалитет по тому, как его написали
     Resolve { name: String },
@@ -117,6 +121,16 @@ pub enum Command {
         #[arg(long)]
         tsv: bool,
     },
+    /// Синхронизировать кампанию через узел (папка на флешке или в общей сети)
+    Sync {
+        /// Папка узла; пустая или несуществующая станет новым узлом
+        hub: PathBuf,
+    },
+    /// Открытые конфликты: поля, которые на разных ноутбуках изменили по-разному
+    Conflicts {
+        #[arg(long)]
+        tsv: bool,
+    },
 }
 
 fn overrides(cli: &Cli) -> Overrides {
@@ -163,6 +177,21 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    if let Some(Command::New {
+        dir,
+        from_hub: Some(hub),
+        ..
+    }) = &cli.command
+    {
+        let ctx = Session::open(Options {
+            campaign: Some(dir.clone()),
+            data: overrides(&cli),
+            keymap: cli.keymap.clone(),
+            as_name: cli.as_name.clone(),
+            annex: cli.annex.clone(),
+        })?;
+        return sync::cmd_join(&ctx, hub);
+    }
     if let Some(Command::New {
         dir,
         from: Some(name),
@@ -242,6 +271,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             },
         ),
         Some(Command::Lists { tsv }) => cmd_lists(&ctx, cli.annex.as_deref(), tsv),
+        Some(Command::Sync { hub }) => sync::cmd_sync(&ctx, &hub, false),
+        Some(Command::Conflicts { tsv }) => sync::cmd_conflicts(&ctx, tsv),
     }
 }
 

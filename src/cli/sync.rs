@@ -1,0 +1,193 @@
+//! `sobes sync HUB`, `sobes new DIR --from-hub HUB`, `sobes conflicts`.
+
+use super::out;
+use crate::history::History;
+use crate::model::merge::{Conflict, Field, Held};
+use crate::session::{Failure, Session};
+use crate::storage::{self, Lock};
+use crate::sync::{self, Report, SyncError};
+use std::path::Path;
+
+impl From<SyncError> for Failure {
+    fn from(e: SyncError) -> Self {
+        Failure::new(format!(
+            "{e}\nкампания не изменена сверх уже слитого и записанного"
+        ))
+    }
+}
+
+/// Syncs the campaign with a hub. Exit 0: synced, no open conflicts; 3: synced, conflicts
+/// remain (listed); 1: an error.
+pub fn cmd_sync(ctx: &Session, hub: &Path, joining: bool) -> Result<(), Failure> {
+    if !joining {
+        ctx.ensure_campaign()?;
+    }
+    let _lock = Lock::acquire(&ctx.campaign_dir)?;
+    if !joining {
+        ctx.writable_campaign()?;
+    }
+    let device = ctx.device()?;
+    let history = History::open(&ctx.campaign_dir, &device)?;
+    let by = ctx.reviewer().unwrap_or_default();
+    let report = if joining {
+        sync::join(&history, &ctx.campaign_dir, hub, &device, &ctx.data)?
+    } else {
+        history.commit_pending(&by)?;
+        sync::sync(&history, &ctx.campaign_dir, hub, &device, &ctx.data)?
+    };
+    out(&summary(ctx, hub, &report))?;
+    if report.conflicts > 0 {
+        cmd_conflicts(ctx, false)?;
+        return Err(Failure {
+            message: format!(
+                "синхронизировано, но открытых конфликтов: {}; решите их (sobes set / sobes decide по этим полям или экран конфликтов)",
+                report.conflicts
+            ),
+            code: 3,
+        });
+    }
+    Ok(())
+}
+
+pub fn cmd_join(ctx: &Session, hub: &Path) -> Result<(), Failure> {
+    let dir = &ctx.campaign_dir;
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(storage::StoreError::NotEmpty(dir.to_path_buf()).into());
+    }
+    storage::create_private_dir(dir)?;
+    cmd_sync(ctx, hub, true)
+}
+
+fn summary(ctx: &Session, hub: &Path, r: &Report) -> String {
+    let mut out = String::new();
+    if r.new_hub {
+        out.push_str(&format!(
+            "создан новый узел синхронизации: {}\n",
+            hub.display()
+        ));
+    }
+    if r.came_in.is_empty() {
+        out.push_str("пришло: ничего нового\n");
+    } else {
+        let items: Vec<String> = r
+            .came_in
+            .iter()
+            .map(|(id, who)| {
+                let name = ctx
+                    .data
+                    .registry
+                    .get(id)
+                    .map_or(id.as_str(), |m| m.name.as_str());
+                match who.is_empty() {
+                    true => name.to_string(),
+                    false => format!(
+                        "{name} ({})",
+                        who.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                }
+            })
+            .collect();
+        out.push_str(&format!("пришло: {} — {}\n", items.len(), items.join("; ")));
+    }
+    out.push_str(&format!("ушло: записей в истории — {}\n", r.went_out));
+    out.push_str(&format!("открытых конфликтов: {}\n", r.conflicts));
+    out
+}
+
+/// A field's version in words.
+fn shown(ctx: &Session, field: &Field, held: &Held) -> String {
+    let protocol = &ctx.data.protocol;
+    match held {
+        Held::Value(Some(v)) => match protocol.question(field.name()) {
+            Some(q) => protocol.show_value(q, v),
+            None => format!("{v:?}"),
+        },
+        Held::Note(Some(n)) => n.clone(),
+        Held::Decision(Some(d)) => match &d.reason {
+            Some(r) => format!("кластер {} ({r})", d.cluster),
+            None => format!("кластер {}", d.cluster),
+        },
+        Held::Value(None) | Held::Note(None) | Held::Decision(None) => "(стёрто)".into(),
+    }
+}
+
+fn field_words(ctx: &Session, field: &Field) -> String {
+    let question = |q: &str| {
+        ctx.data
+            .protocol
+            .question(q)
+            .map_or(q.to_string(), |q| q.text.clone())
+    };
+    match field {
+        Field::Answer(q) => format!("ответ «{}»", question(q)),
+        Field::Note(q) => format!("заметка к «{}»", question(q)),
+        Field::Decision(d) => {
+            let title = ctx
+                .data
+                .dimensions
+                .get(d)
+                .map_or(d.as_str(), |d| d.title.as_str());
+            format!("решение «{title}»")
+        }
+    }
+}
+
+fn field_code(field: &Field) -> String {
+    match field {
+        Field::Answer(q) => format!("answer:{q}"),
+        Field::Note(q) => format!("note:{q}"),
+        Field::Decision(d) => format!("decision:{d}"),
+    }
+}
+
+/// Open conflicts: per municipality and field, every version with who, when and device.
+pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
+    let campaign = ctx.load_campaign()?;
+    let mut text = String::new();
+    for m in &ctx.data.registry.municipalities {
+        let Some(record) = campaign.record(&m.id) else {
+            continue;
+        };
+        for Conflict { field, versions } in &record.conflicts {
+            if tsv {
+                let mut row = vec![m.id.clone(), field_code(field)];
+                for v in versions {
+                    row.extend([
+                        shown(ctx, field, &v.held),
+                        v.by.clone(),
+                        v.at.clone(),
+                        v.device.clone(),
+                    ]);
+                }
+                text.push_str(&(row.join("\t") + "\n"));
+            } else {
+                let sides: Vec<String> = versions
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "«{}» — {}, {}, устройство {}",
+                            shown(ctx, field, &v.held),
+                            if v.by.is_empty() { "?" } else { &v.by },
+                            crate::clock::local(&v.at),
+                            v.device
+                        )
+                    })
+                    .collect();
+                text.push_str(&format!(
+                    "{}: {}: {}\n",
+                    m.name,
+                    field_words(ctx, field),
+                    sides.join(" / ")
+                ));
+            }
+        }
+    }
+    if text.is_empty() && !tsv {
+        text.push_str("открытых конфликтов нет\n");
+    }
+    out(&text)
+}

@@ -1,0 +1,374 @@
+//! Sync through a hub: a bare git repository in a folder (a USB stick, a network share).
+//! Each device pushes only its own branch there (`devices/<id>`), so a push is never refused,
+//! and fetches every other device's branch; each of those is merged into this campaign record
+//! by record with `model::merge` (git's line merge is too coarse for record files), conflicts
+//! kept in the records as data. Syncing twice changes nothing; the same change arriving by
+//! two routes is one commit, merged once.
+
+use crate::data::DataSet;
+use crate::history::History;
+use crate::model::campaign::Record;
+use crate::model::merge::merge;
+use crate::storage::{self, RECORDS_DIR};
+use git2::{Oid, Repository, Tree};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{}: {message}", .folder.display())]
+    Hub { folder: PathBuf, message: String },
+    #[error("{}: {message}", .folder.display())]
+    Local { folder: PathBuf, message: String },
+}
+
+/// What a sync did, for its summary.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub new_hub: bool,
+    /// Municipality ids that came in, and who changed them.
+    pub came_in: BTreeMap<String, BTreeSet<String>>,
+    /// Commits of this device the hub did not have.
+    pub went_out: usize,
+    /// Open conflicts in the campaign after the sync.
+    pub conflicts: usize,
+}
+
+fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
+    move |e| SyncError::Hub {
+        folder: folder.to_path_buf(),
+        message: format!("узел синхронизации: {}", e.message()),
+    }
+}
+
+fn local_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
+    move |e| SyncError::Local {
+        folder: folder.to_path_buf(),
+        message: format!("история кампании: {}", e.message()),
+    }
+}
+
+/// The hub in `folder`: opened, or made when the folder is missing or empty.
+pub fn open_hub(folder: &Path) -> Result<(Repository, bool), SyncError> {
+    let err = hub_err(folder);
+    let empty = !folder.exists()
+        || std::fs::read_dir(folder)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+    if empty {
+        return Ok((Repository::init_bare(folder).map_err(&err)?, true));
+    }
+    let repo = Repository::open_bare(folder).map_err(|_| SyncError::Hub {
+        folder: folder.to_path_buf(),
+        message: "это не узел синхронизации sobes (ожидалась пустая папка или папка, созданная sobes sync)"
+            .into(),
+    })?;
+    Ok((repo, false))
+}
+
+/// The branch of a device on the hub.
+pub fn device_ref(device: &str) -> String {
+    format!("refs/heads/devices/{device}")
+}
+
+/// Fetches every device's branch from the hub into `refs/hub/*`.
+fn fetch(repo: &Repository, hub: &Path) -> Result<(), SyncError> {
+    let url = hub.to_string_lossy().into_owned();
+    let mut remote = repo.remote_anonymous(&url).map_err(hub_err(hub))?;
+    remote
+        .fetch(&["+refs/heads/devices/*:refs/hub/*"], None, None)
+        .map_err(hub_err(hub))
+}
+
+fn push(repo: &Repository, hub: &Path, device: &str) -> Result<(), SyncError> {
+    let url = hub.to_string_lossy().into_owned();
+    let mut remote = repo.remote_anonymous(&url).map_err(hub_err(hub))?;
+    let spec = format!("+HEAD:{}", device_ref(device));
+    remote.push(&[spec.as_str()], None).map_err(hub_err(hub))
+}
+
+/// The other devices' branches fetched from the hub: (device, commit).
+fn others(repo: &Repository, me: &str, dir: &Path) -> Result<Vec<(String, Oid)>, SyncError> {
+    let mut out = Vec::new();
+    for r in repo.references_glob("refs/hub/*").map_err(local_err(dir))? {
+        let r = r.map_err(local_err(dir))?;
+        let (Some(name), Some(oid)) = (r.name().ok(), r.target()) else {
+            continue;
+        };
+        let device = name.trim_start_matches("refs/hub/").to_string();
+        if device != me {
+            out.push((device, oid));
+        }
+    }
+    Ok(out)
+}
+
+/// The text of a file in a tree, if it is there.
+fn file(repo: &Repository, tree: Option<&Tree>, path: &str) -> Option<Vec<u8>> {
+    let entry = tree?.get_path(Path::new(path)).ok()?;
+    let blob = repo.find_blob(entry.id()).ok()?;
+    Some(blob.content().to_vec())
+}
+
+/// Every file path in a tree.
+fn paths(tree: Option<&Tree>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if let Some(tree) = tree {
+        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                out.insert(format!("{root}{}", entry.name().unwrap_or("")));
+            }
+            git2::TreeWalkResult::Ok
+        });
+    }
+    out
+}
+
+/// A record as a commit holds it; one that does not parse counts as empty.
+fn parse_record(bytes: Option<Vec<u8>>) -> Option<Record> {
+    let text = String::from_utf8(bytes?).ok()?;
+    let origin = crate::model::source::Origin::Builtin("история");
+    crate::model::source::parse_ron(&text, &origin).ok()
+}
+
+/// Merges the commit `theirs` of `device` into the campaign's HEAD: record files three-way
+/// by records, other files taken from the side that changed them (ours where both did).
+/// Writes the files and commits; returns the municipalities that changed here.
+fn merge_in(
+    history: &History,
+    dir: &Path,
+    device: &str,
+    me: &str,
+    theirs: Oid,
+) -> Result<Vec<String>, SyncError> {
+    let repo = &history.repo;
+    let err = local_err(dir);
+    let ours_commit = repo.head().and_then(|h| h.peel_to_commit()).map_err(&err)?;
+    let ours = ours_commit.id();
+    if ours == theirs || repo.graph_descendant_of(ours, theirs).map_err(&err)? {
+        return Ok(Vec::new());
+    }
+    let base = repo.merge_base(ours, theirs).map_err(|_| SyncError::Hub {
+        folder: dir.to_path_buf(),
+        message: format!(
+            "ветка устройства {device} на узле — от другой кампании (нет общей истории); ничего не изменено"
+        ),
+    })?;
+    let trees = |oid: Oid| repo.find_commit(oid).and_then(|c| c.tree()).map_err(&err);
+    let (tb, to, tt) = (trees(base)?, trees(ours)?, trees(theirs)?);
+    let mut changed = Vec::new();
+    let all: BTreeSet<String> = paths(Some(&tb))
+        .into_iter()
+        .chain(paths(Some(&to)))
+        .chain(paths(Some(&tt)))
+        .collect();
+    for path in all {
+        let (fb, fo, ft) = (
+            file(repo, Some(&tb), &path),
+            file(repo, Some(&to), &path),
+            file(repo, Some(&tt), &path),
+        );
+        if fo == ft || ft == fb {
+            continue;
+        }
+        let record_file = path.starts_with(&format!("{RECORDS_DIR}/")) && path.ends_with(".ron");
+        let merged: Option<Vec<u8>> = if fo == fb {
+            ft.clone()
+        } else if record_file {
+            let id = storage::record_id(Path::new(&path)).unwrap_or_default();
+            let parse = |b: Option<Vec<u8>>| parse_record(b).unwrap_or_else(|| Record::new(&id));
+            let m = merge(&parse(fb), (&parse(fo), me), (&parse(ft), device));
+            Some(storage::to_ron(&m).into_bytes())
+        } else {
+            // Changed on both sides, not a record: ours stays (campaign.ron, data files).
+            continue;
+        };
+        let target = dir.join(&path);
+        match &merged {
+            Some(bytes) => {
+                if let Some(parent) = target.parent() {
+                    let _ = storage::create_private_dir(parent);
+                }
+                storage::atomic_write(&target, bytes).map_err(|e| SyncError::Local {
+                    folder: dir.to_path_buf(),
+                    message: e.to_string(),
+                })?;
+            }
+            None => {
+                let _ = std::fs::remove_file(&target);
+            }
+        }
+        if let Some(id) = storage::record_id(Path::new(&path)).filter(|_| record_file) {
+            changed.push(id);
+        }
+    }
+    let mut index = repo.index().map_err(&err)?;
+    // Nothing here the other side lacks: take its commit as it is (a fast-forward), so two
+    // devices end on the same commit rather than merging each other's merges for ever.
+    if repo.graph_descendant_of(theirs, ours).map_err(&err)? {
+        index.read_tree(&tt).map_err(&err)?;
+        index.write().map_err(&err)?;
+        let head = repo.head().map_err(&err)?;
+        let name = head.name().map_err(&err)?.to_string();
+        repo.reference(&name, theirs, true, "sync: fast-forward")
+            .map_err(&err)?;
+        return Ok(changed);
+    }
+    // The merge commit has both parents, so the same commits never merge twice.
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .map_err(&err)?;
+    index.update_all(["*"], None).map_err(&err)?;
+    index.write().map_err(&err)?;
+    let tree = repo
+        .find_tree(index.write_tree().map_err(&err)?)
+        .map_err(&err)?;
+    let theirs_commit = repo.find_commit(theirs).map_err(&err)?;
+    let sig = git2::Signature::now("sobes", &format!("{me}@sobes")).map_err(&err)?;
+    let message = format!(
+        "Слияние с устройством {device}: {}",
+        if changed.is_empty() {
+            "записи не изменились".to_string()
+        } else {
+            changed.join(", ")
+        }
+    );
+    repo.commit(
+        Some("HEAD"),
+        &sig,
+        &sig,
+        &message,
+        &tree,
+        &[&ours_commit, &theirs_commit],
+    )
+    .map_err(&err)?;
+    Ok(changed)
+}
+
+/// Who wrote the commits of `theirs` that `ours` did not have.
+fn authors(repo: &Repository, ours: Oid, theirs: Oid) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if let Ok(mut walk) = repo.revwalk() {
+        let _ = walk.push(theirs);
+        let _ = walk.hide(ours);
+        for oid in walk.flatten() {
+            if let Ok(c) = repo.find_commit(oid)
+                && let Ok(name) = c.author().name()
+                && name != "sobes"
+            {
+                out.insert(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Syncs the campaign in `dir` (its lock held by the caller) with the hub in `hub`.
+pub fn sync(
+    history: &History,
+    dir: &Path,
+    hub: &Path,
+    device: &str,
+    data: &DataSet,
+) -> Result<Report, SyncError> {
+    let (hub_repo, new_hub) = open_hub(hub)?;
+    let repo = &history.repo;
+    let mut report = Report {
+        new_hub,
+        ..Report::default()
+    };
+    fetch(repo, hub)?;
+    for (other, theirs) in others(repo, device, dir)? {
+        let ours = repo.head().ok().and_then(|h| h.target());
+        let who = ours.map(|o| authors(repo, o, theirs)).unwrap_or_default();
+        for id in merge_in(history, dir, &other, device, theirs)? {
+            report
+                .came_in
+                .entry(id)
+                .or_default()
+                .extend(who.iter().cloned());
+        }
+    }
+    let head = repo.head().ok().and_then(|h| h.target());
+    let before = hub_repo
+        .find_reference(&device_ref(device))
+        .ok()
+        .and_then(|r| r.target());
+    if let Some(head) = head {
+        report.went_out = match before {
+            Some(b) if b == head => 0,
+            Some(b) => count(repo, head, Some(b)),
+            None => count(repo, head, None),
+        };
+    }
+    push(repo, hub, device)?;
+    let campaign = storage::load(dir, &data.registry).map_err(|e| SyncError::Local {
+        folder: dir.to_path_buf(),
+        message: e
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    })?;
+    report.conflicts = campaign.records.values().map(|r| r.conflicts.len()).sum();
+    Ok(report)
+}
+
+fn count(repo: &Repository, head: Oid, hide: Option<Oid>) -> usize {
+    let Ok(mut walk) = repo.revwalk() else {
+        return 0;
+    };
+    let _ = walk.push(head);
+    if let Some(h) = hide {
+        let _ = walk.hide(h);
+    }
+    walk.count()
+}
+
+/// A new laptop joins the campaign of a hub: the first device's branch is taken as it is,
+/// the others are merged in, and this device's branch is pushed.
+pub fn join(
+    history: &History,
+    dir: &Path,
+    hub: &Path,
+    device: &str,
+    data: &DataSet,
+) -> Result<Report, SyncError> {
+    let (_, new_hub) = open_hub(hub)?;
+    let repo = &history.repo;
+    let err = local_err(dir);
+    fetch(repo, hub)?;
+    let branches = others(repo, device, dir)?;
+    let Some((_, first)) = branches.first().cloned().filter(|_| !new_hub) else {
+        return Err(SyncError::Hub {
+            folder: hub.to_path_buf(),
+            message: "на узле нет ни одной кампании: сначала выполните sobes sync на ноутбуке с кампанией".into(),
+        });
+    };
+    let tree = repo
+        .find_commit(first)
+        .and_then(|c| c.tree())
+        .map_err(&err)?;
+    for path in paths(Some(&tree)) {
+        let target = dir.join(&path);
+        if let Some(parent) = target.parent() {
+            let _ = storage::create_private_dir(parent);
+        }
+        let bytes = file(repo, Some(&tree), &path).unwrap_or_default();
+        storage::atomic_write(&target, &bytes).map_err(|e| SyncError::Local {
+            folder: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    }
+    repo.reference(
+        &format!("refs/heads/{}", crate::history::BRANCH),
+        first,
+        true,
+        "join",
+    )
+    .map_err(&err)?;
+    let mut index = repo.index().map_err(&err)?;
+    index.read_tree(&tree).map_err(&err)?;
+    index.write().map_err(&err)?;
+    sync(history, dir, hub, device, data)
+}

@@ -1,0 +1,252 @@
+//! Several laptops, one campaign: scripted scenarios with simulated laptops (each its own
+//! SOBES_HOME and campaign directory) sharing a hub folder, all in a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Laptop {
+    home: PathBuf,
+    dir: PathBuf,
+    name: &'static str,
+}
+
+fn out(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+impl Laptop {
+    fn new(root: &Path, name: &'static str) -> Laptop {
+        Laptop {
+            home: root.join(format!("home-{name}")),
+            dir: root.join(format!("campaign-{name}")),
+            name,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_sobes"))
+            .env("SOBES_HOME", &self.home)
+            .env("PATH", "")
+            .arg("--campaign")
+            .arg(&self.dir)
+            .arg("--as")
+            .arg(self.name)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn set(&self, municipality: &str, question: &str, value: &str) {
+        let o = self.run(&[
+            "set",
+            "--municipality",
+            municipality,
+            "--question",
+            question,
+            "--value",
+            value,
+        ]);
+        assert!(o.status.success(), "{}", out(&o));
+    }
+
+    fn sync(&self, hub: &Path) -> Output {
+        self.run(&["sync", hub.to_str().unwrap()])
+    }
+
+    fn files(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(self.dir.join("municipalities"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn head(&self) -> git2::Oid {
+        git2::Repository::open(&self.dir)
+            .unwrap()
+            .head()
+            .unwrap()
+            .target()
+            .unwrap()
+    }
+}
+
+/// Two laptops: A made the campaign and a hub; B joined from it.
+fn pair() -> (tempfile::TempDir, Laptop, Laptop, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = tmp.path().join("флешка").join("sobes-hub");
+    let a = Laptop::new(tmp.path(), "Анна");
+    let b = Laptop::new(tmp.path(), "Борис");
+    let o = Command::new(env!("CARGO_BIN_EXE_sobes"))
+        .env("SOBES_HOME", &a.home)
+        .args(["new", a.dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", out(&o));
+    a.set("Копейский", "methodists", "2");
+    let o = a.sync(&hub);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(
+        out(&o).contains("создан новый узел синхронизации"),
+        "{}",
+        out(&o)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_sobes"))
+        .env("SOBES_HOME", &b.home)
+        .args([
+            "new",
+            b.dir.to_str().unwrap(),
+            "--from-hub",
+            hub.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", out(&o));
+    assert_eq!(a.files(), b.files(), "the new laptop has the campaign");
+    (tmp, a, b, hub)
+}
+
+#[test]
+fn disjoint_work_merges_and_syncing_again_changes_nothing() {
+    let (_tmp, a, b, hub) = pair();
+    a.set("Уйский", "methodists", "3");
+    b.set("Ашинский", "methodists", "5");
+    b.set("Уйский", "licence", "да"); // another field of the same record
+    for l in [&a, &b, &a] {
+        let o = l.sync(&hub);
+        assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    }
+    assert_eq!(a.files(), b.files());
+    assert!(
+        a.files()
+            .iter()
+            .any(|(n, t)| n == "uysky-mr.ron" && t.contains("Number(3)") && t.contains("licence"))
+    );
+    let o = b.sync(&hub);
+    assert!(
+        out(&o).contains("пришло: 1 — Уйский МР (Анна)") || out(&o).contains("пришло: ничего"),
+        "{}",
+        out(&o)
+    );
+    let (ha, hb) = (a.head(), b.head());
+    assert!(a.sync(&hub).status.success() && b.sync(&hub).status.success());
+    assert_eq!(
+        (a.head(), b.head()),
+        (ha, hb),
+        "syncing twice changes nothing"
+    );
+    assert_eq!(ha, hb, "both laptops end on the same commit");
+}
+
+#[test]
+fn the_same_answer_changed_differently_is_one_conflict_and_its_resolution_travels() {
+    let (_tmp, a, b, hub) = pair();
+    a.set("Уйский", "methodists", "4");
+    b.set("Уйский", "methodists", "6");
+    b.set("Ашинский", "methodists", "2");
+    a.set("Ашинский", "methodists", "2"); // the same change on both: no conflict
+    assert!(a.sync(&hub).status.success());
+    let o = b.sync(&hub);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "synced with a conflict: {}",
+        out(&o)
+    );
+    let o = b.run(&["conflicts", "--tsv"]);
+    let rows: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].starts_with("uysky-mr\tanswer:methodists\t"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains("\t4\tАнна\t") && rows[0].contains("\t6\tБорис\t"),
+        "both kept: {}",
+        rows[0]
+    );
+    // The export of the annex refuses while a conflict is open.
+    let o = b.run(&["export", "-o", "/nonexistent/x.md"]);
+    assert!(out(&o).contains("Конфликт"), "{}", out(&o));
+    // Resolving: a set on the field; it travels to the other laptop.
+    b.set("Уйский", "methodists", "5");
+    assert_eq!(b.sync(&hub).status.code(), Some(0));
+    assert_eq!(a.sync(&hub).status.code(), Some(0));
+    assert_eq!(a.files(), b.files());
+    let text = std::fs::read_to_string(a.dir.join("municipalities/uysky-mr.ron")).unwrap();
+    assert!(
+        text.contains("Number(5)") && !text.contains("conflicts"),
+        "{text}"
+    );
+    // The history has each side and the resolution.
+    let repo = git2::Repository::open(&a.dir).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    let messages: Vec<String> = walk
+        .map(|o| {
+            repo.find_commit(o.unwrap())
+                .unwrap()
+                .summary()
+                .ok()
+                .flatten()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    for v in ["= 4", "= 5", "= 6"] {
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("Уйский МР") && m.ends_with(v)),
+            "{v}: {messages:?}"
+        );
+    }
+}
+
+#[test]
+fn a_hub_that_is_not_one_is_refused_naming_the_folder() {
+    let (tmp, a, _b, _hub) = pair();
+    let before = a.files();
+    let head = a.head();
+    let junk = tmp.path().join("чужая папка");
+    std::fs::create_dir(&junk).unwrap();
+    std::fs::write(junk.join("отчёт.docx"), b"x").unwrap();
+    let o = a.sync(&junk);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out(&o).contains(&junk.display().to_string()) && out(&o).contains("не узел синхронизации"),
+        "{}",
+        out(&o)
+    );
+    // A hub of another campaign: no common history.
+    let other = Laptop::new(tmp.path(), "Вера");
+    let o = Command::new(env!("CARGO_BIN_EXE_sobes"))
+        .env("SOBES_HOME", &other.home)
+        .args(["new", other.dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    other.set("Уйский", "methodists", "9");
+    let other_hub = tmp.path().join("другой узел");
+    assert!(other.sync(&other_hub).status.success());
+    let o = a.sync(&other_hub);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("от другой кампании"), "{}", out(&o));
+    assert_eq!(a.files(), before);
+    assert_eq!(a.head(), head, "the local campaign untouched");
+}
