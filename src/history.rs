@@ -222,3 +222,65 @@ pub fn new_device_id() -> String {
     h.write_u32(std::process::id());
     format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
+
+/// One commit of the history as sobes reads it.
+#[derive(Debug)]
+pub struct Entry {
+    /// The commit's time, UTC (RFC 3339).
+    pub at: String,
+    pub by: String,
+    pub device: String,
+    /// The first line of the message.
+    pub summary: String,
+    /// The changes the commit carries (none for merges and commits of files as they were).
+    pub changes: Vec<Change>,
+    pub merge: bool,
+}
+
+impl History {
+    /// Opens a campaign's history to read it, without making one.
+    pub fn read(dir: &Path) -> Result<Option<History>, HistoryError> {
+        trust_owners();
+        if !dir.join(".git").exists() {
+            return Ok(None);
+        }
+        let repo = Repository::open(dir).map_err(Self::err(dir))?;
+        Ok(Some(History {
+            repo,
+            dir: dir.to_path_buf(),
+            device: String::new(),
+        }))
+    }
+
+    /// Every commit reachable from HEAD, oldest first.
+    pub fn entries(&self) -> Result<Vec<Entry>, HistoryError> {
+        let err = Self::err(&self.dir);
+        let mut walk = self.repo.revwalk().map_err(&err)?;
+        if walk.push_head().is_err() {
+            return Ok(Vec::new());
+        }
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME | git2::Sort::REVERSE)
+            .map_err(&err)?;
+        let mut out = Vec::new();
+        for oid in walk {
+            let c = self.repo.find_commit(oid.map_err(&err)?).map_err(&err)?;
+            let author = c.author();
+            let message = c.message().unwrap_or("").to_string();
+            let (summary, body) = message.split_once("\n\n").unwrap_or((&message, ""));
+            let changes: Vec<Change> = ron::from_str(body.trim()).unwrap_or_default();
+            out.push(Entry {
+                at: crate::clock::format_utc(c.time().seconds()),
+                by: author.name().unwrap_or("").to_string(),
+                device: author
+                    .email()
+                    .unwrap_or("")
+                    .trim_end_matches("@sobes")
+                    .to_string(),
+                summary: summary.trim().to_string(),
+                changes,
+                merge: c.parent_count() > 1,
+            });
+        }
+        Ok(out)
+    }
+}

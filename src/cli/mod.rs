@@ -131,6 +131,17 @@ pub enum Command {
         #[arg(long)]
         tsv: bool,
     },
+    /// История изменений: кто, когда, на каком устройстве, что было и что стало
+    Log {
+        #[arg(long)]
+        municipality: Option<String>,
+        #[arg(long, conflicts_with = "dimension")]
+        question: Option<String>,
+        #[arg(long)]
+        dimension: Option<String>,
+        #[arg(long)]
+        tsv: bool,
+    },
 }
 
 fn overrides(cli: &Cli) -> Overrides {
@@ -273,6 +284,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Lists { tsv }) => cmd_lists(&ctx, cli.annex.as_deref(), tsv),
         Some(Command::Sync { hub }) => sync::cmd_sync(&ctx, &hub, false),
         Some(Command::Conflicts { tsv }) => sync::cmd_conflicts(&ctx, tsv),
+        Some(Command::Log {
+            municipality,
+            question,
+            dimension,
+            tsv,
+        }) => sync::cmd_log(
+            &ctx,
+            municipality.as_deref(),
+            question.as_deref(),
+            dimension.as_deref(),
+            tsv,
+        ),
     }
 }
 

@@ -191,3 +191,105 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
     }
     out(&text)
 }
+
+/// The history, a row per change: time, who, device, municipality, field, old, new, reason.
+/// Merges and commits of files as they were appear as what they are.
+pub fn cmd_log(
+    ctx: &Session,
+    municipality: Option<&str>,
+    question: Option<&str>,
+    dimension: Option<&str>,
+    tsv: bool,
+) -> Result<(), Failure> {
+    use crate::model::change::What;
+    let id = match municipality {
+        Some(name) => Some(ctx.municipality(name)?.id.clone()),
+        None => None,
+    };
+    let Some(history) = History::read(&ctx.campaign_dir)? else {
+        return out("истории у кампании пока нет: она появится с первой записью\n");
+    };
+    let protocol = &ctx.data.protocol;
+    let value = |q: &str, v: &Option<crate::model::campaign::Value>| match (protocol.question(q), v)
+    {
+        (_, None) => "—".to_string(),
+        (Some(qq), Some(v)) => protocol.show_value(qq, v),
+        (None, Some(v)) => format!("{v:?}"),
+    };
+    let mut text = String::new();
+    let filtered = id.is_some() || question.is_some() || dimension.is_some();
+    for e in history.entries()? {
+        let when = if tsv {
+            e.at.clone()
+        } else {
+            crate::clock::local(&e.at)
+        };
+        if e.changes.is_empty() {
+            if !filtered {
+                let kind = if e.merge {
+                    "слияние"
+                } else {
+                    "файлы"
+                };
+                let row = [
+                    when.as_str(),
+                    &e.by,
+                    &e.device,
+                    "",
+                    kind,
+                    "",
+                    "",
+                    &e.summary,
+                ];
+                text.push_str(&(row.join(if tsv { "\t" } else { " · " }) + "\n"));
+            }
+            continue;
+        }
+        for c in &e.changes {
+            let (field, old, new) = match &c.what {
+                What::Answer {
+                    question: q,
+                    before,
+                    after,
+                } => (q.clone(), value(q, before), value(q, after)),
+                What::Note {
+                    question: q,
+                    before,
+                    after,
+                } => (
+                    format!("{q} (заметка)"),
+                    before.clone().unwrap_or_else(|| "—".into()),
+                    after.clone().unwrap_or_else(|| "—".into()),
+                ),
+                What::Decision {
+                    dimension: d,
+                    before,
+                    after,
+                } => {
+                    let show =
+                        |c: &Option<u8>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
+                    (d.clone(), show(before), show(after))
+                }
+            };
+            let keep = id.as_ref().is_none_or(|m| *m == c.municipality)
+                && question.is_none_or(|q| matches!(&c.what, What::Answer { question, .. } | What::Note { question, .. } if question == q))
+                && dimension.is_none_or(|d| matches!(&c.what, What::Decision { dimension, .. } if dimension == d));
+            if !keep {
+                continue;
+            }
+            let reason = c.reason.clone().unwrap_or_default();
+            let row = [
+                when.as_str(),
+                &c.by,
+                &e.device,
+                &c.municipality,
+                &field,
+                &old,
+                &new,
+                &reason,
+            ];
+            text.push_str(&(row.join(if tsv { "\t" } else { " · " }) + "\n"));
+        }
+    }
+    out(&text)
+}
