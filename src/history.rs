@@ -83,6 +83,11 @@ impl History {
         })
     }
 
+    /// The device this history is written from.
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
     fn signature(&self, by: &str) -> Result<Signature<'static>, HistoryError> {
         let name = if by.trim().is_empty() { "sobes" } else { by };
         Signature::now(name, &format!("{}@sobes", self.device)).map_err(Self::err(&self.dir))

@@ -74,6 +74,9 @@ pub struct Config {
     /// This computer's id in campaign histories, made on the first write.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    /// Per campaign directory, the hub it last synced with.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub hubs: std::collections::BTreeMap<String, String>,
 }
 
 impl Config {

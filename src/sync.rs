@@ -34,6 +34,40 @@ pub struct Report {
     pub conflicts: usize,
 }
 
+impl Report {
+    /// The summary in Russian: what came in and from whom, what went out, conflicts.
+    pub fn describe(&self, registry: &crate::model::registry::Registry, hub: &Path) -> String {
+        let mut out = String::new();
+        if self.new_hub {
+            out.push_str(&format!(
+                "создан новый узел синхронизации: {}\n",
+                hub.display()
+            ));
+        }
+        if self.came_in.is_empty() {
+            out.push_str("пришло: ничего нового\n");
+        } else {
+            let items: Vec<String> = self
+                .came_in
+                .iter()
+                .map(|(id, who)| {
+                    let name = registry.get(id).map_or(id.as_str(), |m| m.name.as_str());
+                    if who.is_empty() {
+                        name.to_string()
+                    } else {
+                        let who: Vec<&str> = who.iter().map(String::as_str).collect();
+                        format!("{name} ({})", who.join(", "))
+                    }
+                })
+                .collect();
+            out.push_str(&format!("пришло: {} — {}\n", items.len(), items.join("; ")));
+        }
+        out.push_str(&format!("ушло: записей в истории — {}\n", self.went_out));
+        out.push_str(&format!("открытых конфликтов: {}\n", self.conflicts));
+        out
+    }
+}
+
 fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
     move |e| SyncError::Hub {
         folder: folder.to_path_buf(),
@@ -273,6 +307,13 @@ pub fn sync(
 ) -> Result<Report, SyncError> {
     let (hub_repo, new_hub) = open_hub(hub)?;
     let repo = &history.repo;
+    // Whatever is on disk goes into the history before it is shared.
+    history
+        .commit_pending("sobes")
+        .map_err(|e| SyncError::Local {
+            folder: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
     let mut report = Report {
         new_hub,
         ..Report::default()

@@ -1061,3 +1061,59 @@ fn a_record_changed_on_disk_is_never_overwritten_blind() {
     assert_eq!(h.app.ctx.current_record(), r);
     assert!(h.app.ctx.unsaved.is_empty());
 }
+
+/// One key syncs: the hub is asked for once, then remembered; what came in is in the list,
+/// and a municipality with an open conflict says so in its row.
+#[test]
+fn one_key_syncs_and_conflicts_show_in_the_list() {
+    let mut h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    h.io.history = Some(sobes::history::History::open(&dir, "ноутбук-1").unwrap());
+    h.io.config_file = dir.parent().unwrap().join("config.ron");
+    let hub = dir.parent().unwrap().join("узел");
+    h.keys("s");
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Prompt(_))),
+        "the hub is asked for"
+    );
+    step(
+        &mut h.app,
+        &mut h.io,
+        Event::Paste(hub.display().to_string()),
+    );
+    h.key(KeyCode::Enter);
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(
+        !error && message.contains("создан новый узел синхронизации"),
+        "{message}"
+    );
+    assert!(hub.join("HEAD").exists(), "a bare repository in the folder");
+    h.keys("s");
+    assert!(
+        h.app.overlay().is_none(),
+        "remembered: no question the second time"
+    );
+    let (message, _) = h.app.ctx.message.clone().unwrap();
+    assert!(message.contains("пришло: ничего нового"), "{message}");
+    let config = std::fs::read_to_string(&h.io.config_file).unwrap();
+    assert!(config.contains("узел"), "{config}");
+
+    // A record with an open conflict (as a sync leaves it) is marked in the list.
+    let file = dir.join("municipalities/agapovsky-mr.ron");
+    std::fs::write(
+        &file,
+        "Record(format: 1, id: \"agapovsky-mr\", answers: {\"methodists\": Answer(value: Some(Number(4)), by: \"А\", at: \"2026-09-14T10:00:00Z\")}, conflicts: [(field: Answer(\"methodists\"), versions: [(held: Value(Some(Number(4))), by: \"А\", at: \"2026-09-14T10:00:00Z\", device: \"a\"), (held: Value(Some(Number(6))), by: \"Б\", at: \"2026-09-14T10:01:00Z\", device: \"b\")])])",
+    )
+    .unwrap();
+    let (mut app, _) = open(&dir, "default", Some("Тест"));
+    let mut t = Terminal::new(TestBackend::new(100, 20)).unwrap();
+    t.draw(|f| view::draw(f, &mut app)).unwrap();
+    let screen: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("конфликт 1"), "{screen}");
+}

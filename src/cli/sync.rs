@@ -5,7 +5,7 @@ use crate::history::History;
 use crate::model::merge::{Conflict, Field, Held};
 use crate::session::{Failure, Session};
 use crate::storage::{self, Lock};
-use crate::sync::{self, Report, SyncError};
+use crate::sync::{self, SyncError};
 use std::path::Path;
 
 impl From<SyncError> for Failure {
@@ -35,7 +35,7 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, joining: bool) -> Result<(), Failure>
         history.commit_pending(&by)?;
         sync::sync(&history, &ctx.campaign_dir, hub, &device, &ctx.data)?
     };
-    out(&summary(ctx, hub, &report))?;
+    out(&report.describe(&ctx.data.registry, hub))?;
     if report.conflicts > 0 {
         cmd_conflicts(ctx, false)?;
         return Err(Failure {
@@ -60,42 +60,6 @@ pub fn cmd_join(ctx: &Session, hub: &Path) -> Result<(), Failure> {
     }
     storage::create_private_dir(dir)?;
     cmd_sync(ctx, hub, true)
-}
-
-fn summary(ctx: &Session, hub: &Path, r: &Report) -> String {
-    let mut out = String::new();
-    if r.new_hub {
-        out.push_str(&format!(
-            "создан новый узел синхронизации: {}\n",
-            hub.display()
-        ));
-    }
-    if r.came_in.is_empty() {
-        out.push_str("пришло: ничего нового\n");
-    } else {
-        let items: Vec<String> = r
-            .came_in
-            .iter()
-            .map(|(id, who)| {
-                let name = ctx
-                    .data
-                    .registry
-                    .get(id)
-                    .map_or(id.as_str(), |m| m.name.as_str());
-                match who.is_empty() {
-                    true => name.to_string(),
-                    false => format!(
-                        "{name} ({})",
-                        who.iter().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                }
-            })
-            .collect();
-        out.push_str(&format!("пришло: {} — {}\n", items.len(), items.join("; ")));
-    }
-    out.push_str(&format!("ушло: записей в истории — {}\n", r.went_out));
-    out.push_str(&format!("открытых конфликтов: {}\n", r.conflicts));
-    out
 }
 
 /// A field's version in words.

@@ -32,6 +32,7 @@ pub enum Action {
     Preview,
     Export,
     Undo,
+    Sync,
 }
 
 impl Action {
@@ -66,6 +67,7 @@ impl Action {
             Action::Preview => "приложение".into(),
             Action::Export => "выгрузить".into(),
             Action::Undo => "вернуть".into(),
+            Action::Sync => "синхронизация".into(),
         }
     }
 
@@ -118,6 +120,10 @@ impl Action {
                 "Выгрузить приложение (Word, Markdown) или матрицу кластеров (Excel, CSV)".into()
             }
             Action::Undo => "Вернуть ответ, который только что заменили".into(),
+            Action::Sync => {
+                "Синхронизировать с другими ноутбуками через узел (папка на флешке или в сети)"
+                    .into()
+            }
         }
     }
 }

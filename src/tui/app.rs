@@ -60,6 +60,7 @@ impl App {
             template: None,
             template_error: None,
             tz: jiff::tz::TimeZone::system(),
+            hub: None,
             export_dir,
             unsaved: Default::default(),
             save_error: None,
@@ -195,6 +196,15 @@ impl App {
                 self.ctx.ensure_template();
                 vec![Cmd::Show(export::picker())]
             }
+            // The hub is asked for once; afterwards one key syncs with it.
+            Action::Sync => match &self.ctx.hub {
+                Some(hub) => vec![Cmd::Io(Effect::Sync(hub.clone()))],
+                None => vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                    "Папка узла синхронизации (на флешке или в общей сетевой папке); пустая станет новым узлом",
+                    "",
+                    PromptFor::Hub,
+                )))],
+            },
             _ => self
                 .screens
                 .get_mut(self.screen)
@@ -217,6 +227,9 @@ impl App {
                 }
                 Step::Nothing => Vec::new(),
             };
+        }
+        if let Reply::Text(PromptFor::Hub, folder) = &reply {
+            return vec![Effect::Sync(PathBuf::from(folder))];
         }
         if let Reply::Text(PromptFor::Reviewer, name) = &reply {
             self.ctx.reviewer = Some(name.clone());
@@ -288,6 +301,15 @@ impl App {
     }
 
     // ---- reports from the IO layer ------------------------------------------------------
+
+    /// After a sync: the campaign as it is on disk now, and what the sync did.
+    pub fn synced(&mut self, campaign: Campaign, said: String) {
+        self.ctx.campaign = campaign;
+        self.ctx.summarize_all();
+        self.ctx.generation += 1;
+        self.screens.list.refilter(&mut self.ctx);
+        self.ctx.say(said);
+    }
 
     pub fn exported(&mut self, result: Result<PathBuf, String>) {
         match result {

@@ -23,6 +23,8 @@ pub type Loading = Receiver<Result<BTreeMap<String, Record>, String>>;
 pub struct Summary {
     pub progress: Progress,
     pub status: Status,
+    /// Open conflicts from a sync.
+    pub conflicts: usize,
     /// One mark per dimension, in the order of the dimensions.
     pub marks: Vec<Mark>,
 }
@@ -32,6 +34,8 @@ pub struct Summary {
 pub enum Effect {
     Save(String),
     SaveConfig,
+    /// Sync with the hub in this folder (and remember it for this campaign).
+    Sync(PathBuf),
     Export(ExportRequest),
     Quit,
 }
@@ -73,6 +77,8 @@ pub struct Ctx {
     pub template_error: Option<String>,
     /// The zone times are shown in (stored in UTC).
     pub tz: jiff::tz::TimeZone,
+    /// The hub this campaign last synced with, if any.
+    pub hub: Option<PathBuf>,
     /// Where exports go unless the user types another folder.
     pub export_dir: PathBuf,
     /// Per municipality id: changes made here that are not on disk yet.
@@ -156,6 +162,7 @@ impl Ctx {
         Summary {
             progress: protocol.progress(&record.answers),
             status: record.derive_status(protocol, &self.data.dimensions),
+            conflicts: record.conflicts.len(),
             marks: self
                 .data
                 .dimensions

@@ -95,6 +95,7 @@ impl Io {
                     };
                     app.exported(result);
                 }
+                Effect::Sync(hub) => self.sync(app, hub),
                 Effect::Quit => match app.ctx.unsaved_summary() {
                     Some(lost) if !app.ctx.quit_anyway => app.ask_to_quit(&lost),
                     _ => quit = true,
@@ -106,6 +107,38 @@ impl Io {
 }
 
 impl Io {
+    /// Syncs with a hub and takes in what came, remembering the hub for this campaign.
+    fn sync(&mut self, app: &mut App, hub: PathBuf) {
+        if let Some(lost) = app.ctx.unsaved_summary() {
+            app.ctx.error(format!(
+                "синхронизация отложена: не записаны изменения ({lost})"
+            ));
+            return;
+        }
+        let Some(history) = &self.history else {
+            app.ctx
+                .error("у кампании нет истории: синхронизация невозможна");
+            return;
+        };
+        let data = &app.ctx.data;
+        let device = history.device();
+        let report = match crate::sync::sync(history, &self.campaign_dir, &hub, device, data) {
+            Ok(r) => r,
+            Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
+        };
+        let said = report.describe(&data.registry, &hub).replace('\n', "; ");
+        match storage::load(&self.campaign_dir, &data.registry) {
+            Ok(campaign) => app.synced(campaign, said),
+            Err(e) => app.ctx.fatal = Some(crate::session::damaged(&e).message),
+        }
+        let key = self.campaign_dir.display().to_string();
+        self.config.hubs.insert(key, hub.display().to_string());
+        app.ctx.hub = Some(hub);
+        if let Err(e) = self.config.save(&self.config_file) {
+            app.ctx.error(format!("узел не запомнен: {e}"));
+        }
+    }
+
     /// Commits a record just written; the file is on disk whatever happens here, and what
     /// is not committed now is committed at the next start.
     fn commit(&self, app: &mut App, id: &str) {
@@ -268,6 +301,8 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         Ok(t) => app.ctx.template = Some(t.template),
         Err(why) => app.ctx.template_error = Some(why),
     }
+    let campaign_key = ctx.campaign_dir.display().to_string();
+    app.ctx.hub = ctx.config.hubs.get(&campaign_key).map(PathBuf::from);
     if let Some(rx) = loading {
         app.start_loading(rx);
     }

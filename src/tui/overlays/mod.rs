@@ -34,6 +34,7 @@ pub enum Pending {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptFor {
     Reviewer,
+    Hub,
     Reason { dim: String, cluster: u8 },
     ExportPath(Format),
 }

@@ -40,6 +40,7 @@ impl Prompt {
                             "причина не может быть пустой; Esc — не менять решение".into()
                         }
                         PromptFor::ExportPath(_) => "укажите файл; Esc — отменить".into(),
+                        PromptFor::Hub => "укажите папку; Esc — отменить".into(),
                     });
                     return Outcome::Keep;
                 }

@@ -45,6 +45,7 @@ const HINTS: &[Action] = &[
     Action::Open,
     Action::Search,
     Action::Filter,
+    Action::Sync,
     Action::Review,
     Action::Preview,
     Action::Export,
@@ -352,7 +353,13 @@ impl Component for List {
                 Some(summary) => {
                     let p = summary.progress;
                     spans.push(Span::raw(pad(&format!("{}/{}", p.answered, p.required), 6)));
-                    spans.push(Span::raw(pad(summary.status.label(), 11)));
+                    if summary.conflicts > 0 {
+                        // A conflict from a sync waits for a decision: said before anything.
+                        let text = format!("конфликт {}", summary.conflicts);
+                        spans.push(Span::styled(pad(&text, 11), crate::tui::widgets::ERROR));
+                    } else {
+                        spans.push(Span::raw(pad(summary.status.label(), 11)));
+                    }
                     for mark in &summary.marks {
                         spans.push(Span::styled(
                             pad(&mark.cell(), mark_width),
