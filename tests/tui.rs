@@ -1117,3 +1117,42 @@ fn one_key_syncs_and_conflicts_show_in_the_list() {
         .collect();
     assert!(screen.contains("конфликт 1"), "{screen}");
 }
+
+/// The conflicts screen shows each version with who and which device; a digit keeps one,
+/// after a reason, and the conflict is gone from the record on disk.
+#[test]
+fn a_conflict_is_resolved_on_its_screen_with_a_reason() {
+    let h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    std::fs::write(
+        dir.join("municipalities/agapovsky-mr.ron"),
+        "Record(format: 1, id: \"agapovsky-mr\", answers: {\"methodists\": Answer(value: Some(Number(4)), by: \"Анна\", at: \"2026-09-14T10:00:00Z\")}, conflicts: [(field: Answer(\"methodists\"), versions: [(held: Value(Some(Number(4))), by: \"Анна\", at: \"2026-09-14T10:00:00Z\", device: \"ноутбук-1\"), (held: Value(Some(Number(6))), by: \"Борис\", at: \"2026-09-14T10:01:00Z\", device: \"ноутбук-2\")])])",
+    )
+    .unwrap();
+    let (app, io) = open(&dir, "default", Some("Тест"));
+    let mut h = Harness {
+        app,
+        io,
+        _dir: h._dir,
+    };
+    h.keys("K");
+    assert_eq!(h.app.screen, Screen::Conflicts);
+    let s = h.screen(100, 20);
+    assert!(s.contains("Агаповский МР: ответ «Сколько человек"), "{s}");
+    assert!(
+        s.contains("1 «4» — Анна") && s.contains("2 «6» — Борис") && s.contains("ноутбук-2"),
+        "{s}"
+    );
+    h.keys("2");
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Prompt(_))),
+        "a reason is asked"
+    );
+    h.keys("так в протоколе заседания");
+    h.key(KeyCode::Enter);
+    let on_disk = storage::load(&dir, &h.app.ctx.data.registry).unwrap();
+    let r = &on_disk.records["agapovsky-mr"];
+    assert_eq!(r.answers.value("methodists"), Some(&Value::Number(6)));
+    assert!(r.conflicts.is_empty());
+    assert!(h.screen(100, 20).contains("Открытых конфликтов нет"));
+}

@@ -33,6 +33,7 @@ pub enum Action {
     Export,
     Undo,
     Sync,
+    Conflicts,
 }
 
 impl Action {
@@ -68,6 +69,7 @@ impl Action {
             Action::Export => "выгрузить".into(),
             Action::Undo => "вернуть".into(),
             Action::Sync => "синхронизация".into(),
+            Action::Conflicts => "конфликты".into(),
         }
     }
 
@@ -120,6 +122,7 @@ impl Action {
                 "Выгрузить приложение (Word, Markdown) или матрицу кластеров (Excel, CSV)".into()
             }
             Action::Undo => "Вернуть ответ, который только что заменили".into(),
+            Action::Conflicts => "Конфликты синхронизации: выбрать, какое значение оставить".into(),
             Action::Sync => {
                 "Синхронизировать с другими ноутбуками через узел (папка на флешке или в сети)"
                     .into()

@@ -18,16 +18,18 @@ pub enum Scope {
     Clusters,
     Review,
     Preview,
+    Conflicts,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Global,
         Scope::List,
         Scope::Interview,
         Scope::Clusters,
         Scope::Review,
         Scope::Preview,
+        Scope::Conflicts,
     ];
 
     pub fn field(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Scope {
             Scope::Clusters => "clusters",
             Scope::Review => "review",
             Scope::Preview => "preview",
+            Scope::Conflicts => "conflicts",
         }
     }
 
@@ -49,6 +52,7 @@ impl Scope {
             Scope::Clusters => "Кластеры муниципалитета",
             Scope::Review => "Свод",
             Scope::Preview => "Приложение к письму",
+            Scope::Conflicts => "Конфликты синхронизации",
         }
     }
 }
@@ -98,6 +102,8 @@ struct KeymapFile {
     review: Bindings,
     #[serde(default)]
     preview: Bindings,
+    #[serde(default)]
+    conflicts: Bindings,
 }
 
 impl KeymapFile {
@@ -109,6 +115,7 @@ impl KeymapFile {
             Scope::Clusters => &self.clusters,
             Scope::Review => &self.review,
             Scope::Preview => &self.preview,
+            Scope::Conflicts => &self.conflicts,
         }
     }
 }

@@ -35,7 +35,12 @@ pub enum Pending {
 pub enum PromptFor {
     Reviewer,
     Hub,
-    Reason { dim: String, cluster: u8 },
+    /// Why this version of a conflicting field is kept: (municipality, conflict, version).
+    Resolve(String, usize, usize),
+    Reason {
+        dim: String,
+        cluster: u8,
+    },
     ExportPath(Format),
 }
 

@@ -41,6 +41,9 @@ impl Prompt {
                         }
                         PromptFor::ExportPath(_) => "укажите файл; Esc — отменить".into(),
                         PromptFor::Hub => "укажите папку; Esc — отменить".into(),
+                        PromptFor::Resolve(..) => {
+                            "причина не может быть пустой; Esc — не решать сейчас".into()
+                        }
                     });
                     return Outcome::Keep;
                 }

@@ -256,6 +256,7 @@ impl Component for List {
             Action::Search => self.searching = true,
             Action::Filter => return vec![Cmd::Show(self.filter_picker(ctx))],
             Action::Review => return vec![Cmd::Go(Go::Review)],
+            Action::Conflicts => return vec![Cmd::Go(Go::Conflicts)],
             Action::Back => {
                 self.search = TextField::default();
                 self.filter = ListFilter::All;

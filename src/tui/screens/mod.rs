@@ -4,6 +4,7 @@
 //! here and its keymap scope.
 
 pub mod clusters;
+pub mod conflicts;
 pub mod interview;
 pub mod list;
 pub mod preview;
@@ -24,6 +25,7 @@ pub enum Screen {
     Clusters,
     Review,
     Preview,
+    Conflicts,
 }
 
 impl Screen {
@@ -34,6 +36,7 @@ impl Screen {
             Screen::Clusters => Scope::Clusters,
             Screen::Review => Scope::Review,
             Screen::Preview => Scope::Preview,
+            Screen::Conflicts => Scope::Conflicts,
         }
     }
 
@@ -54,6 +57,7 @@ pub enum Go {
     Clusters(Option<usize>),
     Review,
     Preview,
+    Conflicts,
 }
 
 impl Go {
@@ -64,6 +68,7 @@ impl Go {
             Go::Clusters(_) => Screen::Clusters,
             Go::Review => Screen::Review,
             Go::Preview => Screen::Preview,
+            Go::Conflicts => Screen::Conflicts,
         }
     }
 }
@@ -116,6 +121,7 @@ pub struct Screens {
     pub clusters: clusters::Clusters,
     pub review: review::Review,
     pub preview: preview::Preview,
+    pub conflicts: conflicts::Conflicts,
 }
 
 impl Screens {
@@ -126,6 +132,7 @@ impl Screens {
             clusters: clusters::Clusters::default(),
             review: review::Review::default(),
             preview: preview::Preview::default(),
+            conflicts: conflicts::Conflicts::default(),
         }
     }
 
@@ -136,6 +143,7 @@ impl Screens {
             Screen::Clusters => &self.clusters,
             Screen::Review => &self.review,
             Screen::Preview => &self.preview,
+            Screen::Conflicts => &self.conflicts,
         }
     }
 
@@ -146,6 +154,7 @@ impl Screens {
             Screen::Clusters => &mut self.clusters,
             Screen::Review => &mut self.review,
             Screen::Preview => &mut self.preview,
+            Screen::Conflicts => &mut self.conflicts,
         }
     }
 }

@@ -1,0 +1,177 @@
+//! Conflicts from syncing: fields two laptops changed differently. Each with its versions
+//! side by side (value, who, when, device); a digit keeps that version, after a reason.
+
+use super::{Cmd, Component, Go};
+use crate::model::change::Change;
+use crate::model::merge::{Conflict, Field, Held};
+use crate::tui::action::Action;
+use crate::tui::ctx::Ctx;
+use crate::tui::cursor::{is_movement, moved};
+use crate::tui::overlays::{Overlay, Prompt, PromptFor, Reply};
+use crate::tui::widgets::{BOLD, DIM, SELECTED};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+#[derive(Default)]
+pub struct Conflicts {
+    pub cursor: usize,
+}
+
+const HINTS: &[Action] = &[Action::Pick(1), Action::Help, Action::Back];
+
+/// Every open conflict: (municipality id, index in its record, the conflict).
+fn all(ctx: &Ctx) -> Vec<(String, usize, Conflict)> {
+    let mut out = Vec::new();
+    for m in &ctx.data.registry.municipalities {
+        if let Some(r) = ctx.campaign.record(&m.id) {
+            for (i, c) in r.conflicts.iter().enumerate() {
+                out.push((m.id.clone(), i, c.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn field_words(ctx: &Ctx, field: &Field) -> String {
+    let protocol = &ctx.data.protocol;
+    let question = |q: &str| {
+        protocol
+            .question(q)
+            .map_or(q.to_string(), |q| q.text.clone())
+    };
+    match field {
+        Field::Answer(q) => format!("ответ «{}»", question(q)),
+        Field::Note(q) => format!("заметка к «{}»", question(q)),
+        Field::Decision(d) => {
+            let title = ctx
+                .data
+                .dimensions
+                .get(d)
+                .map_or(d.as_str(), |d| d.title.as_str());
+            format!("решение «{title}»")
+        }
+    }
+}
+
+fn shown(ctx: &Ctx, field: &Field, held: &Held) -> String {
+    let protocol = &ctx.data.protocol;
+    match held {
+        Held::Value(Some(v)) => protocol
+            .question(field.name())
+            .map_or_else(|| format!("{v:?}"), |q| protocol.show_value(q, v)),
+        Held::Note(Some(n)) => n.clone(),
+        Held::Decision(Some(d)) => format!("кластер {}", d.cluster),
+        _ => "(стёрто)".into(),
+    }
+}
+
+impl Component for Conflicts {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Конфликты синхронизации".into()
+    }
+
+    fn hints(&self) -> &'static [Action] {
+        HINTS
+    }
+
+    fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        let conflicts = all(ctx);
+        match action {
+            a if is_movement(a) => self.cursor = moved(self.cursor, conflicts.len(), a, ctx.page),
+            Action::Pick(n) => {
+                if let Some((id, i, c)) = conflicts.get(self.cursor)
+                    && (1..=c.versions.len()).contains(&(n as usize))
+                {
+                    let name = ctx
+                        .data
+                        .registry
+                        .get(id)
+                        .map_or(id.as_str(), |m| m.name.as_str());
+                    return vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                        format!(
+                            "{name}: оставить «{}»? Почему — попадёт в историю",
+                            shown(ctx, &c.field, &c.versions[n as usize - 1].held)
+                        ),
+                        "",
+                        PromptFor::Resolve(id.clone(), *i, n as usize - 1),
+                    )))];
+                }
+            }
+            Action::Back => return vec![Cmd::Back],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Vec<Cmd> {
+        let Reply::Text(PromptFor::Resolve(id, i, v), reason) = reply else {
+            return Vec::new();
+        };
+        ctx.current = id.clone();
+        let record = ctx.current_record();
+        let Some(c) = record.conflicts.get(i) else {
+            return Vec::new();
+        };
+        let Some(version) = c.versions.get(v) else {
+            return Vec::new();
+        };
+        let stamp = ctx.stamp();
+        let mut change = match (&c.field, &version.held) {
+            (Field::Answer(q), Held::Value(value)) => {
+                Change::answer(&record, q, value.clone(), &stamp)
+            }
+            (Field::Note(q), Held::Note(note)) => {
+                Change::note(&record, q, note.as_deref().unwrap_or(""), &stamp)
+            }
+            (Field::Decision(d), Held::Decision(dec)) => Change::decision(
+                &record,
+                d,
+                dec.as_ref().map(|d| d.cluster),
+                Some(&reason),
+                &stamp,
+            ),
+            _ => return Vec::new(),
+        };
+        change.reason = Some(reason);
+        ctx.commit(&[change])
+    }
+
+    fn enter(&mut self, ctx: &mut Ctx, _go: Option<Go>) {
+        self.cursor = self.cursor.min(all(ctx).len().saturating_sub(1));
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
+        ctx.page = area.height.max(1) as usize;
+        let conflicts = all(ctx);
+        let mut lines = Vec::new();
+        if conflicts.is_empty() {
+            lines.push(Line::styled(" Открытых конфликтов нет.", DIM));
+        }
+        for (k, (id, _, c)) in conflicts.iter().enumerate() {
+            let name = ctx
+                .data
+                .registry
+                .get(id)
+                .map_or(id.as_str(), |m| m.name.as_str());
+            let head = format!(" {name}: {}", field_words(ctx, &c.field));
+            lines.push(if k == self.cursor {
+                Line::styled(head, SELECTED)
+            } else {
+                Line::styled(head, BOLD)
+            });
+            for (n, v) in c.versions.iter().enumerate() {
+                lines.push(Line::raw(format!(
+                    "   {} «{}» — {}, {}, устройство {}",
+                    n + 1,
+                    shown(ctx, &c.field, &v.held),
+                    if v.by.is_empty() { "?" } else { &v.by },
+                    ctx.shown_time(&v.at),
+                    v.device
+                )));
+            }
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
+}
