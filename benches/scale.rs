@@ -9,7 +9,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sobes::data::{DataSet, Overrides};
-use sobes::model::campaign::Value;
+use sobes::history::History;
+use sobes::model::campaign::{Record, Value};
 use sobes::model::change::{Change, Stamp, apply};
 use sobes::model::protocol::Kind;
 use sobes::storage;
@@ -331,6 +332,104 @@ fn peak_rss_mb(case: &Case) -> f64 {
     usage.ru_maxrss as f64 / 1024.0
 }
 
+/// Two laptops with the campaign, each changing a different half of the municipalities, then
+/// one syncs with what the other pushed: fetch, merge record by record, push. The median of a
+/// few rounds.
+fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
+    let root = scratch.join(format!("sync-{}", case.label));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let hub = root.join("hub");
+    let a = History::open(&case.dir, "a").unwrap();
+    a.commit_pending("a").unwrap();
+    sobes::sync::sync(&a, &case.dir, &hub, "a", data).unwrap();
+    let b_dir = root.join("b");
+    std::fs::create_dir_all(&b_dir).unwrap();
+    let b = History::open(&b_dir, "b").unwrap();
+    sobes::sync::join(&b, &b_dir, &hub, "b", data).unwrap();
+    let ids: Vec<String> = data
+        .registry
+        .municipalities
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    let half = ids.len() / 2;
+    let mut times = Vec::new();
+    for round in 0..3i64 {
+        let edit = |dir: &Path, history: &History, part: &[String], who: &str| {
+            for (k, id) in part.iter().enumerate() {
+                let record = storage::read_record(dir, id)
+                    .unwrap()
+                    .unwrap_or_else(|| Record::new(id));
+                let stamp = Stamp {
+                    by: who.into(),
+                    at: format!("2026-09-15T1{round}:{:02}:{:02}Z", k / 60 % 60, k % 60),
+                };
+                let c = Change::note(&record, "methodists", &format!("{who} {round}"), &stamp);
+                let record = apply(&record, &c, &data.protocol, &data.dimensions).unwrap();
+                storage::save_record(dir, &record).unwrap();
+            }
+            history.commit_pending(who).unwrap();
+        };
+        edit(&case.dir, &a, &ids[..half], "a");
+        edit(&b_dir, &b, &ids[half..], "b");
+        sobes::sync::sync(&b, &b_dir, &hub, "b", data).unwrap();
+        let t = Instant::now();
+        sobes::sync::sync(&a, &case.dir, &hub, "a", data).unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// `sobes log` of one answer after 2,000 commits: the history read and filtered.
+fn measure_log(case: &Case, scratch: &Path) -> f64 {
+    let dir = scratch.join("log-2000");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = DataSet::load(&case.overrides, None).unwrap();
+    storage::create(&dir, &sobes::session::new_meta(&data, None)).unwrap();
+    let history = History::open(&dir, "log").unwrap();
+    history.commit_pending("log").unwrap();
+    let ids: Vec<String> = data
+        .registry
+        .municipalities
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    for n in 0..2000i64 {
+        let id = &ids[n as usize % ids.len()];
+        let record = storage::read_record(&dir, id)
+            .unwrap()
+            .unwrap_or_else(|| Record::new(id));
+        let stamp = Stamp {
+            by: "Бенчмарк".into(),
+            at: format!(
+                "2026-09-16T{:02}:{:02}:{:02}Z",
+                n / 3600 % 24,
+                n / 60 % 60,
+                n % 60
+            ),
+        };
+        let c = Change::answer(&record, "methodists", Some(Value::Number(n % 400)), &stamp);
+        let record = apply(&record, &c, &data.protocol, &data.dimensions).unwrap();
+        storage::save_record(&dir, &record).unwrap();
+        history.commit_changes(&data, id, &[c]).unwrap();
+    }
+    let (med, _) = measure(5, || {
+        let h = History::read(&dir).unwrap().unwrap();
+        let rows = h
+            .entries()
+            .unwrap()
+            .into_iter()
+            .flat_map(|e| e.changes)
+            .filter(|c| c.municipality == ids[0])
+            .count();
+        std::hint::black_box(rows);
+    });
+    med
+}
+
 fn main() {
     let started = Instant::now();
     let scratch = tempfile::tempdir().unwrap();
@@ -373,6 +472,7 @@ fn main() {
     ];
     let mut report = Report { rows: Vec::new() };
     let mut save_medians = Vec::new();
+    let mut commit_medians: Vec<f64> = Vec::new();
     for case in &cases {
         let big = case.label == "2500";
         let l = case.label;
@@ -490,6 +590,44 @@ fn main() {
             report.info(&format!("export_{name}_{l}_p99"), p99, "ms");
         }
 
+        // Saving with its commit, as every save is now (issue 9).
+        let data = DataSet::load(&case.overrides, Some(&case.dir)).unwrap();
+        let history = History::open(&case.dir, "bench").unwrap();
+        history.commit_pending("bench").unwrap();
+        let id = data.registry.municipalities[0].id.clone();
+        let mut n = 0;
+        let (commit_med, _) = measure(40, || {
+            n += 1;
+            let record = storage::read_record(&case.dir, &id).unwrap().unwrap();
+            let stamp = Stamp {
+                by: "Бенчмарк".into(),
+                at: format!("2026-09-14T10:{:02}:{:02}Z", n / 60 % 60, n % 60),
+            };
+            let value = Value::Number(n % 7 + 10);
+            let change = Change::answer(&record, "methodists", Some(value), &stamp);
+            let record = apply(&record, &change, &data.protocol, &data.dimensions).unwrap();
+            storage::save_record(&case.dir, &record).unwrap();
+            history.commit_changes(&data, &id, &[change]).unwrap();
+        });
+        commit_medians.push(commit_med);
+        report.add(
+            &format!("save_with_commit_{l}_median"),
+            commit_med,
+            "ms",
+            if big {
+                5.0_f64.min(1.5 * commit_medians[0])
+            } else {
+                5.0
+            },
+        );
+        let sync_med = measure_sync(case, &data, scratch.path());
+        report.add(
+            &format!("sync_two_laptops_{l}_median"),
+            sync_med,
+            "ms",
+            if big { 5000.0 } else { 500.0 },
+        );
+
         let rss = peak_rss_mb(case);
         report.add(
             &format!("status_peak_rss_{l}"),
@@ -498,6 +636,8 @@ fn main() {
             if big { 150.0 } else { 30.0 },
         );
     }
+    let log_ms = measure_log(&cases[0], scratch.path());
+    report.add("log_one_answer_after_2000_commits", log_ms, "ms", 50.0);
     let total = started.elapsed().as_secs_f64();
     report.add("bench_total", total, "s", 300.0);
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sobes-bench.tsv");

@@ -1156,3 +1156,36 @@ fn a_conflict_is_resolved_on_its_screen_with_a_reason() {
     assert!(r.conflicts.is_empty());
     assert!(h.screen(100, 20).contains("Открытых конфликтов нет"));
 }
+
+/// `h` on a question shows its history: who, when, which device, what it was and became.
+#[test]
+fn the_history_of_a_question_is_one_key_away() {
+    let mut h = harness("default", Some("Мария"));
+    let dir = h.io.campaign_dir.clone();
+    let history = sobes::history::History::open(&dir, "ноутбук-1").unwrap();
+    history.commit_pending("Мария").unwrap();
+    h.io.history = Some(history);
+    h.key(KeyCode::Enter);
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+        h.key(KeyCode::Right);
+    }
+    for v in ["3", "4"] {
+        h.keys("e");
+        h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        h.keys(v);
+        h.key(KeyCode::Enter);
+    }
+    h.keys("h");
+    match h.app.overlay() {
+        Some(Overlay::Text(t)) => {
+            assert_eq!(t.lines.len(), 2, "{:?}", t.lines);
+            assert!(
+                t.lines[0].contains("Мария · ноутбук-1: — → 3"),
+                "{:?}",
+                t.lines
+            );
+            assert!(t.lines[1].contains(": 3 → 4"), "{:?}", t.lines);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -34,6 +34,7 @@ pub enum Action {
     Undo,
     Sync,
     Conflicts,
+    History,
 }
 
 impl Action {
@@ -70,6 +71,7 @@ impl Action {
             Action::Undo => "вернуть".into(),
             Action::Sync => "синхронизация".into(),
             Action::Conflicts => "конфликты".into(),
+            Action::History => "история".into(),
         }
     }
 
@@ -123,6 +125,9 @@ impl Action {
             }
             Action::Undo => "Вернуть ответ, который только что заменили".into(),
             Action::Conflicts => "Конфликты синхронизации: выбрать, какое значение оставить".into(),
+            Action::History => {
+                "История этого вопроса или решения: кто, когда, что было и что стало".into()
+            }
             Action::Sync => {
                 "Синхронизировать с другими ноутбуками через узел (папка на флешке или в сети)"
                     .into()

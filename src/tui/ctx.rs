@@ -36,6 +36,8 @@ pub enum Effect {
     SaveConfig,
     /// Sync with the hub in this folder (and remember it for this campaign).
     Sync(PathBuf),
+    /// Show the history of a field of the selected municipality.
+    History(crate::model::merge::Field),
     Export(ExportRequest),
     Quit,
 }

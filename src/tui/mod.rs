@@ -96,6 +96,7 @@ impl Io {
                     app.exported(result);
                 }
                 Effect::Sync(hub) => self.sync(app, hub),
+                Effect::History(field) => self.history(app, &field),
                 Effect::Quit => match app.ctx.unsaved_summary() {
                     Some(lost) if !app.ctx.quit_anyway => app.ask_to_quit(&lost),
                     _ => quit = true,
@@ -137,6 +138,68 @@ impl Io {
         if let Err(e) = self.config.save(&self.config_file) {
             app.ctx.error(format!("узел не запомнен: {e}"));
         }
+    }
+
+    /// The history of one field of the selected municipality, oldest first.
+    fn history(&self, app: &mut App, field: &crate::model::merge::Field) {
+        use crate::model::change::What;
+        use crate::model::merge::Field;
+        let id = app.ctx.current.clone();
+        let entries = match crate::history::History::read(&self.campaign_dir) {
+            Ok(Some(h)) => h.entries().unwrap_or_default(),
+            Ok(None) => Vec::new(),
+            Err(e) => return app.ctx.error(e.to_string()),
+        };
+        let protocol = &app.ctx.data.protocol;
+        let show =
+            |q: &str, v: &Option<crate::model::campaign::Value>| match (protocol.question(q), v) {
+                (Some(qq), Some(v)) => protocol.show_value(qq, v),
+                _ => "—".to_string(),
+            };
+        let mut lines = Vec::new();
+        for e in &entries {
+            for c in e.changes.iter().filter(|c| c.municipality == id) {
+                let (old, new) = match (&c.what, field) {
+                    (
+                        What::Answer {
+                            question,
+                            before,
+                            after,
+                        },
+                        Field::Answer(q),
+                    ) if question == q => (show(q, before), show(q, after)),
+                    (
+                        What::Decision {
+                            dimension,
+                            before,
+                            after,
+                        },
+                        Field::Decision(d),
+                    ) if dimension == d => {
+                        let n = |c: &Option<u8>| c.map_or("—".to_string(), |c| c.to_string());
+                        (n(before), n(after))
+                    }
+                    _ => continue,
+                };
+                let reason = c
+                    .reason
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "{} · {} · {}: {old} → {new}{reason}",
+                    app.ctx.shown_time(&c.at),
+                    c.by,
+                    e.device
+                ));
+            }
+        }
+        if lines.is_empty() {
+            lines.push("изменений этого поля в истории нет".into());
+        }
+        let title = format!("История · {}", app.ctx.current_name());
+        app.overlays
+            .push(overlays::Overlay::Text(overlays::Text { title, lines }));
     }
 
     /// Commits a record just written; the file is on disk whatever happens here, and what

@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod help;
 pub mod picker;
 pub mod prompt;
+pub mod text;
 
 use super::action::Action;
 use super::ctx::{Ctx, ExportRequest};
@@ -21,6 +22,7 @@ pub use confirm::Confirm;
 pub use help::Help;
 pub use picker::Picker;
 pub use prompt::Prompt;
+pub use text::Text;
 
 /// What a confirmation, once given, goes on to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +77,7 @@ pub enum Outcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     Help(Help),
+    Text(Text),
     Confirm(Confirm),
     Prompt(Prompt),
     Picker(Picker),
@@ -84,7 +87,7 @@ impl Overlay {
     /// `action` is what the keymap makes of the key on the screen below.
     pub fn handle(&mut self, key: &Key, event: &KeyEvent, action: Option<Action>) -> Outcome {
         match self {
-            Overlay::Help(_) => Outcome::Close,
+            Overlay::Help(_) | Overlay::Text(_) => Outcome::Close,
             Overlay::Confirm(c) => c.handle(key),
             Overlay::Prompt(p) => p.handle(event),
             Overlay::Picker(p) => p.handle(key, action),
@@ -100,6 +103,7 @@ impl Overlay {
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, screen: Screen) {
         match self {
             Overlay::Help(h) => h.draw(frame, area, ctx, screen.scope()),
+            Overlay::Text(t) => t.draw(frame, area),
             Overlay::Confirm(c) => c.draw(frame, area),
             Overlay::Prompt(p) => p.draw(frame, area),
             Overlay::Picker(p) => p.draw(frame, area),

@@ -392,6 +392,11 @@ impl Component for Interview {
             },
             Action::Note => self.start_edit(ctx, EditTarget::Note),
             Action::Undo => return self.undo(ctx),
+            Action::History => {
+                return vec![Cmd::Io(crate::tui::ctx::Effect::History(
+                    crate::model::merge::Field::Answer(q.id.clone()),
+                ))];
+            }
             Action::Clear if ctx.current_record().answers.0.contains_key(&q.id) => {
                 return vec![Cmd::Show(Overlay::Confirm(Confirm::new(
                     format!("Стереть ответ и заметку на «{}»?", q.text),
