@@ -144,18 +144,22 @@ fn file(repo: &Repository, tree: Option<&Tree>, path: &str) -> Option<Vec<u8>> {
     Some(blob.content().to_vec())
 }
 
-/// Every file path in a tree.
-fn paths(tree: Option<&Tree>) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// Every file of a tree: path → blob id (a file's content is read only where ids differ).
+fn files_of(tree: Option<&Tree>) -> BTreeMap<String, Oid> {
+    let mut out = BTreeMap::new();
     if let Some(tree) = tree {
         let _ = tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
             if entry.kind() == Some(git2::ObjectType::Blob) {
-                out.insert(format!("{root}{}", entry.name().unwrap_or("")));
+                out.insert(format!("{root}{}", entry.name().unwrap_or("")), entry.id());
             }
             git2::TreeWalkResult::Ok
         });
     }
     out
+}
+
+fn paths(tree: Option<&Tree>) -> BTreeSet<String> {
+    files_of(tree).into_keys().collect()
 }
 
 /// A record as a commit holds it; one that does not parse counts as empty.
@@ -191,25 +195,29 @@ fn merge_in(
     let trees = |oid: Oid| repo.find_commit(oid).and_then(|c| c.tree()).map_err(&err);
     let (tb, to, tt) = (trees(base)?, trees(ours)?, trees(theirs)?);
     let mut changed = Vec::new();
-    let all: BTreeSet<String> = paths(Some(&tb))
-        .into_iter()
-        .chain(paths(Some(&to)))
-        .chain(paths(Some(&tt)))
-        .collect();
+    let (ib, io, it) = (
+        files_of(Some(&tb)),
+        files_of(Some(&to)),
+        files_of(Some(&tt)),
+    );
+    let all: BTreeSet<&String> = ib.keys().chain(io.keys()).chain(it.keys()).collect();
     for path in all {
-        let (fb, fo, ft) = (
-            file(repo, Some(&tb), &path),
-            file(repo, Some(&to), &path),
-            file(repo, Some(&tt), &path),
-        );
-        if fo == ft || ft == fb {
+        // Same blob id, same content: nothing to read.
+        let (ob, oo, ot) = (ib.get(path), io.get(path), it.get(path));
+        if oo == ot || ot == ob {
             continue;
         }
+        let (fb, fo, ft) = (
+            file(repo, Some(&tb), path),
+            file(repo, Some(&to), path),
+            file(repo, Some(&tt), path),
+        );
+        let path = path.as_str();
         let record_file = path.starts_with(&format!("{RECORDS_DIR}/")) && path.ends_with(".ron");
         let merged: Option<Vec<u8>> = if fo == fb {
             ft.clone()
         } else if record_file {
-            let id = storage::record_id(Path::new(&path)).unwrap_or_default();
+            let id = storage::record_id(Path::new(path)).unwrap_or_default();
             let parse = |b: Option<Vec<u8>>| parse_record(b).unwrap_or_else(|| Record::new(&id));
             let m = merge(&parse(fb), (&parse(fo), me), (&parse(ft), device));
             Some(storage::to_ron(&m).into_bytes())
@@ -217,7 +225,7 @@ fn merge_in(
             // Changed on both sides, not a record: ours stays (campaign.ron, data files).
             continue;
         };
-        let target = dir.join(&path);
+        let target = dir.join(path);
         match &merged {
             Some(bytes) => {
                 if let Some(parent) = target.parent() {
@@ -232,7 +240,7 @@ fn merge_in(
                 let _ = std::fs::remove_file(&target);
             }
         }
-        if let Some(id) = storage::record_id(Path::new(&path)).filter(|_| record_file) {
+        if let Some(id) = storage::record_id(Path::new(path)).filter(|_| record_file) {
             changed.push(id);
         }
     }
