@@ -250,3 +250,82 @@ fn a_hub_that_is_not_one_is_refused_naming_the_folder() {
     assert_eq!(a.files(), before);
     assert_eq!(a.head(), head, "the local campaign untouched");
 }
+
+mod convergence {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Set(usize, usize, u8),
+        Sync(usize),
+    }
+
+    fn op(devices: usize) -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0..devices, 0usize..3, 1u8..5).prop_map(|(d, m, v)| Op::Set(d, m, v)),
+            2 => (0..devices).prop_map(Op::Sync),
+        ]
+    }
+
+    const PLACES: [&str; 3] = ["Уйский", "Ашинский", "Кусинский МР"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(12))]
+
+        /// Random saves on two or three laptops with syncs in random order, then a final
+        /// round: every laptop has the same records and the same open conflicts, and every
+        /// value ever saved is current, a side of a conflict, or in the history.
+        #[test]
+        fn laptops_converge_and_nothing_saved_is_lost(
+            three in any::<bool>(),
+            ops in prop::collection::vec(op(3), 1..14),
+        ) {
+            let (tmp, a, b, hub) = pair();
+            let mut laptops = vec![a, b];
+            if three {
+                let c = Laptop::new(tmp.path(), "Вера");
+                let o = Command::new(env!("CARGO_BIN_EXE_sobes"))
+                    .env("SOBES_HOME", &c.home)
+                    .args(["new", c.dir.to_str().unwrap(), "--from-hub", hub.to_str().unwrap()])
+                    .output()
+                    .unwrap();
+                prop_assert!(o.status.success(), "{}", out(&o));
+                laptops.push(c);
+            }
+            let mut saved: Vec<(usize, u8)> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Set(d, m, v) => {
+                        let l = &laptops[d % laptops.len()];
+                        l.set(PLACES[m], "methodists", &v.to_string());
+                        saved.push((m, v));
+                    }
+                    Op::Sync(d) => {
+                        let o = laptops[d % laptops.len()].sync(&hub);
+                        prop_assert!(matches!(o.status.code(), Some(0 | 3)), "{}", out(&o));
+                    }
+                }
+            }
+            for _ in 0..2 {
+                for l in &laptops {
+                    let o = l.sync(&hub);
+                    prop_assert!(matches!(o.status.code(), Some(0 | 3)), "{}", out(&o));
+                }
+            }
+            let first = laptops[0].files();
+            for l in &laptops[1..] {
+                prop_assert_eq!(&l.files(), &first, "{} differs", l.name);
+            }
+            let log = String::from_utf8_lossy(&laptops[0].run(&["log", "--tsv"]).stdout).into_owned();
+            for (m, v) in saved {
+                let id = ["uysky-mr", "ashinsky-mr", "kusinsky-mr"][m];
+                let in_log = log.lines().any(|l| {
+                    let cells: Vec<&str> = l.split('\t').collect();
+                    cells.len() > 6 && cells[3] == id && cells[6] == v.to_string()
+                });
+                prop_assert!(in_log, "{id} = {v} is nowhere in the history");
+            }
+        }
+    }
+}
