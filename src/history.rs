@@ -309,6 +309,25 @@ impl History {
         }))
     }
 
+    /// Files that differ from the last commit (edited outside sobes, or written by a process
+    /// killed before its commit): they go into the history with the next write.
+    pub fn uncommitted(&self) -> Result<Vec<String>, HistoryError> {
+        let err = Self::err(&self.dir);
+        let tree = self.head().and_then(|c| c.tree().ok());
+        let mut opts = git2::DiffOptions::new();
+        opts.include_untracked(true).recurse_untracked_dirs(true);
+        // Against the last commit itself: the index is not kept for every commit.
+        let diff = self
+            .repo
+            .diff_tree_to_workdir(tree.as_ref(), Some(&mut opts))
+            .map_err(&err)?;
+        Ok(diff
+            .deltas()
+            .filter_map(|d| d.new_file().path().or(d.old_file().path()))
+            .map(|p| p.display().to_string())
+            .collect())
+    }
+
     /// Every commit reachable from HEAD, oldest first.
     pub fn entries(&self) -> Result<Vec<Entry>, HistoryError> {
         let err = Self::err(&self.dir);

@@ -138,3 +138,23 @@ fn a_campaign_without_history_gets_one_keeping_its_files() {
         "the file as it was"
     );
 }
+
+#[test]
+fn check_names_a_file_the_history_does_not_tell() {
+    let env = Env::new();
+    assert!(env.set("Уйский", "methodists", "3").status.success());
+    assert!(env.set("Ашинский", "methodists", "3").status.success());
+    let quiet = common::stdout(&env.run(&["check"]));
+    assert!(!quiet.contains("история:"), "{quiet}");
+    let file = env.record_file("uysky-mr");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("Number(3)", "Number(8)");
+    std::fs::write(&file, text).unwrap();
+    let said = common::stdout(&env.run(&["check"]));
+    assert!(
+        said.contains("история: municipalities/uysky-mr.ron отличается"),
+        "{said}"
+    );
+    assert!(!said.contains("ashinsky"), "{said}");
+}

@@ -94,6 +94,14 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
     for line in dormant {
         outln!("{line}")?;
     }
+    // The history must tell what the files hold; what it does not is named.
+    if let Ok(Some(history)) = crate::history::History::read(&campaign_dir) {
+        for file in history.uncommitted().unwrap_or_default() {
+            outln!(
+                "история: {file} отличается от последней записи в истории (изменён вне sobes или запись прервана); его внесёт следующая запись"
+            )?;
+        }
+    }
     for temp in storage::leftover_temps(&campaign_dir) {
         outln!(
             "временный файл: {}: остался от прерванной записи; его уберёт следующий sobes, который откроет кампанию на запись",
