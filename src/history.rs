@@ -67,13 +67,7 @@ impl History {
             })?;
             repo
         } else {
-            for lock in [
-                "index.lock",
-                "HEAD.lock",
-                &format!("refs/heads/{BRANCH}.lock"),
-            ] {
-                let _ = std::fs::remove_file(git.join(lock));
-            }
+            remove_locks(&git);
             Repository::open(dir).map_err(&err)?
         };
         Ok(History {
@@ -257,6 +251,25 @@ impl History {
             .commit(Some("HEAD"), &sig, &sig, &message, &tree, &parents)
             .map_err(&err)?;
         Ok(true)
+    }
+}
+
+/// Removes the lock files a git operation killed half way leaves (`index.lock`, `HEAD.lock`,
+/// `refs/**/*.lock`, `FETCH_HEAD.lock`, …). Only for a repository nobody else works on: the
+/// campaign's own, under the campaign lock.
+pub fn remove_locks(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "objects") {
+                remove_locks(&path);
+            }
+        } else if path.extension().is_some_and(|x| x == "lock") {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 }
 

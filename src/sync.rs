@@ -115,6 +115,9 @@ fn fetch(repo: &Repository, hub: &Path) -> Result<(), SyncError> {
 }
 
 fn push(repo: &Repository, hub: &Path, device: &str) -> Result<(), SyncError> {
+    // Only this device writes its branch: a lock left on it is from a push that was killed.
+    let own = hub.join(format!("{}.lock", device_ref(device)));
+    let _ = std::fs::remove_file(own);
     let url = hub.to_string_lossy().into_owned();
     let mut remote = repo.remote_anonymous(&url).map_err(hub_err(hub))?;
     let spec = format!("+HEAD:{}", device_ref(device));

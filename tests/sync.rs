@@ -329,3 +329,78 @@ mod convergence {
         }
     }
 }
+
+/// SIGKILL at random moments during syncs on both laptops: afterwards both campaigns and the
+/// hub open, `check` passes, a sync completes, and every confirmed answer is in the history.
+#[test]
+fn sigkill_during_sync_loses_nothing() {
+    let (_tmp, a, b, hub) = pair();
+    let mut seed = std::env::var("SOBES_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    println!("SOBES_TEST_SEED={seed}");
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // How long a sync takes, so kills land all over it.
+    let t = std::time::Instant::now();
+    assert!(a.sync(&hub).status.success());
+    let span = t.elapsed().as_micros().max(2000) as u64;
+    let mut confirmed = Vec::new();
+    for round in 0..20 {
+        for (l, place) in [(&a, "Уйский"), (&b, "Ашинский")] {
+            let value = format!("{}", 10 + round);
+            l.set(place, "methodists", &value);
+            confirmed.push((place, value));
+            let mut child = Command::new(env!("CARGO_BIN_EXE_sobes"))
+                .env("SOBES_HOME", &l.home)
+                .args([
+                    "--campaign",
+                    l.dir.to_str().unwrap(),
+                    "sync",
+                    hub.to_str().unwrap(),
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_micros(next() % span));
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+    for l in [&a, &b, &a, &b] {
+        let o = l.sync(&hub);
+        assert!(matches!(o.status.code(), Some(0 | 3)), "{}", out(&o));
+    }
+    assert_eq!(a.files(), b.files());
+    for l in [&a, &b] {
+        let o = l.run(&["check"]);
+        assert!(o.status.success(), "{}", out(&o));
+    }
+    let log = String::from_utf8_lossy(&a.run(&["log", "--tsv"]).stdout).into_owned();
+    for (place, value) in confirmed {
+        let id = if place == "Уйский" {
+            "uysky-mr"
+        } else {
+            "ashinsky-mr"
+        };
+        assert!(
+            log.lines().any(|l| {
+                let c: Vec<&str> = l.split('\t').collect();
+                c.len() > 6 && c[3] == id && c[6] == value
+            }),
+            "{id} = {value} lost"
+        );
+    }
+}
