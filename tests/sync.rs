@@ -404,3 +404,53 @@ fn sigkill_during_sync_loses_nothing() {
         );
     }
 }
+
+/// Two laptops syncing with the hub at the same moment: both branches arrive. A damaged hub
+/// is refused naming its folder, and the campaign stays as it was.
+#[test]
+fn simultaneous_syncs_both_arrive_and_a_damaged_hub_is_named() {
+    let (_tmp, a, b, hub) = pair();
+    a.set("Уйский", "methodists", "3");
+    b.set("Ашинский", "methodists", "4");
+    let spawn = |l: &Laptop| {
+        Command::new(env!("CARGO_BIN_EXE_sobes"))
+            .env("SOBES_HOME", &l.home)
+            .args([
+                "--campaign",
+                l.dir.to_str().unwrap(),
+                "sync",
+                hub.to_str().unwrap(),
+            ])
+            .output()
+    };
+    let (ra, rb) = std::thread::scope(|s| {
+        let ta = s.spawn(|| spawn(&a).unwrap());
+        let tb = s.spawn(|| spawn(&b).unwrap());
+        (ta.join().unwrap(), tb.join().unwrap())
+    });
+    assert!(ra.status.success(), "{}", out(&ra));
+    assert!(rb.status.success(), "{}", out(&rb));
+    let repo = git2::Repository::open_bare(&hub).unwrap();
+    let branches = repo
+        .references_glob("refs/heads/devices/*")
+        .unwrap()
+        .count();
+    assert_eq!(branches, 2, "both branches on the hub");
+    for l in [&a, &b, &a] {
+        assert!(l.sync(&hub).status.success());
+    }
+    assert_eq!(a.files(), b.files());
+    assert!(
+        a.files()
+            .iter()
+            .any(|(n, t)| n == "ashinsky-mr.ron" && t.contains("Number(4)"))
+    );
+
+    // A damaged hub.
+    std::fs::write(hub.join("HEAD"), b"\x00\x01 not a ref").unwrap();
+    let before = (a.files(), a.head());
+    let o = a.sync(&hub);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains(&hub.display().to_string()), "{}", out(&o));
+    assert_eq!((a.files(), a.head()), before, "the campaign untouched");
+}
