@@ -7,7 +7,7 @@
 
 use crate::data::DataSet;
 use crate::history::History;
-use crate::model::campaign::Record;
+use crate::model::campaign::{Meta, Record};
 use crate::model::merge::merge;
 use crate::storage::{self, RECORDS_DIR};
 use git2::{Oid, Repository, Tree};
@@ -32,6 +32,8 @@ pub struct Report {
     pub went_out: usize,
     /// Open conflicts in the campaign after the sync.
     pub conflicts: usize,
+    /// Campaign fields and data files changed on both sides, where this side's stayed.
+    pub kept: Vec<String>,
 }
 
 impl Report {
@@ -64,8 +66,64 @@ impl Report {
         }
         out.push_str(&format!("ушло: записей в истории — {}\n", self.went_out));
         out.push_str(&format!("открытых конфликтов: {}\n", self.conflicts));
+        for k in &self.kept {
+            out.push_str(&format!("внимание: {k}\n"));
+        }
         out
     }
+}
+
+/// The campaign's own fields merged three-way; where both sides changed a field differently,
+/// this side's value stays and the field is named.
+fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<&'static str>) {
+    let mut both = Vec::new();
+    let mut pick = |name: &'static str, b: String, o: String, t: String| -> String {
+        if o == t || t == b {
+            o
+        } else if o == b {
+            t
+        } else {
+            both.push(name);
+            o
+        }
+    };
+    let show = |v: &Option<String>| v.clone().unwrap_or_default();
+    let unshow = |v: String| (!v.is_empty()).then_some(v);
+    let meta = Meta {
+        format: ours.format.max(theirs.format),
+        title: pick(
+            "title",
+            base.title.clone(),
+            ours.title.clone(),
+            theirs.title.clone(),
+        ),
+        region: pick(
+            "region",
+            base.region.clone(),
+            ours.region.clone(),
+            theirs.region.clone(),
+        ),
+        start: unshow(pick(
+            "start",
+            show(&base.start),
+            show(&ours.start),
+            show(&theirs.start),
+        )),
+        end: unshow(pick(
+            "end",
+            show(&base.end),
+            show(&ours.end),
+            show(&theirs.end),
+        )),
+        protocol_id: pick(
+            "protocol_id",
+            base.protocol_id.clone(),
+            ours.protocol_id.clone(),
+            theirs.protocol_id.clone(),
+        ),
+        protocol_version: ours.protocol_version.max(theirs.protocol_version),
+    };
+    (meta, both)
 }
 
 fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
@@ -181,6 +239,7 @@ fn merge_in(
     device: &str,
     me: &str,
     theirs: Oid,
+    kept: &mut Vec<String>,
 ) -> Result<Vec<String>, SyncError> {
     let repo = &history.repo;
     let err = local_err(dir);
@@ -224,8 +283,29 @@ fn merge_in(
             let parse = |b: Option<Vec<u8>>| parse_record(b).unwrap_or_else(|| Record::new(&id));
             let m = merge(&parse(fb), (&parse(fo), me), (&parse(ft), device));
             Some(storage::to_ron(&m).into_bytes())
+        } else if path == storage::META_FILE {
+            let parse = |b: &Option<Vec<u8>>| -> Option<Meta> {
+                let text = String::from_utf8(b.clone()?).ok()?;
+                let origin = crate::model::source::Origin::Builtin("история");
+                crate::model::source::parse_ron(&text, &origin).ok()
+            };
+            match (parse(&fb), parse(&fo), parse(&ft)) {
+                (Some(b), Some(o), Some(t)) => {
+                    let (meta, both) = merge_meta(&b, &o, &t);
+                    for field in both {
+                        kept.push(format!(
+                            "campaign.ron: поле «{field}» изменено и здесь, и на устройстве {device}; оставлено здешнее значение"
+                        ));
+                    }
+                    Some(storage::to_ron(&meta).into_bytes())
+                }
+                _ => continue,
+            }
         } else {
-            // Changed on both sides, not a record: ours stays (campaign.ron, data files).
+            // A data file changed on both sides: ours stays, and the summary says so.
+            kept.push(format!(
+                "{path}: изменён и здесь, и на устройстве {device}; оставлен здешний"
+            ));
             continue;
         };
         let target = dir.join(path);
@@ -333,7 +413,7 @@ pub fn sync(
     for (other, theirs) in others(repo, device, dir)? {
         let ours = repo.head().ok().and_then(|h| h.target());
         let who = ours.map(|o| authors(repo, o, theirs)).unwrap_or_default();
-        for id in merge_in(history, dir, &other, device, theirs)? {
+        for id in merge_in(history, dir, &other, device, theirs, &mut report.kept)? {
             report
                 .came_in
                 .entry(id)

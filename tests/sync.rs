@@ -454,3 +454,38 @@ fn simultaneous_syncs_both_arrive_and_a_damaged_hub_is_named() {
     assert!(out(&o).contains(&hub.display().to_string()), "{}", out(&o));
     assert_eq!((a.files(), a.head()), before, "the campaign untouched");
 }
+
+/// The campaign's own fields merge field by field; where both laptops changed one, this
+/// laptop's stays and the summary says so.
+#[test]
+fn campaign_fields_merge_field_by_field() {
+    let (_tmp, a, b, hub) = pair();
+    let edit = |l: &Laptop, from: &str, to: &str| {
+        let file = l.dir.join("campaign.ron");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains(from), "{text}");
+        std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(&a, "start: None", "start: Some(\"2026-09-14\")");
+    edit(&b, "end: None", "end: Some(\"2026-09-29\")");
+    assert!(a.sync(&hub).status.success());
+    assert!(b.sync(&hub).status.success());
+    assert!(a.sync(&hub).status.success());
+    for l in [&a, &b] {
+        let text = std::fs::read_to_string(l.dir.join("campaign.ron")).unwrap();
+        assert!(
+            text.contains("2026-09-14") && text.contains("2026-09-29"),
+            "{}: {text}",
+            l.name
+        );
+    }
+    edit(&a, "title: \"", "title: \"А: ");
+    edit(&b, "title: \"", "title: \"Б: ");
+    assert!(a.sync(&hub).status.success());
+    let o = b.sync(&hub);
+    assert!(
+        out(&o).contains("внимание: campaign.ron: поле «title»"),
+        "{}",
+        out(&o)
+    );
+}

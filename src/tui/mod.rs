@@ -223,15 +223,19 @@ impl Io {
 
 /// One event: handled, effects run. Returns true to quit.
 pub fn step(app: &mut App, io: &mut Io, event: Event) -> bool {
-    let effects = match event {
+    let effects = effects_of(app, event);
+    io.apply(app, effects)
+}
+
+fn effects_of(app: &mut App, event: Event) -> Vec<Effect> {
+    match event {
         Event::Key(k) if k.kind != KeyEventKind::Release => app.handle_key(k),
         Event::Paste(text) => {
             app.handle_paste(&text);
             vec![]
         }
         _ => vec![],
-    };
-    io.apply(app, effects)
+    }
 }
 
 /// The main loop, generic over the backend so tests drive it on a TestBackend.
@@ -250,7 +254,19 @@ pub fn run_loop<B: Backend>(
         let timeout = app.is_loading().then_some(Duration::from_millis(40));
         let event = next_event(timeout).map_err(|e| format!("терминал: {e}"))?;
         let quit = match event {
-            Some(event) => step(app, io, event),
+            Some(event) => {
+                let effects = effects_of(app, event);
+                // A sync may take a while: the screen says so before it starts.
+                if let Some(Effect::Sync(hub)) =
+                    effects.iter().find(|e| matches!(e, Effect::Sync(_)))
+                {
+                    app.ctx.say(format!("синхронизация с {}…", hub.display()));
+                    terminal
+                        .draw(|f| view::draw(f, app))
+                        .map_err(|e| format!("не удалось нарисовать экран: {e:?}"))?;
+                }
+                io.apply(app, effects)
+            }
             None => {
                 app.poll_loading();
                 false
