@@ -1157,6 +1157,42 @@ fn a_conflict_is_resolved_on_its_screen_with_a_reason() {
     assert!(h.screen(100, 20).contains("Открытых конфликтов нет"));
 }
 
+/// On the conflicts screen a new value can be typed instead of either version; it is checked
+/// as any answer is, and a reason is asked.
+#[test]
+fn a_conflict_can_be_resolved_with_a_new_value() {
+    let h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    std::fs::write(
+        dir.join("municipalities/agapovsky-mr.ron"),
+        "Record(format: 1, id: \"agapovsky-mr\", answers: {\"methodists\": Answer(value: Some(Number(4)), by: \"Анна\", at: \"2026-09-14T10:00:00Z\")}, conflicts: [(field: Answer(\"methodists\"), versions: [(held: Value(Some(Number(4))), by: \"Анна\", at: \"2026-09-14T10:00:00Z\", device: \"a\"), (held: Value(Some(Number(6))), by: \"Борис\", at: \"2026-09-14T10:01:00Z\", device: \"b\")])])",
+    )
+    .unwrap();
+    let (app, io) = open(&dir, "default", Some("Тест"));
+    let mut h = Harness {
+        app,
+        io,
+        _dir: h._dir,
+    };
+    h.keys("K");
+    h.keys("e");
+    h.keys("много");
+    h.key(KeyCode::Enter);
+    h.keys("так");
+    h.key(KeyCode::Enter);
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(error && message.contains("ждёт целое число"), "{message}");
+    h.keys("e");
+    h.keys("5");
+    h.key(KeyCode::Enter);
+    h.keys("пересчитали на заседании");
+    h.key(KeyCode::Enter);
+    let on_disk = storage::load(&dir, &h.app.ctx.data.registry).unwrap();
+    let r = &on_disk.records["agapovsky-mr"];
+    assert_eq!(r.answers.value("methodists"), Some(&Value::Number(5)));
+    assert!(r.conflicts.is_empty());
+}
+
 /// `h` on a question shows its history: who, when, which device, what it was and became.
 #[test]
 fn the_history_of_a_question_is_one_key_away() {

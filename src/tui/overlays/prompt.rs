@@ -41,9 +41,10 @@ impl Prompt {
                         }
                         PromptFor::ExportPath(_) => "укажите файл; Esc — отменить".into(),
                         PromptFor::Hub => "укажите папку; Esc — отменить".into(),
-                        PromptFor::Resolve(..) => {
+                        PromptFor::Resolve(..) | PromptFor::ResolveNew(..) => {
                             "причина не может быть пустой; Esc — не решать сейчас".into()
                         }
+                        PromptFor::NewValue(..) => "введите значение; Esc — отменить".into(),
                     });
                     return Outcome::Keep;
                 }

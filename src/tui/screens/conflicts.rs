@@ -19,7 +19,7 @@ pub struct Conflicts {
     pub cursor: usize,
 }
 
-const HINTS: &[Action] = &[Action::Pick(1), Action::Help, Action::Back];
+const HINTS: &[Action] = &[Action::Pick(1), Action::Edit, Action::Help, Action::Back];
 
 /// Every open conflict: (municipality id, index in its record, the conflict).
 fn all(ctx: &Ctx) -> Vec<(String, usize, Conflict)> {
@@ -67,6 +67,86 @@ fn shown(ctx: &Ctx, field: &Field, held: &Held) -> String {
     }
 }
 
+impl Conflicts {
+    /// Keeps version `v` of conflict `i` of municipality `id`.
+    fn keep(&mut self, ctx: &mut Ctx, id: String, i: usize, v: usize, reason: String) -> Vec<Cmd> {
+        ctx.current = id;
+        let record = ctx.current_record();
+        let Some(c) = record.conflicts.get(i) else {
+            return Vec::new();
+        };
+        let Some(version) = c.versions.get(v) else {
+            return Vec::new();
+        };
+        let stamp = ctx.stamp();
+        let change = match (&c.field, &version.held) {
+            (Field::Answer(q), Held::Value(value)) => {
+                Change::answer(&record, q, value.clone(), &stamp)
+            }
+            (Field::Note(q), Held::Note(note)) => {
+                Change::note(&record, q, note.as_deref().unwrap_or(""), &stamp)
+            }
+            (Field::Decision(d), Held::Decision(dec)) => Change::decision(
+                &record,
+                d,
+                dec.as_ref().map(|d| d.cluster),
+                Some(&reason),
+                &stamp,
+            ),
+            _ => return Vec::new(),
+        };
+        let change = Change {
+            reason: Some(reason),
+            ..change
+        };
+        ctx.commit(&[change])
+    }
+
+    /// Decides conflict `i` with a value typed anew (checked as any answer is).
+    fn new_value(
+        &mut self,
+        ctx: &mut Ctx,
+        id: &str,
+        i: usize,
+        typed: &str,
+        reason: String,
+    ) -> Vec<Cmd> {
+        ctx.current = id.to_string();
+        let record = ctx.current_record();
+        let Some(c) = record.conflicts.get(i) else {
+            return Vec::new();
+        };
+        let stamp = ctx.stamp();
+        let change = match &c.field {
+            Field::Answer(q) => {
+                let Some(question) = ctx.data.protocol.question(q) else {
+                    return Vec::new();
+                };
+                match ctx.data.protocol.parse_value(question, typed) {
+                    Ok(v) => Change::answer(&record, q, Some(v), &stamp),
+                    Err(e) => {
+                        ctx.error(e.to_string());
+                        return Vec::new();
+                    }
+                }
+            }
+            Field::Note(q) => Change::note(&record, q, typed, &stamp),
+            Field::Decision(d) => match typed.trim().parse::<u8>() {
+                Ok(n) => Change::decision(&record, d, Some(n), Some(&reason), &stamp),
+                Err(_) => {
+                    ctx.error(format!("номер кластера — число, а не «{typed}»"));
+                    return Vec::new();
+                }
+            },
+        };
+        let change = Change {
+            reason: Some(reason),
+            ..change
+        };
+        ctx.commit(&[change])
+    }
+}
+
 impl Component for Conflicts {
     fn title(&self, _ctx: &Ctx) -> String {
         "Конфликты синхронизации".into()
@@ -99,6 +179,15 @@ impl Component for Conflicts {
                     )))];
                 }
             }
+            Action::Edit => {
+                if let Some((id, i, c)) = conflicts.get(self.cursor) {
+                    return vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                        format!("Новое значение: {}", field_words(ctx, &c.field)),
+                        "",
+                        PromptFor::NewValue(id.clone(), *i),
+                    )))];
+                }
+            }
             Action::Back => return vec![Cmd::Back],
             _ => {}
         }
@@ -106,36 +195,20 @@ impl Component for Conflicts {
     }
 
     fn reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Vec<Cmd> {
-        let Reply::Text(PromptFor::Resolve(id, i, v), reason) = reply else {
-            return Vec::new();
-        };
-        ctx.current = id.clone();
-        let record = ctx.current_record();
-        let Some(c) = record.conflicts.get(i) else {
-            return Vec::new();
-        };
-        let Some(version) = c.versions.get(v) else {
-            return Vec::new();
-        };
-        let stamp = ctx.stamp();
-        let mut change = match (&c.field, &version.held) {
-            (Field::Answer(q), Held::Value(value)) => {
-                Change::answer(&record, q, value.clone(), &stamp)
+        match reply {
+            Reply::Text(PromptFor::NewValue(id, i), typed) => {
+                vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                    format!("Почему «{typed}»? Причина попадёт в историю"),
+                    "",
+                    PromptFor::ResolveNew(id, i, typed),
+                )))]
             }
-            (Field::Note(q), Held::Note(note)) => {
-                Change::note(&record, q, note.as_deref().unwrap_or(""), &stamp)
+            Reply::Text(PromptFor::ResolveNew(id, i, typed), reason) => {
+                self.new_value(ctx, &id, i, &typed, reason)
             }
-            (Field::Decision(d), Held::Decision(dec)) => Change::decision(
-                &record,
-                d,
-                dec.as_ref().map(|d| d.cluster),
-                Some(&reason),
-                &stamp,
-            ),
-            _ => return Vec::new(),
-        };
-        change.reason = Some(reason);
-        ctx.commit(&[change])
+            Reply::Text(PromptFor::Resolve(id, i, v), reason) => self.keep(ctx, id, i, v, reason),
+            _ => Vec::new(),
+        }
     }
 
     fn enter(&mut self, ctx: &mut Ctx, _go: Option<Go>) {
