@@ -103,17 +103,19 @@ impl History {
         };
         // The tree is built from the last commit's, changing only these files: no index to
         // read and write, so a commit costs about the same with 43 municipalities or 2,500.
-        let mut tree = head.tree().map_err(&err)?;
+        let mut tree_id = head.tree_id();
         for f in files {
             let blob = match std::fs::read(self.dir.join(f)) {
                 Ok(bytes) => Some(self.repo.blob(&bytes).map_err(&err)?),
                 Err(_) => None,
             };
-            tree = self.replace(&tree, f, blob).map_err(&err)?;
+            let tree = self.repo.find_tree(tree_id).map_err(&err)?;
+            tree_id = self.replace(&tree, f, blob).map_err(&err)?;
         }
-        if tree.id() == head.tree_id() {
+        if tree_id == head.tree_id() {
             return Ok(false);
         }
+        let tree = self.repo.find_tree(tree_id).map_err(&err)?;
         let sig = self.signature(by)?;
         let message = if body.is_empty() {
             summary.to_string()
@@ -126,13 +128,14 @@ impl History {
         Ok(true)
     }
 
-    /// `tree` with the file at `path` set to `blob` (or removed), subtrees rebuilt.
+    /// The id of `tree` with the file at `path` set to `blob` (or removed), subtrees
+    /// rebuilt; new trees are written, not read back.
     fn replace(
         &self,
         tree: &git2::Tree,
         path: &Path,
         blob: Option<git2::Oid>,
-    ) -> Result<git2::Tree<'_>, git2::Error> {
+    ) -> Result<git2::Oid, git2::Error> {
         let mut parts = path.components();
         let first = parts
             .next()
@@ -155,9 +158,9 @@ impl History {
                 None => self.repo.find_tree(self.repo.treebuilder(None)?.write()?)?,
             };
             let new_sub = self.replace(&sub, &rest, blob)?;
-            builder.insert(&first, new_sub.id(), 0o040000)?;
+            builder.insert(&first, new_sub, 0o040000)?;
         }
-        self.repo.find_tree(builder.write()?)
+        builder.write()
     }
 
     /// Commits a municipality's record after `changes` were written to it: the first line

@@ -489,3 +489,53 @@ fn campaign_fields_merge_field_by_field() {
         out(&o)
     );
 }
+
+/// A decision overridden on one laptop while the answers change on the other: both arrive,
+/// and the decision shows as no longer supported by the answers (a gap, not a silent change).
+#[test]
+fn a_decision_on_one_laptop_and_answers_on_the_other_both_arrive() {
+    let (_tmp, a, b, hub) = pair();
+    a.set("Уйский", "ra_format", "remote");
+    assert!(a.sync(&hub).status.success() && b.sync(&hub).status.success());
+    let o = a.run(&[
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+        "regional_active",
+        "--cluster",
+        "1",
+        "--reason",
+        "решили очно",
+    ]);
+    assert!(o.status.success(), "{}", out(&o));
+    b.set("Уйский", "ra_format", "undecided");
+    assert!(a.sync(&hub).status.success());
+    assert_eq!(
+        b.sync(&hub).status.code(),
+        Some(0),
+        "different fields: no conflict"
+    );
+    assert!(a.sync(&hub).status.success());
+    assert_eq!(a.files(), b.files());
+    let text = std::fs::read_to_string(a.dir.join("municipalities/uysky-mr.ron")).unwrap();
+    assert!(
+        text.contains("undecided") && text.contains("решили очно"),
+        "{text}"
+    );
+}
+
+/// A hub where no folder can be (a file in the way, as on a medium that cannot be written)
+/// is refused naming the folder; the campaign stays as it was.
+#[test]
+fn a_hub_that_cannot_be_made_is_named() {
+    let (tmp, a, _b, _hub) = pair();
+    let blocker = tmp.path().join("флешка-только-чтение");
+    std::fs::write(&blocker, b"").unwrap();
+    let hub = blocker.join("sobes");
+    let before = (a.files(), a.head());
+    let o = a.sync(&hub);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains(&hub.display().to_string()), "{}", out(&o));
+    assert_eq!((a.files(), a.head()), before);
+}
