@@ -127,7 +127,10 @@ impl Io {
             Ok(r) => r,
             Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
         };
-        let said = report.describe(&data.registry, &hub).replace('\n', "; ");
+        let said = report
+            .describe(&data.registry, &hub)
+            .trim_end()
+            .replace('\n', "; ");
         match storage::load(&self.campaign_dir, &data.registry) {
             Ok(campaign) => app.synced(campaign, said),
             Err(e) => app.ctx.fatal = Some(crate::session::damaged(&e).message),
