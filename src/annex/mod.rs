@@ -212,33 +212,18 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
 
 /// «Конфликт: Уйский МР, methodists: 4 (Анна) или 6 (Борис)».
 fn conflict_lines(data: &DataSet, campaign: &Campaign) -> Vec<String> {
-    use crate::model::merge::Held;
     let mut out = Vec::new();
     for m in &data.registry.municipalities {
         let Some(r) = campaign.record(&m.id) else {
             continue;
         };
         for c in &r.conflicts {
-            let field = c.field.name();
-            let what = data
-                .protocol
-                .question(field)
-                .map(|q| format!("«{}»", q.text))
-                .or_else(|| data.dimensions.get(field).map(|d| format!("«{}»", d.title)))
-                .unwrap_or_else(|| field.to_string());
+            let what = c.field.words(&data.protocol, &data.dimensions);
             let versions: Vec<String> = c
                 .versions
                 .iter()
                 .map(|v| {
-                    let shown = match &v.held {
-                        Held::Value(Some(x)) => match data.protocol.question(field) {
-                            Some(q) => data.protocol.show_value(q, x),
-                            None => format!("{x:?}"),
-                        },
-                        Held::Note(Some(n)) => n.clone(),
-                        Held::Decision(Some(d)) => format!("кластер {}", d.cluster),
-                        _ => "стёрто".into(),
-                    };
+                    let shown = c.field.shown(&v.held, &data.protocol);
                     format!("«{shown}» ({})", if v.by.is_empty() { "?" } else { &v.by })
                 })
                 .collect();

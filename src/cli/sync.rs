@@ -2,7 +2,7 @@
 
 use super::out;
 use crate::history::History;
-use crate::model::merge::{Conflict, Field, Held};
+use crate::model::merge::{Conflict, Field};
 use crate::session::{Failure, Session};
 use crate::storage::{self, Lock};
 use crate::sync::{self, SyncError};
@@ -62,44 +62,6 @@ pub fn cmd_join(ctx: &Session, hub: &Path) -> Result<(), Failure> {
     cmd_sync(ctx, hub, true)
 }
 
-/// A field's version in words.
-fn shown(ctx: &Session, field: &Field, held: &Held) -> String {
-    let protocol = &ctx.data.protocol;
-    match held {
-        Held::Value(Some(v)) => match protocol.question(field.name()) {
-            Some(q) => protocol.show_value(q, v),
-            None => format!("{v:?}"),
-        },
-        Held::Note(Some(n)) => n.clone(),
-        Held::Decision(Some(d)) => match &d.reason {
-            Some(r) => format!("кластер {} ({r})", d.cluster),
-            None => format!("кластер {}", d.cluster),
-        },
-        Held::Value(None) | Held::Note(None) | Held::Decision(None) => "(стёрто)".into(),
-    }
-}
-
-fn field_words(ctx: &Session, field: &Field) -> String {
-    let question = |q: &str| {
-        ctx.data
-            .protocol
-            .question(q)
-            .map_or(q.to_string(), |q| q.text.clone())
-    };
-    match field {
-        Field::Answer(q) => format!("ответ «{}»", question(q)),
-        Field::Note(q) => format!("заметка к «{}»", question(q)),
-        Field::Decision(d) => {
-            let title = ctx
-                .data
-                .dimensions
-                .get(d)
-                .map_or(d.as_str(), |d| d.title.as_str());
-            format!("решение «{title}»")
-        }
-    }
-}
-
 fn field_code(field: &Field) -> String {
     match field {
         Field::Answer(q) => format!("answer:{q}"),
@@ -121,7 +83,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
                 let mut row = vec![m.id.clone(), field_code(field)];
                 for v in versions {
                     row.extend([
-                        shown(ctx, field, &v.held),
+                        field.shown(&v.held, &ctx.data.protocol),
                         v.by.clone(),
                         v.at.clone(),
                         v.device.clone(),
@@ -134,7 +96,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
                     .map(|v| {
                         format!(
                             "«{}» — {}, {}, устройство {}",
-                            shown(ctx, field, &v.held),
+                            field.shown(&v.held, &ctx.data.protocol),
                             if v.by.is_empty() { "?" } else { &v.by },
                             crate::clock::local(&v.at),
                             v.device
@@ -144,7 +106,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
                 text.push_str(&format!(
                     "{}: {}: {}\n",
                     m.name,
-                    field_words(ctx, field),
+                    field.words(&ctx.data.protocol, &ctx.data.dimensions),
                     sides.join(" / ")
                 ));
             }

@@ -7,6 +7,8 @@
 
 use super::answer::{Answer, Value};
 use super::campaign::{Decision, Record};
+use super::clusters::Dimensions;
+use super::protocol::Protocol;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,6 +49,38 @@ impl Field {
     pub fn name(&self) -> &str {
         match self {
             Field::Answer(q) | Field::Note(q) | Field::Decision(q) => q,
+        }
+    }
+
+    /// The field in words: «ответ «…»», «заметка к «…»», «решение «…»».
+    pub fn words(&self, protocol: &Protocol, dims: &Dimensions) -> String {
+        let question = |q: &str| {
+            protocol
+                .question(q)
+                .map_or(q.to_string(), |q| q.text.clone())
+        };
+        match self {
+            Field::Answer(q) => format!("ответ «{}»", question(q)),
+            Field::Note(q) => format!("заметка к «{}»", question(q)),
+            Field::Decision(d) => {
+                let title = dims.get(d).map_or(d.as_str(), |d| d.title.as_str());
+                format!("решение «{title}»")
+            }
+        }
+    }
+
+    /// A version of this field in words, as the panel reads values.
+    pub fn shown(&self, held: &Held, protocol: &Protocol) -> String {
+        match held {
+            Held::Value(Some(v)) => protocol
+                .question(self.name())
+                .map_or_else(|| format!("{v:?}"), |q| protocol.show_value(q, v)),
+            Held::Note(Some(n)) => n.clone(),
+            Held::Decision(Some(d)) => match &d.reason {
+                Some(r) => format!("кластер {} ({r})", d.cluster),
+                None => format!("кластер {}", d.cluster),
+            },
+            Held::Value(None) | Held::Note(None) | Held::Decision(None) => "(стёрто)".into(),
         }
     }
 }

@@ -35,36 +35,11 @@ fn all(ctx: &Ctx) -> Vec<(String, usize, Conflict)> {
 }
 
 fn field_words(ctx: &Ctx, field: &Field) -> String {
-    let protocol = &ctx.data.protocol;
-    let question = |q: &str| {
-        protocol
-            .question(q)
-            .map_or(q.to_string(), |q| q.text.clone())
-    };
-    match field {
-        Field::Answer(q) => format!("ответ «{}»", question(q)),
-        Field::Note(q) => format!("заметка к «{}»", question(q)),
-        Field::Decision(d) => {
-            let title = ctx
-                .data
-                .dimensions
-                .get(d)
-                .map_or(d.as_str(), |d| d.title.as_str());
-            format!("решение «{title}»")
-        }
-    }
+    field.words(&ctx.data.protocol, &ctx.data.dimensions)
 }
 
 fn shown(ctx: &Ctx, field: &Field, held: &Held) -> String {
-    let protocol = &ctx.data.protocol;
-    match held {
-        Held::Value(Some(v)) => protocol
-            .question(field.name())
-            .map_or_else(|| format!("{v:?}"), |q| protocol.show_value(q, v)),
-        Held::Note(Some(n)) => n.clone(),
-        Held::Decision(Some(d)) => format!("кластер {}", d.cluster),
-        _ => "(стёрто)".into(),
-    }
+    field.shown(held, &ctx.data.protocol)
 }
 
 impl Conflicts {
