@@ -75,15 +75,15 @@ impl Report {
 
 /// The campaign's own fields merged three-way; where both sides changed a field differently,
 /// this side's value stays and the field is named.
-fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<&'static str>) {
+fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
     let mut both = Vec::new();
-    let mut pick = |name: &'static str, b: String, o: String, t: String| -> String {
+    let mut pick = |name: &str, b: String, o: String, t: String| -> String {
         if o == t || t == b {
             o
         } else if o == b {
             t
         } else {
-            both.push(name);
+            both.push(name.to_string());
             o
         }
     };
@@ -122,8 +122,23 @@ fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<&'static st
             theirs.protocol_id.clone(),
         ),
         protocol_version: ours.protocol_version.max(theirs.protocol_version),
+        facts: BTreeMap::new(),
     };
-    (meta, both)
+    let keys: BTreeSet<&String> = base
+        .facts
+        .keys()
+        .chain(ours.facts.keys())
+        .chain(theirs.facts.keys())
+        .collect();
+    let mut facts = BTreeMap::new();
+    for k in keys {
+        let get = |m: &Meta| m.facts.get(k).cloned().unwrap_or_default();
+        let v = pick(k, get(base), get(ours), get(theirs));
+        if !v.is_empty() {
+            facts.insert(k.clone(), v);
+        }
+    }
+    (Meta { facts, ..meta }, both)
 }
 
 fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {

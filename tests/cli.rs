@@ -1037,3 +1037,56 @@ fn an_annex_error_points_at_its_own_list() {
         "line {line}: {out}"
     );
 }
+
+/// This year's letter, not 2022's: a new campaign's annex leaves blanks to fill where the
+/// letter's number, date and deadlines go; `campaign set` writes them; the 2022
+/// reconstruction keeps its own facts.
+#[test]
+fn the_letters_facts_are_the_campaigns() {
+    let env = Env::new();
+    let md = env.home().join("a.md");
+    let export = |env: &Env| {
+        let o = env.run(&[
+            "export",
+            "--allow-incomplete",
+            "--force",
+            "-o",
+            md.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(&md)
+            .unwrap()
+            .replace('\u{a0}', " ")
+            .replace("\\_", "_")
+    };
+    let text = export(&env);
+    assert!(text.contains("от ____ № ____"), "{text}");
+    assert!(
+        !text.contains("10211") && !text.contains("8717") && !text.contains("25.11.2022"),
+        "nothing stale"
+    );
+    let set = |k: &str, v: &str| env.run(&["campaign", "set", k, v]);
+    assert!(set("letter_number", "12345").status.success());
+    assert!(set("letter_date", "20.10.2026").status.success());
+    assert!(
+        set("deadline_active_regulation", "до 01.12.2026")
+            .status
+            .success()
+    );
+    let text = export(&env);
+    assert!(text.contains("от 20.10.2026 № 12345"), "{text}");
+    assert!(text.contains("(до 01.12.2026)"), "{text}");
+    let o = set("letter_numbr", "1");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("нет такого факта письма «letter_numbr»")
+            && stderr(&o).contains("letter_number —"),
+        "{}",
+        stderr(&o)
+    );
+    let shown = stdout(&env.run(&["campaign", "show"]));
+    assert!(
+        shown.contains("letter_number\t12345") && shown.contains("program_letter\t____"),
+        "{shown}"
+    );
+}

@@ -55,6 +55,18 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CampaignAction {
+    /// Показать факты письма: что записано и чего не хватает
+    Show,
+    /// Записать факт письма (пустое значение стирает его)
+    Set {
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum Command {
     /// Создать пустую кампанию в пустом каталоге
     New {
@@ -130,6 +142,11 @@ pub enum Command {
     Conflicts {
         #[arg(long)]
         tsv: bool,
+    },
+    /// Факты письма этого года: номер и дата, сроки (show — показать, set — записать)
+    Campaign {
+        #[command(subcommand)]
+        action: CampaignAction,
     },
     /// История изменений: кто, когда, на каком устройстве, что было и что стало
     Log {
@@ -284,6 +301,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Lists { tsv }) => cmd_lists(&ctx, cli.annex.as_deref(), tsv),
         Some(Command::Sync { hub }) => sync::cmd_sync(&ctx, &hub, false),
         Some(Command::Conflicts { tsv }) => sync::cmd_conflicts(&ctx, tsv),
+        Some(Command::Campaign { action }) => cmd_campaign(&ctx, action),
         Some(Command::Log {
             municipality,
             question,
@@ -296,6 +314,30 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             dimension.as_deref(),
             tsv,
         ),
+    }
+}
+
+fn cmd_campaign(ctx: &Session, action: CampaignAction) -> Result<(), Failure> {
+    match action {
+        CampaignAction::Set { key, value } => {
+            ctx.set_fact(&key, &value)?;
+            outln!("{key} = «{}»", value.trim())
+        }
+        CampaignAction::Show => {
+            let campaign = ctx.load_campaign()?;
+            let mut text = String::new();
+            for (key, what) in crate::model::campaign::FACTS {
+                let value = campaign.meta.facts.get(*key).map_or(
+                    format!(
+                        "{} (не записано: в письме будет место для заполнения)",
+                        crate::model::campaign::BLANK
+                    ),
+                    |v| v.clone(),
+                );
+                text.push_str(&format!("{key}\t{value}\t{what}\n"));
+            }
+            out(&text)
+        }
     }
 }
 

@@ -165,7 +165,67 @@ pub struct Meta {
     pub end: Option<String>,
     pub protocol_id: String,
     pub protocol_version: u32,
+    /// The facts of this year's letter (number, date, deadlines …), by key ([`FACTS`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<String, String>,
 }
+
+/// The facts a letter needs, with what each is; a missing one prints as a blank to fill.
+pub const FACTS: &[(&str, &str)] = &[
+    ("letter_number", "номер письма Министерства"),
+    ("letter_date", "дата письма (ДД.ММ.ГГГГ)"),
+    (
+        "program_letter",
+        "письмо, которым доведена программа собеседования («от … № …»)",
+    ),
+    (
+        "monitoring_year",
+        "год мониторинга, с которым сопоставлены итоги",
+    ),
+    ("plan_year", "год, на который составляются планы («2023»)"),
+    ("plan_next_year", "следующий год, на перспективу («2024»)"),
+    ("plan_period", "период планов («2023–2024»)"),
+    (
+        "deadline_active_regulation",
+        "срок: положение о региональном методическом активе",
+    ),
+    (
+        "deadline_consulting",
+        "срок: методический консалтинг по дорожным картам",
+    ),
+    (
+        "deadline_site_section",
+        "срок: раздел сайта для регионального актива",
+    ),
+    (
+        "deadline_mms_internships",
+        "срок: график стажировок руководителей ММС",
+    ),
+    (
+        "deadline_council",
+        "срок: совет руководителей ММС и план его работы",
+    ),
+    (
+        "deadline_other_regions",
+        "срок: план стажировок в других субъектах РФ",
+    ),
+    (
+        "deadline_courses",
+        "срок: курсы повышения квалификации для команд ММС",
+    ),
+    (
+        "deadline_meetings",
+        "срок: план информационно-методических совещаний",
+    ),
+    ("deadline_roadmap", "срок: дорожные карты муниципалитетов"),
+    (
+        "deadline_active_plan",
+        "срок: нормативная база и план муниципального актива",
+    ),
+];
+
+/// How a missing fact reads in the letter: a blank to fill in by hand, never a stale value.
+pub const BLANK: &str = "____";
 
 /// A campaign in memory: a record for every municipality of the registry, in registry order.
 #[derive(Clone, Debug, PartialEq, Eq)]

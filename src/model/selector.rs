@@ -381,6 +381,7 @@ mod tests {
                 end: None,
                 protocol_id: "mms-interview".into(),
                 protocol_version: 1,
+                facts: Default::default(),
             },
             records,
         }

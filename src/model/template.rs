@@ -124,6 +124,8 @@ pub enum Piece {
     Names(String),
     Genitive(String),
     Ranked(Vec<String>),
+    /// A fact of the campaign's letter (`{fact:letter_number}`).
+    Fact(String),
     Start,
     End,
     Total(Option<[String; 3]>),
@@ -237,13 +239,25 @@ fn parse_placeholder(inner: &str) -> Result<Piece, String> {
             forms: None,
         }),
         ("names", a) => Ok(Piece::Names(key(a)?)),
+        ("fact", Some(a)) if super::campaign::FACTS.iter().any(|(k, _)| *k == a) => {
+            Ok(Piece::Fact(a.to_string()))
+        }
+        ("fact", a) => Err(format!(
+            "нет такого факта письма «{}»; есть: {}",
+            a.unwrap_or(""),
+            super::campaign::FACTS
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
         ("genitive", a) => Ok(Piece::Genitive(key(a)?)),
         ("start", None) => Ok(Piece::Start),
         ("end", None) => Ok(Piece::End),
         ("total", None) => Ok(Piece::Total(None)),
         ("region", None) => Ok(Piece::Region),
         _ => Err(format!(
-            "неизвестная подстановка «{{{inner}}}»; есть: count, names, genitive, ranked, start, end, total, region"
+            "неизвестная подстановка «{{{inner}}}»; есть: count, names, genitive, ranked, fact, start, end, total, region"
         )),
     }
 }
