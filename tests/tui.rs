@@ -1225,3 +1225,40 @@ fn the_history_of_a_question_is_one_key_away() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The letter's facts are edited on their own screen (`L`), written to campaign.ron, and the
+/// preview prints them; a fact not set is a visible blank.
+#[test]
+fn the_letters_facts_are_edited_in_the_tui() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("p");
+    let preview = h.screen(100, 30).replace('\u{a0}', " ");
+    assert!(preview.contains("от ____ № ____"), "{preview}");
+    h.key(KeyCode::Esc);
+    h.keys("L");
+    assert_eq!(h.app.screen, Screen::Letter);
+    assert!(
+        h.screen(100, 30)
+            .contains("номер письма Министерства: ____")
+    );
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
+    h.keys("777");
+    h.key(KeyCode::Enter);
+    let text = std::fs::read_to_string(h.io.campaign_dir.join("campaign.ron")).unwrap();
+    assert!(text.contains("\"letter_number\": \"777\""), "{text}");
+    assert_eq!(
+        h.app
+            .ctx
+            .campaign
+            .meta
+            .facts
+            .get("letter_number")
+            .map(String::as_str),
+        Some("777")
+    );
+    h.key(KeyCode::Esc);
+    h.keys("p");
+    let shown = h.screen(100, 30).replace('\u{a0}', " ");
+    assert!(shown.contains("от ____ № 777"), "{shown}");
+}

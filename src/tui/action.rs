@@ -35,6 +35,7 @@ pub enum Action {
     Sync,
     Conflicts,
     History,
+    Letter,
 }
 
 impl Action {
@@ -72,6 +73,7 @@ impl Action {
             Action::Sync => "синхронизация".into(),
             Action::Conflicts => "конфликты".into(),
             Action::History => "история".into(),
+            Action::Letter => "письмо".into(),
         }
     }
 
@@ -128,6 +130,7 @@ impl Action {
             Action::History => {
                 "История этого вопроса или решения: кто, когда, что было и что стало".into()
             }
+            Action::Letter => "Факты письма этого года: номер, дата, сроки".into(),
             Action::Sync => {
                 "Синхронизировать с другими ноутбуками через узел (папка на флешке или в сети)"
                     .into()

@@ -36,6 +36,8 @@ pub enum Effect {
     SaveConfig,
     /// Sync with the hub in this folder (and remember it for this campaign).
     Sync(PathBuf),
+    /// Write the campaign's own file (`campaign.ron`): a fact of the letter changed.
+    SaveMeta(String),
     /// Show the history of a field of the selected municipality.
     History(crate::model::merge::Field),
     Export(ExportRequest),

@@ -19,10 +19,11 @@ pub enum Scope {
     Review,
     Preview,
     Conflicts,
+    Letter,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Global,
         Scope::List,
         Scope::Interview,
@@ -30,6 +31,7 @@ impl Scope {
         Scope::Review,
         Scope::Preview,
         Scope::Conflicts,
+        Scope::Letter,
     ];
 
     pub fn field(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Scope {
             Scope::Review => "review",
             Scope::Preview => "preview",
             Scope::Conflicts => "conflicts",
+            Scope::Letter => "letter",
         }
     }
 
@@ -53,6 +56,7 @@ impl Scope {
             Scope::Review => "Свод",
             Scope::Preview => "Приложение к письму",
             Scope::Conflicts => "Конфликты синхронизации",
+            Scope::Letter => "Факты письма",
         }
     }
 }
@@ -104,6 +108,8 @@ struct KeymapFile {
     preview: Bindings,
     #[serde(default)]
     conflicts: Bindings,
+    #[serde(default)]
+    letter: Bindings,
 }
 
 impl KeymapFile {
@@ -116,6 +122,7 @@ impl KeymapFile {
             Scope::Review => &self.review,
             Scope::Preview => &self.preview,
             Scope::Conflicts => &self.conflicts,
+            Scope::Letter => &self.letter,
         }
     }
 }

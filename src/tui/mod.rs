@@ -97,6 +97,7 @@ impl Io {
                 }
                 Effect::Sync(hub) => self.sync(app, hub),
                 Effect::History(field) => self.history(app, &field),
+                Effect::SaveMeta(key) => self.save_meta(app, &key),
                 Effect::Quit => match app.ctx.unsaved_summary() {
                     Some(lost) if !app.ctx.quit_anyway => app.ask_to_quit(&lost),
                     _ => quit = true,
@@ -141,6 +142,35 @@ impl Io {
         if let Err(e) = self.config.save(&self.config_file) {
             app.ctx.error(format!("узел не запомнен: {e}"));
         }
+    }
+
+    /// Writes `campaign.ron` after a fact of the letter changed, and commits it.
+    fn save_meta(&self, app: &mut App, key: &str) {
+        app.ctx.campaign.meta.facts.retain(|_, v| !v.is_empty());
+        let file = self.campaign_dir.join(storage::META_FILE);
+        let text = storage::to_ron(&app.ctx.campaign.meta);
+        if let Err(e) = storage::atomic_write(&file, text.as_bytes()) {
+            return app.ctx.error(format!("НЕ СОХРАНЕНО: {e}"));
+        }
+        if let Some(history) = &self.history {
+            let value = app
+                .ctx
+                .campaign
+                .meta
+                .facts
+                .get(key)
+                .cloned()
+                .unwrap_or_default();
+            let by = app.ctx.reviewer.clone().unwrap_or_default();
+            let summary = format!("Письмо: {key} = «{value}»");
+            let meta = PathBuf::from(storage::META_FILE);
+            if let Err(e) = history.commit(&[meta], &by, &summary, "") {
+                app.ctx
+                    .error(format!("записано, но не внесено в историю: {e}"));
+                return;
+            }
+        }
+        app.ctx.say(format!("письмо: {key} записано"));
     }
 
     /// The history of one field of the selected municipality, oldest first.

@@ -39,6 +39,8 @@ pub enum PromptFor {
     Hub,
     /// Why this version of a conflicting field is kept: (municipality, conflict, version).
     Resolve(String, usize, usize),
+    /// A fact of this year's letter.
+    Fact(String),
     /// A new value for a conflicting field: (municipality, conflict).
     NewValue(String, usize),
     /// Why that new value: (municipality, conflict, the value as typed).

@@ -45,6 +45,7 @@ impl Prompt {
                             "причина не может быть пустой; Esc — не решать сейчас".into()
                         }
                         PromptFor::NewValue(..) => "введите значение; Esc — отменить".into(),
+                        PromptFor::Fact(_) => "введите значение; Esc — отменить".into(),
                     });
                     return Outcome::Keep;
                 }

@@ -257,6 +257,7 @@ impl Component for List {
             Action::Filter => return vec![Cmd::Show(self.filter_picker(ctx))],
             Action::Review => return vec![Cmd::Go(Go::Review)],
             Action::Conflicts => return vec![Cmd::Go(Go::Conflicts)],
+            Action::Letter => return vec![Cmd::Go(Go::Letter)],
             Action::Back => {
                 self.search = TextField::default();
                 self.filter = ListFilter::All;

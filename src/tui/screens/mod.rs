@@ -6,6 +6,7 @@
 pub mod clusters;
 pub mod conflicts;
 pub mod interview;
+pub mod letter;
 pub mod list;
 pub mod preview;
 pub mod review;
@@ -26,6 +27,7 @@ pub enum Screen {
     Review,
     Preview,
     Conflicts,
+    Letter,
 }
 
 impl Screen {
@@ -37,6 +39,7 @@ impl Screen {
             Screen::Review => Scope::Review,
             Screen::Preview => Scope::Preview,
             Screen::Conflicts => Scope::Conflicts,
+            Screen::Letter => Scope::Letter,
         }
     }
 
@@ -58,6 +61,7 @@ pub enum Go {
     Review,
     Preview,
     Conflicts,
+    Letter,
 }
 
 impl Go {
@@ -69,6 +73,7 @@ impl Go {
             Go::Review => Screen::Review,
             Go::Preview => Screen::Preview,
             Go::Conflicts => Screen::Conflicts,
+            Go::Letter => Screen::Letter,
         }
     }
 }
@@ -122,6 +127,7 @@ pub struct Screens {
     pub review: review::Review,
     pub preview: preview::Preview,
     pub conflicts: conflicts::Conflicts,
+    pub letter: letter::Letter,
 }
 
 impl Screens {
@@ -133,6 +139,7 @@ impl Screens {
             review: review::Review::default(),
             preview: preview::Preview::default(),
             conflicts: conflicts::Conflicts::default(),
+            letter: letter::Letter::default(),
         }
     }
 
@@ -144,6 +151,7 @@ impl Screens {
             Screen::Review => &self.review,
             Screen::Preview => &self.preview,
             Screen::Conflicts => &self.conflicts,
+            Screen::Letter => &self.letter,
         }
     }
 
@@ -155,6 +163,7 @@ impl Screens {
             Screen::Review => &mut self.review,
             Screen::Preview => &mut self.preview,
             Screen::Conflicts => &mut self.conflicts,
+            Screen::Letter => &mut self.letter,
         }
     }
 }

@@ -1,0 +1,89 @@
+//! The facts of this year's letter (number, date, deadlines): what the annex prints, and a
+//! blank to fill for each one not set. Enter edits one.
+
+use super::{Cmd, Component};
+use crate::model::campaign::{BLANK, FACTS};
+use crate::tui::action::Action;
+use crate::tui::ctx::{Ctx, Effect};
+use crate::tui::cursor::{is_movement, moved};
+use crate::tui::overlays::{Overlay, Prompt, PromptFor, Reply};
+use crate::tui::widgets::{DIM, SELECTED};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+#[derive(Default)]
+pub struct Letter {
+    pub cursor: usize,
+}
+
+const HINTS: &[Action] = &[Action::Edit, Action::Help, Action::Back];
+
+impl Component for Letter {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Факты письма".into()
+    }
+
+    fn hints(&self) -> &'static [Action] {
+        HINTS
+    }
+
+    fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        match action {
+            a if is_movement(a) => self.cursor = moved(self.cursor, FACTS.len(), a, ctx.page),
+            Action::Edit | Action::Open => {
+                let (key, what) = FACTS[self.cursor.min(FACTS.len() - 1)];
+                let now = ctx
+                    .campaign
+                    .meta
+                    .facts
+                    .get(key)
+                    .cloned()
+                    .unwrap_or_default();
+                return vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                    format!("{what} (пусто — стереть)"),
+                    &now,
+                    PromptFor::Fact(key.to_string()),
+                )))];
+            }
+            Action::Back => return vec![Cmd::Back],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn reply(&mut self, ctx: &mut Ctx, reply: Reply) -> Vec<Cmd> {
+        let Reply::Text(PromptFor::Fact(key), value) = reply else {
+            return Vec::new();
+        };
+        ctx.campaign
+            .meta
+            .facts
+            .insert(key.clone(), value.trim().to_string());
+        vec![Cmd::Io(Effect::SaveMeta(key))]
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
+        ctx.page = area.height.max(1) as usize;
+        let mut lines = vec![Line::styled(
+            " Что письмо этого года говорит о себе; чего нет — в приложении будет «____»",
+            DIM,
+        )];
+        for (i, (key, what)) in FACTS.iter().enumerate() {
+            let value = ctx
+                .campaign
+                .meta
+                .facts
+                .get(*key)
+                .map_or(BLANK, String::as_str);
+            let text = format!(" {what}: {value}");
+            lines.push(if i == self.cursor {
+                Line::styled(text, SELECTED)
+            } else {
+                Line::raw(text)
+            });
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
+}
