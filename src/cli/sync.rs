@@ -78,7 +78,12 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
         let Some(record) = campaign.record(&m.id) else {
             continue;
         };
-        for Conflict { field, versions } in &record.conflicts {
+        for Conflict {
+            field,
+            versions,
+            base,
+        } in &record.conflicts
+        {
             if tsv {
                 let mut row = vec![m.id.clone(), field_code(field)];
                 for v in versions {
@@ -103,11 +108,16 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
                         )
                     })
                     .collect();
+                let before = base
+                    .as_ref()
+                    .map(|b| format!(" (было: «{}»)", field.shown(&b.held, &ctx.data.protocol)))
+                    .unwrap_or_default();
                 text.push_str(&format!(
-                    "{}: {}: {}\n",
+                    "{}: {}: {}{}\n",
                     m.name,
                     field.words(&ctx.data.protocol, &ctx.data.dimensions),
-                    sides.join(" / ")
+                    sides.join(" / "),
+                    before
                 ));
             }
         }

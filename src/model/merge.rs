@@ -38,11 +38,14 @@ pub struct Version {
     pub device: String,
 }
 
-/// A field changed differently on two devices: the versions, oldest first.
+/// A field changed differently on two devices: the versions, oldest first, and what the
+/// field held before either change (the base), when it held anything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     pub field: Field,
     pub versions: Vec<Version>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Version>,
 }
 
 impl Field {
@@ -161,6 +164,7 @@ pub fn merge(base: &Record, mine: (&Record, &str), theirs: (&Record, &str)) -> R
             conflicts.push(Conflict {
                 field: f.clone(),
                 versions,
+                base: b.get(f).cloned(),
             });
             current.filter(|v| v.held != empty(f))
         };

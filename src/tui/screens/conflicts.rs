@@ -209,6 +209,17 @@ impl Component for Conflicts {
             } else {
                 Line::styled(head, BOLD)
             });
+            if let Some(base) = &c.base {
+                lines.push(Line::styled(
+                    format!(
+                        "   было до обоих изменений: «{}» — {}, {}",
+                        shown(ctx, &c.field, &base.held),
+                        base.by,
+                        ctx.shown_time(&base.at)
+                    ),
+                    DIM,
+                ));
+            }
             for (n, v) in c.versions.iter().enumerate() {
                 lines.push(Line::raw(format!(
                     "   {} «{}» — {}, {}, устройство {}",
