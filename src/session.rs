@@ -225,41 +225,25 @@ impl Session {
 }
 
 impl Session {
-    /// Sets (or with an empty value, clears) a fact of the campaign's letter, under the lock,
-    /// with its commit. Unknown keys are refused with the known ones.
-    pub fn set_fact(&self, key: &str, value: &str) -> Result<(), Failure> {
-        use crate::model::campaign::FACTS;
-        if !FACTS.iter().any(|(k, _)| *k == key) {
-            let known: Vec<String> = FACTS
-                .iter()
-                .map(|(k, what)| format!("{k} — {what}"))
-                .collect();
-            return Err(Failure::new(format!(
-                "нет такого факта письма «{key}»; есть:\n  {}",
-                known.join("\n  ")
-            )));
-        }
+    /// Sets (or with an empty value, clears) a setting or a fact of the campaign's letter,
+    /// under the lock, with its commit; the value as stored. Unknown keys are refused with
+    /// the known ones.
+    pub fn set_fact(&self, key: &str, value: &str) -> Result<String, Failure> {
+        let mut probe = new_meta(&self.data, None);
+        probe.set(key, value).map_err(Failure::new)?;
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
         let mut campaign = self.writable_campaign()?;
-        let value = value.trim();
-        if value.is_empty() {
-            campaign.meta.facts.remove(key);
-        } else {
-            campaign
-                .meta
-                .facts
-                .insert(key.to_string(), value.to_string());
-        }
+        let value = campaign.meta.set(key, value).map_err(Failure::new)?;
         let device = self.device()?;
         let history = History::open(&self.campaign_dir, &device)?;
         let by = self.reviewer().unwrap_or_default();
         history.commit_pending(&by)?;
         let file = self.campaign_dir.join(storage::META_FILE);
         storage::atomic_write(&file, storage::to_ron(&campaign.meta).as_bytes())?;
-        let summary = format!("Письмо: {key} = «{value}»");
+        let summary = format!("Кампания: {key} = «{value}»");
         history.commit(&[PathBuf::from(storage::META_FILE)], &by, &summary, "")?;
-        Ok(())
+        Ok(value)
     }
 
     /// This computer's device id (made on the first write, kept in the user config).
@@ -286,6 +270,8 @@ pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
         protocol_id: data.protocol.id.clone(),
         protocol_version: data.protocol.version,
         facts: Default::default(),
+        reviewers: Vec::new(),
+        open_review: false,
     }
 }
 

@@ -123,6 +123,13 @@ fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
         ),
         protocol_version: ours.protocol_version.max(theirs.protocol_version),
         facts: BTreeMap::new(),
+        reviewers: merge_list(&base.reviewers, &ours.reviewers, &theirs.reviewers),
+        open_review: pick(
+            "open_review",
+            base.open_review.to_string(),
+            ours.open_review.to_string(),
+            theirs.open_review.to_string(),
+        ) == "true",
     };
     let keys: BTreeSet<&String> = base
         .facts
@@ -139,6 +146,19 @@ fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
         }
     }
     (Meta { facts, ..meta }, both)
+}
+
+/// A list merged as a set: what either side added is in, what either side removed is out;
+/// this side's order first.
+fn merge_list(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String> {
+    let removed = |side: &[String], x: &String| base.contains(x) && !side.contains(x);
+    let mut out: Vec<String> = Vec::new();
+    for x in ours.iter().chain(theirs) {
+        if !removed(ours, x) && !removed(theirs, x) && !out.contains(x) {
+            out.push(x.clone());
+        }
+    }
+    out
 }
 
 fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {

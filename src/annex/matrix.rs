@@ -4,17 +4,25 @@
 //! columns) and as XLSX.
 
 use crate::data::DataSet;
+use crate::model::agreement::{Agreement, measure};
 use crate::model::campaign::Campaign;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
-pub fn matrix_header(data: &DataSet) -> Vec<String> {
+/// The header of a reviewer's column: «Потребность: оценка Иванова».
+const RATING: &str = ": оценка ";
+
+pub fn matrix_header(data: &DataSet, campaign: &Campaign) -> Vec<String> {
     let mut h: Vec<String> = ["id", "муниципалитет", "вид", "статус"]
         .iter()
         .map(|s| s.to_string())
         .collect();
+    let reviewers = campaign.reviewers();
     for d in &data.dimensions.0 {
         let col = d.column();
         h.push(format!("{col}: подсказка"));
+        for who in &reviewers {
+            h.push(format!("{col}{RATING}{who}"));
+        }
         h.push(format!("{col}: решение"));
         h.push(format!("{col}: причина"));
     }
@@ -22,6 +30,7 @@ pub fn matrix_header(data: &DataSet) -> Vec<String> {
 }
 
 pub fn matrix_rows(data: &DataSet, campaign: &Campaign) -> Vec<Vec<String>> {
+    let reviewers = campaign.reviewers();
     data.registry
         .municipalities
         .iter()
@@ -40,6 +49,10 @@ pub fn matrix_rows(data: &DataSet, campaign: &Campaign) -> Vec<Vec<String>> {
                 let suggested = d.suggest(&r.answers, &data.protocol).map(|s| s.cluster);
                 let decision = r.decisions.get(&d.id);
                 row.push(suggested.map(|c| c.to_string()).unwrap_or_default());
+                for who in &reviewers {
+                    let rating = r.ratings.get(&d.id).and_then(|m| m.get(who));
+                    row.push(rating.map(|d| d.cluster.to_string()).unwrap_or_default());
+                }
                 row.push(decision.map(|d| d.cluster.to_string()).unwrap_or_default());
                 row.push(decision.and_then(|d| d.reason.clone()).unwrap_or_default());
             }
@@ -65,7 +78,7 @@ fn csv_cell(s: &str) -> String {
 
 pub fn matrix_csv(data: &DataSet, campaign: &Campaign) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    let rows = std::iter::once(matrix_header(data)).chain(matrix_rows(data, campaign));
+    let rows = std::iter::once(matrix_header(data, campaign)).chain(matrix_rows(data, campaign));
     for row in rows {
         let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&cells.join(";"));
@@ -90,14 +103,14 @@ pub fn matrix_xlsx(data: &DataSet, campaign: &Campaign) -> Result<Vec<u8>, Strin
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name("Кластеры").map_err(err)?;
-    let header = matrix_header(data);
+    let header = matrix_header(data, campaign);
     for (c, h) in header.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, h, &bold)
             .map_err(err)?;
     }
     let numeric: Vec<bool> = header
         .iter()
-        .map(|h| h.ends_with(": подсказка") || h.ends_with(": решение"))
+        .map(|h| h.ends_with(": подсказка") || h.ends_with(": решение") || h.contains(RATING))
         .collect();
     for (r, row) in matrix_rows(data, campaign).iter().enumerate() {
         let r = r as u32 + 1;
@@ -118,5 +131,104 @@ pub fn matrix_xlsx(data: &DataSet, campaign: &Campaign) -> Result<Vec<u8>, Strin
     let last_row = data.registry.len() as u32;
     ws.autofilter(0, 0, last_row, header.len() as u16 - 1)
         .map_err(err)?;
+    if !campaign.reviewers().is_empty() {
+        let ids: Vec<&str> = data
+            .registry
+            .municipalities
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
+        let agreement = measure(campaign, &ids, &data.dimensions, &data.protocol);
+        let ws = wb.add_worksheet();
+        ws.set_name("Согласие").map_err(err)?;
+        for (r, row) in agreement_rows(data, &agreement).iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell.parse::<f64>() {
+                    Ok(n) if c > 1 => ws.write_number(r, c, n).map(|_| ()),
+                    _ if cell.is_empty() => Ok(()),
+                    _ if r == 0 => ws.write_string_with_format(r, c, cell, &bold).map(|_| ()),
+                    _ => ws.write_string(r, c, cell).map(|_| ()),
+                }
+                .map_err(err)?;
+            }
+        }
+        ws.set_column_width(0, 14).map_err(err)?;
+        ws.set_column_width(1, 18).map_err(err)?;
+        ws.set_column_width(2, 26).map_err(err)?;
+    }
     wb.save_to_buffer().map_err(err)
+}
+
+/// The agreement as a table: a header, then a row per dimension, per pair of reviewers, per
+/// rule that suggested, and per disagreement; the first cell says which. Numbers with a dot.
+pub fn agreement_rows(data: &DataSet, a: &Agreement) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "вид строки",
+            "измерение",
+            "кто / правило / муниципалитет",
+            "оценены ≥2 / оба оценили / решено",
+            "единогласно / — / расходится",
+            "% / каппа / кластер",
+            "альфа / — / окончательно",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for d in &a.dimensions {
+        rows.push(vec![
+            "измерение".into(),
+            d.dimension.clone(),
+            String::new(),
+            d.rated_by_several.to_string(),
+            d.unanimous.to_string(),
+            d.percent().cell(),
+            d.alpha.cell(),
+        ]);
+        for p in &d.pairs {
+            rows.push(vec![
+                "пара".into(),
+                d.dimension.clone(),
+                format!("{} / {}", p.first, p.second),
+                p.both.to_string(),
+                String::new(),
+                p.kappa.cell(),
+                String::new(),
+            ]);
+        }
+        for r in &d.rules {
+            rows.push(vec![
+                "правило".into(),
+                d.dimension.clone(),
+                r.rule
+                    .map_or_else(|| "без подсказки".into(), |i| (i + 1).to_string()),
+                r.decided.to_string(),
+                r.departed.to_string(),
+                r.cluster.map_or_else(String::new, |c| c.to_string()),
+                String::new(),
+            ]);
+        }
+    }
+    for q in &a.queue {
+        let name = data
+            .registry
+            .get(&q.municipality)
+            .map_or(q.municipality.clone(), |m| m.name.clone());
+        let choices: Vec<String> = q
+            .choices
+            .iter()
+            .map(|(who, d)| format!("{who} — {}", d.cluster))
+            .collect();
+        rows.push(vec![
+            "расхождение".into(),
+            q.dimension.clone(),
+            name,
+            String::new(),
+            String::new(),
+            choices.join("; "),
+            q.final_cluster.map_or_else(String::new, |c| c.to_string()),
+        ]);
+    }
+    rows
 }

@@ -18,7 +18,7 @@ use crate::model::template::{
 };
 use std::path::{Path, PathBuf};
 
-pub use matrix::{matrix_csv, matrix_header, matrix_rows, matrix_xlsx};
+pub use matrix::{agreement_rows, matrix_csv, matrix_header, matrix_rows, matrix_xlsx};
 
 /// The template file looked for in a campaign directory.
 pub const ANNEX_FILE: &str = "annex.ron";
@@ -102,6 +102,8 @@ pub fn lists_tsv(data: &DataSet, campaign: &Campaign, template: &Template) -> St
 #[derive(Debug)]
 pub struct Gaps<'a> {
     pub dims: Vec<(&'a Dimension, Vec<&'a Municipality>)>,
+    /// Per dimension the municipalities reviewers have rated with no final decision yet.
+    pub awaiting_final: Vec<(&'a Dimension, Vec<&'a Municipality>)>,
     pub unfinished: Vec<&'a Municipality>,
     /// Decisions the answers no longer support, a sentence each.
     pub stale: Vec<String>,
@@ -117,6 +119,7 @@ impl Gaps<'_> {
             && self.stale.is_empty()
             && self.conflicts.is_empty()
             && self.dims.iter().all(|(_, ms)| ms.is_empty())
+            && self.awaiting_final.iter().all(|(_, ms)| ms.is_empty())
     }
 
     /// One line per gap, as the annex shows it.
@@ -127,6 +130,19 @@ impl Gaps<'_> {
             .filter(|(_, ms)| !ms.is_empty())
             .map(|(d, ms)| dim_gap_line(d, ms))
             .collect();
+        out.extend(
+            self.awaiting_final
+                .iter()
+                .filter(|(_, ms)| !ms.is_empty())
+                .map(|(d, ms)| {
+                    format!(
+                        "Оценены рецензентами, но без окончательного решения по измерению «{}» ({}): {}.",
+                        d.title,
+                        ms.len(),
+                        join_names(ms)
+                    )
+                }),
+        );
         if !self.unfinished.is_empty() {
             out.push(unfinished_line(&self.unfinished, self.total));
         }
@@ -178,19 +194,23 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
         .iter()
         .map(|m| (m, campaign.record_or_empty(&m.id)))
         .collect();
-    let dims = data
-        .dimensions
-        .0
-        .iter()
-        .map(|d| {
-            let missing = records
-                .iter()
-                .filter(|(_, r)| !r.decisions.contains_key(&d.id))
-                .map(|(m, _)| *m)
-                .collect();
-            (d, missing)
-        })
-        .collect();
+    let without_final = |rated: bool| {
+        data.dimensions
+            .0
+            .iter()
+            .map(|d| {
+                let missing = records
+                    .iter()
+                    .filter(|(_, r)| !r.decisions.contains_key(&d.id))
+                    .filter(|(_, r)| r.ratings_on(&d.id).next().is_some() == rated)
+                    .map(|(m, _)| *m)
+                    .collect();
+                (d, missing)
+            })
+            .collect()
+    };
+    let dims = without_final(false);
+    let awaiting_final = without_final(true);
     let unfinished = records
         .iter()
         .filter(|(_, r)| r.derive_status(&data.protocol, &data.dimensions) < Status::Interviewed)
@@ -198,6 +218,7 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
         .collect();
     Gaps {
         dims,
+        awaiting_final,
         unfinished,
         stale: crate::model::checks::stale_report(
             campaign,

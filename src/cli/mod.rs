@@ -105,6 +105,14 @@ pub enum Command {
         cluster: u8,
         #[arg(long, allow_hyphen_values = true)]
         reason: Option<String>,
+        /// Окончательное решение (при нескольких рецензентах; без флага — своя оценка)
+        #[arg(long = "final")]
+        final_: bool,
+    },
+    /// Согласие рецензентов: альфа Криппендорфа, каппа Коэна, расхождения с правилами
+    Agreement {
+        #[arg(long)]
+        tsv: bool,
     },
     /// Состояние всех муниципалитетов
     Status {
@@ -277,7 +285,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             dimension,
             cluster,
             reason,
-        }) => cmd_decide(&ctx, &municipality, &dimension, cluster, reason.as_deref()),
+            final_,
+        }) => cmd_decide(
+            &ctx,
+            &municipality,
+            &dimension,
+            cluster,
+            reason.as_deref(),
+            final_,
+        ),
+        Some(Command::Agreement { tsv }) => {
+            let campaign = ctx.load_campaign()?;
+            out(&agreement_report(&ctx.data, &campaign, tsv))
+        }
         Some(Command::Status { tsv }) => {
             let campaign = ctx.load_campaign()?;
             out(&status_table(&ctx.data, &campaign, tsv))
@@ -320,12 +340,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 fn cmd_campaign(ctx: &Session, action: CampaignAction) -> Result<(), Failure> {
     match action {
         CampaignAction::Set { key, value } => {
-            ctx.set_fact(&key, &value)?;
-            outln!("{key} = «{}»", value.trim())
+            let stored = ctx.set_fact(&key, &value)?;
+            outln!("{key} = «{stored}»")
         }
         CampaignAction::Show => {
             let campaign = ctx.load_campaign()?;
             let mut text = String::new();
+            for (key, what) in crate::model::campaign::SETTINGS {
+                let value = campaign.meta.setting(key);
+                text.push_str(&format!("{key}\t{value}\t{what}\n"));
+            }
             for (key, what) in crate::model::campaign::FACTS {
                 let value = campaign.meta.facts.get(*key).map_or(
                     format!(
@@ -437,8 +461,11 @@ fn cmd_decide(
     dimension: &str,
     cluster: u8,
     reason: Option<&str>,
+    final_: bool,
 ) -> Result<(), Failure> {
     let m = ctx.municipality(name)?;
+    let several = ctx.load_campaign()?.meta.several_reviewers();
+    let rating = several && !final_;
     let dims = &ctx.data.dimensions;
     let dim = dims.get(dimension).ok_or_else(|| {
         let ids: Vec<&str> = dims.0.iter().map(|d| d.id.as_str()).collect();
@@ -449,17 +476,90 @@ fn cmd_decide(
     })?;
     let stamp = ctx.stamp()?;
     ctx.change(&m.id, |record| {
-        vec![Change::decision(
-            record,
-            &dim.id,
-            Some(cluster),
-            reason,
-            &stamp,
-        )]
+        vec![if rating {
+            Change::rating(record, &dim.id, &stamp.by, Some(cluster), reason, &stamp)
+        } else {
+            Change::decision(record, &dim.id, Some(cluster), reason, &stamp)
+        }]
     })
     .map_err(|f| Failure::new(format!("{}: {}", m.name, f.message)))?;
-    outln!("{}: {} = {cluster}", m.name, dim.id)?;
+    if rating {
+        outln!(
+            "{}: {} = {cluster} (оценка: {}; окончательное решение — decide --final)",
+            m.name,
+            dim.id,
+            stamp.by
+        )?;
+    } else if several {
+        outln!("{}: {} = {cluster} (окончательно)", m.name, dim.id)?;
+    } else {
+        outln!("{}: {} = {cluster}", m.name, dim.id)?;
+    }
     Ok(())
+}
+
+/// The agreement of reviewers per dimension, the pairs' kappa, the rules' departures and
+/// the disagreement queue; as a table for programs with `tsv`.
+pub fn agreement_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
+    use crate::model::agreement::measure;
+    let ids: Vec<&str> = data
+        .registry
+        .municipalities
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    let a = measure(campaign, &ids, &data.dimensions, &data.protocol);
+    let name = |id: &str| {
+        data.registry
+            .get(id)
+            .map_or(id.to_string(), |m| m.name.clone())
+    };
+    if tsv {
+        return crate::annex::agreement_rows(data, &a)
+            .iter()
+            .map(|r| r.join("\t") + "\n")
+            .collect();
+    }
+    let mut text = String::new();
+    text.push_str(&format!(
+        "Рецензенты: {}\n",
+        if a.reviewers.is_empty() {
+            "не названы (sobes campaign set reviewers \"…; …\")".to_string()
+        } else {
+            a.reviewers.join(", ")
+        }
+    ));
+    for d in &a.dimensions {
+        text.push_str(&format!("\n«{}» ({})\n", d.title, d.dimension));
+        for line in d.lines() {
+            text.push_str(&format!("  {line}\n"));
+        }
+    }
+    text.push_str(&format!("\nРасхождения рецензентов: {}\n", a.queue.len()));
+    for q in &a.queue {
+        let title = data
+            .dimensions
+            .get(&q.dimension)
+            .map_or(q.dimension.as_str(), |d| d.title.as_str());
+        let choices: Vec<String> = q
+            .choices
+            .iter()
+            .map(|(who, d)| match &d.reason {
+                Some(r) => format!("{who} — {} ({r})", d.cluster),
+                None => format!("{who} — {}", d.cluster),
+            })
+            .collect();
+        let fin = q.final_cluster.map_or_else(
+            || "окончательного нет".to_string(),
+            |c| format!("окончательно {c}"),
+        );
+        text.push_str(&format!(
+            "  {}, «{title}»: {}; {fin}\n",
+            name(&q.municipality),
+            choices.join("; ")
+        ));
+    }
+    text
 }
 
 pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {

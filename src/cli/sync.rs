@@ -67,6 +67,7 @@ fn field_code(field: &Field) -> String {
         Field::Answer(q) => format!("answer:{q}"),
         Field::Note(q) => format!("note:{q}"),
         Field::Decision(d) => format!("decision:{d}"),
+        Field::Rating(d, who) => format!("rating:{d}:{who}"),
     }
 }
 
@@ -206,10 +207,20 @@ pub fn cmd_log(
                         |c: &Option<u8>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
                     (d.clone(), show(before), show(after))
                 }
+                What::Rating {
+                    dimension: d,
+                    reviewer,
+                    before,
+                    after,
+                } => {
+                    let show =
+                        |c: &Option<u8>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
+                    (format!("{d} ({reviewer})"), show(before), show(after))
+                }
             };
             let keep = id.as_ref().is_none_or(|m| *m == c.municipality)
                 && question.is_none_or(|q| matches!(&c.what, What::Answer { question, .. } | What::Note { question, .. } if question == q))
-                && dimension.is_none_or(|d| matches!(&c.what, What::Decision { dimension, .. } if dimension == d));
+                && dimension.is_none_or(|d| matches!(&c.what, What::Decision { dimension, .. } | What::Rating { dimension, .. } if dimension == d));
             if !keep {
                 continue;
             }

@@ -62,6 +62,11 @@ pub struct Record {
     pub answers: Answers,
     #[serde(default)]
     pub decisions: BTreeMap<String, Decision>,
+    /// Each reviewer's own cluster per dimension (dimension → reviewer → decision), when a
+    /// campaign has several reviewers; keyed by reviewer so two laptops never collide.
+    /// `decisions` holds the final ones.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ratings: BTreeMap<String, BTreeMap<String, Decision>>,
     /// Fields two laptops changed differently, with every version, until someone decides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<super::merge::Conflict>,
@@ -106,6 +111,23 @@ impl Record {
                 ..self.clone()
             }),
         }
+    }
+
+    /// The reviewers' clusters on a dimension, by reviewer (empty with one reviewer).
+    pub fn ratings_on(&self, dimension: &str) -> impl Iterator<Item = (&String, &Decision)> {
+        self.ratings.get(dimension).into_iter().flatten()
+    }
+
+    /// The cluster every reviewer who rated a dimension chose, when they all chose the same.
+    pub fn unanimous(&self, dimension: &str) -> Option<u8> {
+        let mut clusters = self.ratings_on(dimension).map(|(_, d)| d.cluster);
+        let first = clusters.next()?;
+        clusters.all(|c| c == first).then_some(first)
+    }
+
+    /// Whether reviewers chose different clusters on a dimension.
+    pub fn disagreement(&self, dimension: &str) -> bool {
+        self.ratings_on(dimension).next().is_some() && self.unanimous(dimension).is_none()
     }
 
     /// The state of one dimension for this municipality; of a live record ([`Record::live`]).
@@ -168,7 +190,105 @@ pub struct Meta {
     /// The facts of this year's letter (number, date, deadlines …), by key ([`FACTS`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub facts: BTreeMap<String, String>,
+    /// Who puts municipalities into clusters. With two or more, each records their own
+    /// cluster and a final decision follows; with one or none, a decision is final at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<String>,
+    /// Whether a reviewer sees the others' clusters before deciding; off (blind) by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open_review: bool,
 }
+
+impl Meta {
+    /// Several reviewers rate each municipality before the final decision.
+    pub fn several_reviewers(&self) -> bool {
+        self.reviewers.len() > 1
+    }
+
+    /// Whether `reviewer` may see the other reviewers' clusters on a dimension of `record`:
+    /// always with open review, otherwise once they have rated it themselves.
+    pub fn may_see_others(&self, record: &Record, dimension: &str, reviewer: &str) -> bool {
+        self.open_review
+            || !self.several_reviewers()
+            || record
+                .ratings
+                .get(dimension)
+                .is_some_and(|r| r.contains_key(reviewer))
+    }
+
+    /// Sets a setting or a fact of the letter by key; an empty value clears it. The reply
+    /// is the value as stored, for the user to see.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<String, String> {
+        let value = value.trim();
+        match key {
+            REVIEWERS => {
+                let mut list: Vec<String> = Vec::new();
+                for name in value.split([';', ',', '\n']).map(str::trim) {
+                    if !name.is_empty() && !list.iter().any(|n| n == name) {
+                        list.push(name.to_string());
+                    }
+                }
+                self.reviewers = list;
+                Ok(self.reviewers.join("; "))
+            }
+            OPEN_REVIEW => {
+                self.open_review = match value.to_lowercase().as_str() {
+                    "да" | "yes" | "1" | "открыто" => true,
+                    "нет" | "no" | "0" | "вслепую" | "" => false,
+                    _ => {
+                        return Err(format!(
+                            "{OPEN_REVIEW}: ожидалось «да» или «нет», а не «{value}»"
+                        ));
+                    }
+                };
+                Ok(if self.open_review { "да" } else { "нет" }.into())
+            }
+            _ if FACTS.iter().any(|(k, _)| *k == key) => {
+                if value.is_empty() {
+                    self.facts.remove(key);
+                } else {
+                    self.facts.insert(key.to_string(), value.to_string());
+                }
+                Ok(value.to_string())
+            }
+            _ => {
+                let known: Vec<String> = SETTINGS
+                    .iter()
+                    .chain(FACTS)
+                    .map(|(k, what)| format!("{k} — {what}"))
+                    .collect();
+                Err(format!(
+                    "нет такой настройки или факта письма «{key}»; есть:\n  {}",
+                    known.join("\n  ")
+                ))
+            }
+        }
+    }
+
+    /// A setting as `sobes campaign show` prints it.
+    pub fn setting(&self, key: &str) -> String {
+        match key {
+            REVIEWERS => self.reviewers.join("; "),
+            OPEN_REVIEW => if self.open_review { "да" } else { "нет" }.into(),
+            _ => String::new(),
+        }
+    }
+}
+
+const REVIEWERS: &str = "reviewers";
+const OPEN_REVIEW: &str = "open_review";
+
+/// The campaign's settings besides the letter's facts, with what each is.
+pub const SETTINGS: &[(&str, &str)] = &[
+    (
+        REVIEWERS,
+        "рецензенты через «;»; с двумя и более каждый ставит свой кластер, затем — окончательное решение",
+    ),
+    (
+        OPEN_REVIEW,
+        "«да» — рецензенты видят чужие кластеры сразу; «нет» (по умолчанию) — только после своего",
+    ),
+];
 
 /// The facts a letter needs, with what each is; a missing one prints as a blank to fill.
 pub const FACTS: &[(&str, &str)] = &[
@@ -235,6 +355,22 @@ pub struct Campaign {
 }
 
 impl Campaign {
+    /// The named reviewers, then anyone else who has rated, in first-seen order.
+    pub fn reviewers(&self) -> Vec<String> {
+        let mut out = self.meta.reviewers.clone();
+        let raters: std::collections::BTreeSet<&String> = self
+            .records
+            .values()
+            .flat_map(|r| r.ratings.values().flat_map(|m| m.keys()))
+            .collect();
+        for r in raters {
+            if !out.contains(r) {
+                out.push(r.clone());
+            }
+        }
+        out
+    }
+
     pub fn record(&self, id: &str) -> Option<&Record> {
         self.records.get(id)
     }

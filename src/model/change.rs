@@ -31,8 +31,16 @@ pub enum What {
         before: Option<String>,
         after: Option<String>,
     },
+    /// The final decision on a dimension: what the annex, the review and the status use.
     Decision {
         dimension: String,
+        before: Option<u8>,
+        after: Option<u8>,
+    },
+    /// One reviewer's own cluster, when a campaign has several reviewers.
+    Rating {
+        dimension: String,
+        reviewer: String,
         before: Option<u8>,
         after: Option<u8>,
     },
@@ -70,6 +78,10 @@ pub enum ChangeError {
     },
     #[error("{}", reason_needed(*.suggested, *.cluster))]
     ReasonNeeded { suggested: Option<u8>, cluster: u8 },
+    #[error(
+        "рецензенты разошлись ({choices}); для окончательного кластера {cluster} нужна причина"
+    )]
+    FinalNeedsReason { cluster: u8, choices: String },
     #[error("«{field}» уже изменено: ожидалось «{expected}», а в записи «{found}»")]
     Stale {
         field: String,
@@ -142,6 +154,32 @@ impl Change {
         )
     }
 
+    /// Records (or with `None`, clears) one reviewer's own cluster on a dimension.
+    pub fn rating(
+        record: &Record,
+        dimension: &str,
+        reviewer: &str,
+        after: Option<u8>,
+        reason: Option<&str>,
+        stamp: &Stamp,
+    ) -> Change {
+        Change::new(
+            record,
+            What::Rating {
+                dimension: dimension.to_string(),
+                reviewer: reviewer.to_string(),
+                before: record
+                    .ratings
+                    .get(dimension)
+                    .and_then(|r| r.get(reviewer))
+                    .map(|d| d.cluster),
+                after,
+            },
+            clean(reason),
+            stamp,
+        )
+    }
+
     fn new(record: &Record, what: What, reason: Option<String>, stamp: &Stamp) -> Change {
         Change {
             municipality: record.id.clone(),
@@ -185,6 +223,21 @@ impl Change {
                     (None, _) => format!("«{title}»: решение стёрто"),
                 }
             }
+            What::Rating {
+                dimension,
+                reviewer,
+                after,
+                ..
+            } => {
+                let title = dims
+                    .get(dimension)
+                    .map_or(dimension.as_str(), |d| d.title.as_str());
+                match (after, &self.reason) {
+                    (Some(c), Some(r)) => format!("«{title}»: {reviewer} — кластер {c} ({r})"),
+                    (Some(c), None) => format!("«{title}»: {reviewer} — кластер {c}"),
+                    (None, _) => format!("«{title}»: оценка {reviewer} стёрта"),
+                }
+            }
         }
     }
 
@@ -221,6 +274,11 @@ pub fn apply(
         What::Answer { question, .. } => Field::Answer(question.clone()),
         What::Note { question, .. } => Field::Note(question.clone()),
         What::Decision { dimension, .. } => Field::Decision(dimension.clone()),
+        What::Rating {
+            dimension,
+            reviewer,
+            ..
+        } => Field::Rating(dimension.clone(), reviewer.clone()),
     };
     new.conflicts.retain(|c| c.field != field);
     match &change.what {
@@ -294,13 +352,89 @@ pub fn apply(
                     new.decisions.remove(dimension);
                 }
                 Some(cluster) => {
-                    let decision = decide(record, dimension, *cluster, change, protocol, dims)?;
+                    let decision = finally(record, dimension, *cluster, change, protocol, dims)?;
                     new.decisions.insert(dimension.clone(), decision);
+                }
+            }
+        }
+        What::Rating {
+            dimension,
+            reviewer,
+            before,
+            after,
+        } => {
+            if reviewer.trim().is_empty() {
+                return Err(ChangeError::NoAuthor);
+            }
+            let current = record
+                .ratings
+                .get(dimension)
+                .and_then(|r| r.get(reviewer))
+                .map(|d| d.cluster);
+            expect_before(
+                &format!("{dimension} ({reviewer})"),
+                before.as_ref(),
+                current.as_ref(),
+            )?;
+            match after {
+                None => {
+                    if let Some(r) = new.ratings.get_mut(dimension) {
+                        r.remove(reviewer);
+                        if r.is_empty() {
+                            new.ratings.remove(dimension);
+                        }
+                    }
+                }
+                Some(cluster) => {
+                    let rating = decide(record, dimension, *cluster, change, protocol, dims)?;
+                    new.ratings
+                        .entry(dimension.clone())
+                        .or_default()
+                        .insert(reviewer.clone(), rating);
                 }
             }
         }
     }
     Ok(new)
+}
+
+/// The final decision. Without reviewers' ratings it is [`decide`]; with them, a cluster
+/// every reviewer chose needs no reason of its own (theirs go with it), and any other
+/// choice needs one.
+fn finally(
+    record: &Record,
+    dimension: &str,
+    cluster: u8,
+    change: &Change,
+    protocol: &Protocol,
+    dims: &Dimensions,
+) -> Result<Decision, ChangeError> {
+    if record.ratings_on(dimension).next().is_none() {
+        return decide(record, dimension, cluster, change, protocol, dims);
+    }
+    let reason = clean(change.reason.as_deref());
+    if record.unanimous(dimension) != Some(cluster) {
+        if reason.is_none() {
+            let choices: Vec<String> = record
+                .ratings_on(dimension)
+                .map(|(who, d)| format!("{who} — {}", d.cluster))
+                .collect();
+            return Err(ChangeError::FinalNeedsReason {
+                cluster,
+                choices: choices.join(", "),
+            });
+        }
+        return decide(record, dimension, cluster, change, protocol, dims);
+    }
+    let theirs: Vec<String> = record
+        .ratings_on(dimension)
+        .filter_map(|(who, d)| d.reason.as_ref().map(|r| format!("{who}: {r}")))
+        .collect();
+    let agreed = Change {
+        reason: reason.or_else(|| (!theirs.is_empty()).then(|| theirs.join("; "))),
+        ..change.clone()
+    };
+    decide(record, dimension, cluster, &agreed, protocol, dims)
 }
 
 fn decide(

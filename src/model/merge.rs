@@ -18,6 +18,8 @@ pub enum Field {
     Answer(String),
     Note(String),
     Decision(String),
+    /// A reviewer's own cluster: (dimension, reviewer).
+    Rating(String, String),
 }
 
 /// What a field holds on one side.
@@ -51,7 +53,7 @@ pub struct Conflict {
 impl Field {
     pub fn name(&self) -> &str {
         match self {
-            Field::Answer(q) | Field::Note(q) | Field::Decision(q) => q,
+            Field::Answer(q) | Field::Note(q) | Field::Decision(q) | Field::Rating(q, _) => q,
         }
     }
 
@@ -68,6 +70,10 @@ impl Field {
             Field::Decision(d) => {
                 let title = dims.get(d).map_or(d.as_str(), |d| d.title.as_str());
                 format!("решение «{title}»")
+            }
+            Field::Rating(d, who) => {
+                let title = dims.get(d).map_or(d.as_str(), |d| d.title.as_str());
+                format!("оценка «{title}» ({who})")
             }
         }
     }
@@ -111,6 +117,12 @@ fn fields(r: &Record, device: &str) -> BTreeMap<Field, Version> {
         let v = version(Held::Decision(Some(dec.clone())), &dec.by, &dec.at);
         out.insert(Field::Decision(d.clone()), v);
     }
+    for (d, by_reviewer) in &r.ratings {
+        for (who, dec) in by_reviewer {
+            let v = version(Held::Decision(Some(dec.clone())), &dec.by, &dec.at);
+            out.insert(Field::Rating(d.clone(), who.clone()), v);
+        }
+    }
     out
 }
 
@@ -118,7 +130,7 @@ fn empty(field: &Field) -> Held {
     match field {
         Field::Answer(_) => Held::Value(None),
         Field::Note(_) => Held::Note(None),
-        Field::Decision(_) => Held::Decision(None),
+        Field::Decision(_) | Field::Rating(..) => Held::Decision(None),
     }
 }
 
@@ -245,6 +257,10 @@ fn rebuild(
             }
             (Held::Decision(Some(d)), Field::Decision(dim)) => {
                 r.decisions.insert(dim.clone(), d.clone());
+            }
+            (Held::Decision(Some(d)), Field::Rating(dim, who)) => {
+                let ratings = r.ratings.entry(dim.clone()).or_default();
+                ratings.insert(who.clone(), d.clone());
             }
             _ => {}
         }

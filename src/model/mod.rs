@@ -1,6 +1,7 @@
 //! The domain: registry and names, protocol, campaign, clusters and rules, checks.
 //! Nothing here knows about terminals or files on disk.
 
+pub mod agreement;
 pub mod answer;
 pub mod campaign;
 pub mod change;

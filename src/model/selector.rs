@@ -382,6 +382,8 @@ mod tests {
                 protocol_id: "mms-interview".into(),
                 protocol_version: 1,
                 facts: Default::default(),
+                reviewers: Vec::new(),
+                open_review: false,
             },
             records,
         }

@@ -36,6 +36,8 @@ pub enum Action {
     Conflicts,
     History,
     Letter,
+    Agreement,
+    Finalize,
 }
 
 impl Action {
@@ -74,6 +76,8 @@ impl Action {
             Action::Conflicts => "конфликты".into(),
             Action::History => "история".into(),
             Action::Letter => "письмо".into(),
+            Action::Agreement => "согласие".into(),
+            Action::Finalize => "окончательно".into(),
         }
     }
 
@@ -82,6 +86,13 @@ impl Action {
     pub fn describe_in(self, scope: super::keymap::Scope) -> String {
         match (self, scope) {
             (Action::Back, super::keymap::Scope::List) => "Сбросить поиск и фильтр".into(),
+            (Action::Accept | Action::Pick(_), super::keymap::Scope::Clusters) => format!(
+                "{} (при нескольких рецензентах — ваша оценка)",
+                self.describe()
+            ),
+            (Action::Open, super::keymap::Scope::Agreement) => {
+                "Открыть расхождение на экране кластеров".into()
+            }
             (Action::Open, super::keymap::Scope::Review) => {
                 "Открыть муниципалитет: кластеры или незаконченные вопросы".into()
             }
@@ -131,6 +142,12 @@ impl Action {
                 "История этого вопроса или решения: кто, когда, что было и что стало".into()
             }
             Action::Letter => "Факты письма этого года: номер, дата, сроки".into(),
+            Action::Agreement => {
+                "Согласие рецензентов: альфа, каппа, расхождения с правилами и между собой".into()
+            }
+            Action::Finalize => {
+                "Сделать кластер окончательным: общий выбор рецензентов или, при расхождении, выбранный с причиной".into()
+            }
             Action::Sync => {
                 "Синхронизировать с другими ноутбуками через узел (папка на флешке или в сети)"
                     .into()

@@ -20,10 +20,11 @@ pub enum Scope {
     Preview,
     Conflicts,
     Letter,
+    Agreement,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::Global,
         Scope::List,
         Scope::Interview,
@@ -32,6 +33,7 @@ impl Scope {
         Scope::Preview,
         Scope::Conflicts,
         Scope::Letter,
+        Scope::Agreement,
     ];
 
     pub fn field(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Scope {
             Scope::Preview => "preview",
             Scope::Conflicts => "conflicts",
             Scope::Letter => "letter",
+            Scope::Agreement => "agreement",
         }
     }
 
@@ -57,6 +60,7 @@ impl Scope {
             Scope::Preview => "Приложение к письму",
             Scope::Conflicts => "Конфликты синхронизации",
             Scope::Letter => "Факты письма",
+            Scope::Agreement => "Согласие рецензентов",
         }
     }
 }
@@ -110,6 +114,8 @@ struct KeymapFile {
     conflicts: Bindings,
     #[serde(default)]
     letter: Bindings,
+    #[serde(default)]
+    agreement: Bindings,
 }
 
 impl KeymapFile {
@@ -123,6 +129,7 @@ impl KeymapFile {
             Scope::Preview => &self.preview,
             Scope::Conflicts => &self.conflicts,
             Scope::Letter => &self.letter,
+            Scope::Agreement => &self.agreement,
         }
     }
 }

@@ -205,6 +205,29 @@ impl Ctx {
                     cluster(*after),
                 )
             }
+            What::Rating {
+                dimension,
+                reviewer,
+                after,
+                ..
+            } => {
+                let cluster = |c: Option<u8>| c.map_or_else(none, |c| format!("кластер {c}"));
+                let title = self
+                    .data
+                    .dimensions
+                    .get(dimension)
+                    .map_or(dimension.clone(), |d| d.title.clone());
+                let disk = disk
+                    .ratings
+                    .get(dimension)
+                    .and_then(|r| r.get(reviewer))
+                    .map(|d| d.cluster);
+                (
+                    format!("{title} ({reviewer})"),
+                    cluster(disk),
+                    cluster(*after),
+                )
+            }
         }
     }
 
@@ -243,5 +266,17 @@ fn rebase_before(change: &mut Change, disk: &Record) {
         What::Decision {
             dimension, before, ..
         } => *before = disk.decisions.get(dimension).map(|d| d.cluster),
+        What::Rating {
+            dimension,
+            reviewer,
+            before,
+            ..
+        } => {
+            *before = disk
+                .ratings
+                .get(dimension)
+                .and_then(|r| r.get(reviewer))
+                .map(|d| d.cluster)
+        }
     }
 }

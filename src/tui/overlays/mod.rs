@@ -30,6 +30,7 @@ pub enum Pending {
     Quit,
     ClearAnswer(String),
     ClearDecision(String),
+    ClearRating(String),
     Export(ExportRequest),
 }
 
@@ -49,6 +50,11 @@ pub enum PromptFor {
         dim: String,
         cluster: u8,
     },
+    /// Why this final cluster, when the reviewers chose differently.
+    FinalReason {
+        dim: String,
+        cluster: u8,
+    },
     ExportPath(Format),
 }
 
@@ -60,6 +66,8 @@ pub enum PickFor {
         index: usize,
     },
     Section,
+    /// The final cluster on a dimension whose reviewers disagree.
+    Final(String),
     Filter(Vec<ListFilter>),
     ExportFormat(Vec<Format>),
 }

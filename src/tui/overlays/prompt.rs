@@ -36,7 +36,7 @@ impl Prompt {
                 if text.is_empty() {
                     self.error = Some(match self.purpose {
                         PromptFor::Reviewer => "имя не может быть пустым".into(),
-                        PromptFor::Reason { .. } => {
+                        PromptFor::Reason { .. } | PromptFor::FinalReason { .. } => {
                             "причина не может быть пустой; Esc — не менять решение".into()
                         }
                         PromptFor::ExportPath(_) => "укажите файл; Esc — отменить".into(),

@@ -6,7 +6,7 @@ use crate::model::campaign::Mark;
 use crate::model::change::{Change, ChangeError};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
-use crate::tui::overlays::{Confirm, Overlay, Pending, Prompt, PromptFor, Reply};
+use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Prompt, PromptFor, Reply};
 use crate::tui::widgets::{BOLD, DIM, SELECTED, mark_style};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -23,22 +23,29 @@ pub struct Clusters {
 const HINTS: &[Action] = &[
     Action::Accept,
     Action::Pick(1),
+    Action::Finalize,
     Action::Clear,
     Action::Interview,
     Action::Help,
     Action::Back,
 ];
 
+/// Whether this campaign has several reviewers, each rating before a final decision.
+fn several(ctx: &Ctx) -> bool {
+    ctx.campaign.meta.several_reviewers()
+}
+
 impl Clusters {
-    /// Decides the selected dimension; a cluster that needs a reason asks for one.
+    /// Decides the selected dimension (with several reviewers: this reviewer's own
+    /// cluster); a cluster that needs a reason asks for one.
     fn decide(&mut self, ctx: &mut Ctx, dim: &str, cluster: u8, reason: Option<&str>) -> Vec<Cmd> {
-        let change = Change::decision(
-            &ctx.current_record(),
-            dim,
-            Some(cluster),
-            reason,
-            &ctx.stamp(),
-        );
+        let record = ctx.current_record();
+        let stamp = ctx.stamp();
+        let change = if several(ctx) {
+            Change::rating(&record, dim, &stamp.by, Some(cluster), reason, &stamp)
+        } else {
+            Change::decision(&record, dim, Some(cluster), reason, &stamp)
+        };
         match ctx.apply(&[change]) {
             Ok(effect) => {
                 if self.dim + 1 < ctx.data.dimensions.0.len() {
@@ -65,6 +72,46 @@ impl Clusters {
                 Vec::new()
             }
         }
+    }
+
+    /// The final decision: what every reviewer chose, at once; when they differ, a cluster
+    /// picked from a list and a reason.
+    fn finalize(&mut self, ctx: &mut Ctx, dim: &crate::model::clusters::Dimension) -> Vec<Cmd> {
+        let record = ctx.current_record();
+        if !several(ctx) {
+            ctx.say("рецензент один: его решение и так окончательное");
+            return Vec::new();
+        }
+        if record.ratings_on(&dim.id).next().is_none() {
+            ctx.error("никто из рецензентов ещё не оценил это измерение");
+            return Vec::new();
+        }
+        if let Some(cluster) = record.unanimous(&dim.id) {
+            let change = Change::decision(&record, &dim.id, Some(cluster), None, &ctx.stamp());
+            return ctx.commit(&[change]);
+        }
+        let items = dim
+            .clusters
+            .iter()
+            .map(|c| {
+                let who: Vec<&str> = record
+                    .ratings_on(&dim.id)
+                    .filter(|(_, d)| d.cluster == c.number)
+                    .map(|(who, _)| who.as_str())
+                    .collect();
+                if who.is_empty() {
+                    format!("{} «{}»", c.number, c.short)
+                } else {
+                    format!("{} «{}» — {}", c.number, c.short, who.join(", "))
+                }
+            })
+            .collect();
+        vec![Cmd::Show(Overlay::Picker(Picker {
+            title: format!("Окончательно · {}", dim.column()),
+            items,
+            cursor: 0,
+            purpose: PickFor::Final(dim.id.clone()),
+        }))]
     }
 }
 
@@ -97,6 +144,20 @@ impl Component for Clusters {
                 None => ctx.error("подсказки нет: выберите кластер цифрой и назовите причину"),
             },
             Action::Pick(n) if d.cluster(n).is_some() => return self.decide(ctx, &d.id, n, None),
+            Action::Finalize => return self.finalize(ctx, &d),
+            Action::Clear
+                if several(ctx)
+                    && ctx
+                        .current_record()
+                        .ratings
+                        .get(&d.id)
+                        .is_some_and(|r| r.contains_key(&ctx.stamp().by)) =>
+            {
+                return vec![Cmd::Show(Overlay::Confirm(Confirm::new(
+                    format!("Стереть вашу оценку по измерению «{}»?", d.title),
+                    Pending::ClearRating(d.id.clone()),
+                )))];
+            }
             Action::Clear if ctx.current_record().decisions.contains_key(&d.id) => {
                 return vec![Cmd::Show(Overlay::Confirm(Confirm::new(
                     format!("Стереть решение по измерению «{}»?", d.title),
@@ -120,6 +181,36 @@ impl Component for Clusters {
         match reply {
             Reply::Text(PromptFor::Reason { dim, cluster }, reason) => {
                 self.decide(ctx, &dim, cluster, Some(&reason))
+            }
+            Reply::Picked(PickFor::Final(dim), index) => {
+                let Some(cluster) = ctx
+                    .data
+                    .dimensions
+                    .get(&dim)
+                    .and_then(|d| d.clusters.get(index))
+                    .map(|c| c.number)
+                else {
+                    return Vec::new();
+                };
+                vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                    format!(
+                        "Почему окончательно кластер {cluster}? Причина попадёт в файл и в свод"
+                    ),
+                    "",
+                    PromptFor::FinalReason { dim, cluster },
+                )))]
+            }
+            Reply::Text(PromptFor::FinalReason { dim, cluster }, reason) => {
+                let record = ctx.current_record();
+                let change =
+                    Change::decision(&record, &dim, Some(cluster), Some(&reason), &ctx.stamp());
+                ctx.commit(&[change])
+            }
+            Reply::Confirmed(Pending::ClearRating(dim)) => {
+                let record = ctx.current_record();
+                let stamp = ctx.stamp();
+                let change = Change::rating(&record, &dim, &stamp.by, None, None, &stamp);
+                ctx.commit(&[change])
             }
             Reply::Confirmed(Pending::ClearDecision(dim)) => {
                 let change =
@@ -166,12 +257,20 @@ impl Component for Clusters {
                 }
                 None => lines.push(Line::styled("   Подсказки нет: не хватает ответов", DIM)),
             }
+            if several(ctx) {
+                lines.extend(ratings_lines(ctx, &record, d));
+            }
             let mark = record.mark(d);
+            let label = if several(ctx) {
+                "Окончательно"
+            } else {
+                "Решение"
+            };
             let decision = match record.decisions.get(&d.id) {
                 Some(dec) => {
                     let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
                     let mut s = format!(
-                        "   Решение: {} «{c}» — {}, {}",
+                        "   {label}: {} «{c}» — {}, {}",
                         dec.cluster,
                         dec.by,
                         ctx.shown_time(&dec.at)
@@ -184,6 +283,22 @@ impl Component for Clusters {
                     }
                     s
                 }
+                None if several(ctx)
+                    && !ctx
+                        .campaign
+                        .meta
+                        .may_see_others(&record, &d.id, &ctx.stamp().by) =>
+                {
+                    "   Окончательно: не решено".into()
+                }
+                None if several(ctx) => match record.unanimous(&d.id) {
+                    Some(c) => format!("   Окончательно: не решено; все оценившие выбрали {c} — F"),
+                    None if record.disagreement(&d.id) => {
+                        "   Окончательно: не решено; оценки расходятся — F, выбрать и объяснить"
+                            .into()
+                    }
+                    None => "   Окончательно: не решено".into(),
+                },
                 None => "   Решение: не принято".into(),
             };
             lines.push(Line::styled(decision, mark_style(mark)));
@@ -212,4 +327,51 @@ impl Component for Clusters {
         let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     }
+}
+
+/// This reviewer's cluster and, once they have rated (or with open review), the others'.
+fn ratings_lines(
+    ctx: &Ctx,
+    record: &crate::model::campaign::Record,
+    d: &crate::model::clusters::Dimension,
+) -> Vec<Line<'static>> {
+    let me = ctx.stamp().by;
+    let show = |dec: &crate::model::campaign::Decision| {
+        let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
+        let mut s = format!("{} «{c}», {}", dec.cluster, ctx.shown_time(&dec.at));
+        if let Some(r) = &dec.reason {
+            s.push_str(&format!("; причина: {r}"));
+        }
+        s
+    };
+    let mut lines = Vec::new();
+    let mine = record.ratings.get(&d.id).and_then(|r| r.get(&me));
+    lines.push(match mine {
+        Some(dec) => Line::raw(format!("   Ваша оценка: {}", show(dec))),
+        None => Line::styled(
+            "   Ваша оценка: не поставлена — Enter принимает подсказку, цифра выбирает",
+            DIM,
+        ),
+    });
+    let others: Vec<_> = record
+        .ratings_on(&d.id)
+        .filter(|(w, _)| **w != me)
+        .collect();
+    if others.is_empty() {
+        return lines;
+    }
+    if ctx.campaign.meta.may_see_others(record, &d.id, &me) {
+        for (who, dec) in others {
+            lines.push(Line::raw(format!("   {who}: {}", show(dec))));
+        }
+    } else {
+        lines.push(Line::styled(
+            format!(
+                "   Оценки других ({}) скрыты, пока вы не поставите свою",
+                others.len()
+            ),
+            DIM,
+        ));
+    }
+    lines
 }

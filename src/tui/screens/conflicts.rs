@@ -68,6 +68,14 @@ impl Conflicts {
                 Some(&reason),
                 &stamp,
             ),
+            (Field::Rating(d, who), Held::Decision(dec)) => Change::rating(
+                &record,
+                d,
+                who,
+                dec.as_ref().map(|d| d.cluster),
+                Some(&reason),
+                &stamp,
+            ),
             _ => return Vec::new(),
         };
         let change = Change {
@@ -106,8 +114,13 @@ impl Conflicts {
                 }
             }
             Field::Note(q) => Change::note(&record, q, typed, &stamp),
-            Field::Decision(d) => match typed.trim().parse::<u8>() {
-                Ok(n) => Change::decision(&record, d, Some(n), Some(&reason), &stamp),
+            Field::Decision(_) | Field::Rating(..) => match typed.trim().parse::<u8>() {
+                Ok(n) => match &c.field {
+                    Field::Rating(d, who) => {
+                        Change::rating(&record, d, who, Some(n), Some(&reason), &stamp)
+                    }
+                    _ => Change::decision(&record, c.field.name(), Some(n), Some(&reason), &stamp),
+                },
                 Err(_) => {
                     ctx.error(format!("номер кластера — число, а не «{typed}»"));
                     return Vec::new();

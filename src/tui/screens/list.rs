@@ -258,6 +258,7 @@ impl Component for List {
             Action::Review => return vec![Cmd::Go(Go::Review)],
             Action::Conflicts => return vec![Cmd::Go(Go::Conflicts)],
             Action::Letter => return vec![Cmd::Go(Go::Letter)],
+            Action::Agreement => return vec![Cmd::Go(Go::Agreement)],
             Action::Back => {
                 self.search = TextField::default();
                 self.filter = ListFilter::All;

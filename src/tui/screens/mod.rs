@@ -3,6 +3,7 @@
 //! overlay, work for the IO layer) with [`Cmd`]s. A new screen is a new file, a variant
 //! here and its keymap scope.
 
+pub mod agreement;
 pub mod clusters;
 pub mod conflicts;
 pub mod interview;
@@ -28,6 +29,7 @@ pub enum Screen {
     Preview,
     Conflicts,
     Letter,
+    Agreement,
 }
 
 impl Screen {
@@ -40,6 +42,7 @@ impl Screen {
             Screen::Preview => Scope::Preview,
             Screen::Conflicts => Scope::Conflicts,
             Screen::Letter => Scope::Letter,
+            Screen::Agreement => Scope::Agreement,
         }
     }
 
@@ -62,6 +65,7 @@ pub enum Go {
     Preview,
     Conflicts,
     Letter,
+    Agreement,
 }
 
 impl Go {
@@ -74,6 +78,7 @@ impl Go {
             Go::Preview => Screen::Preview,
             Go::Conflicts => Screen::Conflicts,
             Go::Letter => Screen::Letter,
+            Go::Agreement => Screen::Agreement,
         }
     }
 }
@@ -128,6 +133,7 @@ pub struct Screens {
     pub preview: preview::Preview,
     pub conflicts: conflicts::Conflicts,
     pub letter: letter::Letter,
+    pub agreement: agreement::Agreement,
 }
 
 impl Screens {
@@ -140,6 +146,7 @@ impl Screens {
             preview: preview::Preview::default(),
             conflicts: conflicts::Conflicts::default(),
             letter: letter::Letter::default(),
+            agreement: agreement::Agreement::default(),
         }
     }
 
@@ -152,6 +159,7 @@ impl Screens {
             Screen::Preview => &self.preview,
             Screen::Conflicts => &self.conflicts,
             Screen::Letter => &self.letter,
+            Screen::Agreement => &self.agreement,
         }
     }
 
@@ -164,6 +172,7 @@ impl Screens {
             Screen::Preview => &mut self.preview,
             Screen::Conflicts => &mut self.conflicts,
             Screen::Letter => &mut self.letter,
+            Screen::Agreement => &mut self.agreement,
         }
     }
 }

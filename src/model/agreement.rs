@@ -1,0 +1,452 @@
+//! How far reviewers agree on the clusters, and how far the final decisions depart from the
+//! rules' suggestions. Krippendorff's alpha (nominal: any number of reviewers, missing
+//! ratings allowed) per dimension, Cohen's kappa per pair of reviewers, and the share of
+//! municipalities where everyone chose the same. A statistic that is undefined (nobody to
+//! compare, one category only) says why instead of printing NaN.
+
+use super::campaign::{Campaign, Decision};
+use super::clusters::Dimensions;
+use super::protocol::Protocol;
+use std::collections::BTreeMap;
+
+/// A statistic, or why it cannot be computed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stat {
+    Value(f64),
+    Undefined(&'static str),
+}
+
+impl Stat {
+    /// For reading: «0,743», or the reason in words.
+    pub fn shown(self) -> String {
+        match self {
+            Stat::Value(v) => format!("{v:.3}").replace('.', ","),
+            Stat::Undefined(why) => format!("не определено: {why}"),
+        }
+    }
+
+    /// For a table a program reads: «0.743», or empty.
+    pub fn cell(self) -> String {
+        match self {
+            Stat::Value(v) => format!("{v:.3}"),
+            Stat::Undefined(_) => String::new(),
+        }
+    }
+
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Stat::Value(v) => Some(v),
+            Stat::Undefined(_) => None,
+        }
+    }
+}
+
+const NOBODY_TO_COMPARE: &str = "нет муниципалитетов, оценённых двумя и более рецензентами";
+const ONE_CATEGORY: &str = "все оценки в одном кластере, согласие не с чем сравнить";
+const NO_OVERLAP: &str = "нет муниципалитетов, оценённых обоими";
+
+/// Krippendorff's alpha for nominal data. Each unit holds the values its raters gave (any
+/// number, missing ones left out); units with fewer than two values do not count.
+pub fn alpha_nominal(units: &[Vec<u8>]) -> Stat {
+    // Observed disagreement from the coincidence matrix, without building it: a unit of m
+    // values adds (m² − Σ n_c²)/(m − 1) off-diagonal coincidences.
+    let mut observed = 0.0;
+    let mut totals: BTreeMap<u8, f64> = BTreeMap::new();
+    let mut pairable = 0usize;
+    for unit in units.iter().filter(|u| u.len() > 1) {
+        pairable += 1;
+        let m = unit.len() as f64;
+        let mut counts: BTreeMap<u8, f64> = BTreeMap::new();
+        for v in unit {
+            *counts.entry(*v).or_default() += 1.0;
+            *totals.entry(*v).or_default() += 1.0;
+        }
+        let same: f64 = counts.values().map(|n| n * n).sum();
+        observed += (m * m - same) / (m - 1.0);
+    }
+    if pairable == 0 {
+        return Stat::Undefined(NOBODY_TO_COMPARE);
+    }
+    let n: f64 = totals.values().sum();
+    let expected = n * n - totals.values().map(|c| c * c).sum::<f64>();
+    if expected == 0.0 {
+        return Stat::Undefined(ONE_CATEGORY);
+    }
+    Stat::Value(1.0 - (n - 1.0) * observed / expected)
+}
+
+/// Cohen's kappa for two raters over the units both rated: (pₒ − pₑ)/(1 − pₑ).
+pub fn cohen_kappa(pairs: &[(u8, u8)]) -> Stat {
+    if pairs.is_empty() {
+        return Stat::Undefined(NO_OVERLAP);
+    }
+    let n = pairs.len() as f64;
+    let agree = pairs.iter().filter(|(a, b)| a == b).count() as f64;
+    let mut first: BTreeMap<u8, f64> = BTreeMap::new();
+    let mut second: BTreeMap<u8, f64> = BTreeMap::new();
+    for (a, b) in pairs {
+        *first.entry(*a).or_default() += 1.0;
+        *second.entry(*b).or_default() += 1.0;
+    }
+    let chance: f64 = first
+        .iter()
+        .map(|(c, k)| k / n * second.get(c).copied().unwrap_or(0.0) / n)
+        .sum();
+    if chance >= 1.0 {
+        return Stat::Undefined(ONE_CATEGORY);
+    }
+    Stat::Value((agree / n - chance) / (1.0 - chance))
+}
+
+/// Cohen's kappa of one pair of reviewers on one dimension.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pair {
+    pub first: String,
+    pub second: String,
+    /// Municipalities both rated.
+    pub both: usize,
+    pub kappa: Stat,
+}
+
+/// How often the final decision departs from one rule's suggestion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleDeparture {
+    /// The rule's index in the dimension's list; None for «no rule suggested anything».
+    pub rule: Option<usize>,
+    pub cluster: Option<u8>,
+    pub decided: usize,
+    pub departed: usize,
+}
+
+/// One dimension's agreement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DimensionAgreement {
+    pub dimension: String,
+    pub title: String,
+    /// Municipalities rated by two or more reviewers, and among them those where all agree.
+    pub rated_by_several: usize,
+    pub unanimous: usize,
+    pub alpha: Stat,
+    pub pairs: Vec<Pair>,
+    /// Final decisions against the suggestions: per rule that fired, and in all.
+    pub rules: Vec<RuleDeparture>,
+}
+
+impl DimensionAgreement {
+    pub fn percent(&self) -> Stat {
+        if self.rated_by_several == 0 {
+            return Stat::Undefined(NOBODY_TO_COMPARE);
+        }
+        Stat::Value(100.0 * self.unanimous as f64 / self.rated_by_several as f64)
+    }
+
+    /// The dimension's figures in lines of Russian, for the screen and the command line.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.rated_by_several == 0 {
+            out.push(format!("Согласие: {}", NOBODY_TO_COMPARE));
+        } else {
+            let percent = self.percent().value().unwrap_or(0.0);
+            out.push(format!(
+                "Оценены двумя и более: {}; единогласно: {} ({percent:.0} %)",
+                self.rated_by_several, self.unanimous
+            ));
+            out.push(format!("Альфа Криппендорфа: {}", self.alpha.shown()));
+            for p in &self.pairs {
+                out.push(match p.kappa {
+                    Stat::Value(_) => format!(
+                        "Каппа Коэна, {} и {}: {} (оба оценили: {})",
+                        p.first,
+                        p.second,
+                        p.kappa.shown(),
+                        p.both
+                    ),
+                    Stat::Undefined(_) => format!(
+                        "Каппа Коэна, {} и {}: {}",
+                        p.first,
+                        p.second,
+                        p.kappa.shown()
+                    ),
+                });
+            }
+        }
+        let (decided, departed) = self.departures();
+        let per_rule: Vec<String> = self
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let (i, c) = (r.rule?, r.cluster?);
+                Some(format!(
+                    "правило {} (кластер {c}): {} из {}",
+                    i + 1,
+                    r.departed,
+                    r.decided
+                ))
+            })
+            .collect();
+        if decided == 0 {
+            out.push("Окончательных решений там, где правила что-то подсказали, пока нет".into());
+        } else {
+            out.push(format!(
+                "Окончательное решение против подсказки правил: {departed} из {decided} ({})",
+                per_rule.join("; ")
+            ));
+        }
+        if let Some(none) = self.rules.iter().find(|r| r.rule.is_none()) {
+            out.push(format!(
+                "Решено без подсказки (ни одно правило не сработало): {}",
+                none.decided
+            ));
+        }
+        out
+    }
+
+    /// Final decisions with a suggestion, and how many of them depart from it.
+    pub fn departures(&self) -> (usize, usize) {
+        self.rules
+            .iter()
+            .filter(|r| r.rule.is_some())
+            .fold((0, 0), |(d, x), r| (d + r.decided, x + r.departed))
+    }
+}
+
+/// A municipality whose reviewers chose different clusters on a dimension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Disagreement {
+    pub municipality: String,
+    pub dimension: String,
+    /// Each reviewer's choice, in reviewer order.
+    pub choices: Vec<(String, Decision)>,
+    /// The final cluster, when one has been decided.
+    pub final_cluster: Option<u8>,
+}
+
+/// Agreement on every dimension, and the queue of disagreements in registry order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Agreement {
+    pub reviewers: Vec<String>,
+    pub dimensions: Vec<DimensionAgreement>,
+    pub queue: Vec<Disagreement>,
+}
+
+/// Measures the campaign over the municipalities `ids` (registry order).
+pub fn measure(
+    campaign: &Campaign,
+    ids: &[&str],
+    dims: &Dimensions,
+    protocol: &Protocol,
+) -> Agreement {
+    let reviewers = campaign.reviewers();
+    let mut dimensions = Vec::new();
+    let mut queue = Vec::new();
+    for dim in &dims.0 {
+        let mut units: Vec<Vec<u8>> = Vec::new();
+        let mut unanimous = 0;
+        let mut pair_values: BTreeMap<(usize, usize), Vec<(u8, u8)>> = BTreeMap::new();
+        let mut rules: BTreeMap<Option<usize>, RuleDeparture> = BTreeMap::new();
+        for id in ids {
+            let Some(record) = campaign.record(id) else {
+                continue;
+            };
+            let by: Vec<(usize, &Decision)> = reviewers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, who)| {
+                    record
+                        .ratings
+                        .get(&dim.id)
+                        .and_then(|r| r.get(who))
+                        .map(|d| (i, d))
+                })
+                .collect();
+            if by.len() > 1 {
+                let values: Vec<u8> = by.iter().map(|(_, d)| d.cluster).collect();
+                if values.iter().all(|v| *v == values[0]) {
+                    unanimous += 1;
+                } else {
+                    queue.push(Disagreement {
+                        municipality: id.to_string(),
+                        dimension: dim.id.clone(),
+                        choices: by
+                            .iter()
+                            .map(|(i, d)| (reviewers[*i].clone(), (*d).clone()))
+                            .collect(),
+                        final_cluster: record.decisions.get(&dim.id).map(|d| d.cluster),
+                    });
+                }
+                for (x, (i, a)) in by.iter().enumerate() {
+                    for (j, b) in &by[x + 1..] {
+                        pair_values
+                            .entry((*i, *j))
+                            .or_default()
+                            .push((a.cluster, b.cluster));
+                    }
+                }
+                units.push(values);
+            }
+            if let Some(final_decision) = record.decisions.get(&dim.id) {
+                let live = record.live(protocol);
+                let suggestion = dim.suggest(&live.answers, protocol);
+                let key = suggestion.as_ref().map(|s| s.rule);
+                let entry = rules.entry(key).or_insert(RuleDeparture {
+                    rule: key,
+                    cluster: suggestion.as_ref().map(|s| s.cluster),
+                    decided: 0,
+                    departed: 0,
+                });
+                entry.decided += 1;
+                if suggestion.is_some_and(|s| s.cluster != final_decision.cluster) {
+                    entry.departed += 1;
+                }
+            }
+        }
+        let mut pairs = Vec::new();
+        for i in 0..reviewers.len() {
+            for j in i + 1..reviewers.len() {
+                let values = pair_values.remove(&(i, j)).unwrap_or_default();
+                pairs.push(Pair {
+                    first: reviewers[i].clone(),
+                    second: reviewers[j].clone(),
+                    both: values.len(),
+                    kappa: cohen_kappa(&values),
+                });
+            }
+        }
+        // Rules in their order, «no rule» last.
+        let mut rules: Vec<RuleDeparture> = rules.into_values().collect();
+        rules.sort_by_key(|r| r.rule.map_or(usize::MAX, |i| i));
+        dimensions.push(DimensionAgreement {
+            dimension: dim.id.clone(),
+            title: dim.title.clone(),
+            rated_by_several: units.len(),
+            unanimous,
+            alpha: alpha_nominal(&units),
+            pairs,
+            rules,
+        });
+    }
+    Agreement {
+        reviewers,
+        dimensions,
+        queue,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(s: Stat, digits: i32) -> f64 {
+        let f = 10f64.powi(digits);
+        (s.value().expect("defined") * f).round() / f
+    }
+
+    /// Krippendorff, «Computing Krippendorff's Alpha-Reliability» (2011), the worked
+    /// example: 4 observers, 12 units, missing values; nominal alpha = 0.743.
+    #[test]
+    fn krippendorff_worked_example() {
+        let a = [
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(1),
+            Some(4),
+            Some(1),
+            Some(2),
+            None,
+            None,
+            None,
+        ];
+        let b = [
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(2),
+            Some(4),
+            Some(1),
+            Some(2),
+            Some(5),
+            None,
+            Some(3),
+        ];
+        let c = [
+            None,
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(3),
+            Some(4),
+            Some(2),
+            Some(2),
+            Some(5),
+            Some(1),
+            None,
+        ];
+        let d = [
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(3),
+            Some(2),
+            Some(4),
+            Some(4),
+            Some(1),
+            Some(2),
+            Some(5),
+            Some(1),
+            None,
+        ];
+        let units: Vec<Vec<u8>> = (0..12)
+            .map(|u| [a[u], b[u], c[u], d[u]].into_iter().flatten().collect())
+            .collect();
+        assert_eq!(round(alpha_nominal(&units), 3), 0.743);
+    }
+
+    /// The textbook 2×2 examples (Wikipedia, «Cohen's kappa»): κ = 0.4, 0.1304, 0.2593.
+    #[test]
+    fn cohen_textbook_examples() {
+        let table = |yy: usize, yn: usize, ny: usize, nn: usize| {
+            let mut v = Vec::new();
+            v.extend(std::iter::repeat_n((1, 1), yy));
+            v.extend(std::iter::repeat_n((1, 2), yn));
+            v.extend(std::iter::repeat_n((2, 1), ny));
+            v.extend(std::iter::repeat_n((2, 2), nn));
+            v
+        };
+        assert_eq!(round(cohen_kappa(&table(20, 5, 10, 15)), 4), 0.4);
+        assert_eq!(round(cohen_kappa(&table(45, 15, 25, 15)), 4), 0.1304);
+        assert_eq!(round(cohen_kappa(&table(25, 35, 5, 35)), 4), 0.2593);
+    }
+
+    #[test]
+    fn undefined_statistics_say_why() {
+        assert_eq!(alpha_nominal(&[]), Stat::Undefined(NOBODY_TO_COMPARE));
+        assert_eq!(
+            alpha_nominal(&[vec![1], vec![2]]),
+            Stat::Undefined(NOBODY_TO_COMPARE)
+        );
+        assert_eq!(
+            alpha_nominal(&[vec![2, 2], vec![2, 2, 2]]),
+            Stat::Undefined(ONE_CATEGORY)
+        );
+        assert_eq!(cohen_kappa(&[]), Stat::Undefined(NO_OVERLAP));
+        assert_eq!(
+            cohen_kappa(&[(3, 3), (3, 3)]),
+            Stat::Undefined(ONE_CATEGORY)
+        );
+        assert!(!Stat::Undefined(ONE_CATEGORY).shown().contains("NaN"));
+        assert_eq!(Stat::Value(0.74342).shown(), "0,743");
+    }
+
+    #[test]
+    fn perfect_and_systematic_disagreement() {
+        assert_eq!(alpha_nominal(&[vec![1, 1], vec![2, 2]]), Stat::Value(1.0));
+        assert!(alpha_nominal(&[vec![1, 2], vec![2, 1]]).value().unwrap() < 0.0);
+        assert_eq!(cohen_kappa(&[(1, 1), (2, 2)]), Stat::Value(1.0));
+    }
+}
