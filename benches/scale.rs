@@ -430,6 +430,53 @@ fn measure_log(case: &Case, scratch: &Path) -> f64 {
     med
 }
 
+/// Agreement over the 2,500 campaign with five reviewers rating every dimension of every
+/// municipality (a deterministic spread of clusters, a third of them disagreeing).
+fn measure_agreement(case: &Case) -> (f64, f64) {
+    let data = DataSet::load(&case.overrides, Some(&case.dir)).unwrap();
+    let mut campaign = storage::load(&case.dir, &data.registry).unwrap();
+    let reviewers = ["Анна", "Борис", "Вера", "Глеб", "Дина"];
+    campaign.meta.reviewers = reviewers.iter().map(|r| r.to_string()).collect();
+    for (i, m) in data.registry.municipalities.iter().enumerate() {
+        let record = campaign.record_mut(&m.id);
+        for (k, d) in data.dimensions.0.iter().enumerate() {
+            for (j, who) in reviewers.iter().enumerate() {
+                let cluster = if (i + k) % 3 == 0 {
+                    ((i + j) % 3 + 1) as u8
+                } else {
+                    ((i + k) % 3 + 1) as u8
+                };
+                record.ratings.entry(d.id.clone()).or_default().insert(
+                    who.to_string(),
+                    sobes::model::campaign::Decision {
+                        cluster,
+                        suggested: None,
+                        reason: None,
+                        by: who.to_string(),
+                        at: "2026-09-14T10:00:00Z".into(),
+                    },
+                );
+            }
+        }
+    }
+    let ids: Vec<&str> = data
+        .registry
+        .municipalities
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    let (agree, _) = measure(15, || {
+        let a = sobes::model::agreement::agree(&campaign, &ids, &data.dimensions);
+        assert_eq!(a.dimensions.len(), data.dimensions.0.len());
+    });
+    let (departures, _) = measure(15, || {
+        let d =
+            sobes::model::agreement::departures(&campaign, &ids, &data.dimensions, &data.protocol);
+        assert_eq!(d.len(), data.dimensions.0.len());
+    });
+    (agree, departures)
+}
+
 fn main() {
     let started = Instant::now();
     let scratch = tempfile::tempdir().unwrap();
@@ -636,6 +683,14 @@ fn main() {
             if big { 150.0 } else { 30.0 },
         );
     }
+    let (agreement_ms, departures_ms) = measure_agreement(&cases[1]);
+    report.add(
+        "agreement_2500x5_reviewers_median",
+        agreement_ms,
+        "ms",
+        20.0,
+    );
+    report.add("rule_departures_2500_median", departures_ms, "ms", 30.0);
     let log_ms = measure_log(&cases[0], scratch.path());
     report.add("log_one_answer_after_2000_commits", log_ms, "ms", 50.0);
     let total = started.elapsed().as_secs_f64();

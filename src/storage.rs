@@ -555,23 +555,7 @@ pub fn record_id(path: &Path) -> Option<String> {
 
 /// Parses the record files on every core; results keep the order of `files`.
 fn load_records(files: &[PathBuf]) -> Vec<Result<Record, StoreError>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || files.len() < 64 {
-        return files.iter().map(|p| load_record(p)).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || part.iter().map(|p| load_record(p)).collect::<Vec<_>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a record parser thread panicked"))
-            .collect()
-    })
+    crate::model::parallel::map(files, 64, |p| load_record(p))
 }
 
 fn load_record(path: &Path) -> Result<Record, StoreError> {

@@ -1079,7 +1079,7 @@ fn the_letters_facts_are_the_campaigns() {
     let o = set("letter_numbr", "1");
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("нет такого факта письма «letter_numbr»")
+        stderr(&o).contains("нет такой настройки или факта письма «letter_numbr»")
             && stderr(&o).contains("letter_number —"),
         "{}",
         stderr(&o)

@@ -17,6 +17,8 @@ enum Edit {
     Note(u8),
     ClearNumber,
     Decide(u8),
+    /// The laptop's own reviewer rates: keyed by reviewer, never a conflict between two.
+    Rate(u8),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -27,6 +29,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0u8..3).prop_map(Edit::Note),
         Just(Edit::ClearNumber),
         (1u8..4).prop_map(Edit::Decide),
+        (1u8..4).prop_map(Edit::Rate),
     ]
 }
 
@@ -52,6 +55,7 @@ fn play(start: &Record, edits: &[Edit], who: &str, minute: u32) -> Record {
             Edit::Decide(n) => {
                 Change::decision(&r, "regional_active", Some(*n), Some("решили так"), &stamp)
             }
+            Edit::Rate(n) => Change::rating(&r, "training", who, Some(*n), Some("так"), &stamp),
         };
         r = apply(&r, &c, &p, &d).unwrap();
     }
@@ -74,6 +78,14 @@ fn held(r: &Record) -> Vec<(Field, Held)> {
             Field::Decision(d.clone()),
             Held::Decision(Some(dec.clone())),
         ));
+    }
+    for (d, by) in &r.ratings {
+        for (who, dec) in by {
+            out.push((
+                Field::Rating(d.clone(), who.clone()),
+                Held::Decision(Some(dec.clone())),
+            ));
+        }
     }
     out
 }
@@ -108,6 +120,12 @@ proptest! {
                 prop_assert!(current || in_conflict, "{field:?} = {value:?} lost: {ab:?}");
             }
         }
+        // Two reviewers' ratings never collide.
+        prop_assert!(
+            ab.conflicts.iter().all(|c| !matches!(c.field, Field::Rating(..))),
+            "{:?}",
+            ab.conflicts
+        );
         // A merge result merged again with either side (now its base) stays as it is.
         prop_assert_eq!(merge(&ra, (&ab, "A"), (&ra, "A")), ab.clone());
     }

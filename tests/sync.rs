@@ -1,6 +1,7 @@
 //! Several laptops, one campaign: scripted scenarios with simulated laptops (each its own
 //! SOBES_HOME and campaign directory) sharing a hub folder, all in a temporary directory.
 
+use sobes::model::campaign::Record;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -538,4 +539,65 @@ fn a_hub_that_cannot_be_made_is_named() {
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     assert!(out(&o).contains(&hub.display().to_string()), "{}", out(&o));
     assert_eq!((a.files(), a.head()), before);
+}
+
+/// Two reviewers on two laptops rate the same municipality differently: both ratings arrive
+/// on both laptops with no conflict (they are keyed by reviewer); the final decision made on
+/// one laptop travels to the other.
+#[test]
+fn two_reviewers_on_two_laptops_never_conflict() {
+    let (_tmp, a, b, hub) = pair();
+    let o = a.run(&["campaign", "set", "reviewers", "Анна; Борис"]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(a.sync(&hub).status.success() && b.sync(&hub).status.success());
+    let decide = |l: &Laptop, cluster: &str, reason: &str, extra: &[&str]| {
+        let mut args = vec![
+            "decide",
+            "--municipality",
+            "Уйский",
+            "--dimension",
+            "training",
+            "--cluster",
+            cluster,
+            "--reason",
+            reason,
+        ];
+        args.extend(extra);
+        l.run(&args)
+    };
+    let o = decide(&a, "1", "сами ведут курсы", &[]);
+    assert!(out(&o).contains("оценка: Анна"), "{}", out(&o));
+    let o = decide(&b, "3", "нужен консалтинг", &[]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(a.sync(&hub).status.success());
+    let o = b.sync(&hub);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(a.sync(&hub).status.success());
+    assert_eq!(a.files(), b.files());
+    let o = a.run(&["conflicts"]);
+    assert!(
+        o.status.success() && !out(&o).contains("Уйский"),
+        "{}",
+        out(&o)
+    );
+    let record: Record =
+        ron::from_str(&std::fs::read_to_string(a.dir.join("municipalities/uysky-mr.ron")).unwrap())
+            .unwrap();
+    let ratings = &record.ratings["training"];
+    assert_eq!(ratings["Анна"].cluster, 1);
+    assert_eq!(ratings["Борис"].cluster, 3);
+    assert!(record.conflicts.is_empty(), "{:?}", record.conflicts);
+    assert!(!record.decisions.contains_key("training"), "no final yet");
+    // The final decision: refused without a reason, taken with one, and it travels.
+    let o = decide(&a, "3", "", &["--final"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("рецензенты разошлись"), "{}", out(&o));
+    let o = decide(&a, "3", "консалтинг нужнее", &["--final"]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(a.sync(&hub).status.success() && b.sync(&hub).status.success());
+    let record: Record =
+        ron::from_str(&std::fs::read_to_string(b.dir.join("municipalities/uysky-mr.ron")).unwrap())
+            .unwrap();
+    assert_eq!(record.decisions["training"].cluster, 3);
+    assert_eq!(record.ratings["training"].len(), 2);
 }

@@ -1262,3 +1262,116 @@ fn the_letters_facts_are_edited_in_the_tui() {
     let shown = h.screen(100, 30).replace('\u{a0}', " ");
     assert!(shown.contains("от ____ № 777"), "{shown}");
 }
+
+/// Several reviewers: each rates blind until they have rated; F makes the agreed cluster
+/// final at once and asks for a cluster and a reason when they differ; the agreement screen
+/// lists the disagreement and Enter opens it.
+#[test]
+fn several_reviewers_rate_blind_and_decide_finally() {
+    let mut h = harness("default", Some("Анна"));
+    h.app.ctx.campaign.meta.reviewers = vec!["Анна".into(), "Борис".into()];
+    h.keys("c");
+    assert_eq!(h.app.screen, Screen::Clusters);
+    let id = h.app.ctx.current.clone();
+    // Анна: cluster 2 on training, with a reason (no suggestion without answers).
+    h.keys("2");
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
+    h.keys("площадок нет");
+    h.key(KeyCode::Enter);
+    let r = h.app.ctx.current_record();
+    assert_eq!(r.ratings["training"]["Анна"].cluster, 2);
+    assert!(r.decisions.is_empty(), "a rating is not the final decision");
+    // Борис does not see Анна's choice until he has made his own.
+    h.app.ctx.reviewer = Some("Борис".into());
+    h.key(KeyCode::Up);
+    let blind = h.screen(100, 30);
+    assert!(blind.contains("Оценки других (1) скрыты"), "{blind}");
+    assert!(
+        !blind.contains("Анна") && !blind.contains("площадок"),
+        "{blind}"
+    );
+    h.keys("3");
+    h.keys("нужен консалтинг");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Up);
+    let open = h.screen(100, 30);
+    assert!(open.contains("Анна: 2 «Хотят учиться»"), "{open}");
+    assert!(open.contains("оценки расходятся"), "{open}");
+    assert!(open.contains("F окончательно"), "{open}");
+    // They differ: F asks which cluster, then why; an empty reason is not taken.
+    h.keys("F");
+    assert!(matches!(h.app.overlay(), Some(Overlay::Picker(_))));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
+    h.keys("решили вместе");
+    h.key(KeyCode::Enter);
+    let r = h.app.ctx.current_record();
+    assert_eq!(r.decisions["training"].cluster, 2);
+    assert_eq!(
+        r.decisions["training"].reason.as_deref(),
+        Some("решили вместе")
+    );
+    let text = std::fs::read_to_string(h.io.campaign_dir.join(format!("municipalities/{id}.ron")))
+        .unwrap();
+    assert!(
+        text.contains("ratings") && text.contains("решили вместе"),
+        "{text}"
+    );
+    // They agree on the project office: F makes it final with no question.
+    h.key(KeyCode::Down);
+    h.keys("1");
+    h.keys("сами ведут");
+    h.key(KeyCode::Enter);
+    h.app.ctx.reviewer = Some("Анна".into());
+    h.key(KeyCode::Up);
+    h.keys("1");
+    h.keys("и правда ведут");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Up);
+    h.keys("F");
+    assert!(h.app.overlay().is_none());
+    let r = h.app.ctx.current_record();
+    let fin = &r.decisions["project_office"];
+    assert_eq!(fin.cluster, 1);
+    assert_eq!(
+        fin.reason.as_deref(),
+        Some("Анна: и правда ведут; Борис: сами ведут")
+    );
+    // The agreement screen lists the one disagreement; Enter opens it.
+    h.key(KeyCode::Esc);
+    h.keys("A");
+    assert_eq!(h.app.screen, Screen::Agreement);
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("Расхождения рецензентов: 1"), "{screen}");
+    assert!(
+        screen.contains("Анна — 2 (площадок нет); Борис — 3 (нужен консалтинг)"),
+        "{screen}"
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Down);
+    h.keys("A");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, Screen::Clusters);
+    assert_eq!(h.app.ctx.current, id);
+    assert_eq!(h.app.screens.clusters.dim, 0);
+}
+
+/// With one reviewer F has nothing to do: the decision was final already.
+#[test]
+fn with_one_reviewer_f_changes_nothing() {
+    let mut h = harness("default", Some("Анна"));
+    h.keys("c2");
+    h.keys("причина");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Up);
+    h.keys("F");
+    let r = h.app.ctx.current_record();
+    assert_eq!(r.decisions["training"].cluster, 2);
+    assert!(r.ratings.is_empty());
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("рецензент один"), "{screen}");
+    assert!(!screen.contains("F окончательно"), "{screen}");
+}

@@ -4,8 +4,8 @@
 //! municipalities where everyone chose the same. A statistic that is undefined (nobody to
 //! compare, one category only) says why instead of printing NaN.
 
-use super::campaign::{Campaign, Decision};
-use super::clusters::Dimensions;
+use super::campaign::{Campaign, Decision, Record};
+use super::clusters::{Dimension, Dimensions};
 use super::protocol::Protocol;
 use std::collections::BTreeMap;
 
@@ -47,28 +47,33 @@ const NO_OVERLAP: &str = "нет муниципалитетов, оценённ�
 
 /// Krippendorff's alpha for nominal data. Each unit holds the values its raters gave (any
 /// number, missing ones left out); units with fewer than two values do not count.
-pub fn alpha_nominal(units: &[Vec<u8>]) -> Stat {
+pub fn alpha_nominal<'a>(units: impl IntoIterator<Item = &'a [u8]>) -> Stat {
     // Observed disagreement from the coincidence matrix, without building it: a unit of m
     // values adds (m² − Σ n_c²)/(m − 1) off-diagonal coincidences.
     let mut observed = 0.0;
-    let mut totals: BTreeMap<u8, f64> = BTreeMap::new();
+    let mut totals = [0.0f64; 256];
     let mut pairable = 0usize;
-    for unit in units.iter().filter(|u| u.len() > 1) {
+    let mut sorted: Vec<u8> = Vec::new();
+    for unit in units.into_iter().filter(|u| u.len() > 1) {
         pairable += 1;
         let m = unit.len() as f64;
-        let mut counts: BTreeMap<u8, f64> = BTreeMap::new();
+        sorted.clear();
+        sorted.extend_from_slice(unit);
+        sorted.sort_unstable();
+        let same: f64 = sorted
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run.len() * run.len()) as f64)
+            .sum();
         for v in unit {
-            *counts.entry(*v).or_default() += 1.0;
-            *totals.entry(*v).or_default() += 1.0;
+            totals[*v as usize] += 1.0;
         }
-        let same: f64 = counts.values().map(|n| n * n).sum();
         observed += (m * m - same) / (m - 1.0);
     }
     if pairable == 0 {
         return Stat::Undefined(NOBODY_TO_COMPARE);
     }
-    let n: f64 = totals.values().sum();
-    let expected = n * n - totals.values().map(|c| c * c).sum::<f64>();
+    let n: f64 = totals.iter().sum();
+    let expected = n * n - totals.iter().map(|c| c * c).sum::<f64>();
     if expected == 0.0 {
         return Stat::Undefined(ONE_CATEGORY);
     }
@@ -82,16 +87,12 @@ pub fn cohen_kappa(pairs: &[(u8, u8)]) -> Stat {
     }
     let n = pairs.len() as f64;
     let agree = pairs.iter().filter(|(a, b)| a == b).count() as f64;
-    let mut first: BTreeMap<u8, f64> = BTreeMap::new();
-    let mut second: BTreeMap<u8, f64> = BTreeMap::new();
+    let (mut first, mut second) = ([0.0f64; 256], [0.0f64; 256]);
     for (a, b) in pairs {
-        *first.entry(*a).or_default() += 1.0;
-        *second.entry(*b).or_default() += 1.0;
+        first[*a as usize] += 1.0;
+        second[*b as usize] += 1.0;
     }
-    let chance: f64 = first
-        .iter()
-        .map(|(c, k)| k / n * second.get(c).copied().unwrap_or(0.0) / n)
-        .sum();
+    let chance: f64 = first.iter().zip(&second).map(|(a, b)| a / n * b / n).sum();
     if chance >= 1.0 {
         return Stat::Undefined(ONE_CATEGORY);
     }
@@ -229,101 +230,39 @@ pub struct Agreement {
     pub queue: Vec<Disagreement>,
 }
 
-/// Measures the campaign over the municipalities `ids` (registry order).
+/// Measures the campaign over the municipalities `ids` (registry order): the reviewers'
+/// agreement ([`agree`]) and the final decisions against the rules ([`departures`]).
 pub fn measure(
     campaign: &Campaign,
     ids: &[&str],
     dims: &Dimensions,
     protocol: &Protocol,
 ) -> Agreement {
+    let mut a = agree(campaign, ids, dims);
+    for (d, rules) in a
+        .dimensions
+        .iter_mut()
+        .zip(departures(campaign, ids, dims, protocol))
+    {
+        d.rules = rules;
+    }
+    a
+}
+
+/// The reviewers' agreement per dimension and the disagreement queue; no rules involved
+/// (`rules` is left empty).
+pub fn agree(campaign: &Campaign, ids: &[&str], dims: &Dimensions) -> Agreement {
     let reviewers = campaign.reviewers();
+    let records: Vec<(&str, &Record)> = ids
+        .iter()
+        .filter_map(|id| campaign.record(id).map(|r| (*id, r)))
+        .collect();
     let mut dimensions = Vec::new();
     let mut queue = Vec::new();
     for dim in &dims.0 {
-        let mut units: Vec<Vec<u8>> = Vec::new();
-        let mut unanimous = 0;
-        let mut pair_values: BTreeMap<(usize, usize), Vec<(u8, u8)>> = BTreeMap::new();
-        let mut rules: BTreeMap<Option<usize>, RuleDeparture> = BTreeMap::new();
-        for id in ids {
-            let Some(record) = campaign.record(id) else {
-                continue;
-            };
-            let by: Vec<(usize, &Decision)> = reviewers
-                .iter()
-                .enumerate()
-                .filter_map(|(i, who)| {
-                    record
-                        .ratings
-                        .get(&dim.id)
-                        .and_then(|r| r.get(who))
-                        .map(|d| (i, d))
-                })
-                .collect();
-            if by.len() > 1 {
-                let values: Vec<u8> = by.iter().map(|(_, d)| d.cluster).collect();
-                if values.iter().all(|v| *v == values[0]) {
-                    unanimous += 1;
-                } else {
-                    queue.push(Disagreement {
-                        municipality: id.to_string(),
-                        dimension: dim.id.clone(),
-                        choices: by
-                            .iter()
-                            .map(|(i, d)| (reviewers[*i].clone(), (*d).clone()))
-                            .collect(),
-                        final_cluster: record.decisions.get(&dim.id).map(|d| d.cluster),
-                    });
-                }
-                for (x, (i, a)) in by.iter().enumerate() {
-                    for (j, b) in &by[x + 1..] {
-                        pair_values
-                            .entry((*i, *j))
-                            .or_default()
-                            .push((a.cluster, b.cluster));
-                    }
-                }
-                units.push(values);
-            }
-            if let Some(final_decision) = record.decisions.get(&dim.id) {
-                let live = record.live(protocol);
-                let suggestion = dim.suggest(&live.answers, protocol);
-                let key = suggestion.as_ref().map(|s| s.rule);
-                let entry = rules.entry(key).or_insert(RuleDeparture {
-                    rule: key,
-                    cluster: suggestion.as_ref().map(|s| s.cluster),
-                    decided: 0,
-                    departed: 0,
-                });
-                entry.decided += 1;
-                if suggestion.is_some_and(|s| s.cluster != final_decision.cluster) {
-                    entry.departed += 1;
-                }
-            }
-        }
-        let mut pairs = Vec::new();
-        for i in 0..reviewers.len() {
-            for j in i + 1..reviewers.len() {
-                let values = pair_values.remove(&(i, j)).unwrap_or_default();
-                pairs.push(Pair {
-                    first: reviewers[i].clone(),
-                    second: reviewers[j].clone(),
-                    both: values.len(),
-                    kappa: cohen_kappa(&values),
-                });
-            }
-        }
-        // Rules in their order, «no rule» last.
-        let mut rules: Vec<RuleDeparture> = rules.into_values().collect();
-        rules.sort_by_key(|r| r.rule.map_or(usize::MAX, |i| i));
-        dimensions.push(DimensionAgreement {
-            dimension: dim.id.clone(),
-            title: dim.title.clone(),
-            rated_by_several: units.len(),
-            unanimous,
-            alpha: alpha_nominal(&units),
-            pairs,
-            rules,
-        });
+        let (d, q) = one_dimension(dim, &records, &reviewers);
+        dimensions.push(d);
+        queue.extend(q);
     }
     Agreement {
         reviewers,
@@ -332,9 +271,134 @@ pub fn measure(
     }
 }
 
+/// Agreement on one dimension, and its disagreements in the records' order.
+fn one_dimension(
+    dim: &Dimension,
+    records: &[(&str, &Record)],
+    reviewers: &[String],
+) -> (DimensionAgreement, Vec<Disagreement>) {
+    let mut queue = Vec::new();
+    // Every pairable unit's values one after another, with where each ends.
+    let (mut values, mut ends): (Vec<u8>, Vec<usize>) = (Vec::new(), Vec::new());
+    let mut unanimous = 0;
+    let r = reviewers.len();
+    let mut pair_values: Vec<Vec<(u8, u8)>> = vec![Vec::new(); r * r];
+    let mut by: Vec<(usize, &Decision)> = Vec::with_capacity(r);
+    for (id, record) in records {
+        by.clear();
+        if let Some(rated) = record.ratings.get(&dim.id) {
+            by.extend(
+                reviewers
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, who)| rated.get(who).map(|d| (i, d))),
+            );
+        }
+        if by.len() < 2 {
+            continue;
+        }
+        let first = by[0].1.cluster;
+        if by.iter().all(|(_, d)| d.cluster == first) {
+            unanimous += 1;
+        } else {
+            queue.push(Disagreement {
+                municipality: id.to_string(),
+                dimension: dim.id.clone(),
+                choices: by
+                    .iter()
+                    .map(|(i, d)| (reviewers[*i].clone(), (*d).clone()))
+                    .collect(),
+                final_cluster: record.decisions.get(&dim.id).map(|d| d.cluster),
+            });
+        }
+        for (x, (i, a)) in by.iter().enumerate() {
+            for (j, b) in &by[x + 1..] {
+                pair_values[i * r + j].push((a.cluster, b.cluster));
+            }
+        }
+        values.extend(by.iter().map(|(_, d)| d.cluster));
+        ends.push(values.len());
+    }
+    let mut pairs = Vec::new();
+    for i in 0..r {
+        for j in i + 1..r {
+            let values = &pair_values[i * r + j];
+            pairs.push(Pair {
+                first: reviewers[i].clone(),
+                second: reviewers[j].clone(),
+                both: values.len(),
+                kappa: cohen_kappa(values),
+            });
+        }
+    }
+    let units = ends.iter().scan(0, |start, end| {
+        let unit = &values[*start..*end];
+        *start = *end;
+        Some(unit)
+    });
+    let agreement = DimensionAgreement {
+        dimension: dim.id.clone(),
+        title: dim.title.clone(),
+        rated_by_several: ends.len(),
+        unanimous,
+        alpha: alpha_nominal(units),
+        pairs,
+        rules: Vec::new(),
+    };
+    (agreement, queue)
+}
+
+/// Per dimension, per rule that suggested (in the rules' order, «no rule» last): how many
+/// final decisions there are and how many depart from that rule's suggestion.
+pub fn departures(
+    campaign: &Campaign,
+    ids: &[&str],
+    dims: &Dimensions,
+    protocol: &Protocol,
+) -> Vec<Vec<RuleDeparture>> {
+    let mut per_dim: Vec<BTreeMap<Option<usize>, RuleDeparture>> =
+        vec![BTreeMap::new(); dims.0.len()];
+    for record in ids.iter().filter_map(|id| campaign.record(id)) {
+        if record.decisions.is_empty() {
+            continue;
+        }
+        // The answers that count (hidden ones left out), once per record.
+        let live = protocol.live(&record.answers);
+        for (k, dim) in dims.0.iter().enumerate() {
+            let Some(final_decision) = record.decisions.get(&dim.id) else {
+                continue;
+            };
+            let suggestion = dim.suggested_rule(&live);
+            let key = suggestion.map(|(rule, _)| rule);
+            let entry = per_dim[k].entry(key).or_insert(RuleDeparture {
+                rule: key,
+                cluster: suggestion.map(|(_, c)| c),
+                decided: 0,
+                departed: 0,
+            });
+            entry.decided += 1;
+            if suggestion.is_some_and(|(_, c)| c != final_decision.cluster) {
+                entry.departed += 1;
+            }
+        }
+    }
+    per_dim
+        .into_iter()
+        .map(|rules| {
+            let mut rules: Vec<RuleDeparture> = rules.into_values().collect();
+            rules.sort_by_key(|r| r.rule.map_or(usize::MAX, |i| i));
+            rules
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn alpha(units: &[Vec<u8>]) -> Stat {
+        alpha_nominal(units.iter().map(Vec::as_slice))
+    }
 
     fn round(s: Stat, digits: i32) -> f64 {
         let f = 10f64.powi(digits);
@@ -404,7 +468,7 @@ mod tests {
         let units: Vec<Vec<u8>> = (0..12)
             .map(|u| [a[u], b[u], c[u], d[u]].into_iter().flatten().collect())
             .collect();
-        assert_eq!(round(alpha_nominal(&units), 3), 0.743);
+        assert_eq!(round(alpha(&units), 3), 0.743);
     }
 
     /// The textbook 2×2 examples (Wikipedia, «Cohen's kappa»): κ = 0.4, 0.1304, 0.2593.
@@ -425,13 +489,13 @@ mod tests {
 
     #[test]
     fn undefined_statistics_say_why() {
-        assert_eq!(alpha_nominal(&[]), Stat::Undefined(NOBODY_TO_COMPARE));
+        assert_eq!(alpha(&[]), Stat::Undefined(NOBODY_TO_COMPARE));
         assert_eq!(
-            alpha_nominal(&[vec![1], vec![2]]),
+            alpha(&[vec![1], vec![2]]),
             Stat::Undefined(NOBODY_TO_COMPARE)
         );
         assert_eq!(
-            alpha_nominal(&[vec![2, 2], vec![2, 2, 2]]),
+            alpha(&[vec![2, 2], vec![2, 2, 2]]),
             Stat::Undefined(ONE_CATEGORY)
         );
         assert_eq!(cohen_kappa(&[]), Stat::Undefined(NO_OVERLAP));
@@ -445,8 +509,8 @@ mod tests {
 
     #[test]
     fn perfect_and_systematic_disagreement() {
-        assert_eq!(alpha_nominal(&[vec![1, 1], vec![2, 2]]), Stat::Value(1.0));
-        assert!(alpha_nominal(&[vec![1, 2], vec![2, 1]]).value().unwrap() < 0.0);
+        assert_eq!(alpha(&[vec![1, 1], vec![2, 2]]), Stat::Value(1.0));
+        assert!(alpha(&[vec![1, 2], vec![2, 1]]).value().unwrap() < 0.0);
         assert_eq!(cohen_kappa(&[(1, 1), (2, 2)]), Stat::Value(1.0));
     }
 }

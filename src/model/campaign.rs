@@ -358,16 +358,18 @@ impl Campaign {
     /// The named reviewers, then anyone else who has rated, in first-seen order.
     pub fn reviewers(&self) -> Vec<String> {
         let mut out = self.meta.reviewers.clone();
-        let raters: std::collections::BTreeSet<&String> = self
+        let named = out.len();
+        // A handful of reviewers over thousands of records: a short list beats a set.
+        for who in self
             .records
             .values()
             .flat_map(|r| r.ratings.values().flat_map(|m| m.keys()))
-            .collect();
-        for r in raters {
-            if !out.contains(r) {
-                out.push(r.clone());
+        {
+            if !out.contains(who) {
+                out.push(who.clone());
             }
         }
+        out[named..].sort();
         out
     }
 

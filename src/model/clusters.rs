@@ -44,10 +44,15 @@ pub struct Suggestion {
 impl Dimension {
     /// The suggested cluster alone, without building the explanation.
     pub fn suggested_cluster(&self, answers: &Answers) -> Option<u8> {
+        self.suggested_rule(answers).map(|(_, c)| c)
+    }
+
+    /// The index of the rule that suggests, with its cluster, without the explanation.
+    pub fn suggested_rule(&self, answers: &Answers) -> Option<(usize, u8)> {
         self.rules
             .iter()
-            .find(|r| r.when.holds(answers))
-            .map(|r| r.cluster)
+            .position(|r| r.when.holds(answers))
+            .map(|i| (i, self.rules[i].cluster))
     }
 
     pub fn suggest(&self, answers: &Answers, protocol: &Protocol) -> Option<Suggestion> {

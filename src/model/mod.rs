@@ -12,6 +12,7 @@ pub mod condition;
 pub mod fuzzy;
 pub mod merge;
 pub mod names;
+pub mod parallel;
 pub mod protocol;
 pub mod registry;
 pub mod selector;

@@ -123,7 +123,7 @@ impl Protocol {
         let hidden = |a: &Answers| -> Vec<String> {
             self.questions()
                 .map(|(_, q)| q)
-                .filter(|q| a.value(&q.id).is_some() && !self.is_visible(q, a))
+                .filter(|q| !self.is_visible(q, a) && a.value(&q.id).is_some())
                 .map(|q| q.id.clone())
                 .collect()
         };

@@ -18,9 +18,20 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct Clusters {
     /// The selected dimension.
     pub dim: usize,
+    /// Whether the campaign has several reviewers (the status line then offers F).
+    several: bool,
 }
 
 const HINTS: &[Action] = &[
+    Action::Accept,
+    Action::Pick(1),
+    Action::Clear,
+    Action::Interview,
+    Action::Help,
+    Action::Back,
+];
+
+const HINTS_SEVERAL: &[Action] = &[
     Action::Accept,
     Action::Pick(1),
     Action::Finalize,
@@ -121,10 +132,11 @@ impl Component for Clusters {
     }
 
     fn hints(&self) -> &'static [Action] {
-        HINTS
+        if self.several { HINTS_SEVERAL } else { HINTS }
     }
 
     fn enter(&mut self, ctx: &mut Ctx, go: Option<Go>) {
+        self.several = several(ctx);
         if let Some(Go::Clusters(Some(dim))) = go {
             self.dim = dim.min(ctx.data.dimensions.0.len().saturating_sub(1));
         }
@@ -222,6 +234,7 @@ impl Component for Clusters {
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
+        self.several = several(ctx);
         let protocol = &ctx.data.protocol;
         let record = ctx.current_record().live(protocol).into_owned();
         let mut lines = Vec::new();
