@@ -459,12 +459,7 @@ fn measure_agreement(case: &Case) -> (f64, f64) {
             }
         }
     }
-    let ids: Vec<&str> = data
-        .registry
-        .municipalities
-        .iter()
-        .map(|m| m.id.as_str())
-        .collect();
+    let ids = data.registry.ids();
     let (agree, _) = measure(15, || {
         let a = sobes::model::agreement::agree(&campaign, &ids, &data.dimensions);
         assert_eq!(a.dimensions.len(), data.dimensions.0.len());

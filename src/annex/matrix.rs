@@ -132,12 +132,7 @@ pub fn matrix_xlsx(data: &DataSet, campaign: &Campaign) -> Result<Vec<u8>, Strin
     ws.autofilter(0, 0, last_row, header.len() as u16 - 1)
         .map_err(err)?;
     if !campaign.reviewers().is_empty() {
-        let ids: Vec<&str> = data
-            .registry
-            .municipalities
-            .iter()
-            .map(|m| m.id.as_str())
-            .collect();
+        let ids = data.registry.ids();
         let agreement = measure(campaign, &ids, &data.dimensions, &data.protocol);
         let ws = wb.add_worksheet();
         ws.set_name("Согласие").map_err(err)?;
@@ -215,18 +210,13 @@ pub fn agreement_rows(data: &DataSet, a: &Agreement) -> Vec<Vec<String>> {
             .registry
             .get(&q.municipality)
             .map_or(q.municipality.clone(), |m| m.name.clone());
-        let choices: Vec<String> = q
-            .choices
-            .iter()
-            .map(|(who, d)| format!("{who} — {}", d.cluster))
-            .collect();
         rows.push(vec![
             "расхождение".into(),
             q.dimension.clone(),
             name,
             String::new(),
             String::new(),
-            choices.join("; "),
+            q.choices_text(false),
             q.final_cluster.map_or_else(String::new, |c| c.to_string()),
         ]);
     }

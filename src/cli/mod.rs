@@ -502,12 +502,7 @@ fn cmd_decide(
 /// the disagreement queue; as a table for programs with `tsv`.
 pub fn agreement_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
     use crate::model::agreement::measure;
-    let ids: Vec<&str> = data
-        .registry
-        .municipalities
-        .iter()
-        .map(|m| m.id.as_str())
-        .collect();
+    let ids = data.registry.ids();
     let a = measure(campaign, &ids, &data.dimensions, &data.protocol);
     let name = |id: &str| {
         data.registry
@@ -521,14 +516,7 @@ pub fn agreement_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> Strin
             .collect();
     }
     let mut text = String::new();
-    text.push_str(&format!(
-        "Рецензенты: {}\n",
-        if a.reviewers.is_empty() {
-            "не названы (sobes campaign set reviewers \"…; …\")".to_string()
-        } else {
-            a.reviewers.join(", ")
-        }
-    ));
+    text.push_str(&(a.reviewers_line() + "\n"));
     for d in &a.dimensions {
         text.push_str(&format!("\n«{}» ({})\n", d.title, d.dimension));
         for line in d.lines() {
@@ -541,22 +529,11 @@ pub fn agreement_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> Strin
             .dimensions
             .get(&q.dimension)
             .map_or(q.dimension.as_str(), |d| d.title.as_str());
-        let choices: Vec<String> = q
-            .choices
-            .iter()
-            .map(|(who, d)| match &d.reason {
-                Some(r) => format!("{who} — {} ({r})", d.cluster),
-                None => format!("{who} — {}", d.cluster),
-            })
-            .collect();
-        let fin = q.final_cluster.map_or_else(
-            || "окончательного нет".to_string(),
-            |c| format!("окончательно {c}"),
-        );
         text.push_str(&format!(
-            "  {}, «{title}»: {}; {fin}\n",
+            "  {}, «{title}»: {}; {}\n",
             name(&q.municipality),
-            choices.join("; ")
+            q.choices_text(true),
+            q.final_text()
         ));
     }
     text

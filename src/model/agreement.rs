@@ -133,6 +133,17 @@ pub struct DimensionAgreement {
     pub rules: Vec<RuleDeparture>,
 }
 
+impl Agreement {
+    /// «Рецензенты: Анна, Борис», or how to name them.
+    pub fn reviewers_line(&self) -> String {
+        if self.reviewers.is_empty() {
+            "Рецензенты: не названы (sobes campaign set reviewers \"…; …\")".into()
+        } else {
+            format!("Рецензенты: {}", self.reviewers.join(", "))
+        }
+    }
+}
+
 impl DimensionAgreement {
     pub fn percent(&self) -> Stat {
         if self.rated_by_several == 0 {
@@ -220,6 +231,28 @@ pub struct Disagreement {
     pub choices: Vec<(String, Decision)>,
     /// The final cluster, when one has been decided.
     pub final_cluster: Option<u8>,
+}
+
+impl Disagreement {
+    /// «Анна — 2 (площадки нет); Борис — 1», reasons left out with `reasons` false.
+    pub fn choices_text(&self, reasons: bool) -> String {
+        self.choices
+            .iter()
+            .map(|(who, d)| match &d.reason {
+                Some(r) if reasons => format!("{who} — {} ({r})", d.cluster),
+                _ => format!("{who} — {}", d.cluster),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// «окончательно 2» or «окончательного нет».
+    pub fn final_text(&self) -> String {
+        self.final_cluster.map_or_else(
+            || "окончательного нет".to_string(),
+            |c| format!("окончательно {c}"),
+        )
+    }
 }
 
 /// Agreement on every dimension, and the queue of disagreements in registry order.
@@ -396,6 +429,7 @@ pub fn departures(
 mod tests {
     use super::*;
 
+    // Krippendorff's own worked example is in tests/reviewers.rs, through a whole campaign.
     fn alpha(units: &[Vec<u8>]) -> Stat {
         alpha_nominal(units.iter().map(Vec::as_slice))
     }
@@ -403,72 +437,6 @@ mod tests {
     fn round(s: Stat, digits: i32) -> f64 {
         let f = 10f64.powi(digits);
         (s.value().expect("defined") * f).round() / f
-    }
-
-    /// Krippendorff, «Computing Krippendorff's Alpha-Reliability» (2011), the worked
-    /// example: 4 observers, 12 units, missing values; nominal alpha = 0.743.
-    #[test]
-    fn krippendorff_worked_example() {
-        let a = [
-            Some(1),
-            Some(2),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(1),
-            Some(4),
-            Some(1),
-            Some(2),
-            None,
-            None,
-            None,
-        ];
-        let b = [
-            Some(1),
-            Some(2),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(2),
-            Some(4),
-            Some(1),
-            Some(2),
-            Some(5),
-            None,
-            Some(3),
-        ];
-        let c = [
-            None,
-            Some(3),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(3),
-            Some(4),
-            Some(2),
-            Some(2),
-            Some(5),
-            Some(1),
-            None,
-        ];
-        let d = [
-            Some(1),
-            Some(2),
-            Some(3),
-            Some(3),
-            Some(2),
-            Some(4),
-            Some(4),
-            Some(1),
-            Some(2),
-            Some(5),
-            Some(1),
-            None,
-        ];
-        let units: Vec<Vec<u8>> = (0..12)
-            .map(|u| [a[u], b[u], c[u], d[u]].into_iter().flatten().collect())
-            .collect();
-        assert_eq!(round(alpha(&units), 3), 0.743);
     }
 
     /// The textbook 2×2 examples (Wikipedia, «Cohen's kappa»): κ = 0.4, 0.1304, 0.2593.

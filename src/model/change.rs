@@ -46,6 +46,22 @@ pub enum What {
     },
 }
 
+impl What {
+    /// The cluster a record holds now in the field a decision or a rating touches.
+    pub fn cluster_in(&self, record: &Record) -> Option<u8> {
+        match self {
+            What::Decision { dimension, .. } => record.decisions.get(dimension),
+            What::Rating {
+                dimension,
+                reviewer,
+                ..
+            } => record.ratings.get(dimension).and_then(|r| r.get(reviewer)),
+            What::Answer { .. } | What::Note { .. } => None,
+        }
+        .map(|d| d.cluster)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub municipality: String,
@@ -213,29 +229,24 @@ impl Change {
             },
             What::Decision {
                 dimension, after, ..
-            } => {
-                let title = dims
-                    .get(dimension)
-                    .map_or(dimension.as_str(), |d| d.title.as_str());
-                match (after, &self.reason) {
-                    (Some(c), Some(r)) => format!("«{title}»: кластер {c} ({r})"),
-                    (Some(c), None) => format!("«{title}»: кластер {c}"),
-                    (None, _) => format!("«{title}»: решение стёрто"),
-                }
             }
-            What::Rating {
-                dimension,
-                reviewer,
-                after,
-                ..
+            | What::Rating {
+                dimension, after, ..
             } => {
                 let title = dims
                     .get(dimension)
                     .map_or(dimension.as_str(), |d| d.title.as_str());
+                let (whose, gone) = match &self.what {
+                    What::Rating { reviewer, .. } => (
+                        format!("{reviewer} — "),
+                        format!("оценка {reviewer} стёрта"),
+                    ),
+                    _ => (String::new(), "решение стёрто".to_string()),
+                };
                 match (after, &self.reason) {
-                    (Some(c), Some(r)) => format!("«{title}»: {reviewer} — кластер {c} ({r})"),
-                    (Some(c), None) => format!("«{title}»: {reviewer} — кластер {c}"),
-                    (None, _) => format!("«{title}»: оценка {reviewer} стёрта"),
+                    (Some(c), Some(r)) => format!("«{title}»: {whose}кластер {c} ({r})"),
+                    (Some(c), None) => format!("«{title}»: {whose}кластер {c}"),
+                    (None, _) => format!("«{title}»: {gone}"),
                 }
             }
         }
@@ -345,7 +356,7 @@ pub fn apply(
             before,
             after,
         } => {
-            let current = record.decisions.get(dimension).map(|d| d.cluster);
+            let current = change.what.cluster_in(record);
             expect_before(dimension, before.as_ref(), current.as_ref())?;
             match after {
                 None => {
@@ -366,11 +377,7 @@ pub fn apply(
             if reviewer.trim().is_empty() {
                 return Err(ChangeError::NoAuthor);
             }
-            let current = record
-                .ratings
-                .get(dimension)
-                .and_then(|r| r.get(reviewer))
-                .map(|d| d.cluster);
+            let current = change.what.cluster_in(record);
             expect_before(
                 &format!("{dimension} ({reviewer})"),
                 before.as_ref(),

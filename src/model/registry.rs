@@ -117,6 +117,11 @@ impl Registry {
         self.municipalities.iter().find(|m| m.id == id)
     }
 
+    /// Every id, in registry order.
+    pub fn ids(&self) -> Vec<&str> {
+        self.municipalities.iter().map(|m| m.id.as_str()).collect()
+    }
+
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.municipalities.iter().position(|m| m.id == id)
     }

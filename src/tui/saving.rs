@@ -192,39 +192,22 @@ impl Ctx {
             ),
             What::Decision {
                 dimension, after, ..
+            }
+            | What::Rating {
+                dimension, after, ..
             } => {
                 let cluster = |c: Option<u8>| c.map_or_else(none, |c| format!("кластер {c}"));
-                let title = self
+                let mut title = self
                     .data
                     .dimensions
                     .get(dimension)
                     .map_or(dimension.clone(), |d| d.title.clone());
+                if let What::Rating { reviewer, .. } = &change.what {
+                    title = format!("{title} ({reviewer})");
+                }
                 (
                     title,
-                    cluster(disk.decisions.get(dimension).map(|d| d.cluster)),
-                    cluster(*after),
-                )
-            }
-            What::Rating {
-                dimension,
-                reviewer,
-                after,
-                ..
-            } => {
-                let cluster = |c: Option<u8>| c.map_or_else(none, |c| format!("кластер {c}"));
-                let title = self
-                    .data
-                    .dimensions
-                    .get(dimension)
-                    .map_or(dimension.clone(), |d| d.title.clone());
-                let disk = disk
-                    .ratings
-                    .get(dimension)
-                    .and_then(|r| r.get(reviewer))
-                    .map(|d| d.cluster);
-                (
-                    format!("{title} ({reviewer})"),
-                    cluster(disk),
+                    cluster(change.what.cluster_in(disk)),
                     cluster(*after),
                 )
             }
@@ -263,20 +246,11 @@ fn rebase_before(change: &mut Change, disk: &Record) {
         What::Note {
             question, before, ..
         } => *before = disk.answers.note(question).map(str::to_string),
-        What::Decision {
-            dimension, before, ..
-        } => *before = disk.decisions.get(dimension).map(|d| d.cluster),
-        What::Rating {
-            dimension,
-            reviewer,
-            before,
-            ..
-        } => {
-            *before = disk
-                .ratings
-                .get(dimension)
-                .and_then(|r| r.get(reviewer))
-                .map(|d| d.cluster)
+        What::Decision { .. } | What::Rating { .. } => {
+            let now = change.what.cluster_in(disk);
+            if let What::Decision { before, .. } | What::Rating { before, .. } = &mut change.what {
+                *before = now;
+            }
         }
     }
 }

@@ -23,13 +23,7 @@ pub struct Agreement {
 const HINTS: &[Action] = &[Action::Open, Action::Help, Action::Back];
 
 fn measured(ctx: &Ctx) -> Measured {
-    let ids: Vec<&str> = ctx
-        .data
-        .registry
-        .municipalities
-        .iter()
-        .map(|m| m.id.as_str())
-        .collect();
+    let ids = ctx.data.registry.ids();
     measure(
         &ctx.campaign,
         &ids,
@@ -78,14 +72,7 @@ impl Component for Agreement {
         let a = measured(ctx);
         let me = ctx.reviewer.clone().unwrap_or_default();
         let mut lines = Vec::new();
-        lines.push(Line::raw(format!(
-            " Рецензенты: {}",
-            if a.reviewers.is_empty() {
-                "не названы (sobes campaign set reviewers \"…; …\")".to_string()
-            } else {
-                a.reviewers.join(", ")
-            }
-        )));
+        lines.push(Line::raw(format!(" {}", a.reviewers_line())));
         for d in &a.dimensions {
             lines.push(Line::raw(""));
             lines.push(Line::styled(format!(" {}", d.title), BOLD));
@@ -110,25 +97,14 @@ impl Component for Agreement {
                 .map_or(q.dimension.as_str(), |d| d.title.as_str());
             let record = ctx.campaign.record_or_empty(&q.municipality);
             let choices = if ctx.campaign.meta.may_see_others(&record, &q.dimension, &me) {
-                q.choices
-                    .iter()
-                    .map(|(who, d)| match &d.reason {
-                        Some(r) => format!("{who} — {} ({r})", d.cluster),
-                        None => format!("{who} — {}", d.cluster),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                q.choices_text(true)
             } else {
                 format!(
                     "оценок: {}; скрыты, пока вы не оцените сами",
                     q.choices.len()
                 )
             };
-            let fin = q.final_cluster.map_or_else(
-                || "окончательного нет".to_string(),
-                |c| format!("окончательно {c}"),
-            );
-            let text = format!(" {name}, «{title}»: {choices}; {fin}");
+            let text = format!(" {name}, «{title}»: {choices}; {}", q.final_text());
             lines.push(if k == self.cursor {
                 selected_line = lines.len();
                 Line::styled(text, SELECTED)
