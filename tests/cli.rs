@@ -1066,6 +1066,42 @@ fn the_letters_facts_are_the_campaigns() {
         "nothing stale"
     );
     let set = |k: &str, v: &str| env.run(&["campaign", "set", k, v]);
+    // The region's names are facts too: another region's letter says its own.
+    for (k, v) in [
+        ("region_genitive", "Приморского края"),
+        ("ministry", "Министерства образования Приморского края"),
+        (
+            "institute",
+            "ГАУ ДПО «Приморский краевой институт развития образования»",
+        ),
+        ("institute_short", "ГАУ ДПО ПК ИРО"),
+        ("start", "15.09.2026"),
+        ("end", "2026-10-09"),
+    ] {
+        let o = set(k, v);
+        assert!(o.status.success(), "{k}: {}", stderr(&o));
+    }
+    let other = export(&env);
+    assert!(
+        !other.contains("Челябинской области") && !other.contains("ЧИППКРО"),
+        "{other}"
+    );
+    assert!(
+        other.contains("и науки Приморского края") && other.contains("ГАУ ДПО ПК ИРО"),
+        "{other}"
+    );
+    let shown = stdout(&env.run(&["campaign", "show"]));
+    assert!(
+        shown.contains("start\t2026-09-15") && shown.contains("end\t2026-10-09"),
+        "{shown}"
+    );
+    let o = set("start", "15 сентября");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("ожидалась дата ДД.ММ.ГГГГ"),
+        "{}",
+        stderr(&o)
+    );
     assert!(set("letter_number", "12345").status.success());
     assert!(set("letter_date", "20.10.2026").status.success());
     assert!(

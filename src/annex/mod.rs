@@ -412,13 +412,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
                 Piece::Names(key) => out.push_str(&join_names(&members(&key))),
                 Piece::Genitive(key) => out.push_str(&join_genitive(&members(&key))),
                 Piece::Ranked(keys) => out.push_str(&ranked(template, &keys, &members)),
-                Piece::Fact(key) => out.push_str(
-                    campaign
-                        .meta
-                        .facts
-                        .get(&key)
-                        .map_or(crate::model::campaign::BLANK, String::as_str),
-                ),
+                Piece::Fact(key) => out.push_str(template.fact(&campaign.meta, &key)),
                 Piece::Start => out.push_str(&show_date(campaign.meta.start.as_deref())),
                 Piece::End => out.push_str(&show_date(campaign.meta.end.as_deref())),
                 Piece::Total(forms) => out.push_str(&counted(total, &forms)),

@@ -350,14 +350,17 @@ fn cmd_campaign(ctx: &Session, action: CampaignAction) -> Result<(), Failure> {
                 let value = campaign.meta.setting(key);
                 text.push_str(&format!("{key}\t{value}\t{what}\n"));
             }
+            let template = load_annex(ctx, None).ok();
             for (key, what) in crate::model::campaign::FACTS {
-                let value = campaign.meta.facts.get(*key).map_or(
-                    format!(
+                let default = template.as_ref().and_then(|t| t.template.facts.get(*key));
+                let value = match (campaign.meta.facts.get(*key), default) {
+                    (Some(v), _) => v.clone(),
+                    (None, Some(d)) => format!("{d} (из шаблона приложения)"),
+                    (None, None) => format!(
                         "{} (не записано: в письме будет место для заполнения)",
                         crate::model::campaign::BLANK
                     ),
-                    |v| v.clone(),
-                );
+                };
                 text.push_str(&format!("{key}\t{value}\t{what}\n"));
             }
             out(&text)

@@ -243,6 +243,23 @@ impl Meta {
                 };
                 Ok(if self.open_review { "да" } else { "нет" }.into())
             }
+            START | END => {
+                let date = if value.is_empty() {
+                    None
+                } else {
+                    let parsed = jiff::civil::Date::strptime("%d.%m.%Y", value)
+                        .or_else(|_| value.parse::<jiff::civil::Date>())
+                        .map_err(|_| format!("{key}: ожидалась дата ДД.ММ.ГГГГ, а не «{value}»"))?;
+                    Some(parsed.to_string())
+                };
+                let shown = date.clone().unwrap_or_default();
+                if key == START {
+                    self.start = date;
+                } else {
+                    self.end = date;
+                }
+                Ok(shown)
+            }
             _ if FACTS.iter().any(|(k, _)| *k == key) => {
                 if value.is_empty() {
                     self.facts.remove(key);
@@ -270,6 +287,8 @@ impl Meta {
         match key {
             REVIEWERS => self.reviewers.join("; "),
             OPEN_REVIEW => if self.open_review { "да" } else { "нет" }.into(),
+            START => self.start.clone().unwrap_or_default(),
+            END => self.end.clone().unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -277,9 +296,13 @@ impl Meta {
 
 const REVIEWERS: &str = "reviewers";
 const OPEN_REVIEW: &str = "open_review";
+const START: &str = "start";
+const END: &str = "end";
 
 /// The campaign's settings besides the letter's facts, with what each is.
 pub const SETTINGS: &[(&str, &str)] = &[
+    (START, "первый день собеседований (ДД.ММ.ГГГГ)"),
+    (END, "последний день собеседований (ДД.ММ.ГГГГ)"),
     (
         REVIEWERS,
         "рецензенты через «;»; с двумя и более каждый ставит свой кластер, затем — окончательное решение",
@@ -341,6 +364,16 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "deadline_active_plan",
         "срок: нормативная база и план муниципального актива",
+    ),
+    (
+        "ministry",
+        "Министерство в родительном падеже («Министерства образования и науки …»)",
+    ),
+    ("institute", "институт, полное название"),
+    ("institute_short", "институт, краткое название"),
+    (
+        "region_genitive",
+        "регион в родительном падеже («Челябинской области»)",
     ),
 ];
 

@@ -26,6 +26,10 @@ pub struct Template {
     /// Who issues the document (its properties name it).
     #[serde(default)]
     pub author: String,
+    /// Facts the region's letter has every year (the ministry, the institute, the region in
+    /// the cases the text needs); a campaign's own facts win over these.
+    #[serde(default)]
+    pub facts: std::collections::BTreeMap<String, String>,
     pub lists: Vec<ListDef>,
     pub blocks: Vec<Block>,
 }
@@ -42,6 +46,17 @@ pub enum Cond {
     All(Vec<Cond>),
     Any(Vec<Cond>),
     Not(Box<Cond>),
+}
+
+impl Template {
+    /// A fact of the letter: the campaign's, else this template's default, else a blank
+    /// to fill.
+    pub fn fact<'a>(&'a self, meta: &'a super::campaign::Meta, key: &str) -> &'a str {
+        meta.facts
+            .get(key)
+            .or_else(|| self.facts.get(key))
+            .map_or(super::campaign::BLANK, String::as_str)
+    }
 }
 
 impl Cond {

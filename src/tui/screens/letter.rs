@@ -71,13 +71,13 @@ impl Component for Letter {
             DIM,
         )];
         for (i, (key, what)) in FACTS.iter().enumerate() {
-            let value = ctx
-                .campaign
-                .meta
-                .facts
-                .get(*key)
-                .map_or(BLANK, String::as_str);
-            let text = format!(" {what}: {value}");
+            let own = ctx.campaign.meta.facts.get(*key);
+            let default = ctx.template.as_ref().and_then(|t| t.facts.get(*key));
+            let text = match (own, default) {
+                (Some(v), _) => format!(" {what}: {v}"),
+                (None, Some(d)) => format!(" {what}: {d} (из шаблона)"),
+                (None, None) => format!(" {what}: {BLANK}"),
+            };
             lines.push(if i == self.cursor {
                 Line::styled(text, SELECTED)
             } else {
