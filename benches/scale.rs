@@ -430,6 +430,27 @@ fn measure_log(case: &Case, scratch: &Path) -> f64 {
     med
 }
 
+/// Last year beside this year over the 2,500 campaign: last year's is this one with every
+/// seventh municipality's clusters moved.
+fn measure_compare(case: &Case) -> f64 {
+    let data = DataSet::load(&case.overrides, Some(&case.dir)).unwrap();
+    let now = storage::load(&case.dir, &data.registry).unwrap();
+    let mut before = now.clone();
+    for (i, record) in before.records.values_mut().enumerate() {
+        if i % 7 == 0 {
+            for d in record.decisions.values_mut() {
+                d.cluster = d.cluster % 3 + 1;
+            }
+        }
+    }
+    let ids = data.registry.ids();
+    let (med, _) = measure(15, || {
+        let c = sobes::model::compare::compare(&before, &now, &ids, &data.dimensions);
+        assert!(c.rows.iter().any(|r| r.changed()));
+    });
+    med
+}
+
 /// Agreement over the 2,500 campaign with five reviewers rating every dimension of every
 /// municipality (a deterministic spread of clusters, a third of them disagreeing).
 fn measure_agreement(case: &Case) -> (f64, f64) {
@@ -678,6 +699,8 @@ fn main() {
             if big { 150.0 } else { 30.0 },
         );
     }
+    let compare_ms = measure_compare(&cases[1]);
+    report.add("compare_with_last_year_2500_median", compare_ms, "ms", 50.0);
     let (agreement_ms, departures_ms) = measure_agreement(&cases[1]);
     report.add(
         "agreement_2500x5_reviewers_median",

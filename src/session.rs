@@ -231,6 +231,13 @@ impl Session {
     pub fn set_fact(&self, key: &str, value: &str) -> Result<String, Failure> {
         let mut probe = new_meta(&self.data, None);
         probe.set(key, value).map_err(Failure::new)?;
+        let checked;
+        let value = if key == crate::model::campaign::PREVIOUS && !value.trim().is_empty() {
+            checked = previous_folder(&self.campaign_dir, value.trim())?;
+            checked.as_str()
+        } else {
+            value
+        };
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
         let mut campaign = self.writable_campaign()?;
@@ -246,10 +253,58 @@ impl Session {
         Ok(value)
     }
 
+    /// Last year's campaign named in `meta`, with the data it was made with; None when the
+    /// campaign names none.
+    pub fn previous_campaign(
+        &self,
+        meta: &crate::model::campaign::Meta,
+    ) -> Result<Option<Campaign>, Failure> {
+        let Some(folder) = &meta.previous else {
+            return Ok(None);
+        };
+        let dir = self.campaign_dir.join(folder);
+        let what =
+            |e: String| Failure::new(format!("прошлогодняя кампания {}: {e}", dir.display()));
+        if !dir.join(storage::META_FILE).exists() {
+            return Err(what(format!(
+                "в папке нет {}; укажите её заново: sobes campaign set previous ПАПКА",
+                storage::META_FILE
+            )));
+        }
+        let data = DataSet::load(&crate::data::Overrides::default(), Some(&dir))
+            .map_err(|e| what(join_errors(&e)))?;
+        let campaign = storage::load(&dir, &data.registry).map_err(|e| damaged(&e))?;
+        Ok(Some(campaign))
+    }
+
     /// This computer's device id (made on the first write, kept in the user config).
     pub fn device(&self) -> Result<String, Failure> {
         Config::device(&self.paths.config_file()).map_err(|e| Failure::new(e.with_backup()))
     }
+}
+
+/// Last year's campaign folder as it is kept: absolute, checked to hold a campaign that is
+/// not this one.
+pub fn previous_folder(campaign_dir: &Path, folder: &str) -> Result<String, Failure> {
+    let dir = std::path::absolute(campaign_dir.join(folder))
+        .map_err(|e| Failure::new(format!("{folder}: {e}")))?;
+    if !dir.join(storage::META_FILE).exists() {
+        return Err(Failure::new(format!(
+            "{}: это не кампания sobes (нет {})",
+            dir.display(),
+            storage::META_FILE
+        )));
+    }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(&dir, campaign_dir) {
+        return Err(Failure::new(
+            "прошлогодняя кампания не может быть этой же кампанией",
+        ));
+    }
+    Ok(dir.display().to_string())
 }
 
 pub fn names(list: &[&Municipality]) -> String {
@@ -272,6 +327,7 @@ pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
         facts: Default::default(),
         reviewers: Vec::new(),
         open_review: false,
+        previous: None,
     }
 }
 

@@ -130,6 +130,12 @@ fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
             ours.open_review.to_string(),
             theirs.open_review.to_string(),
         ) == "true",
+        previous: unshow(pick(
+            "previous",
+            show(&base.previous),
+            show(&ours.previous),
+            show(&theirs.previous),
+        )),
     };
     let keys: BTreeSet<&String> = base
         .facts

@@ -266,6 +266,7 @@ fn a_campaign_reproduces_krippendorffs_example() {
             facts: Default::default(),
             reviewers: reviewers.iter().map(|r| r.to_string()).collect(),
             open_review: false,
+            previous: None,
         },
         records: Default::default(),
     };

@@ -1375,3 +1375,36 @@ fn with_one_reviewer_f_changes_nothing() {
     assert!(screen.contains("рецензент один"), "{screen}");
     assert!(!screen.contains("F окончательно"), "{screen}");
 }
+
+/// Last year's campaign beside this one: the list shows «2→1» where the final cluster moved,
+/// the Changes screen lists who moved, and Enter opens them.
+#[test]
+fn last_years_clusters_show_beside_this_years() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("c");
+    let id = h.app.ctx.current.clone();
+    h.keys("1");
+    h.keys("сами учат");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, Screen::List);
+    // Last year the same municipality was in cluster 2; another one in 3 is not decided now.
+    let mut last = h.app.ctx.campaign.clone();
+    last.meta.title = "Собеседование 2025".into();
+    let record = last.record_mut(&id);
+    record.decisions.get_mut("training").unwrap().cluster = 2;
+    h.app.ctx.previous = Some(last);
+    let list = h.screen(100, 20);
+    assert!(list.contains("2→1*"), "{list}");
+    h.keys("C");
+    assert_eq!(h.app.screen, Screen::Changes);
+    let screen = h.screen(100, 40);
+    assert!(
+        screen.contains("Прошлый год: «Собеседование 2025». Сменили кластер: 1"),
+        "{screen}"
+    );
+    assert!(screen.contains("Обучение 2→1"), "{screen}");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, Screen::Clusters);
+    assert_eq!(h.app.ctx.current, id);
+}

@@ -79,6 +79,9 @@ pub enum Command {
         /// Присоединиться к кампании узла синхронизации (папка на флешке или в общей сети)
         #[arg(long, value_name = "HUB", conflicts_with_all = ["title", "from"])]
         from_hub: Option<PathBuf>,
+        /// Прошлогодняя кампания, с которой сравнивать
+        #[arg(long, value_name = "OLD", conflicts_with = "from_hub")]
+        previous: Option<PathBuf>,
     },
     /// Найти муниципалитет по тому, как его написали
     Resolve { name: String },
@@ -111,6 +114,11 @@ pub enum Command {
     },
     /// Согласие рецензентов: альфа Криппендорфа, каппа Коэна, расхождения с правилами
     Agreement {
+        #[arg(long)]
+        tsv: bool,
+    },
+    /// Сравнение с прошлогодней кампанией: кто в каком кластере был и стал
+    Compare {
         #[arg(long)]
         tsv: bool,
     },
@@ -240,10 +248,22 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         outln!("создана кампания {} из «{name}»", dir.display())?;
         return Ok(());
     }
-    if let Some(Command::New { dir, title, .. }) = &cli.command {
+    if let Some(Command::New {
+        dir,
+        title,
+        previous,
+        ..
+    }) = &cli.command
+    {
         let over = overrides(&cli);
         let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
-        storage::create(dir, &new_meta(&data, title.clone()))?;
+        let mut meta = new_meta(&data, title.clone());
+        if let Some(old) = previous {
+            let old = std::path::absolute(old).unwrap_or_else(|_| old.clone());
+            let folder = crate::session::previous_folder(dir, &old.display().to_string())?;
+            meta.previous = Some(folder);
+        }
+        storage::create(dir, &meta)?;
         // The campaign keeps the data it was made with, so it reopens with them.
         let own = [
             (&cli.registry, crate::data::REGISTRY_FILE),
@@ -294,6 +314,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             reason.as_deref(),
             final_,
         ),
+        Some(Command::Compare { tsv }) => {
+            let campaign = ctx.load_campaign()?;
+            let Some(before) = ctx.previous_campaign(&campaign.meta)? else {
+                return Err(Failure::new(
+                    "прошлогодняя кампания не названа: sobes campaign set previous ПАПКА (или sobes new ПАПКА --previous СТАРАЯ)",
+                ));
+            };
+            out(&compare_report(&ctx.data, &before, &campaign, tsv))
+        }
         Some(Command::Agreement { tsv }) => {
             let campaign = ctx.load_campaign()?;
             out(&agreement_report(&ctx.data, &campaign, tsv))
@@ -538,6 +567,75 @@ pub fn agreement_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> Strin
             q.choices_text(true),
             q.final_text()
         ));
+    }
+    text
+}
+
+/// This year's final clusters beside last year's: the municipalities that moved, then a
+/// table of moves per dimension; as rows for programs with `tsv`.
+pub fn compare_report(data: &DataSet, before: &Campaign, now: &Campaign, tsv: bool) -> String {
+    use crate::model::compare::compare;
+    let c = compare(before, now, &data.registry.ids(), &data.dimensions);
+    let name = |id: &str| {
+        data.registry
+            .get(id)
+            .map_or(id.to_string(), |m| m.name.clone())
+    };
+    let show = |x: Option<u8>| x.map_or_else(String::new, |x| x.to_string());
+    let mut text = String::new();
+    if tsv {
+        for row in &c.rows {
+            let mut cells = vec!["муниципалитет".to_string(), row.municipality.clone()];
+            for m in &row.moves {
+                cells.push(show(m.before));
+                cells.push(show(m.now));
+            }
+            text.push_str(&(cells.join("\t") + "\n"));
+        }
+        for t in &c.tables {
+            let labels: Vec<Option<u8>> =
+                t.clusters.iter().map(|c| Some(*c)).chain([None]).collect();
+            for b in &labels {
+                for n in &labels {
+                    text.push_str(&format!(
+                        "переход\t{}\t{}\t{}\t{}\n",
+                        t.dimension,
+                        show(*b),
+                        show(*n),
+                        t.count(*b, *n)
+                    ));
+                }
+            }
+        }
+        return text;
+    }
+    let moved: Vec<String> = c
+        .rows
+        .iter()
+        .filter(|r| r.changed())
+        .map(|r| {
+            let parts: Vec<String> = r
+                .moves
+                .iter()
+                .zip(&data.dimensions.0)
+                .filter(|(m, _)| m.changed())
+                .map(|(m, d)| format!("{} {}", d.column(), m.cell()))
+                .collect();
+            format!("  {}: {}\n", name(&r.municipality), parts.join("; "))
+        })
+        .collect();
+    text.push_str(&format!(
+        "Прошлый год: «{}». Сменили кластер: {}\n",
+        before.meta.title,
+        moved.len()
+    ));
+    text.extend(moved);
+    for t in &c.tables {
+        text.push_str(&format!("\n«{}»\n", t.title));
+        for line in t.lines() {
+            text.push_str(&line);
+            text.push('\n');
+        }
     }
     text
 }

@@ -197,6 +197,9 @@ pub struct Meta {
     /// Whether a reviewer sees the others' clusters before deciding; off (blind) by default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub open_review: bool,
+    /// Last year's campaign (its folder), to compare with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 impl Meta {
@@ -243,6 +246,10 @@ impl Meta {
                 };
                 Ok(if self.open_review { "да" } else { "нет" }.into())
             }
+            PREVIOUS => {
+                self.previous = (!value.is_empty()).then(|| value.to_string());
+                Ok(value.to_string())
+            }
             START | END => {
                 let date = if value.is_empty() {
                     None
@@ -288,6 +295,7 @@ impl Meta {
             REVIEWERS => self.reviewers.join("; "),
             OPEN_REVIEW => if self.open_review { "да" } else { "нет" }.into(),
             START => self.start.clone().unwrap_or_default(),
+            PREVIOUS => self.previous.clone().unwrap_or_default(),
             END => self.end.clone().unwrap_or_default(),
             _ => String::new(),
         }
@@ -297,12 +305,17 @@ impl Meta {
 const REVIEWERS: &str = "reviewers";
 const OPEN_REVIEW: &str = "open_review";
 const START: &str = "start";
+pub const PREVIOUS: &str = "previous";
 const END: &str = "end";
 
 /// The campaign's settings besides the letter's facts, with what each is.
 pub const SETTINGS: &[(&str, &str)] = &[
     (START, "первый день собеседований (ДД.ММ.ГГГГ)"),
     (END, "последний день собеседований (ДД.ММ.ГГГГ)"),
+    (
+        PREVIOUS,
+        "папка прошлогодней кампании, с которой сравнивать",
+    ),
     (
         REVIEWERS,
         "рецензенты через «;»; с двумя и более каждый ставит свой кластер, затем — окончательное решение",

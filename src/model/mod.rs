@@ -8,6 +8,7 @@ pub mod change;
 pub mod checks;
 pub mod clusters;
 pub mod collate;
+pub mod compare;
 pub mod condition;
 pub mod fuzzy;
 pub mod merge;

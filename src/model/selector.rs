@@ -384,6 +384,7 @@ mod tests {
                 facts: Default::default(),
                 reviewers: Vec::new(),
                 open_review: false,
+                previous: None,
             },
             records,
         }

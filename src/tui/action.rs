@@ -38,6 +38,7 @@ pub enum Action {
     Letter,
     Agreement,
     Finalize,
+    Changes,
 }
 
 impl Action {
@@ -78,6 +79,7 @@ impl Action {
             Action::Letter => "письмо".into(),
             Action::Agreement => "согласие".into(),
             Action::Finalize => "окончательно".into(),
+            Action::Changes => "изменения".into(),
         }
     }
 
@@ -90,6 +92,9 @@ impl Action {
                 "{} (при нескольких рецензентах — ваша оценка)",
                 self.describe()
             ),
+            (Action::Open, super::keymap::Scope::Changes) => {
+                "Открыть кластеры муниципалитета".into()
+            }
             (Action::Open, super::keymap::Scope::Agreement) => {
                 "Открыть расхождение на экране кластеров".into()
             }
@@ -144,6 +149,9 @@ impl Action {
             Action::Letter => "Факты письма этого года: номер, дата, сроки".into(),
             Action::Agreement => {
                 "Согласие рецензентов: альфа, каппа, расхождения с правилами и между собой".into()
+            }
+            Action::Changes => {
+                "Изменения с прошлого года: кто сменил кластер, таблица переходов".into()
             }
             Action::Finalize => {
                 "Сделать кластер окончательным: общий выбор рецензентов или, при расхождении, выбранный с причиной".into()

@@ -58,6 +58,7 @@ impl App {
             loading: None,
             fatal: None,
             template: None,
+            previous: None,
             template_error: None,
             tz: jiff::tz::TimeZone::system(),
             hub: None,

@@ -21,10 +21,11 @@ pub enum Scope {
     Conflicts,
     Letter,
     Agreement,
+    Changes,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Global,
         Scope::List,
         Scope::Interview,
@@ -34,6 +35,7 @@ impl Scope {
         Scope::Conflicts,
         Scope::Letter,
         Scope::Agreement,
+        Scope::Changes,
     ];
 
     pub fn field(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Scope {
             Scope::Conflicts => "conflicts",
             Scope::Letter => "letter",
             Scope::Agreement => "agreement",
+            Scope::Changes => "changes",
         }
     }
 
@@ -61,6 +64,7 @@ impl Scope {
             Scope::Conflicts => "Конфликты синхронизации",
             Scope::Letter => "Факты письма",
             Scope::Agreement => "Согласие рецензентов",
+            Scope::Changes => "Изменения с прошлого года",
         }
     }
 }
@@ -116,6 +120,8 @@ struct KeymapFile {
     letter: Bindings,
     #[serde(default)]
     agreement: Bindings,
+    #[serde(default)]
+    changes: Bindings,
 }
 
 impl KeymapFile {
@@ -130,6 +136,7 @@ impl KeymapFile {
             Scope::Conflicts => &self.conflicts,
             Scope::Letter => &self.letter,
             Scope::Agreement => &self.agreement,
+            Scope::Changes => &self.changes,
         }
     }
 }

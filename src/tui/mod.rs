@@ -413,6 +413,12 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         Ok(t) => app.ctx.template = Some(t.template),
         Err(why) => app.ctx.template_error = Some(why),
     }
+    // Last year's campaign is for comparing: when it cannot be read, the interview goes on
+    // and the status line says why.
+    match ctx.previous_campaign(&app.ctx.campaign.meta) {
+        Ok(previous) => app.ctx.previous = previous,
+        Err(e) => app.ctx.error(e.message),
+    }
     let campaign_key = ctx.campaign_dir.display().to_string();
     app.ctx.hub = ctx.config.hubs.get(&campaign_key).map(PathBuf::from);
     if let Some(rx) = loading {

@@ -259,6 +259,7 @@ impl Component for List {
             Action::Conflicts => return vec![Cmd::Go(Go::Conflicts)],
             Action::Letter => return vec![Cmd::Go(Go::Letter)],
             Action::Agreement => return vec![Cmd::Go(Go::Agreement)],
+            Action::Changes => return vec![Cmd::Go(Go::Changes)],
             Action::Back => {
                 self.search = TextField::default();
                 self.filter = ListFilter::All;
@@ -363,11 +364,13 @@ impl Component for List {
                     } else {
                         spans.push(Span::raw(pad(summary.status.label(), 11)));
                     }
-                    for mark in &summary.marks {
-                        spans.push(Span::styled(
-                            pad(&mark.cell(), mark_width),
-                            mark_style(*mark),
-                        ));
+                    for (mark, d) in summary.marks.iter().zip(dims) {
+                        // Last year's cluster beside this year's when they differ: «3→1».
+                        let cell = match (ctx.last_year(&m.id, &d.id), mark.decided()) {
+                            (Some(b), Some(n)) if b != n => format!("{b}→{}", mark.cell()),
+                            _ => mark.cell(),
+                        };
+                        spans.push(Span::styled(pad(&cell, mark_width), mark_style(*mark)));
                     }
                 }
                 None => spans.push(Span::styled(pad("…", 6) + "загрузка", DIM)),

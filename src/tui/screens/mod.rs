@@ -4,6 +4,7 @@
 //! here and its keymap scope.
 
 pub mod agreement;
+pub mod changes;
 pub mod clusters;
 pub mod conflicts;
 pub mod interview;
@@ -30,6 +31,7 @@ pub enum Screen {
     Conflicts,
     Letter,
     Agreement,
+    Changes,
 }
 
 impl Screen {
@@ -43,6 +45,7 @@ impl Screen {
             Screen::Conflicts => Scope::Conflicts,
             Screen::Letter => Scope::Letter,
             Screen::Agreement => Scope::Agreement,
+            Screen::Changes => Scope::Changes,
         }
     }
 
@@ -66,6 +69,7 @@ pub enum Go {
     Conflicts,
     Letter,
     Agreement,
+    Changes,
 }
 
 impl Go {
@@ -79,6 +83,7 @@ impl Go {
             Go::Conflicts => Screen::Conflicts,
             Go::Letter => Screen::Letter,
             Go::Agreement => Screen::Agreement,
+            Go::Changes => Screen::Changes,
         }
     }
 }
@@ -134,6 +139,7 @@ pub struct Screens {
     pub conflicts: conflicts::Conflicts,
     pub letter: letter::Letter,
     pub agreement: agreement::Agreement,
+    pub changes: changes::Changes,
 }
 
 impl Screens {
@@ -147,6 +153,7 @@ impl Screens {
             conflicts: conflicts::Conflicts::default(),
             letter: letter::Letter::default(),
             agreement: agreement::Agreement::default(),
+            changes: changes::Changes::default(),
         }
     }
 
@@ -160,6 +167,7 @@ impl Screens {
             Screen::Conflicts => &self.conflicts,
             Screen::Letter => &self.letter,
             Screen::Agreement => &self.agreement,
+            Screen::Changes => &self.changes,
         }
     }
 
@@ -173,6 +181,7 @@ impl Screens {
             Screen::Conflicts => &mut self.conflicts,
             Screen::Letter => &mut self.letter,
             Screen::Agreement => &mut self.agreement,
+            Screen::Changes => &mut self.changes,
         }
     }
 }

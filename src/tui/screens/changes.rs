@@ -1,0 +1,114 @@
+//! Last year beside this year: the municipalities whose final cluster moved, and per
+//! dimension the table of moves. Enter opens the selected municipality's clusters.
+
+use super::{Cmd, Component, Go};
+use crate::model::compare::{Comparison, compare};
+use crate::tui::action::Action;
+use crate::tui::ctx::Ctx;
+use crate::tui::cursor::{is_movement, moved};
+use crate::tui::widgets::{BOLD, DIM, SELECTED};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+#[derive(Default)]
+pub struct Changes {
+    /// The selected municipality among those that moved.
+    pub cursor: usize,
+}
+
+const HINTS: &[Action] = &[Action::Open, Action::Help, Action::Back];
+
+fn compared(ctx: &Ctx) -> Option<Comparison> {
+    let before = ctx.previous.as_ref()?;
+    let ids = ctx.data.registry.ids();
+    Some(compare(before, &ctx.campaign, &ids, &ctx.data.dimensions))
+}
+
+/// The ids of the municipalities that moved, in registry order.
+fn moved_ids(c: &Comparison) -> Vec<String> {
+    c.rows
+        .iter()
+        .filter(|r| r.changed())
+        .map(|r| r.municipality.clone())
+        .collect()
+}
+
+impl Component for Changes {
+    fn title(&self, _ctx: &Ctx) -> String {
+        "Изменения с прошлого года".into()
+    }
+
+    fn hints(&self) -> &'static [Action] {
+        HINTS
+    }
+
+    fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        let ids = compared(ctx).map(|c| moved_ids(&c)).unwrap_or_default();
+        match action {
+            a if is_movement(a) => self.cursor = moved(self.cursor, ids.len(), a, ctx.page),
+            Action::Open => {
+                if let Some(id) = ids.get(self.cursor) {
+                    ctx.current = id.clone();
+                    return vec![Cmd::Go(Go::Clusters(None))];
+                }
+            }
+            Action::Back => return vec![Cmd::Back],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
+        ctx.page = area.height.max(1) as usize;
+        let Some(c) = compared(ctx) else {
+            let lines = vec![
+                Line::raw(" Прошлогодняя кампания не названа."),
+                Line::styled(
+                    " sobes campaign set previous ПАПКА — и здесь будет, кто сменил кластер.",
+                    DIM,
+                ),
+            ];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+            return;
+        };
+        let before = ctx.previous.as_ref().map_or("", |p| p.meta.title.as_str());
+        let moved: Vec<_> = c.rows.iter().filter(|r| r.changed()).collect();
+        self.cursor = self.cursor.min(moved.len().saturating_sub(1));
+        let mut lines = vec![Line::raw(format!(
+            " Прошлый год: «{before}». Сменили кластер: {}",
+            moved.len()
+        ))];
+        let mut selected_line = 0;
+        for (k, r) in moved.iter().enumerate() {
+            let name = ctx
+                .data
+                .registry
+                .get(&r.municipality)
+                .map_or(r.municipality.as_str(), |m| m.name.as_str());
+            let parts: Vec<String> = r
+                .moves
+                .iter()
+                .zip(&ctx.data.dimensions.0)
+                .filter(|(m, _)| m.changed())
+                .map(|(m, d)| format!("{} {}", d.column(), m.cell()))
+                .collect();
+            let text = format!(" {name}: {}", parts.join("; "));
+            lines.push(if k == self.cursor {
+                selected_line = lines.len();
+                Line::styled(text, SELECTED)
+            } else {
+                Line::raw(text)
+            });
+        }
+        for t in &c.tables {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(format!(" {}", t.title), BOLD));
+            lines.extend(t.lines().into_iter().map(Line::raw));
+        }
+        let skip = (selected_line + 2).saturating_sub(area.height as usize);
+        let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
+}
