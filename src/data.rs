@@ -4,6 +4,7 @@
 
 use crate::model::checks::{Source, check_dimensions, check_protocol};
 use crate::model::clusters::Dimensions;
+use crate::model::monitoring::Monitoring;
 use crate::model::protocol::Protocol;
 use crate::model::registry::Registry;
 use crate::model::source::{Origin, SourceError};
@@ -13,12 +14,14 @@ use std::path::{Path, PathBuf};
 pub const REGISTRY_FILE: &str = "registry.ron";
 pub const PROTOCOL_FILE: &str = "protocol.ron";
 pub const CLUSTERS_FILE: &str = "clusters.ron";
+pub const MONITORING_FILE: &str = "monitoring.ron";
 
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     pub registry: Option<PathBuf>,
     pub protocol: Option<PathBuf>,
     pub clusters: Option<PathBuf>,
+    pub monitoring: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -26,6 +29,8 @@ pub struct DataSet {
     pub registry: Registry,
     pub protocol: Protocol,
     pub dimensions: Dimensions,
+    /// The monitoring's criteria, indicators and levels.
+    pub monitoring: Monitoring,
     pub protocol_source: Source,
     pub clusters_source: Source,
 }
@@ -90,6 +95,19 @@ impl DataSet {
             CLUSTERS_FILE,
             ("data/clusters.ron", include_str!("../data/clusters.ron")),
         );
+        let monitoring = read_source(
+            over.monitoring.as_deref(),
+            campaign,
+            MONITORING_FILE,
+            (
+                "data/monitoring.ron",
+                include_str!("../data/monitoring.ron"),
+            ),
+        )
+        .map_err(|e| vec![e])
+        .and_then(|s| Monitoring::parse(&s.text, &s.origin))
+        .map_err(|e| problems.extend(e))
+        .ok();
         let registry = reg_src
             .map_err(|e| vec![e])
             .and_then(|s| Registry::parse(&s.text, s.origin))
@@ -109,15 +127,17 @@ impl DataSet {
                 problems.extend(check_dimensions(d, p, ds));
             }
         }
-        match (registry, protocol, dims) {
+        match (registry, protocol, dims, monitoring) {
             (
                 Some(registry),
                 Some((protocol, protocol_source)),
                 Some((dimensions, clusters_source)),
+                Some(monitoring),
             ) if problems.is_empty() => Ok(DataSet {
                 registry,
                 protocol,
                 dimensions,
+                monitoring,
                 protocol_source,
                 clusters_source,
             }),

@@ -225,6 +225,46 @@ impl Session {
 }
 
 impl Session {
+    /// Under one lock and one commit: the changes of many records (an import). Every change
+    /// is checked first; if any is refused nothing is written.
+    pub fn change_many(
+        &self,
+        batch: &[(String, Vec<Change>)],
+        summary: &str,
+    ) -> Result<usize, Failure> {
+        self.ensure_campaign()?;
+        let _lock = Lock::acquire(&self.campaign_dir)?;
+        let campaign = self.writable_campaign()?;
+        let mut records = Vec::new();
+        for (id, changes) in batch {
+            if changes.is_empty() {
+                continue;
+            }
+            let mut record = campaign.record_or_empty(id).into_owned();
+            for change in changes {
+                record = apply(&record, change, &self.data.protocol, &self.data.dimensions)
+                    .map_err(|e| Failure::new(format!("{id}: {e}")))?;
+            }
+            records.push(record);
+        }
+        let by = batch
+            .iter()
+            .flat_map(|(_, c)| c.first())
+            .map(|c| c.by.clone())
+            .next()
+            .unwrap_or_default();
+        let device = self.device()?;
+        let history = History::open(&self.campaign_dir, &device)?;
+        history.commit_pending(&by)?;
+        let mut files = Vec::new();
+        for record in &records {
+            storage::save_record(&self.campaign_dir, record)?;
+            files.push(PathBuf::from(storage::RECORDS_DIR).join(format!("{}.ron", record.id)));
+        }
+        history.commit(&files, &by, summary, "")?;
+        Ok(records.len())
+    }
+
     /// Sets (or with an empty value, clears) a setting or a fact of the campaign's letter,
     /// under the lock, with its commit; the value as stored. Unknown keys are refused with
     /// the known ones.

@@ -196,3 +196,145 @@ fn a_new_campaign_names_last_years() {
     // Nothing decided this year yet: nobody has moved, everyone is in the «—» column.
     assert!(text.contains("Сменили кластер: 0"), "{text}");
 }
+
+fn campaign(tmp: &Path) -> (std::path::PathBuf, String) {
+    let home = tmp.join("home");
+    let dir = tmp.join("c");
+    ok(run(&home, &["new", dir.to_str().unwrap()]));
+    (home, dir.to_str().unwrap().to_string())
+}
+
+/// Scores on their scale through `score`; the levels follow from the thresholds.
+#[test]
+fn scores_are_checked_and_levels_follow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, dir) = campaign(tmp.path());
+    let score = |m: &str, i: &str, v: &str| {
+        run(
+            &home,
+            &[
+                "--campaign",
+                &dir,
+                "--as",
+                "Тест",
+                "score",
+                "--municipality",
+                m,
+                "--indicator",
+                i,
+                "--value",
+                v,
+            ],
+        )
+    };
+    let o = score("Ашинский", "1.3", "5");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("показатель 1.3: 5 — вне шкалы, ожидалось от 0 до 2 баллов"),
+        "{}",
+        stderr(&o)
+    );
+    let o = score("Ашинский", "7.7", "1");
+    assert!(
+        stderr(&o).contains("нет показателя «7.7»"),
+        "{}",
+        stderr(&o)
+    );
+    ok(score("Ашинский", "1.3", "1"));
+    ok(score("Ашинский", "2.2", "2"));
+    let tsv = ok(run(&home, &["--campaign", &dir, "levels", "--tsv"]));
+    assert_eq!(
+        tsv,
+        "ashinsky-mr\t1.3\t1\tдопустимый\nashinsky-mr\t2.2\t2\tдопустимый\n"
+    );
+}
+
+/// A spreadsheet with bad rows changes nothing and names each bad cell; with
+/// --skip-bad-rows the good rows are written and the bad ones listed. XLSX and CSV alike.
+#[test]
+fn an_imported_sheet_with_bad_rows_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, dir) = campaign(tmp.path());
+    let xlsx = tmp.path().join("мониторинг.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows: [[&str; 4]; 4] = [
+        ["Муниципалитет", "Показатель 1.1", "1.2", "2.2"],
+        ["Ашинский муниципальный район", "2", "1", "3"],
+        ["Кусинский МР", "1", "три", "0"],
+        ["Троицкий", "1", "1", "1"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell.parse::<f64>() {
+                Ok(n) => ws.write_number(r as u32, c as u16, n).map(|_| ()),
+                Err(_) => ws.write_string(r as u32, c as u16, *cell).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    wb.save(&xlsx).unwrap();
+    let before = common::snapshot(Path::new(&dir));
+    let o = run(
+        &home,
+        &[
+            "--campaign",
+            &dir,
+            "--as",
+            "Тест",
+            "import-monitoring",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("ничего не записано: в таблице ошибки (2)"),
+        "{err}"
+    );
+    assert!(err.contains("мониторинг.xlsx: строка 3, столбец C: показатель 1.2: ожидался целый балл от 0 до 2, а не «три»"), "{err}");
+    assert!(
+        err.contains(
+            "мониторинг.xlsx: строка 4, столбец A: «Троицкий» подходит к нескольким муниципалитетам"
+        ),
+        "{err}"
+    );
+    assert_eq!(before, common::snapshot(Path::new(&dir)), "nothing written");
+    let o = run(
+        &home,
+        &[
+            "--campaign",
+            &dir,
+            "--as",
+            "Тест",
+            "import-monitoring",
+            "--skip-bad-rows",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    let out = ok(o);
+    assert!(
+        out.contains("загружено баллов: 3, изменено муниципалитетов: 1"),
+        "{out}"
+    );
+    let tsv = ok(run(&home, &["--campaign", &dir, "levels", "--tsv"]));
+    assert_eq!(
+        tsv,
+        "ashinsky-mr\t1.1\t2\tоптимальный\nashinsky-mr\t1.2\t1\tдопустимый\nashinsky-mr\t2.2\t3\tоптимальный\n"
+    );
+    // The same table as CSV (with «;» and a BOM, as Excel saves it) reads the same.
+    let csv = tmp.path().join("m.csv");
+    std::fs::write(&csv, "\u{feff}Муниципалитет;1.1\r\nКусинский МР;1\r\n").unwrap();
+    let out = ok(run(
+        &home,
+        &[
+            "--campaign",
+            &dir,
+            "--as",
+            "Тест",
+            "import-monitoring",
+            csv.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("загружено баллов: 1"), "{out}");
+}

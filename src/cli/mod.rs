@@ -8,6 +8,7 @@ macro_rules! outln {
 }
 
 mod check;
+mod monitoring;
 mod sync;
 mod usage;
 
@@ -41,6 +42,9 @@ pub struct Cli {
     /// Другие правила кластеров
     #[arg(long, global = true, value_name = "FILE")]
     pub clusters: Option<PathBuf>,
+    /// Другие показатели мониторинга
+    #[arg(long, global = true, value_name = "FILE")]
+    pub monitoring: Option<PathBuf>,
     /// Раскладка клавиш: default, vim или файл
     #[arg(long, global = true, value_name = "NAME|FILE")]
     pub keymap: Option<String>,
@@ -117,6 +121,29 @@ pub enum Command {
         #[arg(long)]
         tsv: bool,
     },
+    /// Записать балл мониторинга по показателю
+    Score {
+        #[arg(long)]
+        municipality: String,
+        /// Номер показателя, например 1.3
+        #[arg(long)]
+        indicator: String,
+        /// Балл (пусто — стереть)
+        #[arg(long, allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Уровни мониторинга: муниципалитет × показатель, доли по уровням
+    Levels {
+        #[arg(long)]
+        tsv: bool,
+    },
+    /// Загрузить баллы мониторинга из таблицы (XLSX или CSV): муниципалитет, затем показатели
+    ImportMonitoring {
+        file: PathBuf,
+        /// Пропустить строки с ошибками (они будут перечислены), записать остальные
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
     /// Сравнение с прошлогодней кампанией: кто в каком кластере был и стал
     Compare {
         #[arg(long)]
@@ -182,6 +209,7 @@ fn overrides(cli: &Cli) -> Overrides {
         registry: cli.registry.clone(),
         protocol: cli.protocol.clone(),
         clusters: cli.clusters.clone(),
+        monitoring: cli.monitoring.clone(),
     }
 }
 
@@ -314,6 +342,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             reason.as_deref(),
             final_,
         ),
+        Some(Command::Score {
+            municipality,
+            indicator,
+            value,
+        }) => cmd_score(&ctx, &municipality, &indicator, &value),
+        Some(Command::Levels { tsv }) => {
+            let campaign = ctx.load_campaign()?;
+            out(&monitoring::levels_report(&ctx.data, &campaign, tsv))
+        }
+        Some(Command::ImportMonitoring {
+            file,
+            skip_bad_rows,
+        }) => monitoring::cmd_import(&ctx, &file, skip_bad_rows),
         Some(Command::Compare { tsv }) => {
             let campaign = ctx.load_campaign()?;
             let Some(before) = ctx.previous_campaign(&campaign.meta)? else {
@@ -484,6 +525,32 @@ fn cmd_set(
         changes
     })?;
     outln!("{}: {} = {}", m.name, q.id, raw.trim())?;
+    Ok(())
+}
+
+fn cmd_score(ctx: &Session, name: &str, indicator: &str, raw: &str) -> Result<(), Failure> {
+    let m = ctx.municipality(name)?;
+    let value = match raw.trim() {
+        "" => None,
+        t => Some(
+            t.parse::<i64>()
+                .map_err(|_| Failure::new(format!("балл — целое число, а не «{t}»")))?,
+        ),
+    };
+    if let Some(v) = value {
+        ctx.data
+            .monitoring
+            .check_score(indicator, v)
+            .map_err(|e| Failure::new(e.to_string()))?;
+    } else if ctx.data.monitoring.indicator(indicator).is_none() {
+        return Err(Failure::new(format!("нет показателя «{indicator}»")));
+    }
+    let stamp = ctx.stamp()?;
+    ctx.change(&m.id, |record| {
+        vec![Change::score(record, indicator, value, &stamp)]
+    })
+    .map_err(|f| Failure::new(format!("{}: {}", m.name, f.message)))?;
+    outln!("{}: {indicator} = {}", m.name, raw.trim())?;
     Ok(())
 }
 

@@ -68,6 +68,7 @@ fn field_code(field: &Field) -> String {
         Field::Note(q) => format!("note:{q}"),
         Field::Decision(d) => format!("decision:{d}"),
         Field::Rating(d, who) => format!("rating:{d}:{who}"),
+        Field::Score(i) => format!("score:{i}"),
     }
 }
 
@@ -216,6 +217,15 @@ pub fn cmd_log(
                     let show =
                         |c: &Option<u8>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
                     (format!("{d} ({reviewer})"), show(before), show(after))
+                }
+                What::Score {
+                    indicator,
+                    before,
+                    after,
+                } => {
+                    let show =
+                        |c: &Option<i64>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
+                    (format!("мониторинг {indicator}"), show(before), show(after))
                 }
             };
             let keep = id.as_ref().is_none_or(|m| *m == c.municipality)

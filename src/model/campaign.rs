@@ -67,9 +67,20 @@ pub struct Record {
     /// `decisions` holds the final ones.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ratings: BTreeMap<String, BTreeMap<String, Decision>>,
+    /// The monitoring's points per indicator («1.3»), as recorded or imported.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scores: BTreeMap<String, Score>,
     /// Fields two laptops changed differently, with every version, until someone decides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<super::merge::Conflict>,
+}
+
+/// A monitoring score with who recorded it and when.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Score {
+    pub value: i64,
+    pub by: String,
+    pub at: String,
 }
 
 impl Record {
@@ -111,6 +122,14 @@ impl Record {
                 ..self.clone()
             }),
         }
+    }
+
+    /// The scores' values by indicator.
+    pub fn score_values(&self) -> BTreeMap<String, i64> {
+        self.scores
+            .iter()
+            .map(|(k, s)| (k.clone(), s.value))
+            .collect()
     }
 
     /// The reviewers' clusters on a dimension, by reviewer (empty with one reviewer).

@@ -37,6 +37,12 @@ pub enum What {
         before: Option<u8>,
         after: Option<u8>,
     },
+    /// The monitoring's points on an indicator.
+    Score {
+        indicator: String,
+        before: Option<i64>,
+        after: Option<i64>,
+    },
     /// One reviewer's own cluster, when a campaign has several reviewers.
     Rating {
         dimension: String,
@@ -56,7 +62,7 @@ impl What {
                 reviewer,
                 ..
             } => record.ratings.get(dimension).and_then(|r| r.get(reviewer)),
-            What::Answer { .. } | What::Note { .. } => None,
+            What::Answer { .. } | What::Note { .. } | What::Score { .. } => None,
         }
         .map(|d| d.cluster)
     }
@@ -94,6 +100,8 @@ pub enum ChangeError {
     },
     #[error("{}", reason_needed(*.suggested, *.cluster))]
     ReasonNeeded { suggested: Option<u8>, cluster: u8 },
+    #[error("балл не может быть меньше нуля: {0}")]
+    NegativeScore(i64),
     #[error(
         "рецензенты разошлись ({choices}); для окончательного кластера {cluster} нужна причина"
     )]
@@ -170,6 +178,21 @@ impl Change {
         )
     }
 
+    /// Records (or with `None`, clears) the points of a monitoring indicator; the scale is
+    /// checked by [`super::monitoring::Monitoring::check_score`] before.
+    pub fn score(record: &Record, indicator: &str, after: Option<i64>, stamp: &Stamp) -> Change {
+        Change::new(
+            record,
+            What::Score {
+                indicator: indicator.to_string(),
+                before: record.scores.get(indicator).map(|s| s.value),
+                after,
+            },
+            None,
+            stamp,
+        )
+    }
+
     /// Records (or with `None`, clears) one reviewer's own cluster on a dimension.
     pub fn rating(
         record: &Record,
@@ -226,6 +249,12 @@ impl Change {
             } => match after {
                 Some(n) => format!("заметка к «{}»: {n}", question(q)),
                 None => format!("заметка к «{}» стёрта", question(q)),
+            },
+            What::Score {
+                indicator, after, ..
+            } => match after {
+                Some(v) => format!("мониторинг, показатель {indicator}: {v}"),
+                None => format!("мониторинг, показатель {indicator}: балл стёрт"),
             },
             What::Decision {
                 dimension, after, ..
@@ -290,6 +319,7 @@ pub fn apply(
             reviewer,
             ..
         } => Field::Rating(dimension.clone(), reviewer.clone()),
+        What::Score { indicator, .. } => Field::Score(indicator.clone()),
     };
     new.conflicts.retain(|c| c.field != field);
     match &change.what {
@@ -365,6 +395,30 @@ pub fn apply(
                 Some(cluster) => {
                     let decision = finally(record, dimension, *cluster, change, protocol, dims)?;
                     new.decisions.insert(dimension.clone(), decision);
+                }
+            }
+        }
+        What::Score {
+            indicator,
+            before,
+            after,
+        } => {
+            let current = record.scores.get(indicator).map(|s| s.value);
+            expect_before(indicator, before.as_ref(), current.as_ref())?;
+            match after {
+                None => {
+                    new.scores.remove(indicator);
+                }
+                Some(v) if *v < 0 => return Err(ChangeError::NegativeScore(*v)),
+                Some(v) => {
+                    new.scores.insert(
+                        indicator.clone(),
+                        super::campaign::Score {
+                            value: *v,
+                            by: stamp.by.clone(),
+                            at: stamp.at.clone(),
+                        },
+                    );
                 }
             }
         }

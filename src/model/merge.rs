@@ -20,6 +20,8 @@ pub enum Field {
     Decision(String),
     /// A reviewer's own cluster: (dimension, reviewer).
     Rating(String, String),
+    /// The monitoring's points on an indicator.
+    Score(String),
 }
 
 /// What a field holds on one side.
@@ -28,6 +30,7 @@ pub enum Held {
     Value(Option<Value>),
     Note(Option<String>),
     Decision(Option<Decision>),
+    Score(Option<i64>),
 }
 
 /// One side's version of a field, with who wrote it, when, and on which device.
@@ -53,7 +56,11 @@ pub struct Conflict {
 impl Field {
     pub fn name(&self) -> &str {
         match self {
-            Field::Answer(q) | Field::Note(q) | Field::Decision(q) | Field::Rating(q, _) => q,
+            Field::Answer(q)
+            | Field::Note(q)
+            | Field::Decision(q)
+            | Field::Rating(q, _)
+            | Field::Score(q) => q,
         }
     }
 
@@ -75,6 +82,7 @@ impl Field {
                 let title = dims.get(d).map_or(d.as_str(), |d| d.title.as_str());
                 format!("оценка «{title}» ({who})")
             }
+            Field::Score(i) => format!("балл мониторинга, показатель {i}"),
         }
     }
 
@@ -89,7 +97,10 @@ impl Field {
                 Some(r) => format!("кластер {} ({r})", d.cluster),
                 None => format!("кластер {}", d.cluster),
             },
-            Held::Value(None) | Held::Note(None) | Held::Decision(None) => "(стёрто)".into(),
+            Held::Score(Some(v)) => v.to_string(),
+            Held::Value(None) | Held::Note(None) | Held::Decision(None) | Held::Score(None) => {
+                "(стёрто)".into()
+            }
         }
     }
 }
@@ -117,6 +128,10 @@ fn fields(r: &Record, device: &str) -> BTreeMap<Field, Version> {
         let v = version(Held::Decision(Some(dec.clone())), &dec.by, &dec.at);
         out.insert(Field::Decision(d.clone()), v);
     }
+    for (i, score) in &r.scores {
+        let v = version(Held::Score(Some(score.value)), &score.by, &score.at);
+        out.insert(Field::Score(i.clone()), v);
+    }
     for (d, by_reviewer) in &r.ratings {
         for (who, dec) in by_reviewer {
             let v = version(Held::Decision(Some(dec.clone())), &dec.by, &dec.at);
@@ -131,6 +146,7 @@ fn empty(field: &Field) -> Held {
         Field::Answer(_) => Held::Value(None),
         Field::Note(_) => Held::Note(None),
         Field::Decision(_) | Field::Rating(..) => Held::Decision(None),
+        Field::Score(_) => Held::Score(None),
     }
 }
 
@@ -257,6 +273,14 @@ fn rebuild(
             }
             (Held::Decision(Some(d)), Field::Decision(dim)) => {
                 r.decisions.insert(dim.clone(), d.clone());
+            }
+            (Held::Score(Some(value)), Field::Score(i)) => {
+                let score = crate::model::campaign::Score {
+                    value: *value,
+                    by: v.by.clone(),
+                    at: v.at.clone(),
+                };
+                r.scores.insert(i.clone(), score);
             }
             (Held::Decision(Some(d)), Field::Rating(dim, who)) => {
                 let ratings = r.ratings.entry(dim.clone()).or_default();

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod condition;
 pub mod fuzzy;
 pub mod merge;
+pub mod monitoring;
 pub mod names;
 pub mod parallel;
 pub mod protocol;

@@ -190,6 +190,16 @@ impl Ctx {
                     .map_or_else(none, str::to_string),
                 after.clone().unwrap_or_else(none),
             ),
+            What::Score {
+                indicator, after, ..
+            } => {
+                let shown = |v: Option<i64>| v.map_or_else(none, |v| v.to_string());
+                (
+                    format!("мониторинг, показатель {indicator}"),
+                    shown(disk.scores.get(indicator).map(|s| s.value)),
+                    shown(*after),
+                )
+            }
             What::Decision {
                 dimension, after, ..
             }
@@ -246,6 +256,9 @@ fn rebase_before(change: &mut Change, disk: &Record) {
         What::Note {
             question, before, ..
         } => *before = disk.answers.note(question).map(str::to_string),
+        What::Score {
+            indicator, before, ..
+        } => *before = disk.scores.get(indicator).map(|s| s.value),
         What::Decision { .. } | What::Rating { .. } => {
             let now = change.what.cluster_in(disk);
             if let What::Decision { before, .. } | What::Rating { before, .. } = &mut change.what {

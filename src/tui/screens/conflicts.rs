@@ -68,6 +68,7 @@ impl Conflicts {
                 Some(&reason),
                 &stamp,
             ),
+            (Field::Score(i), Held::Score(v)) => Change::score(&record, i, *v, &stamp),
             (Field::Rating(d, who), Held::Decision(dec)) => Change::rating(
                 &record,
                 d,
@@ -114,6 +115,19 @@ impl Conflicts {
                 }
             }
             Field::Note(q) => Change::note(&record, q, typed, &stamp),
+            Field::Score(i) => match typed.trim().parse::<i64>() {
+                Ok(v) => match ctx.data.monitoring.check_score(i, v) {
+                    Ok(_) => Change::score(&record, i, Some(v), &stamp),
+                    Err(e) => {
+                        ctx.error(e.to_string());
+                        return Vec::new();
+                    }
+                },
+                Err(_) => {
+                    ctx.error(format!("балл — целое число, а не «{typed}»"));
+                    return Vec::new();
+                }
+            },
             Field::Decision(_) | Field::Rating(..) => match typed.trim().parse::<u8>() {
                 Ok(n) => match &c.field {
                     Field::Rating(d, who) => {
