@@ -430,6 +430,85 @@ fn measure_log(case: &Case, scratch: &Path) -> f64 {
     med
 }
 
+/// The levels table over the 2,500 campaign with every indicator scored; and the import of
+/// a 2,500-row XLSX through the real binary (reading, resolving every name, checking every
+/// cell, writing the records and one commit), into a copy of the campaign each time.
+fn measure_monitoring(case: &Case, scratch: &Path) -> (f64, f64) {
+    let data = DataSet::load(&case.overrides, Some(&case.dir)).unwrap();
+    let mut campaign = storage::load(&case.dir, &data.registry).unwrap();
+    let indicators: Vec<(String, i64)> = data
+        .monitoring
+        .indicators()
+        .map(|(_, i)| (i.id.clone(), i.max))
+        .collect();
+    let score = |n: usize, k: usize, max: i64| ((n + k) as i64) % (max + 1);
+    for (n, m) in data.registry.municipalities.iter().enumerate() {
+        let record = campaign.record_mut(&m.id);
+        for (k, (id, max)) in indicators.iter().enumerate() {
+            record.scores.insert(
+                id.clone(),
+                sobes::model::campaign::Score {
+                    value: score(n, k, *max),
+                    by: "Бенчмарк".into(),
+                    at: "2026-05-01T10:00:00Z".into(),
+                },
+            );
+        }
+    }
+    let (levels, _) = measure(15, || {
+        let text = sobes::cli::monitoring::levels_report(&data, &campaign, false);
+        std::hint::black_box(text.len());
+    });
+    // The sheet.
+    let xlsx = scratch.join("monitoring-2500.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Муниципалитет").unwrap();
+    for (k, (id, _)) in indicators.iter().enumerate() {
+        ws.write_string(0, k as u16 + 1, id).unwrap();
+    }
+    for (n, m) in data.registry.municipalities.iter().enumerate() {
+        let r = n as u32 + 1;
+        ws.write_string(r, 0, &m.name).unwrap();
+        for (k, (_, max)) in indicators.iter().enumerate() {
+            ws.write_number(r, k as u16 + 1, score(n, k + 1, *max) as f64)
+                .unwrap();
+        }
+    }
+    wb.save(&xlsx).unwrap();
+    let mut times = Vec::new();
+    for round in 0..3 {
+        let copy = scratch.join(format!("import-{round}"));
+        let _ = std::fs::remove_dir_all(&copy);
+        copy_dir(&case.dir, &copy);
+        let started = Instant::now();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_sobes"))
+            .env("SOBES_HOME", scratch.join("import-home"))
+            .arg("--campaign")
+            .arg(&copy)
+            .args(["--as", "Бенчмарк", "import-monitoring"])
+            .arg(&xlsx)
+            .output()
+            .unwrap();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    times.sort_by(f64::total_cmp);
+    (levels, times[1])
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
 /// Last year beside this year over the 2,500 campaign: last year's is this one with every
 /// seventh municipality's clusters moved.
 fn measure_compare(case: &Case) -> f64 {
@@ -445,7 +524,8 @@ fn measure_compare(case: &Case) -> f64 {
     }
     let ids = data.registry.ids();
     let (med, _) = measure(15, || {
-        let c = sobes::model::compare::compare(&before, &now, &ids, &data.dimensions);
+        let c =
+            sobes::model::compare::compare(&before, &now, &ids, &data.dimensions, &data.monitoring);
         assert!(c.rows.iter().any(|r| r.changed()));
     });
     med
@@ -699,6 +779,9 @@ fn main() {
             if big { 150.0 } else { 30.0 },
         );
     }
+    let (levels_ms, import_ms) = measure_monitoring(&cases[1], scratch.path());
+    report.add("levels_2500x18_median", levels_ms, "ms", 50.0);
+    report.add("import_monitoring_2500_rows_median", import_ms, "ms", 500.0);
     let compare_ms = measure_compare(&cases[1]);
     report.add("compare_with_last_year_2500_median", compare_ms, "ms", 50.0);
     let (agreement_ms, departures_ms) = measure_agreement(&cases[1]);

@@ -1400,7 +1400,7 @@ fn last_years_clusters_show_beside_this_years() {
     assert_eq!(h.app.screen, Screen::Changes);
     let screen = h.screen(100, 40);
     assert!(
-        screen.contains("Прошлый год: «Собеседование 2025». Сменили кластер: 1"),
+        screen.contains("Прошлый год: «Собеседование 2025». Сменили кластер или уровень: 1"),
         "{screen}"
     );
     assert!(screen.contains("Обучение 2→1"), "{screen}");

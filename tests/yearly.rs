@@ -62,7 +62,10 @@ fn compare_lists_exactly_the_changes_made() {
         &["--campaign", new_s, "campaign", "set", "previous", old_s],
     ));
     let unchanged = ok(run(&home, &["--campaign", new_s, "compare"]));
-    assert!(unchanged.contains("Сменили кластер: 0"), "{unchanged}");
+    assert!(
+        unchanged.contains("Сменили кластер или уровень: 0"),
+        "{unchanged}"
+    );
 
     let before = ok(run(&home, &["--campaign", new_s, "status", "--tsv"]));
     let cluster_of = |tsv: &str, id: &str, col: usize| -> String {
@@ -143,7 +146,7 @@ fn compare_lists_exactly_the_changes_made() {
         "{tsv}"
     );
     let text = ok(run(&home, &["--campaign", new_s, "compare"]));
-    assert!(text.contains("Сменили кластер: 2"), "{text}");
+    assert!(text.contains("Сменили кластер или уровень: 2"), "{text}");
     assert!(
         text.contains(&format!(
             "Нязепетровский МР: Обучение {}→{}; Пр.офис",
@@ -194,7 +197,7 @@ fn a_new_campaign_names_last_years() {
         &["--campaign", new.to_str().unwrap(), "compare"],
     ));
     // Nothing decided this year yet: nobody has moved, everyone is in the «—» column.
-    assert!(text.contains("Сменили кластер: 0"), "{text}");
+    assert!(text.contains("Сменили кластер или уровень: 0"), "{text}");
 }
 
 fn campaign(tmp: &Path) -> (std::path::PathBuf, String) {
@@ -337,4 +340,51 @@ fn an_imported_sheet_with_bad_rows_changes_nothing() {
         ],
     ));
     assert!(out.contains("загружено баллов: 1"), "{out}");
+}
+
+/// The monitoring level last year and this year: `compare` says the move with its arrow
+/// and counts it in the levels' table.
+#[test]
+fn compare_shows_the_monitoring_level_move() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
+    ok(run(&home, &["new", old_s]));
+    ok(run(&home, &["new", new_s, "--previous", old_s]));
+    let ids: Vec<String> = sobes::model::monitoring::Monitoring::builtin()
+        .indicators()
+        .map(|(_, i)| i.id.clone())
+        .collect();
+    let sheet = |dir: &str, value: &str| {
+        let csv = tmp.path().join(format!("{value}.csv"));
+        let header = format!("Муниципалитет;{}\n", ids.join(";"));
+        let row = format!("Нязепетровский МР;{}\n", vec![value; ids.len()].join(";"));
+        std::fs::write(&csv, header + &row).unwrap();
+        ok(run(
+            &home,
+            &[
+                "--campaign",
+                dir,
+                "--as",
+                "Тест",
+                "import-monitoring",
+                csv.to_str().unwrap(),
+            ],
+        ));
+    };
+    sheet(old_s, "0");
+    sheet(new_s, "2");
+    let text = ok(run(&home, &["--campaign", new_s, "compare"]));
+    assert!(text.contains("Сменили кластер или уровень: 1"), "{text}");
+    assert!(
+        text.contains("Нязепетровский МР: мониторинг: низкий → высокий ↑"),
+        "{text}"
+    );
+    let tsv = ok(run(&home, &["--campaign", new_s, "compare", "--tsv"]));
+    assert!(
+        tsv.contains("nyazepetrovsky-mr\t\t\t\t\t\t\tнизкий\tвысокий\n"),
+        "{tsv}"
+    );
+    assert!(tsv.contains("переход\tmonitoring\t0\t4\t1\n"), "{tsv}");
 }

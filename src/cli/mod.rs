@@ -8,7 +8,7 @@ macro_rules! outln {
 }
 
 mod check;
-mod monitoring;
+pub mod monitoring;
 mod sync;
 mod usage;
 
@@ -642,7 +642,17 @@ pub fn agreement_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> Strin
 /// table of moves per dimension; as rows for programs with `tsv`.
 pub fn compare_report(data: &DataSet, before: &Campaign, now: &Campaign, tsv: bool) -> String {
     use crate::model::compare::compare;
-    let c = compare(before, now, &data.registry.ids(), &data.dimensions);
+    let c = compare(
+        before,
+        now,
+        &data.registry.ids(),
+        &data.dimensions,
+        &data.monitoring,
+    );
+    let level_name = |i: Option<u8>| {
+        i.and_then(|i| data.monitoring.overall.get(i as usize))
+            .map_or_else(String::new, |l| l.name.clone())
+    };
     let name = |id: &str| {
         data.registry
             .get(id)
@@ -657,6 +667,8 @@ pub fn compare_report(data: &DataSet, before: &Campaign, now: &Campaign, tsv: bo
                 cells.push(show(m.before));
                 cells.push(show(m.now));
             }
+            cells.push(level_name(row.level.before));
+            cells.push(level_name(row.level.now));
             text.push_str(&(cells.join("\t") + "\n"));
         }
         for t in &c.tables {
@@ -681,18 +693,15 @@ pub fn compare_report(data: &DataSet, before: &Campaign, now: &Campaign, tsv: bo
         .iter()
         .filter(|r| r.changed())
         .map(|r| {
-            let parts: Vec<String> = r
-                .moves
-                .iter()
-                .zip(&data.dimensions.0)
-                .filter(|(m, _)| m.changed())
-                .map(|(m, d)| format!("{} {}", d.column(), m.cell()))
-                .collect();
-            format!("  {}: {}\n", name(&r.municipality), parts.join("; "))
+            format!(
+                "  {}: {}\n",
+                name(&r.municipality),
+                crate::model::compare::moves_words(r, &data.dimensions, &data.monitoring)
+            )
         })
         .collect();
     text.push_str(&format!(
-        "Прошлый год: «{}». Сменили кластер: {}\n",
+        "Прошлый год: «{}». Сменили кластер или уровень: {}\n",
         before.meta.title,
         moved.len()
     ));

@@ -4,6 +4,7 @@
 
 use super::campaign::Campaign;
 use super::clusters::Dimensions;
+use super::monitoring::Monitoring;
 
 /// One dimension of one municipality: the final cluster last year and this year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,16 +31,58 @@ impl Move {
     }
 }
 
+/// The monitoring level's move in words: «ниже среднего → выше среднего ↑».
+pub fn level_words(row: &Row, monitoring: &Monitoring) -> String {
+    let name = |i: Option<u8>| {
+        i.and_then(|i| monitoring.overall.get(i as usize))
+            .map_or("—", |l| l.name.as_str())
+    };
+    format!(
+        "{} → {} {}",
+        name(row.level.before),
+        name(row.level.now),
+        row.level_arrow()
+    )
+    .trim_end()
+    .to_string()
+}
+
+/// What moved, in words: «Обучение 3→1; мониторинг: средний → высокий ↑».
+pub fn moves_words(row: &Row, dims: &Dimensions, monitoring: &Monitoring) -> String {
+    let mut parts: Vec<String> = row
+        .moves
+        .iter()
+        .zip(&dims.0)
+        .filter(|(m, _)| m.changed())
+        .map(|(m, d)| format!("{} {}", d.column(), m.cell()))
+        .collect();
+    if row.level.changed() {
+        parts.push(format!("мониторинг: {}", level_words(row, monitoring)));
+    }
+    parts.join("; ")
+}
+
 /// A municipality's moves, one per dimension in the dimensions' order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     pub municipality: String,
     pub moves: Vec<Move>,
+    /// The overall monitoring level (its index, from the lowest) last year and this year.
+    pub level: Move,
 }
 
 impl Row {
     pub fn changed(&self) -> bool {
-        self.moves.iter().any(|m| m.changed())
+        self.moves.iter().any(|m| m.changed()) || self.level.changed()
+    }
+
+    /// «↑» when the monitoring level rose, «↓» when it fell, «» otherwise.
+    pub fn level_arrow(&self) -> &'static str {
+        match (self.level.before, self.level.now) {
+            (Some(b), Some(n)) if n > b => "↑",
+            (Some(b), Some(n)) if n < b => "↓",
+            _ => "",
+        }
     }
 }
 
@@ -50,6 +93,8 @@ pub struct Transitions {
     pub dimension: String,
     pub title: String,
     pub clusters: Vec<u8>,
+    /// How each of `clusters` reads in the table.
+    pub labels: Vec<String>,
     pub counts: Vec<Vec<usize>>,
 }
 
@@ -66,24 +111,32 @@ impl Transitions {
 
     /// The table as lines: a header of this year's clusters, a row per last year's.
     pub fn lines(&self) -> Vec<String> {
-        let label = |i: usize| {
-            self.clusters
-                .get(i)
-                .map_or_else(|| "—".to_string(), |c| c.to_string())
-        };
+        let label = |i: usize| self.labels.get(i).map_or("—", String::as_str);
         let n = self.clusters.len() + 1;
+        let w = (0..n)
+            .map(|i| label(i).chars().count())
+            .max()
+            .unwrap_or(1)
+            .max(12);
+        let c = (0..n)
+            .map(|i| label(i).chars().count())
+            .max()
+            .unwrap_or(1)
+            .max(3)
+            + 1;
+        let pad =
+            |s: &str, w: usize| format!("{}{s}", " ".repeat(w.saturating_sub(s.chars().count())));
         let mut out = vec![format!(
-            "  было \\ стало {}",
-            (0..n)
-                .map(|j| format!("{:>4}", label(j)))
-                .collect::<String>()
+            "  {} {}",
+            pad("было \\ стало", w),
+            (0..n).map(|j| pad(label(j), c)).collect::<String>()
         )];
         for i in 0..n {
             out.push(format!(
-                "  {:>12} {}",
-                label(i),
+                "  {} {}",
+                pad(label(i), w),
                 (0..n)
-                    .map(|j| format!("{:>4}", self.counts[i][j]))
+                    .map(|j| pad(&self.counts[i][j].to_string(), c))
                     .collect::<String>()
             ));
         }
@@ -98,22 +151,44 @@ pub struct Comparison {
     pub tables: Vec<Transitions>,
 }
 
-/// Compares last year's campaign with this year's over the municipalities `ids`.
-pub fn compare(before: &Campaign, now: &Campaign, ids: &[&str], dims: &Dimensions) -> Comparison {
+/// Compares last year's campaign with this year's over the municipalities `ids`: the final
+/// clusters, and the overall monitoring level (the last table).
+pub fn compare(
+    before: &Campaign,
+    now: &Campaign,
+    ids: &[&str],
+    dims: &Dimensions,
+    monitoring: &Monitoring,
+) -> Comparison {
+    let table = |dimension: &str, title: &str, clusters: Vec<u8>, labels: Vec<String>| {
+        let n = clusters.len() + 1;
+        Transitions {
+            dimension: dimension.to_string(),
+            title: title.to_string(),
+            clusters,
+            labels,
+            counts: vec![vec![0; n]; n],
+        }
+    };
     let mut tables: Vec<Transitions> = dims
         .0
         .iter()
         .map(|d| {
             let clusters: Vec<u8> = d.clusters.iter().map(|c| c.number).collect();
-            let n = clusters.len() + 1;
-            Transitions {
-                dimension: d.id.clone(),
-                title: d.title.clone(),
-                clusters,
-                counts: vec![vec![0; n]; n],
-            }
+            let labels = clusters.iter().map(u8::to_string).collect();
+            table(&d.id, &d.title, clusters, labels)
         })
         .collect();
+    let mut levels = table(
+        "monitoring",
+        "Уровень по мониторингу",
+        (0..monitoring.overall.len() as u8).collect(),
+        monitoring.overall.iter().map(|l| l.name.clone()).collect(),
+    );
+    let level = |c: &Campaign, id: &str| {
+        let scores = c.record(id)?.score_values();
+        monitoring.overall_level(&scores).map(|(i, _)| i as u8)
+    };
     let decided = |c: &Campaign, id: &str, dim: &str| {
         c.record(id)
             .and_then(|r| r.decisions.get(dim))
@@ -136,12 +211,20 @@ pub fn compare(before: &Campaign, now: &Campaign, ids: &[&str], dims: &Dimension
                     m
                 })
                 .collect();
+            let level = Move {
+                before: level(before, id),
+                now: level(now, id),
+            };
+            let (i, j) = (levels.index(level.before), levels.index(level.now));
+            levels.counts[i][j] += 1;
             Row {
                 municipality: id.to_string(),
                 moves,
+                level,
             }
         })
         .collect();
+    tables.push(levels);
     Comparison { rows, tables }
 }
 

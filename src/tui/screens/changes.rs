@@ -2,7 +2,7 @@
 //! dimension the table of moves. Enter opens the selected municipality's clusters.
 
 use super::{Cmd, Component, Go};
-use crate::model::compare::{Comparison, compare};
+use crate::model::compare::{Comparison, compare, moves_words};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
@@ -23,7 +23,13 @@ const HINTS: &[Action] = &[Action::Open, Action::Help, Action::Back];
 fn compared(ctx: &Ctx) -> Option<Comparison> {
     let before = ctx.previous.as_ref()?;
     let ids = ctx.data.registry.ids();
-    Some(compare(before, &ctx.campaign, &ids, &ctx.data.dimensions))
+    Some(compare(
+        before,
+        &ctx.campaign,
+        &ids,
+        &ctx.data.dimensions,
+        &ctx.data.monitoring,
+    ))
 }
 
 /// The ids of the municipalities that moved, in registry order.
@@ -77,7 +83,7 @@ impl Component for Changes {
         let moved: Vec<_> = c.rows.iter().filter(|r| r.changed()).collect();
         self.cursor = self.cursor.min(moved.len().saturating_sub(1));
         let mut lines = vec![Line::raw(format!(
-            " Прошлый год: «{before}». Сменили кластер: {}",
+            " Прошлый год: «{before}». Сменили кластер или уровень: {}",
             moved.len()
         ))];
         let mut selected_line = 0;
@@ -87,14 +93,10 @@ impl Component for Changes {
                 .registry
                 .get(&r.municipality)
                 .map_or(r.municipality.as_str(), |m| m.name.as_str());
-            let parts: Vec<String> = r
-                .moves
-                .iter()
-                .zip(&ctx.data.dimensions.0)
-                .filter(|(m, _)| m.changed())
-                .map(|(m, d)| format!("{} {}", d.column(), m.cell()))
-                .collect();
-            let text = format!(" {name}: {}", parts.join("; "));
+            let text = format!(
+                " {name}: {}",
+                moves_words(r, &ctx.data.dimensions, &ctx.data.monitoring)
+            );
             lines.push(if k == self.cursor {
                 selected_line = lines.len();
                 Line::styled(text, SELECTED)
