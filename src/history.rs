@@ -103,15 +103,18 @@ impl History {
         };
         // The tree is built from the last commit's, changing only these files: no index to
         // read and write, so a commit costs about the same with 43 municipalities or 2,500.
-        let mut tree_id = head.tree_id();
+        let mut blobs = Vec::new();
         for f in files {
             let blob = match std::fs::read(self.dir.join(f)) {
                 Ok(bytes) => Some(self.repo.blob(&bytes).map_err(&err)?),
                 Err(_) => None,
             };
-            let tree = self.repo.find_tree(tree_id).map_err(&err)?;
-            tree_id = self.replace(&tree, f, blob).map_err(&err)?;
+            blobs.push((f.clone(), blob));
         }
+        // Every file of one folder goes into one new tree: an import of 2,500 records
+        // writes the records' folder once, not 2,500 times.
+        let head_tree = self.repo.find_tree(head.tree_id()).map_err(&err)?;
+        let tree_id = replace(&self.repo, &head_tree, &blobs).map_err(&err)?;
         if tree_id == head.tree_id() {
             return Ok(false);
         }
@@ -128,39 +131,53 @@ impl History {
         Ok(true)
     }
 
-    /// The id of `tree` with the file at `path` set to `blob` (or removed), subtrees
-    /// rebuilt; new trees are written, not read back.
-    fn replace(
+    /// Commits many files at once (an import of thousands of records): every new object
+    /// goes into one pack rather than a loose file each, and only then does the branch move
+    /// to the commit, so a crash leaves the history as it was.
+    pub fn commit_many(
         &self,
-        tree: &git2::Tree,
-        path: &Path,
-        blob: Option<git2::Oid>,
-    ) -> Result<git2::Oid, git2::Error> {
-        let mut parts = path.components();
-        let first = parts
-            .next()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let rest: PathBuf = parts.collect();
-        let mut builder = self.repo.treebuilder(Some(tree))?;
-        if rest.as_os_str().is_empty() {
-            match blob {
-                Some(oid) => {
-                    builder.insert(&first, oid, 0o100644)?;
-                }
-                None => {
-                    let _ = builder.remove(&first);
-                }
-            }
-        } else {
-            let sub = match tree.get_name(&first) {
-                Some(e) => self.repo.find_tree(e.id())?,
-                None => self.repo.find_tree(self.repo.treebuilder(None)?.write()?)?,
+        files: &[PathBuf],
+        by: &str,
+        summary: &str,
+    ) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
+        let Some(head) = self.head() else {
+            return self.commit_pending(by);
+        };
+        // A handle of its own: the in-memory object store goes away with it.
+        let repo = git2::Repository::open(&self.dir).map_err(&err)?;
+        let odb = repo.odb().map_err(&err)?;
+        let mempack = odb.add_new_mempack_backend(1000).map_err(&err)?;
+        let mut blobs = Vec::new();
+        for f in files {
+            let blob = match std::fs::read(self.dir.join(f)) {
+                Ok(bytes) => Some(repo.blob(&bytes).map_err(&err)?),
+                Err(_) => None,
             };
-            let new_sub = self.replace(&sub, &rest, blob)?;
-            builder.insert(&first, new_sub, 0o040000)?;
+            blobs.push((f.clone(), blob));
         }
-        builder.write()
+        let parent = repo.find_commit(head.id()).map_err(&err)?;
+        let tree_id = replace(&repo, &parent.tree().map_err(&err)?, &blobs).map_err(&err)?;
+        if tree_id == head.tree_id() {
+            return Ok(false);
+        }
+        let tree = repo.find_tree(tree_id).map_err(&err)?;
+        let sig = self.signature(by)?;
+        let commit = repo
+            .commit(None, &sig, &sig, summary, &tree, &[&parent])
+            .map_err(&err)?;
+        let mut pack = git2::Buf::new();
+        mempack.dump(&repo, &mut pack).map_err(&err)?;
+        let mut writer = odb.packwriter().map_err(&err)?;
+        std::io::Write::write_all(&mut writer, &pack).map_err(|e| HistoryError::Git {
+            dir: self.dir.clone(),
+            message: e.to_string(),
+        })?;
+        writer.commit().map_err(&err)?;
+        mempack.reset().map_err(&err)?;
+        let mut branch = self.repo.head().map_err(&err)?;
+        branch.set_target(commit, summary).map_err(&err)?;
+        Ok(true)
     }
 
     /// Commits a municipality's record after `changes` were written to it: the first line
@@ -375,4 +392,46 @@ impl History {
         }
         Ok(out)
     }
+}
+
+/// The id of `tree` with each file at its path set to its blob (or removed), subtrees
+/// rebuilt once each; new trees are written, not read back.
+fn replace(
+    repo: &git2::Repository,
+    tree: &git2::Tree,
+    files: &[(PathBuf, Option<git2::Oid>)],
+) -> Result<git2::Oid, git2::Error> {
+    let mut builder = repo.treebuilder(Some(tree))?;
+    // Files in subfolders, by the subfolder's name, with the rest of their paths.
+    let mut deeper: std::collections::BTreeMap<String, Vec<(PathBuf, Option<git2::Oid>)>> =
+        std::collections::BTreeMap::new();
+    for (path, blob) in files {
+        let mut parts = path.components();
+        let first = parts
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let rest: PathBuf = parts.collect();
+        if rest.as_os_str().is_empty() {
+            match blob {
+                Some(oid) => {
+                    builder.insert(&first, *oid, 0o100644)?;
+                }
+                None => {
+                    let _ = builder.remove(&first);
+                }
+            }
+        } else {
+            deeper.entry(first).or_default().push((rest, *blob));
+        }
+    }
+    for (name, files) in deeper {
+        let sub = match tree.get_name(&name) {
+            Some(e) => repo.find_tree(e.id())?,
+            None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+        };
+        let new_sub = replace(repo, &sub, &files)?;
+        builder.insert(&name, new_sub, 0o040000)?;
+    }
+    builder.write()
 }

@@ -261,7 +261,7 @@ impl Session {
             storage::save_record(&self.campaign_dir, record)?;
             files.push(PathBuf::from(storage::RECORDS_DIR).join(format!("{}.ron", record.id)));
         }
-        history.commit(&files, &by, summary, "")?;
+        history.commit_many(&files, &by, summary)?;
         Ok(records.len())
     }
 
