@@ -388,3 +388,143 @@ fn compare_shows_the_monitoring_level_move() {
     );
     assert!(tsv.contains("переход\tmonitoring\t0\t4\t1\n"), "{tsv}");
 }
+
+/// The letter to one municipality: its level this year and last, and per indicator the
+/// advice for the level it sits at; letters to all go one file each, never over a file.
+#[test]
+fn a_letter_per_municipality() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
+    ok(run(&home, &["new", old_s]));
+    ok(run(&home, &["new", new_s, "--previous", old_s]));
+    let m = sobes::model::monitoring::Monitoring::builtin();
+    let ids: Vec<String> = m.indicators().map(|(_, i)| i.id.clone()).collect();
+    let sheet = |dir: &str, value: &str| {
+        let csv = tmp.path().join(format!("{value}.csv"));
+        let header = format!("Муниципалитет;{}\n", ids.join(";"));
+        let row = format!("Нязепетровский МР;{}\n", vec![value; ids.len()].join(";"));
+        std::fs::write(&csv, header + &row).unwrap();
+        ok(run(
+            &home,
+            &[
+                "--campaign",
+                dir,
+                "--as",
+                "Тест",
+                "import-monitoring",
+                csv.to_str().unwrap(),
+            ],
+        ));
+    };
+    sheet(old_s, "0");
+    sheet(new_s, "1");
+    let md = tmp.path().join("нязепетровский.md");
+    ok(run(
+        &home,
+        &[
+            "--campaign",
+            new_s,
+            "export",
+            "--municipality",
+            "Нязепетровский",
+            "-o",
+            md.to_str().unwrap(),
+        ],
+    ));
+    let text = std::fs::read_to_string(&md).unwrap().replace('\u{a0}', " ");
+    let one = m.indicator("1.1").unwrap();
+    let (_, level) = sobes::model::monitoring::level_of(&one.levels, 1).unwrap();
+    let now = m
+        .overall_level(&ids.iter().map(|i| (i.clone(), 1)).collect())
+        .unwrap()
+        .1
+        .name
+        .clone();
+    assert!(text.contains("Нязепетровского МР"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "уровень методической работы — «{now}» (в прошлом году — «низкий»)"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Показатель 1.1. {} — 1 из {}, уровень «{}»",
+            one.title, one.max, level.name
+        )),
+        "{text}"
+    );
+    for advice in &level.advice {
+        assert!(text.contains(advice.as_str()), "{advice}\n{text}");
+    }
+    // Every municipality, a file each; a second run does not replace them without --force.
+    let folder = tmp.path().join("письма");
+    let out = ok(run(
+        &home,
+        &[
+            "--campaign",
+            new_s,
+            "export",
+            "--per-municipality",
+            "-o",
+            folder.to_str().unwrap(),
+            "--format",
+            "docx",
+        ],
+    ));
+    assert_eq!(out.lines().count(), 43, "{out}");
+    let docx = std::fs::File::open(folder.join("Нязепетровский МР.docx")).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip::ZipArchive::new(docx)
+            .unwrap()
+            .by_name("word/document.xml")
+            .unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(
+        xml.contains("Рекомендации по итогам мониторинга и собеседования"),
+        "{xml}"
+    );
+    assert!(
+        xml.replace('\u{a0}', " ")
+            .contains("в прошлом году — «низкий»"),
+        "{xml}"
+    );
+    let o = run(
+        &home,
+        &[
+            "--campaign",
+            new_s,
+            "export",
+            "--per-municipality",
+            "-o",
+            folder.to_str().unwrap(),
+            "--format",
+            "docx",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("файлы уже есть"), "{}", stderr(&o));
+    let o = run(
+        &home,
+        &[
+            "--campaign",
+            new_s,
+            "export",
+            "--municipality",
+            "Кусинский",
+            "-o",
+            tmp.path().join("k.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("выгружается в md или docx"),
+        "{}",
+        stderr(&o)
+    );
+}

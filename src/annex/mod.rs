@@ -3,6 +3,7 @@
 //! XLSX. Nothing here is typed twice: counts are computed and names are canonical.
 
 mod docx;
+mod letter;
 mod markdown;
 mod matrix;
 
@@ -459,6 +460,46 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
         nodes,
         modified: latest_change(campaign),
     }
+}
+
+/// Letters to municipalities, one file each: (municipality, file). Every file is checked
+/// before any is written: none is replaced without `force`.
+pub fn export_letters(
+    data: &DataSet,
+    campaign: &Campaign,
+    previous: Option<&Campaign>,
+    author: &str,
+    targets: &[(&Municipality, PathBuf)],
+    format: Format,
+    force: bool,
+) -> Result<Vec<PathBuf>, String> {
+    if matches!(format, Format::Csv | Format::Xlsx) {
+        return Err("письмо муниципалитету выгружается в md или docx".into());
+    }
+    if !force {
+        let existing: Vec<String> = targets
+            .iter()
+            .filter(|(_, p)| p.exists())
+            .map(|(_, p)| p.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(format!(
+                "файлы уже есть; чтобы заменить их, добавьте --force: {}",
+                existing.join(", ")
+            ));
+        }
+    }
+    let mut written = Vec::new();
+    for (m, path) in targets {
+        let doc = letter::letter(data, campaign, previous, author, m);
+        let bytes = match format {
+            Format::Docx => docx::render(&doc)?,
+            _ => markdown::render(&doc).into_bytes(),
+        };
+        crate::storage::write_document(path, &bytes).map_err(|e| e.to_string())?;
+        written.push(std::path::absolute(path).unwrap_or_else(|_| path.clone()));
+    }
+    Ok(written)
 }
 
 /// The whole annex as Markdown.

@@ -170,6 +170,12 @@ pub enum Command {
         /// Выгрузить, даже если не все распределены: в приложении будут строки «не распределены»
         #[arg(long)]
         allow_incomplete: bool,
+        /// Письмо одному муниципалитету (уровень мониторинга и рекомендации по показателям)
+        #[arg(long, value_name = "NAME", conflicts_with = "per_municipality")]
+        municipality: Option<String>,
+        /// Письма всем муниципалитетам: по файлу на каждый в папку -o
+        #[arg(long)]
+        per_municipality: bool,
     },
     /// Списки приложения: ключ, id муниципалитета, имя
     Lists {
@@ -377,7 +383,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             format,
             output,
             force,
+            municipality,
+            per_municipality,
+            ..
+        }) if municipality.is_some() || per_municipality => cmd_letters(
+            &ctx,
+            cli.annex.as_deref(),
+            format.as_deref(),
+            &output,
+            municipality.as_deref(),
+            force,
+        ),
+        Some(Command::Export {
+            format,
+            output,
+            force,
             allow_incomplete,
+            ..
         }) => cmd_export(
             &ctx,
             cli.annex.as_deref(),
@@ -807,6 +829,66 @@ fn cmd_export(
     )
     .map_err(Failure::new)?;
     outln!("записано: {}", written.display())?;
+    Ok(())
+}
+
+/// Letters to one municipality (`name`) into the file `output`, or to every one into the
+/// folder `output`.
+fn cmd_letters(
+    ctx: &Session,
+    annex: Option<&std::path::Path>,
+    format: Option<&str>,
+    output: &std::path::Path,
+    name: Option<&str>,
+    force: bool,
+) -> Result<(), Failure> {
+    use crate::annex::Format;
+    let format = match (format, name) {
+        (Some(f), _) => Format::parse(f),
+        (None, Some(_)) => Format::from_path(output),
+        (None, None) => Some(Format::Docx),
+    }
+    .ok_or_else(|| Failure::new("письмо муниципалитету: укажите --format md или docx"))?;
+    let campaign = ctx.load_campaign()?;
+    let previous = ctx.previous_campaign(&campaign.meta)?;
+    let author = load_annex(ctx, annex)
+        .map(|t| t.template.author)
+        .unwrap_or_default();
+    let ext = match format {
+        Format::Docx => "docx",
+        _ => "md",
+    };
+    let targets: Vec<(&crate::model::registry::Municipality, PathBuf)> = match name {
+        Some(name) => vec![(ctx.municipality(name)?, output.to_path_buf())],
+        None => {
+            std::fs::create_dir_all(output).map_err(|e| {
+                Failure::new(format!(
+                    "{}: {}",
+                    output.display(),
+                    storage::describe_io(&e)
+                ))
+            })?;
+            ctx.data
+                .registry
+                .municipalities
+                .iter()
+                .map(|m| (m, output.join(format!("{}.{ext}", m.name))))
+                .collect()
+        }
+    };
+    let written = crate::annex::export_letters(
+        &ctx.data,
+        &campaign,
+        previous.as_ref(),
+        &author,
+        &targets,
+        format,
+        force,
+    )
+    .map_err(Failure::new)?;
+    for path in &written {
+        outln!("записано: {}", path.display())?;
+    }
     Ok(())
 }
 
