@@ -1,5 +1,6 @@
 //! Embeds the campaigns shipped in `data/campaigns/` (for `sobes new DIR --from NAME`): every
-//! `campaign.ron` and `municipalities/*.ron`, as (name, [(relative path, text)]).
+//! `campaign.ron`, its own data files (`registry.ron` …) and `municipalities/*.ron`, as (name,
+//! [(relative path, text)]).
 
 use std::fs;
 use std::path::Path;
@@ -21,6 +22,17 @@ fn main() {
         println!("cargo:rerun-if-changed={}", dir.display());
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let mut files = vec!["campaign.ron".to_string()];
+        // A campaign of another region carries its own data files.
+        for own in [
+            "registry.ron",
+            "protocol.ron",
+            "clusters.ron",
+            "monitoring.ron",
+        ] {
+            if dir.join(own).exists() {
+                files.push(own.to_string());
+            }
+        }
         let records = dir.join("municipalities");
         println!("cargo:rerun-if-changed={}", records.display());
         let mut recs: Vec<String> = fs::read_dir(&records)

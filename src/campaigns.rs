@@ -1,6 +1,7 @@
 //! Campaigns shipped inside the binary (`data/campaigns/<name>/`), for
 //! `sobes new DIR --from NAME`: the 2022 interview as far as the letter of 18.10.2022
-//! No 10211 tells it.
+//! No 10211 tells it, and an empty campaign of another region (Приморский край) with its own
+//! registry and monitoring.
 
 use crate::data::DataSet;
 use crate::model::campaign::{Record, Value};
@@ -24,7 +25,6 @@ pub fn files(name: &str) -> Option<&'static [(&'static str, &'static str)]> {
 /// Writes the shipped campaign `name` into `dir`, which must be missing or empty, and checks
 /// that it loads against `registry`.
 pub fn create_from(dir: &Path, name: &str, data: &DataSet) -> Result<(), String> {
-    let registry = &data.registry;
     let files = files(name).ok_or_else(|| {
         format!(
             "нет встроенной кампании «{name}»; есть: {}",
@@ -39,18 +39,40 @@ pub fn create_from(dir: &Path, name: &str, data: &DataSet) -> Result<(), String>
     }
     storage::create_private_dir(&dir.join(RECORDS_DIR)).map_err(|e| e.to_string())?;
     for (path, text) in files {
-        debug_assert!(*path == META_FILE || path.starts_with(RECORDS_DIR));
         storage::atomic_write(&dir.join(path), text.as_bytes()).map_err(|e| e.to_string())?;
     }
-    let campaign = storage::load(dir, registry).map_err(|errors| {
+    // A campaign that brings its own data files (another region's registry …) runs on them.
+    let own;
+    let data = if files
+        .iter()
+        .any(|(p, _)| !(*p == META_FILE || p.starts_with(RECORDS_DIR)))
+    {
+        own = DataSet::load(&crate::data::Overrides::default(), Some(dir)).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        &own
+    } else {
+        data
+    };
+    let campaign = storage::load(dir, &data.registry).map_err(|errors| {
         errors
             .iter()
             .map(|e| e.to_string())
             .collect::<Vec<_>>()
             .join("\n")
     })?;
-    // What the letter does not tell is marked so, not left as a gap that is not real.
-    for record in campaign.records.values() {
+    // What the letter does not tell is marked so, not left as a gap that is not real; only
+    // in the records the campaign ships (an empty campaign stays empty).
+    let shipped = |id: &str| {
+        files
+            .iter()
+            .any(|(p, _)| *p == format!("{RECORDS_DIR}/{id}.ron"))
+    };
+    for record in campaign.records.values().filter(|r| shipped(&r.id)) {
         let marked = mark_unstated(record, data);
         if &marked != record {
             storage::save_record(dir, &marked).map_err(|e| e.to_string())?;

@@ -455,7 +455,13 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
     }
     Document {
         title: fill(&template.title),
-        author: template.author.clone(),
+        // Who issues it: the campaign's institute when it names one (another region's).
+        author: campaign
+            .meta
+            .facts
+            .get("institute")
+            .cloned()
+            .unwrap_or_else(|| template.author.clone()),
         campaign: campaign.meta.title.clone(),
         nodes,
         modified: latest_change(campaign),

@@ -851,9 +851,12 @@ fn cmd_letters(
     .ok_or_else(|| Failure::new("письмо муниципалитету: укажите --format md или docx"))?;
     let campaign = ctx.load_campaign()?;
     let previous = ctx.previous_campaign(&campaign.meta)?;
-    let author = load_annex(ctx, annex)
-        .map(|t| t.template.author)
-        .unwrap_or_default();
+    let author = match campaign.meta.facts.get("institute") {
+        Some(i) => i.clone(),
+        None => load_annex(ctx, annex)
+            .map(|t| t.template.author)
+            .unwrap_or_default(),
+    };
     let ext = match format {
         Format::Docx => "docx",
         _ => "md",
