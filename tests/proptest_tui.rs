@@ -73,7 +73,7 @@ const NAMED: &[&str] = &[
 const CHARS: &[char] = &[
     '/', 'f', 'r', 'c', 'n', 's', 'e', 'm', 'i', 'a', '?', 'y', 'Y', 'N', 'д', 'н', 'т', 'j', 'k',
     'h', 'l', 'g', 'G', 'x', 'd', 'o', 'u', 'p', ' ', '0', '1', '2', '3', '4', '5', '6', '7', '8',
-    '9', '-', 'я', 'Ё',
+    '9', '-', 'я', 'Ё', 'A', 'C', 'M', 'F', 'K', 'L',
 ];
 
 fn key(name: &str) -> KeyEvent {
@@ -119,6 +119,13 @@ fn start() -> impl Strategy<Value = Vec<&'static str>> {
         vec!["f"],
         vec!["/"],
         vec!["?"],
+        vec!["A"],
+        vec!["C"],
+        vec!["M"],
+        vec!["M", "right", "enter"],
+        vec!["L"],
+        vec!["K"],
+        vec!["c", "F"],
     ])
 }
 

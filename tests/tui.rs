@@ -1408,3 +1408,35 @@ fn last_years_clusters_show_beside_this_years() {
     assert_eq!(h.app.screen, Screen::Clusters);
     assert_eq!(h.app.ctx.current, id);
 }
+
+/// The monitoring screen: a score typed into the selected cell is checked against the
+/// indicator's scale, stored, and shown with its level's symbol.
+#[test]
+fn scores_are_typed_on_the_monitoring_screen() {
+    let mut h = harness("default", Some("Тест"));
+    let id = h.app.ctx.data.registry.municipalities[0].id.clone();
+    h.keys("M");
+    assert_eq!(h.app.screen, Screen::Levels);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
+    h.keys("9");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(120, 30);
+    assert!(screen.contains("показатель 1.3: 9 — вне шкалы"), "{screen}");
+    assert!(h.app.ctx.campaign.record_or_empty(&id).scores.is_empty());
+    h.key(KeyCode::Enter);
+    h.keys("2");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app.ctx.campaign.record_or_empty(&id).scores["1.3"].value,
+        2
+    );
+    let screen = h.screen(120, 30);
+    assert!(screen.contains("2+"), "{screen}");
+    assert!(screen.contains("1.3 «"), "{screen}");
+    let text = std::fs::read_to_string(h.io.campaign_dir.join(format!("municipalities/{id}.ron")))
+        .unwrap();
+    assert!(text.contains("\"1.3\""), "{text}");
+}

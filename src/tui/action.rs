@@ -39,6 +39,7 @@ pub enum Action {
     Agreement,
     Finalize,
     Changes,
+    Levels,
 }
 
 impl Action {
@@ -80,6 +81,7 @@ impl Action {
             Action::Agreement => "согласие".into(),
             Action::Finalize => "окончательно".into(),
             Action::Changes => "изменения".into(),
+            Action::Levels => "мониторинг".into(),
         }
     }
 
@@ -92,6 +94,11 @@ impl Action {
                 "{} (при нескольких рецензентах — ваша оценка)",
                 self.describe()
             ),
+            (Action::Edit | Action::Open, super::keymap::Scope::Levels) => {
+                "Ввести балл выбранного муниципалитета по выбранному показателю".into()
+            }
+            (Action::Next, super::keymap::Scope::Levels) => "Следующий показатель".into(),
+            (Action::Prev, super::keymap::Scope::Levels) => "Предыдущий показатель".into(),
             (Action::Open, super::keymap::Scope::Changes) => {
                 "Открыть кластеры муниципалитета".into()
             }
@@ -149,6 +156,9 @@ impl Action {
             Action::Letter => "Факты письма этого года: номер, дата, сроки".into(),
             Action::Agreement => {
                 "Согласие рецензентов: альфа, каппа, расхождения с правилами и между собой".into()
+            }
+            Action::Levels => {
+                "Мониторинг: баллы и уровни по показателям, ввод баллов".into()
             }
             Action::Changes => {
                 "Изменения с прошлого года: кто сменил кластер, таблица переходов".into()

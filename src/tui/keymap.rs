@@ -22,10 +22,11 @@ pub enum Scope {
     Letter,
     Agreement,
     Changes,
+    Levels,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::Global,
         Scope::List,
         Scope::Interview,
@@ -36,6 +37,7 @@ impl Scope {
         Scope::Letter,
         Scope::Agreement,
         Scope::Changes,
+        Scope::Levels,
     ];
 
     pub fn field(self) -> &'static str {
@@ -50,6 +52,7 @@ impl Scope {
             Scope::Letter => "letter",
             Scope::Agreement => "agreement",
             Scope::Changes => "changes",
+            Scope::Levels => "levels",
         }
     }
 
@@ -65,6 +68,7 @@ impl Scope {
             Scope::Letter => "Факты письма",
             Scope::Agreement => "Согласие рецензентов",
             Scope::Changes => "Изменения с прошлого года",
+            Scope::Levels => "Мониторинг: уровни",
         }
     }
 }
@@ -122,6 +126,8 @@ struct KeymapFile {
     agreement: Bindings,
     #[serde(default)]
     changes: Bindings,
+    #[serde(default)]
+    levels: Bindings,
 }
 
 impl KeymapFile {
@@ -137,6 +143,7 @@ impl KeymapFile {
             Scope::Letter => &self.letter,
             Scope::Agreement => &self.agreement,
             Scope::Changes => &self.changes,
+            Scope::Levels => &self.levels,
         }
     }
 }

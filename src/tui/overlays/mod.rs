@@ -42,6 +42,8 @@ pub enum PromptFor {
     Resolve(String, usize, usize),
     /// A fact of this year's letter.
     Fact(String),
+    /// A monitoring score: (municipality, indicator).
+    Score(String, String),
     /// A new value for a conflicting field: (municipality, conflict).
     NewValue(String, usize),
     /// Why that new value: (municipality, conflict, the value as typed).

@@ -46,6 +46,9 @@ impl Prompt {
                         }
                         PromptFor::NewValue(..) => "введите значение; Esc — отменить".into(),
                         PromptFor::Fact(_) => "введите значение; Esc — отменить".into(),
+                        PromptFor::Score(..) => {
+                            "введите балл или «-», чтобы стереть; Esc — отменить".into()
+                        }
                     });
                     return Outcome::Keep;
                 }

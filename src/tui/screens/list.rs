@@ -260,6 +260,7 @@ impl Component for List {
             Action::Letter => return vec![Cmd::Go(Go::Letter)],
             Action::Agreement => return vec![Cmd::Go(Go::Agreement)],
             Action::Changes => return vec![Cmd::Go(Go::Changes)],
+            Action::Levels => return vec![Cmd::Go(Go::Levels)],
             Action::Back => {
                 self.search = TextField::default();
                 self.filter = ListFilter::All;

@@ -9,6 +9,7 @@ pub mod clusters;
 pub mod conflicts;
 pub mod interview;
 pub mod letter;
+pub mod levels;
 pub mod list;
 pub mod preview;
 pub mod review;
@@ -32,6 +33,7 @@ pub enum Screen {
     Letter,
     Agreement,
     Changes,
+    Levels,
 }
 
 impl Screen {
@@ -46,6 +48,7 @@ impl Screen {
             Screen::Letter => Scope::Letter,
             Screen::Agreement => Scope::Agreement,
             Screen::Changes => Scope::Changes,
+            Screen::Levels => Scope::Levels,
         }
     }
 
@@ -70,6 +73,7 @@ pub enum Go {
     Letter,
     Agreement,
     Changes,
+    Levels,
 }
 
 impl Go {
@@ -84,6 +88,7 @@ impl Go {
             Go::Letter => Screen::Letter,
             Go::Agreement => Screen::Agreement,
             Go::Changes => Screen::Changes,
+            Go::Levels => Screen::Levels,
         }
     }
 }
@@ -140,6 +145,7 @@ pub struct Screens {
     pub letter: letter::Letter,
     pub agreement: agreement::Agreement,
     pub changes: changes::Changes,
+    pub levels: levels::Levels,
 }
 
 impl Screens {
@@ -154,6 +160,7 @@ impl Screens {
             letter: letter::Letter::default(),
             agreement: agreement::Agreement::default(),
             changes: changes::Changes::default(),
+            levels: levels::Levels::default(),
         }
     }
 
@@ -168,6 +175,7 @@ impl Screens {
             Screen::Letter => &self.letter,
             Screen::Agreement => &self.agreement,
             Screen::Changes => &self.changes,
+            Screen::Levels => &self.levels,
         }
     }
 
@@ -182,6 +190,7 @@ impl Screens {
             Screen::Letter => &mut self.letter,
             Screen::Agreement => &mut self.agreement,
             Screen::Changes => &mut self.changes,
+            Screen::Levels => &mut self.levels,
         }
     }
 }
