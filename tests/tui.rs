@@ -1440,3 +1440,36 @@ fn scores_are_typed_on_the_monitoring_screen() {
         .unwrap();
     assert!(text.contains("\"1.3\""), "{text}");
 }
+
+/// Last year's answer offered to confirm: the interview says so and puts the cursor on it;
+/// Enter makes it this year's answer.
+#[test]
+fn a_carried_answer_is_confirmed_with_enter() {
+    let mut h = harness("default", Some("Тест"));
+    let id = h.app.ctx.data.registry.municipalities[0].id.clone();
+    let mut record = sobes::model::campaign::Record::new(&id);
+    record
+        .carried
+        .insert("org_form".into(), Value::Choice("department".into()));
+    storage::save_record(&h.io.campaign_dir, &record).unwrap();
+    h.app.ctx.campaign.records.insert(id.clone(), record);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, Screen::Interview);
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("В прошлом году: «"), "{screen}");
+    assert!(
+        h.app
+            .ctx
+            .current_record()
+            .answers
+            .value("org_form")
+            .is_none()
+    );
+    h.key(KeyCode::Enter);
+    let r = h.app.ctx.current_record();
+    assert_eq!(
+        r.answers.value("org_form"),
+        Some(&Value::Choice("department".into()))
+    );
+    assert!(r.carried.is_empty());
+}

@@ -528,3 +528,66 @@ fn a_letter_per_municipality() {
         stderr(&o)
     );
 }
+
+/// `new --previous OLD --carry` offers last year's answers to the questions that rarely
+/// change: kept beside the answers, counting for nothing until confirmed.
+#[test]
+fn carried_answers_are_offers_not_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (old, new) = (tmp.path().join("2022"), tmp.path().join("2023"));
+    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
+    ok(run(&home, &["new", old_s, "--from", "chelyabinsk-2022"]));
+    let o = run(&home, &["new", new_s, "--carry"]);
+    assert_eq!(o.status.code(), Some(2), "--carry needs --previous");
+    let out = ok(run(&home, &["new", new_s, "--previous", old_s, "--carry"]));
+    assert!(
+        out.contains("предложено подтвердить прошлогодних ответов: "),
+        "{out}"
+    );
+    let offered: usize = out
+        .lines()
+        .find(|l| l.starts_with("предложено"))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(offered > 0, "{out}");
+    let status = ok(run(&home, &["--campaign", new_s, "status", "--tsv"]));
+    assert!(
+        status.lines().all(|l| l.split('\t').nth(3) == Some("0")),
+        "{status}"
+    );
+    let file = std::fs::read_dir(new.join("municipalities"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "ron"))
+        .expect("a record with offers");
+    let record: sobes::model::campaign::Record =
+        ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(record.answers.0.is_empty());
+    assert!(record.carried.contains_key("org_form"), "{record:?}");
+    // Answering the question takes the offer away.
+    let registry = sobes::model::registry::Registry::builtin();
+    let id = registry.get(&record.id).unwrap().name.clone();
+    ok(run(
+        &home,
+        &[
+            "--campaign",
+            new_s,
+            "--as",
+            "Тест",
+            "set",
+            "--municipality",
+            &id,
+            "--question",
+            "org_form",
+            "--value",
+            "department",
+        ],
+    ));
+    let record: sobes::model::campaign::Record =
+        ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(!record.carried.contains_key("org_form"), "{record:?}");
+}

@@ -13,7 +13,7 @@ mod sync;
 mod usage;
 
 use crate::data::{DataSet, Overrides};
-use crate::model::campaign::Campaign;
+use crate::model::campaign::{Campaign, Meta, Value};
 use crate::model::change::Change;
 use crate::model::collate::escape_controls;
 use crate::model::names::{Resolution, resolve};
@@ -86,6 +86,9 @@ pub enum Command {
         /// Прошлогодняя кампания, с которой сравнивать
         #[arg(long, value_name = "OLD", conflicts_with = "from_hub")]
         previous: Option<PathBuf>,
+        /// Предложить прошлогодние ответы на редко меняющиеся вопросы (их нужно подтвердить)
+        #[arg(long, requires = "previous")]
+        carry: bool,
     },
     /// Найти муниципалитет по тому, как его написали
     Resolve { name: String },
@@ -286,6 +289,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         dir,
         title,
         previous,
+        carry,
         ..
     }) = &cli.command
     {
@@ -298,6 +302,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             meta.previous = Some(folder);
         }
         storage::create(dir, &meta)?;
+        if *carry {
+            let offered = carry_over(dir, &meta, &data)?;
+            outln!("предложено подтвердить прошлогодних ответов: {offered}")?;
+        }
         // The campaign keeps the data it was made with, so it reopens with them.
         let own = [
             (&cli.registry, crate::data::REGISTRY_FILE),
@@ -427,6 +435,43 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             tsv,
         ),
     }
+}
+
+/// Last year's answers to the questions marked `carry` become offers in the new campaign's
+/// records (never answers): the interview shows each to confirm.
+fn carry_over(dir: &std::path::Path, meta: &Meta, data: &DataSet) -> Result<usize, Failure> {
+    let Some(old) = &meta.previous else {
+        return Ok(0);
+    };
+    let old = std::path::Path::new(old);
+    let old_data = DataSet::load(&Overrides::default(), Some(old))
+        .map_err(|e| Failure::new(join_errors(&e)))?;
+    let before = storage::load(old, &old_data.registry).map_err(|e| {
+        Failure::new(
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let mut offered = 0;
+    for m in &data.registry.municipalities {
+        let Some(last) = before.record(&m.id) else {
+            continue;
+        };
+        let live = old_data.protocol.live(&last.answers);
+        let mut record = crate::model::campaign::Record::new(&m.id);
+        for (_, q) in data.protocol.questions().filter(|(_, q)| q.carry) {
+            if let Some(v) = live.value(&q.id).filter(|v| **v != Value::Unknown) {
+                record.carried.insert(q.id.clone(), v.clone());
+            }
+        }
+        if !record.carried.is_empty() {
+            offered += record.carried.len();
+            storage::save_record(dir, &record)?;
+        }
+    }
+    Ok(offered)
 }
 
 fn cmd_campaign(ctx: &Session, action: CampaignAction) -> Result<(), Failure> {

@@ -67,6 +67,10 @@ pub struct Record {
     /// `decisions` holds the final ones.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ratings: BTreeMap<String, BTreeMap<String, Decision>>,
+    /// Last year's answers to questions that rarely change, offered to confirm; not answers
+    /// until confirmed (they count for nothing).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub carried: BTreeMap<String, Value>,
     /// The monitoring's points per indicator («1.3»), as recorded or imported.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub scores: BTreeMap<String, Score>,

@@ -352,6 +352,9 @@ pub fn apply(
             let answer = new.answers.0.entry(question.clone()).or_default();
             answer.value = after.clone();
             touch(answer, &stamp);
+            // Last year's value offered for this question has been answered one way or
+            // another.
+            new.carried.remove(question);
             if after.is_some() && new.interviewer.is_none() {
                 new.interviewer = Some(stamp.by.clone());
                 new.date = Some(stamp.at.chars().take(10).collect());

@@ -201,6 +201,15 @@ pub fn merge(base: &Record, mine: (&Record, &str), theirs: (&Record, &str)) -> R
         }
     }
     let mut record = rebuild(base, mine.0, theirs.0, &chosen);
+    // An offer of last year's value stays while neither side has answered it.
+    record.carried = mine
+        .0
+        .carried
+        .iter()
+        .filter(|(q, v)| theirs.0.carried.get(*q) == Some(v))
+        .filter(|(q, _)| record.answers.value(q).is_none())
+        .map(|(q, v)| (q.clone(), v.clone()))
+        .collect();
     record.conflicts = merge_conflicts(base, mine.0, theirs.0, conflicts);
     record
 }

@@ -70,6 +70,10 @@ pub struct Question {
     /// staff are some of the methodists, never more).
     #[serde(default)]
     pub at_most: Option<String>,
+    /// An answer that rarely changes (the service's form, its licence): a new campaign may
+    /// offer last year's to confirm.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carry: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]

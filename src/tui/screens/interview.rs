@@ -106,7 +106,9 @@ impl Interview {
         self.question = j;
         self.editing = None;
         let q = self.current_question(ctx);
-        self.option = match live.value(&q.id) {
+        // The cursor on the answer, or on last year's offered one, so Enter confirms it.
+        let carried = ctx.current_record().carried.get(&q.id).cloned();
+        self.option = match live.value(&q.id).or(carried.as_ref()) {
             Some(v) => q
                 .kind
                 .options()
@@ -524,6 +526,14 @@ impl Component for Interview {
         }
         lines.push(Line::raw(""));
         let value = record.answers.value(&q.id);
+        if let (None, Some(last)) = (value, record.carried.get(&q.id)) {
+            let shown = protocol.show_value(q, last);
+            lines.push(Line::styled(
+                format!(" В прошлом году: «{shown}» — Enter подтвердит; пока это не ответ"),
+                Style::new().fg(Color::Yellow),
+            ));
+            lines.push(Line::raw(""));
+        }
         let multi = matches!(q.kind, Kind::MultipleChoice(_));
         for (i, (id, label)) in q.kind.options().iter().enumerate() {
             let chosen = value.is_some_and(|v| v.equals(id) || v.contains(id));
