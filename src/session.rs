@@ -317,6 +317,17 @@ impl Session {
         Ok(Some(campaign))
     }
 
+    /// Last year's outcome for the letter's lists of moves, when the campaign names last
+    /// year's campaign.
+    pub fn last_year(
+        &self,
+        meta: &crate::model::campaign::Meta,
+    ) -> Result<Option<crate::model::campaign::LastYear>, Failure> {
+        Ok(self
+            .previous_campaign(meta)?
+            .map(|p| crate::model::campaign::LastYear::of(&p, &self.data.monitoring)))
+    }
+
     /// This computer's device id (made on the first write, kept in the user config).
     pub fn device(&self) -> Result<String, Failure> {
         Config::device(&self.paths.config_file()).map_err(|e| Failure::new(e.with_backup()))
@@ -376,6 +387,7 @@ pub fn empty_campaign(data: &DataSet) -> Campaign {
     let mut campaign = Campaign {
         meta: new_meta(data, None),
         records: Default::default(),
+        last_year: None,
     };
     campaign.add_missing(data.registry.municipalities.iter().map(|m| m.id.as_str()));
     campaign

@@ -488,6 +488,7 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
     let mut campaign = Campaign {
         meta,
         records: parse_records(&files)?,
+        last_year: None,
     };
     campaign.add_missing(registry.municipalities.iter().map(|m| m.id.as_str()));
     Ok(campaign)

@@ -269,6 +269,7 @@ fn a_campaign_reproduces_krippendorffs_example() {
             previous: None,
         },
         records: Default::default(),
+        last_year: None,
     };
     for (u, id) in ids.iter().enumerate() {
         let mut r = Record::new(id);

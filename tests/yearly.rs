@@ -145,6 +145,22 @@ fn compare_lists_exactly_the_changes_made() {
         tsv.contains(&format!("переход\tregional_active\t{was}\t{now}\t1\n")),
         "{tsv}"
     );
+    // The letter's lists of moves are computed: Нязепетровский left cluster 3 of training.
+    let lists = ok(run(&home, &["--campaign", new_s, "lists", "--tsv"]));
+    let left: Vec<&str> = lists
+        .lines()
+        .filter(|l| l.starts_with("left_consulting\t"))
+        .collect();
+    assert_eq!(
+        left,
+        ["left_consulting\tnyazepetrovsky-mr\tНязепетровский МР"],
+        "{lists}"
+    );
+    let old_lists = ok(run(&home, &["--campaign", old_s, "lists", "--tsv"]));
+    assert!(
+        !old_lists.contains("left_consulting\t"),
+        "no last year, nobody moved"
+    );
     let text = ok(run(&home, &["--campaign", new_s, "compare"]));
     assert!(text.contains("Сменили кластер или уровень: 2"), "{text}");
     assert!(
@@ -387,6 +403,26 @@ fn compare_shows_the_monitoring_level_move() {
         "{tsv}"
     );
     assert!(tsv.contains("переход\tmonitoring\t0\t4\t1\n"), "{tsv}");
+    let md = tmp.path().join("annex.md");
+    ok(run(
+        &home,
+        &[
+            "--campaign",
+            new_s,
+            "export",
+            "--allow-incomplete",
+            "-o",
+            md.to_str().unwrap(),
+        ],
+    ));
+    let annex = std::fs::read_to_string(&md).unwrap().replace('\u{a0}', " ");
+    assert!(
+        annex.contains(
+            "повысили уровень по мониторингу 1 муниципальное образование: Нязепетровский МР."
+        ),
+        "{annex}"
+    );
+    assert!(!annex.contains("Понизили уровень"), "{annex}");
 }
 
 /// The letter to one municipality: its level this year and last, and per indicator the

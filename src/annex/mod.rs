@@ -75,6 +75,7 @@ fn scope<'a>(data: &'a DataSet, campaign: &'a Campaign, template: &'a Template) 
         dims: &data.dimensions,
         campaign,
         lists: &template.lists,
+        monitoring: &data.monitoring,
     }
 }
 

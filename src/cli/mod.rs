@@ -863,7 +863,8 @@ fn cmd_export(
         Format::Csv | Format::Xlsx => None,
         Format::Markdown | Format::Docx => Some(load_annex(ctx, annex)?),
     };
-    let campaign = ctx.load_campaign()?;
+    let mut campaign = ctx.load_campaign()?;
+    campaign.last_year = ctx.last_year(&campaign.meta)?;
     let written = crate::annex::export(
         &ctx.data,
         &campaign,
@@ -942,7 +943,8 @@ fn cmd_letters(
 
 fn cmd_lists(ctx: &Session, annex: Option<&std::path::Path>, tsv: bool) -> Result<(), Failure> {
     let template = load_annex(ctx, annex)?;
-    let campaign = ctx.load_campaign()?;
+    let mut campaign = ctx.load_campaign()?;
+    campaign.last_year = ctx.last_year(&campaign.meta)?;
     if tsv {
         return out(&crate::annex::lists_tsv(
             &ctx.data,

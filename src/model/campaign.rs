@@ -421,6 +421,39 @@ pub const BLANK: &str = "____";
 pub struct Campaign {
     pub meta: Meta,
     pub records: BTreeMap<String, Record>,
+    /// Last year's outcome, attached when the campaign names last year's campaign, so the
+    /// letter can say who moved.
+    pub last_year: Option<LastYear>,
+}
+
+/// Last year's final clusters and monitoring levels, by municipality.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LastYear {
+    /// Municipality → dimension → cluster.
+    pub clusters: BTreeMap<String, BTreeMap<String, u8>>,
+    /// Municipality → the overall monitoring level's index (from the lowest).
+    pub levels: BTreeMap<String, usize>,
+}
+
+impl LastYear {
+    /// The outcome of `campaign`, with its levels by `monitoring`.
+    pub fn of(campaign: &Campaign, monitoring: &super::monitoring::Monitoring) -> LastYear {
+        let mut out = LastYear::default();
+        for (id, r) in &campaign.records {
+            let clusters: BTreeMap<String, u8> = r
+                .decisions
+                .iter()
+                .map(|(d, x)| (d.clone(), x.cluster))
+                .collect();
+            if !clusters.is_empty() {
+                out.clusters.insert(id.clone(), clusters);
+            }
+            if let Some((i, _)) = monitoring.overall_level(&r.score_values()) {
+                out.levels.insert(id.clone(), i);
+            }
+        }
+        out
+    }
 }
 
 impl Campaign {

@@ -30,6 +30,13 @@ pub enum Selector {
     Kind(String),
     /// The members of another list of the same template.
     List(String),
+    /// Last year's final cluster on a dimension was this number (nobody when the campaign
+    /// names no last year's campaign).
+    ClusterLastYear(String, u8),
+    /// The overall monitoring level is higher than last year's.
+    MonitoringRose,
+    /// The overall monitoring level is lower than last year's.
+    MonitoringFell,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -66,6 +73,7 @@ pub struct Scope<'a> {
     pub dims: &'a Dimensions,
     pub campaign: &'a Campaign,
     pub lists: &'a [ListDef],
+    pub monitoring: &'a super::monitoring::Monitoring,
 }
 
 impl<'a> Scope<'a> {
@@ -157,6 +165,35 @@ impl<'a> Scope<'a> {
             Selector::Answer(c) => c.holds(&record.answers),
             Selector::Flag(f) => self.flag(f, record),
             Selector::Kind(k) => &m.kind == k,
+            Selector::ClusterLastYear(dim, n) => {
+                self.campaign
+                    .last_year
+                    .as_ref()
+                    .and_then(|l| l.clusters.get(&m.id))
+                    .and_then(|c| c.get(dim))
+                    == Some(n)
+            }
+            Selector::MonitoringRose | Selector::MonitoringFell => {
+                let before = self
+                    .campaign
+                    .last_year
+                    .as_ref()
+                    .and_then(|l| l.levels.get(&m.id));
+                let now = self
+                    .monitoring
+                    .overall_level(&record.score_values())
+                    .map(|(i, _)| i);
+                match (before, now) {
+                    (Some(b), Some(n)) => {
+                        if matches!(s, Selector::MonitoringRose) {
+                            n > *b
+                        } else {
+                            n < *b
+                        }
+                    }
+                    _ => false,
+                }
+            }
             Selector::List(key) => {
                 let memo_key = (key.clone(), m.id.clone());
                 if let Some(v) = memo.get(&memo_key) {
@@ -304,7 +341,7 @@ pub fn check_selector(
             .iter()
             .for_each(|s| check_selector(s, lists, protocol, dims, src, context, problems)),
         Selector::Not(s) => check_selector(s, lists, protocol, dims, src, context, problems),
-        Selector::Cluster(id, n) => {
+        Selector::Cluster(id, n) | Selector::ClusterLastYear(id, n) => {
             if let Some(d) = dimension(id, problems)
                 && d.cluster(*n).is_none()
             {
@@ -324,7 +361,10 @@ pub fn check_selector(
         | Selector::Flag(Flag::Stale(id)) => {
             dimension(id, problems);
         }
-        Selector::Flag(_) | Selector::Kind(_) => {}
+        Selector::Flag(_)
+        | Selector::Kind(_)
+        | Selector::MonitoringRose
+        | Selector::MonitoringFell => {}
         Selector::Answer(c) => check_condition(c, protocol, src, context, problems),
         Selector::List(key) => {
             if !lists.iter().any(|l| &l.key == key) {
@@ -387,6 +427,7 @@ mod tests {
                 previous: None,
             },
             records,
+            last_year: None,
         }
     }
 
@@ -441,6 +482,7 @@ mod tests {
             dims: &d,
             campaign: &c,
             lists: &lists,
+            monitoring: &crate::model::monitoring::Monitoring::builtin(),
         };
         assert_eq!(
             names(&s.list("centers").unwrap()),

@@ -123,6 +123,10 @@ fn cut_short(text: &str, line: usize, col: usize, code: &ron::Error) -> bool {
         .nth(col.saturating_sub(1))
         .map_or(text.len(), |(i, _)| start + i);
     let rest = &text[at..];
+    // A string that never closes runs to the end of a file that was cut inside it.
+    if matches!(code, ron::Error::ExpectedStringEnd) {
+        return !rest.chars().skip(1).any(|c| c == '"');
+    }
     rest.trim().is_empty() || (!text.ends_with('\n') && !rest.contains(['\n', ')', ']', '}']))
 }
 

@@ -341,6 +341,7 @@ pub fn load_split(
         let mut campaign = Campaign {
             meta,
             records: storage::parse_records(&files)?,
+            last_year: None,
         };
         campaign.add_missing(registry.municipalities.iter().map(|m| m.id.as_str()));
         return Ok((campaign, None));
@@ -357,6 +358,7 @@ pub fn load_split(
     let mut campaign = Campaign {
         meta,
         records: storage::parse_records(&now)?,
+        last_year: None,
     };
     campaign.add_missing(first.iter().copied());
     let (tx, rx) = std::sync::mpsc::channel();
@@ -416,7 +418,12 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     // Last year's campaign is for comparing: when it cannot be read, the interview goes on
     // and the status line says why.
     match ctx.previous_campaign(&app.ctx.campaign.meta) {
-        Ok(previous) => app.ctx.previous = previous,
+        Ok(previous) => {
+            app.ctx.campaign.last_year = previous
+                .as_ref()
+                .map(|p| crate::model::campaign::LastYear::of(p, &ctx.data.monitoring));
+            app.ctx.previous = previous;
+        }
         Err(e) => app.ctx.error(e.message),
     }
     let campaign_key = ctx.campaign_dir.display().to_string();
