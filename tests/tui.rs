@@ -1473,3 +1473,40 @@ fn a_carried_answer_is_confirmed_with_enter() {
     );
     assert!(r.carried.is_empty());
 }
+
+/// Once scores are recorded the list shows each municipality's monitoring level, with ↑
+/// where it rose since last year.
+#[test]
+fn the_list_shows_the_monitoring_level_and_its_move() {
+    let mut h = harness("default", Some("Тест"));
+    let data = data();
+    let id = data.registry.municipalities[0].id.clone();
+    let plain = h.screen(120, 20);
+    assert!(!plain.contains("Мониторинг"), "{plain}");
+    let record = h.app.ctx.campaign.record_mut(&id);
+    for (_, ind) in data.monitoring.indicators() {
+        record.scores.insert(
+            ind.id.clone(),
+            sobes::model::campaign::Score {
+                value: ind.max,
+                by: "Тест".into(),
+                at: "2026-05-01T00:00:00Z".into(),
+            },
+        );
+    }
+    let mut last = sobes::model::campaign::LastYear::default();
+    last.levels.insert(id.clone(), 0);
+    h.app.ctx.campaign.last_year = Some(last);
+    h.app.ctx.summarize_all();
+    assert!(
+        h.app
+            .ctx
+            .campaign
+            .records
+            .values()
+            .any(|r| !r.scores.is_empty())
+    );
+    let list = h.screen(120, 20);
+    assert!(list.contains("Мониторинг"), "{list}");
+    assert!(list.contains("высокий ↑"), "{list}");
+}

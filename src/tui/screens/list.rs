@@ -346,6 +346,12 @@ impl Component for List {
                 mark_width,
             );
         }
+        // The monitoring level, with ↑/↓ against last year's, once any scores are recorded.
+        let monitoring = &ctx.data.monitoring;
+        let show_levels = ctx.campaign.records.values().any(|r| !r.scores.is_empty());
+        if show_levels {
+            header += &pad("Мониторинг", 14);
+        }
         let mut lines = vec![Line::styled(header, BOLD)];
         for (row_i, (i, hits)) in self.visible.iter().enumerate().skip(offset).take(height) {
             let m = &registry[*i];
@@ -373,6 +379,26 @@ impl Component for List {
                         };
                         spans.push(Span::styled(pad(&cell, mark_width), mark_style(*mark)));
                     }
+                    if show_levels {
+                        let record = ctx.campaign.record_or_empty(&m.id);
+                        let cell = match monitoring.overall_level(&record.score_values()) {
+                            Some((i, level)) => {
+                                let before = ctx
+                                    .campaign
+                                    .last_year
+                                    .as_ref()
+                                    .and_then(|l| l.levels.get(&m.id));
+                                let arrow = match before {
+                                    Some(b) if i > *b => " ↑",
+                                    Some(b) if i < *b => " ↓",
+                                    _ => "",
+                                };
+                                format!("{}{arrow}", level.name)
+                            }
+                            None => "·".into(),
+                        };
+                        spans.push(Span::raw(pad(&cell, 14)));
+                    }
                 }
                 None => spans.push(Span::styled(pad("…", 6) + "загрузка", DIM)),
             }
@@ -383,7 +409,9 @@ impl Component for List {
                 line
             });
         }
-        let width = ((fixed + (mark_width + 1) * dims.len()) as u16).min(table_area.width);
+        let levels_width = if show_levels { 15 } else { 0 };
+        let width =
+            ((fixed + (mark_width + 1) * dims.len() + levels_width) as u16).min(table_area.width);
         // Straight into the buffer: no wrapping or truncation machinery is needed for rows
         // that are cut to the width anyway.
         let buf = frame.buffer_mut();
