@@ -3,22 +3,14 @@
 //! a letter per municipality — and nothing in its output names Chelyabinsk.
 
 mod common;
-use common::{BIN, stderr, stdout};
+use common::{ok, sobes};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn run(home: &Path, dir: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .env("SOBES_HOME", home)
-        .args(["--campaign", dir, "--as", "Тест"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: Output) -> String {
-    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    stdout(&o)
+    let mut all = vec!["--campaign", dir, "--as", "Тест"];
+    all.extend(args);
+    sobes(home, &all)
 }
 
 #[test]
@@ -27,12 +19,7 @@ fn primorsky_runs_the_whole_chain_without_a_chelyabinsk_word() {
     let home = tmp.path().join("home");
     let dir = tmp.path().join("primorye");
     let d = dir.to_str().unwrap();
-    let o = Command::new(BIN)
-        .env("SOBES_HOME", &home)
-        .args(["new", d, "--from", "primorsky-2023"])
-        .output()
-        .unwrap();
-    ok(o);
+    ok(sobes(&home, &["new", d, "--from", "primorsky-2023"]));
     // Its own registry: 34 municipalities, names through its resolver.
     let status = ok(run(&home, d, &["status", "--tsv"]));
     assert_eq!(status.lines().count(), 34);

@@ -1,22 +1,8 @@
 //! Year after year (issue 11): last year's campaign beside this year's.
 
 mod common;
-use common::{BIN, stderr, stdout};
+use common::{ok, sobes as run, stderr};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .env("SOBES_HOME", home)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: Output) -> String {
-    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    stdout(&o)
-}
 
 /// The 2022 reconstruction and a copy with three decisions changed: `compare` lists exactly
 /// those three, and the tables of moves count them.
@@ -216,6 +202,27 @@ fn a_new_campaign_names_last_years() {
     assert!(text.contains("Сменили кластер или уровень: 0"), "{text}");
 }
 
+/// Gives Нязепетровский МР the same points on every built-in indicator, through a sheet.
+fn import_uniform(home: &Path, tmp: &Path, dir: &str, value: &str) {
+    let ids: Vec<String> = sobes::model::monitoring::Monitoring::builtin()
+        .indicators()
+        .map(|(_, i)| i.id.clone())
+        .collect();
+    let csv = tmp.join(format!("{value}.csv"));
+    let header = format!("Муниципалитет;{}\n", ids.join(";"));
+    let row = format!("Нязепетровский МР;{}\n", vec![value; ids.len()].join(";"));
+    std::fs::write(&csv, header + &row).unwrap();
+    let args = [
+        "--campaign",
+        dir,
+        "--as",
+        "Тест",
+        "import-monitoring",
+        csv.to_str().unwrap(),
+    ];
+    ok(run(home, &args));
+}
+
 fn campaign(tmp: &Path) -> (std::path::PathBuf, String) {
     let home = tmp.join("home");
     let dir = tmp.join("c");
@@ -368,27 +375,7 @@ fn compare_shows_the_monitoring_level_move() {
     let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
     ok(run(&home, &["new", old_s]));
     ok(run(&home, &["new", new_s, "--previous", old_s]));
-    let ids: Vec<String> = sobes::model::monitoring::Monitoring::builtin()
-        .indicators()
-        .map(|(_, i)| i.id.clone())
-        .collect();
-    let sheet = |dir: &str, value: &str| {
-        let csv = tmp.path().join(format!("{value}.csv"));
-        let header = format!("Муниципалитет;{}\n", ids.join(";"));
-        let row = format!("Нязепетровский МР;{}\n", vec![value; ids.len()].join(";"));
-        std::fs::write(&csv, header + &row).unwrap();
-        ok(run(
-            &home,
-            &[
-                "--campaign",
-                dir,
-                "--as",
-                "Тест",
-                "import-monitoring",
-                csv.to_str().unwrap(),
-            ],
-        ));
-    };
+    let sheet = |dir: &str, value: &str| import_uniform(&home, tmp.path(), dir, value);
     sheet(old_s, "0");
     sheet(new_s, "2");
     let text = ok(run(&home, &["--campaign", new_s, "compare"]));
@@ -437,23 +424,7 @@ fn a_letter_per_municipality() {
     ok(run(&home, &["new", new_s, "--previous", old_s]));
     let m = sobes::model::monitoring::Monitoring::builtin();
     let ids: Vec<String> = m.indicators().map(|(_, i)| i.id.clone()).collect();
-    let sheet = |dir: &str, value: &str| {
-        let csv = tmp.path().join(format!("{value}.csv"));
-        let header = format!("Муниципалитет;{}\n", ids.join(";"));
-        let row = format!("Нязепетровский МР;{}\n", vec![value; ids.len()].join(";"));
-        std::fs::write(&csv, header + &row).unwrap();
-        ok(run(
-            &home,
-            &[
-                "--campaign",
-                dir,
-                "--as",
-                "Тест",
-                "import-monitoring",
-                csv.to_str().unwrap(),
-            ],
-        ));
-    };
+    let sheet = |dir: &str, value: &str| import_uniform(&home, tmp.path(), dir, value);
     sheet(old_s, "0");
     sheet(new_s, "1");
     let md = tmp.path().join("нязепетровский.md");

@@ -446,14 +446,7 @@ fn carry_over(dir: &std::path::Path, meta: &Meta, data: &DataSet) -> Result<usiz
     let old = std::path::Path::new(old);
     let old_data = DataSet::load(&Overrides::default(), Some(old))
         .map_err(|e| Failure::new(join_errors(&e)))?;
-    let before = storage::load(old, &old_data.registry).map_err(|e| {
-        Failure::new(
-            e.iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    let before = storage::load(old, &old_data.registry).map_err(|e| crate::session::damaged(&e))?;
     let mut offered = 0;
     for m in &data.registry.municipalities {
         let Some(last) = before.record(&m.id) else {

@@ -93,6 +93,24 @@ impl Env {
     }
 }
 
+/// The binary with this SOBES_HOME and nothing else: for tests that make their campaigns
+/// themselves.
+pub fn sobes(home: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .env("SOBES_HOME", home)
+        .env_remove("SOBES_TEST_PANIC")
+        .stdin(Stdio::null())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Standard output of a command that must succeed (else its output and errors are shown).
+pub fn ok(o: Output) -> String {
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    stdout(&o)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
