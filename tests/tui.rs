@@ -1241,6 +1241,19 @@ fn the_letters_facts_are_edited_in_the_tui() {
         h.screen(100, 30)
             .contains("номер письма Министерства: ____")
     );
+    // The interview dates come first, checked as dates.
+    h.key(KeyCode::Enter);
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("15 сентября");
+    h.key(KeyCode::Enter);
+    assert!(h.screen(100, 30).contains("ожидалась дата ДД.ММ.ГГГГ"));
+    h.key(KeyCode::Enter);
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("15.09.2026");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.ctx.campaign.meta.start.as_deref(), Some("2026-09-15"));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
     assert!(matches!(h.app.overlay(), Some(Overlay::Prompt(_))));
     h.keys("777");

@@ -153,14 +153,12 @@ impl Io {
             return app.ctx.error(format!("НЕ СОХРАНЕНО: {e}"));
         }
         if let Some(history) = &self.history {
-            let value = app
-                .ctx
-                .campaign
-                .meta
+            let meta = &app.ctx.campaign.meta;
+            let value = meta
                 .facts
                 .get(key)
                 .cloned()
-                .unwrap_or_default();
+                .unwrap_or_else(|| meta.setting(key));
             let by = app.ctx.reviewer.clone().unwrap_or_default();
             let summary = format!("Письмо: {key} = «{value}»");
             let meta = PathBuf::from(storage::META_FILE);

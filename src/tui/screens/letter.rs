@@ -2,7 +2,7 @@
 //! blank to fill for each one not set. Enter edits one.
 
 use super::{Cmd, Component};
-use crate::model::campaign::{BLANK, FACTS};
+use crate::model::campaign::{BLANK, FACTS, SETTINGS};
 use crate::tui::action::Action;
 use crate::tui::ctx::{Ctx, Effect};
 use crate::tui::cursor::{is_movement, moved};
@@ -20,6 +20,24 @@ pub struct Letter {
 
 const HINTS: &[Action] = &[Action::Edit, Action::Help, Action::Back];
 
+/// The rows: the interview dates, then the letter's facts; (key, what it is).
+fn rows() -> Vec<(&'static str, &'static str)> {
+    SETTINGS
+        .iter()
+        .filter(|(k, _)| matches!(*k, "start" | "end"))
+        .chain(FACTS)
+        .copied()
+        .collect()
+}
+
+/// A row's value as kept: a setting, or the campaign's own fact.
+fn own_value(ctx: &Ctx, key: &str) -> Option<String> {
+    match key {
+        "start" | "end" => Some(ctx.campaign.meta.setting(key)).filter(|v| !v.is_empty()),
+        _ => ctx.campaign.meta.facts.get(key).cloned(),
+    }
+}
+
 impl Component for Letter {
     fn title(&self, _ctx: &Ctx) -> String {
         "Факты письма".into()
@@ -31,16 +49,11 @@ impl Component for Letter {
 
     fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
         match action {
-            a if is_movement(a) => self.cursor = moved(self.cursor, FACTS.len(), a, ctx.page),
+            a if is_movement(a) => self.cursor = moved(self.cursor, rows().len(), a, ctx.page),
             Action::Edit | Action::Open => {
-                let (key, what) = FACTS[self.cursor.min(FACTS.len() - 1)];
-                let now = ctx
-                    .campaign
-                    .meta
-                    .facts
-                    .get(key)
-                    .cloned()
-                    .unwrap_or_default();
+                let rows = rows();
+                let (key, what) = rows[self.cursor.min(rows.len() - 1)];
+                let now = own_value(ctx, key).unwrap_or_default();
                 return vec![Cmd::Show(Overlay::Prompt(Prompt::new(
                     format!("{what} (пусто — стереть)"),
                     &now,
@@ -57,11 +70,14 @@ impl Component for Letter {
         let Reply::Text(PromptFor::Fact(key), value) = reply else {
             return Vec::new();
         };
-        ctx.campaign
-            .meta
-            .facts
-            .insert(key.clone(), value.trim().to_string());
-        vec![Cmd::Io(Effect::SaveMeta(key))]
+        // The one place that knows each key: dates are checked, facts kept as typed.
+        match ctx.campaign.meta.set(&key, &value) {
+            Ok(_) => vec![Cmd::Io(Effect::SaveMeta(key))],
+            Err(why) => {
+                ctx.error(why);
+                Vec::new()
+            }
+        }
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
@@ -70,8 +86,8 @@ impl Component for Letter {
             " Что письмо этого года говорит о себе; чего нет — в приложении будет «____»",
             DIM,
         )];
-        for (i, (key, what)) in FACTS.iter().enumerate() {
-            let own = ctx.campaign.meta.facts.get(*key);
+        for (i, (key, what)) in rows().iter().enumerate() {
+            let own = own_value(ctx, key);
             let default = ctx.template.as_ref().and_then(|t| t.facts.get(*key));
             let text = match (own, default) {
                 (Some(v), _) => format!(" {what}: {v}"),
