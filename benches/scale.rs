@@ -525,6 +525,7 @@ fn measure_compare(case: &Case) -> f64 {
             }
         }
     }
+    let before = sobes::model::campaign::LastYear::of(&before, &data.monitoring);
     let ids = data.registry.ids();
     let (med, _) = measure(15, || {
         let c =

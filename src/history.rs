@@ -101,20 +101,7 @@ impl History {
             // The first commit of a campaign: everything as it is.
             return self.commit_pending(by);
         };
-        // The tree is built from the last commit's, changing only these files: no index to
-        // read and write, so a commit costs about the same with 43 municipalities or 2,500.
-        let mut blobs = Vec::new();
-        for f in files {
-            let blob = match std::fs::read(self.dir.join(f)) {
-                Ok(bytes) => Some(self.repo.blob(&bytes).map_err(&err)?),
-                Err(_) => None,
-            };
-            blobs.push((f.clone(), blob));
-        }
-        // Every file of one folder goes into one new tree: an import of 2,500 records
-        // writes the records' folder once, not 2,500 times.
-        let head_tree = self.repo.find_tree(head.tree_id()).map_err(&err)?;
-        let tree_id = replace(&self.repo, &head_tree, &blobs).map_err(&err)?;
+        let tree_id = self.tree_with(&self.repo, &head, files)?;
         if tree_id == head.tree_id() {
             return Ok(false);
         }
@@ -129,6 +116,29 @@ impl History {
             .commit(Some("HEAD"), &sig, &sig, &message, &tree, &[&head])
             .map_err(&err)?;
         Ok(true)
+    }
+
+    /// The tree of `parent` with `files` (relative to the campaign) as they are on disk now,
+    /// a missing one removed. Built from the parent's tree, with no index to read or write,
+    /// so a commit costs about the same with 43 municipalities or 2,500; every file of one
+    /// folder goes into one new tree, so an import writes the records' folder once.
+    fn tree_with(
+        &self,
+        repo: &git2::Repository,
+        parent: &git2::Commit<'_>,
+        files: &[PathBuf],
+    ) -> Result<git2::Oid, HistoryError> {
+        let err = Self::err(&self.dir);
+        let mut blobs = Vec::new();
+        for f in files {
+            let blob = match std::fs::read(self.dir.join(f)) {
+                Ok(bytes) => Some(repo.blob(&bytes).map_err(&err)?),
+                Err(_) => None,
+            };
+            blobs.push((f.clone(), blob));
+        }
+        let tree = repo.find_tree(parent.tree_id()).map_err(&err)?;
+        replace(repo, &tree, &blobs).map_err(&err)
     }
 
     /// Commits many files at once (an import of thousands of records): every new object
@@ -148,16 +158,8 @@ impl History {
         let repo = git2::Repository::open(&self.dir).map_err(&err)?;
         let odb = repo.odb().map_err(&err)?;
         let mempack = odb.add_new_mempack_backend(1000).map_err(&err)?;
-        let mut blobs = Vec::new();
-        for f in files {
-            let blob = match std::fs::read(self.dir.join(f)) {
-                Ok(bytes) => Some(repo.blob(&bytes).map_err(&err)?),
-                Err(_) => None,
-            };
-            blobs.push((f.clone(), blob));
-        }
         let parent = repo.find_commit(head.id()).map_err(&err)?;
-        let tree_id = replace(&repo, &parent.tree().map_err(&err)?, &blobs).map_err(&err)?;
+        let tree_id = self.tree_with(&repo, &parent, files)?;
         if tree_id == head.tree_id() {
             return Ok(false);
         }

@@ -295,7 +295,7 @@ impl Session {
 
     /// Last year's campaign named in `meta`, with the data it was made with; None when the
     /// campaign names none.
-    pub fn previous_campaign(
+    fn previous_campaign(
         &self,
         meta: &crate::model::campaign::Meta,
     ) -> Result<Option<Campaign>, Failure> {

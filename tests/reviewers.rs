@@ -256,17 +256,11 @@ fn a_campaign_reproduces_krippendorffs_example() {
     let ids: Vec<String> = (0..12).map(|u| format!("m{u:02}")).collect();
     let mut campaign = Campaign {
         meta: Meta {
-            format: 1,
-            title: "t".into(),
-            region: "r".into(),
-            start: None,
-            end: None,
-            protocol_id: "mms-interview".into(),
-            protocol_version: 1,
-            facts: Default::default(),
             reviewers: reviewers.iter().map(|r| r.to_string()).collect(),
-            open_review: false,
-            previous: None,
+            ..sobes::session::new_meta(
+                &sobes::data::DataSet::load(&Default::default(), None).unwrap(),
+                None,
+            )
         },
         records: Default::default(),
         last_year: None,

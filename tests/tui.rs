@@ -1406,7 +1406,10 @@ fn last_years_clusters_show_beside_this_years() {
     last.meta.title = "Собеседование 2025".into();
     let record = last.record_mut(&id);
     record.decisions.get_mut("training").unwrap().cluster = 2;
-    h.app.ctx.previous = Some(last);
+    h.app.ctx.campaign.last_year = Some(sobes::model::campaign::LastYear::of(
+        &last,
+        &h.app.ctx.data.monitoring,
+    ));
     let list = h.screen(100, 20);
     assert!(list.contains("2→1*"), "{list}");
     h.keys("C");

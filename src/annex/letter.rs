@@ -21,14 +21,8 @@ fn level_text(data: &DataSet, record: &Record) -> Result<String, usize> {
     }
 }
 
-/// The letter for municipality `m`; `previous` is last year's campaign, when known.
-pub fn letter(
-    data: &DataSet,
-    campaign: &Campaign,
-    previous: Option<&Campaign>,
-    author: &str,
-    m: &Municipality,
-) -> Document {
+/// The letter for municipality `m`; last year's level from the campaign's `last_year`.
+pub fn letter(data: &DataSet, campaign: &Campaign, author: &str, m: &Municipality) -> Document {
     let record = campaign.record_or_empty(&m.id);
     let record = record.live(&data.protocol);
     let total = data.monitoring.indicators().count();
@@ -41,9 +35,12 @@ pub fn letter(
         Node::Title("Рекомендации по итогам мониторинга и собеседования".into()),
     ];
     let now = level_text(data, &record);
-    let before = previous
-        .and_then(|p| p.record(&m.id))
-        .and_then(|r| level_text(data, r).ok());
+    let before = campaign
+        .last_year
+        .as_ref()
+        .and_then(|l| l.level(&m.id))
+        .and_then(|i| data.monitoring.overall.get(i))
+        .map(|l| l.name.clone());
     nodes.push(Node::Paragraph(match (&now, &before) {
         (Ok(now), Some(before)) if now != before => format!(
             "По итогам мониторинга уровень методической работы — «{now}» (в прошлом году — «{before}»)."

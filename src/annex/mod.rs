@@ -456,13 +456,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
     }
     Document {
         title: fill(&template.title),
-        // Who issues it: the campaign's institute when it names one (another region's).
-        author: campaign
-            .meta
-            .facts
-            .get("institute")
-            .cloned()
-            .unwrap_or_else(|| template.author.clone()),
+        author: template.author_for(&campaign.meta),
         campaign: campaign.meta.title.clone(),
         nodes,
         modified: latest_change(campaign),
@@ -474,7 +468,6 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
 pub fn export_letters(
     data: &DataSet,
     campaign: &Campaign,
-    previous: Option<&Campaign>,
     author: &str,
     targets: &[(&Municipality, PathBuf)],
     format: Format,
@@ -498,7 +491,7 @@ pub fn export_letters(
     }
     let mut written = Vec::new();
     for (m, path) in targets {
-        let doc = letter::letter(data, campaign, previous, author, m);
+        let doc = letter::letter(data, campaign, author, m);
         let bytes = match format {
             Format::Docx => docx::render(&doc)?,
             _ => markdown::render(&doc).into_bytes(),

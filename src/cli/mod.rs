@@ -13,7 +13,7 @@ mod sync;
 mod usage;
 
 use crate::data::{DataSet, Overrides};
-use crate::model::campaign::{Campaign, Meta, Value};
+use crate::model::campaign::{Campaign, LastYear, Meta, Value};
 use crate::model::change::Change;
 use crate::model::collate::escape_controls;
 use crate::model::names::{Resolution, resolve};
@@ -371,7 +371,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }) => monitoring::cmd_import(&ctx, &file, skip_bad_rows),
         Some(Command::Compare { tsv }) => {
             let campaign = ctx.load_campaign()?;
-            let Some(before) = ctx.previous_campaign(&campaign.meta)? else {
+            let Some(before) = ctx.last_year(&campaign.meta)? else {
                 return Err(Failure::new(
                     "прошлогодняя кампания не названа: sobes campaign set previous ПАПКА (или sobes new ПАПКА --previous СТАРАЯ)",
                 ));
@@ -590,21 +590,11 @@ fn cmd_set(
 
 fn cmd_score(ctx: &Session, name: &str, indicator: &str, raw: &str) -> Result<(), Failure> {
     let m = ctx.municipality(name)?;
-    let value = match raw.trim() {
-        "" => None,
-        t => Some(
-            t.parse::<i64>()
-                .map_err(|_| Failure::new(format!("балл — целое число, а не «{t}»")))?,
-        ),
-    };
-    if let Some(v) = value {
-        ctx.data
-            .monitoring
-            .check_score(indicator, v)
-            .map_err(|e| Failure::new(e.to_string()))?;
-    } else if ctx.data.monitoring.indicator(indicator).is_none() {
-        return Err(Failure::new(format!("нет показателя «{indicator}»")));
-    }
+    let value = ctx
+        .data
+        .monitoring
+        .parse_score(indicator, raw)
+        .map_err(Failure::new)?;
     let stamp = ctx.stamp()?;
     ctx.change(&m.id, |record| {
         vec![Change::score(record, indicator, value, &stamp)]
@@ -700,7 +690,7 @@ pub fn agreement_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> Strin
 
 /// This year's final clusters beside last year's: the municipalities that moved, then a
 /// table of moves per dimension; as rows for programs with `tsv`.
-pub fn compare_report(data: &DataSet, before: &Campaign, now: &Campaign, tsv: bool) -> String {
+pub fn compare_report(data: &DataSet, before: &LastYear, now: &Campaign, tsv: bool) -> String {
     use crate::model::compare::compare;
     let c = compare(
         before,
@@ -762,7 +752,7 @@ pub fn compare_report(data: &DataSet, before: &Campaign, now: &Campaign, tsv: bo
         .collect();
     text.push_str(&format!(
         "Прошлый год: «{}». Сменили кластер или уровень: {}\n",
-        before.meta.title,
+        before.title,
         moved.len()
     ));
     text.extend(moved);
@@ -889,13 +879,13 @@ fn cmd_letters(
     }
     .ok_or_else(|| Failure::new("письмо муниципалитету: укажите --format md или docx"))?;
     let campaign = ctx.load_campaign()?;
-    let previous = ctx.previous_campaign(&campaign.meta)?;
-    let author = match campaign.meta.facts.get("institute") {
-        Some(i) => i.clone(),
-        None => load_annex(ctx, annex)
-            .map(|t| t.template.author)
-            .unwrap_or_default(),
-    };
+    let mut campaign = campaign;
+    campaign.last_year = ctx.last_year(&campaign.meta)?;
+    // A letter does not need the annex template; a damaged one only costs its author.
+    let author = load_annex(ctx, annex)
+        .map(|t| t.template)
+        .unwrap_or_else(|_| crate::model::template::Template::builtin())
+        .author_for(&campaign.meta);
     let ext = match format {
         Format::Docx => "docx",
         _ => "md",
@@ -918,16 +908,9 @@ fn cmd_letters(
                 .collect()
         }
     };
-    let written = crate::annex::export_letters(
-        &ctx.data,
-        &campaign,
-        previous.as_ref(),
-        &author,
-        &targets,
-        format,
-        force,
-    )
-    .map_err(Failure::new)?;
+    let written =
+        crate::annex::export_letters(&ctx.data, &campaign, &author, &targets, format, force)
+            .map_err(Failure::new)?;
     for path in &written {
         outln!("записано: {}", path.display())?;
     }

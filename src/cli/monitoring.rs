@@ -5,20 +5,11 @@ use super::out;
 use crate::data::DataSet;
 use crate::model::campaign::Campaign;
 use crate::model::change::Change;
-use crate::model::monitoring::{level_of, plan_import};
+use crate::model::monitoring::{level_of, level_symbol, plan_import};
 use crate::model::names::{Resolution, resolve};
 use crate::session::Failure;
 use crate::session::{Session, names};
 use std::path::Path;
-
-/// A level's mark for a table: a symbol (for terminals without colour) and the name.
-pub fn level_symbol(index: usize, of: usize) -> &'static str {
-    match (index, of) {
-        (0, _) => "−",
-        (i, n) if i + 1 == n => "+",
-        _ => "±",
-    }
-}
 
 /// Municipality × indicator levels, the overall level (with last year's when known is left
 /// to `compare`), and the share of municipalities at each level per indicator.
@@ -82,13 +73,13 @@ pub fn levels_report(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
         let mut line = format!("{:width$}", mun.name);
         for (k, ind) in indicators.iter().enumerate() {
             let cell = match record.scores.get(&ind.id) {
-                Some(s) => match level_of(&ind.levels, s.value) {
-                    Some((i, _)) => {
+                Some(s) => {
+                    let (cell, level) = ind.cell(s.value);
+                    if let Some(i) = level {
                         at_level[k][i] += 1;
-                        format!("{}{}", s.value, level_symbol(i, ind.levels.len()))
                     }
-                    None => s.value.to_string(),
-                },
+                    cell
+                }
                 None => "·".into(),
             };
             line.push_str(&format!(" {cell:>4}"));

@@ -429,6 +429,8 @@ pub struct Campaign {
 /// Last year's final clusters and monitoring levels, by municipality.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LastYear {
+    /// Last year's campaign's title.
+    pub title: String,
     /// Municipality → dimension → cluster.
     pub clusters: BTreeMap<String, BTreeMap<String, u8>>,
     /// Municipality → the overall monitoring level's index (from the lowest).
@@ -436,9 +438,22 @@ pub struct LastYear {
 }
 
 impl LastYear {
+    /// Last year's final cluster of a municipality on a dimension.
+    pub fn cluster(&self, id: &str, dim: &str) -> Option<u8> {
+        self.clusters.get(id)?.get(dim).copied()
+    }
+
+    /// Last year's overall monitoring level (its index) of a municipality.
+    pub fn level(&self, id: &str) -> Option<usize> {
+        self.levels.get(id).copied()
+    }
+
     /// The outcome of `campaign`, with its levels by `monitoring`.
     pub fn of(campaign: &Campaign, monitoring: &super::monitoring::Monitoring) -> LastYear {
-        let mut out = LastYear::default();
+        let mut out = LastYear {
+            title: campaign.meta.title.clone(),
+            ..LastYear::default()
+        };
         for (id, r) in &campaign.records {
             let clusters: BTreeMap<String, u8> = r
                 .decisions

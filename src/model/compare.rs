@@ -2,7 +2,7 @@
 //! now, and per dimension the table of moves (how many went from each cluster to each). The
 //! municipalities are matched by id, so both campaigns must use the same registry ids.
 
-use super::campaign::Campaign;
+use super::campaign::{Campaign, LastYear};
 use super::clusters::Dimensions;
 use super::monitoring::Monitoring;
 
@@ -151,10 +151,10 @@ pub struct Comparison {
     pub tables: Vec<Transitions>,
 }
 
-/// Compares last year's campaign with this year's over the municipalities `ids`: the final
+/// Compares last year's outcome with this year's campaign over the municipalities `ids`: the final
 /// clusters, and the overall monitoring level (the last table).
 pub fn compare(
-    before: &Campaign,
+    before: &LastYear,
     now: &Campaign,
     ids: &[&str],
     dims: &Dimensions,
@@ -185,12 +185,12 @@ pub fn compare(
         (0..monitoring.overall.len() as u8).collect(),
         monitoring.overall.iter().map(|l| l.name.clone()).collect(),
     );
-    let level = |c: &Campaign, id: &str| {
-        let scores = c.record(id)?.score_values();
+    let level_now = |id: &str| {
+        let scores = now.record(id)?.score_values();
         monitoring.overall_level(&scores).map(|(i, _)| i as u8)
     };
-    let decided = |c: &Campaign, id: &str, dim: &str| {
-        c.record(id)
+    let decided_now = |id: &str, dim: &str| {
+        now.record(id)
             .and_then(|r| r.decisions.get(dim))
             .map(|d| d.cluster)
     };
@@ -203,8 +203,8 @@ pub fn compare(
                 .zip(tables.iter_mut())
                 .map(|(d, t)| {
                     let m = Move {
-                        before: decided(before, id, &d.id),
-                        now: decided(now, id, &d.id),
+                        before: before.cluster(id, &d.id),
+                        now: decided_now(id, &d.id),
                     };
                     let (i, j) = (t.index(m.before), t.index(m.now));
                     t.counts[i][j] += 1;
@@ -212,8 +212,8 @@ pub fn compare(
                 })
                 .collect();
             let level = Move {
-                before: level(before, id),
-                now: level(now, id),
+                before: before.level(id).map(|i| i as u8),
+                now: level_now(id),
             };
             let (i, j) = (levels.index(level.before), levels.index(level.now));
             levels.counts[i][j] += 1;

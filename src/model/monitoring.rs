@@ -50,6 +50,37 @@ pub fn level_of(levels: &[Level], score: i64) -> Option<(usize, &Level)> {
         .last()
 }
 
+/// A level's symbol, readable without colour: «−» the lowest, «+» the highest, «±» between.
+pub fn level_symbol(index: usize, of: usize) -> &'static str {
+    match (index, of) {
+        (0, _) => "−",
+        (i, n) if i + 1 == n => "+",
+        _ => "±",
+    }
+}
+
+impl Indicator {
+    /// A score as a table shows it («2+»), with the index of its level.
+    pub fn cell(&self, value: i64) -> (String, Option<usize>) {
+        match level_of(&self.levels, value) {
+            Some((i, _)) => (
+                format!("{value}{}", level_symbol(i, self.levels.len())),
+                Some(i),
+            ),
+            None => (value.to_string(), None),
+        }
+    }
+}
+
+/// «↑» when the level `now` is above last year's, «↓» when below, «» otherwise or unknown.
+pub fn arrow(before: Option<usize>, now: usize) -> &'static str {
+    match before {
+        Some(b) if now > b => " ↑",
+        Some(b) if now < b => " ↓",
+        _ => "",
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ScoreError {
     #[error("нет показателя «{id}»; есть: {known}")]
@@ -174,6 +205,25 @@ impl Monitoring {
             });
         }
         Ok(ind)
+    }
+
+    /// A score as typed (a whole number; «-» or nothing clears it), checked against the
+    /// indicator's scale.
+    pub fn parse_score(&self, id: &str, typed: &str) -> Result<Option<i64>, String> {
+        let value = match typed.trim() {
+            "" | "-" | "—" => None,
+            t => Some(
+                t.parse::<i64>()
+                    .map_err(|_| format!("балл — целое число, а не «{t}»"))?,
+            ),
+        };
+        match value {
+            Some(v) => self.check_score(id, v).map_err(|e| e.to_string())?,
+            None => self
+                .indicator(id)
+                .ok_or_else(|| format!("нет показателя «{id}»"))?,
+        };
+        Ok(value)
     }
 
     /// The overall level of a municipality's scores; None until every indicator is scored.

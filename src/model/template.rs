@@ -49,6 +49,15 @@ pub enum Cond {
 }
 
 impl Template {
+    /// Who issues the documents: the campaign's institute when it names one (another
+    /// region's), else the template's author.
+    pub fn author_for(&self, meta: &super::campaign::Meta) -> String {
+        meta.facts
+            .get("institute")
+            .cloned()
+            .unwrap_or_else(|| self.author.clone())
+    }
+
     /// A fact of the letter: the campaign's, else this template's default, else a blank
     /// to fill.
     pub fn fact<'a>(&'a self, meta: &'a super::campaign::Meta, key: &str) -> &'a str {

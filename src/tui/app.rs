@@ -58,7 +58,6 @@ impl App {
             loading: None,
             fatal: None,
             template: None,
-            previous: None,
             template_error: None,
             tz: jiff::tz::TimeZone::system(),
             hub: None,

@@ -79,8 +79,6 @@ pub struct Ctx {
     pub template: Option<Template>,
     /// Why there is no template, when it could not be loaded.
     pub template_error: Option<String>,
-    /// Last year's campaign, when this one names it (set by the IO layer at start).
-    pub previous: Option<crate::model::campaign::Campaign>,
     /// The zone times are shown in (stored in UTC).
     pub tz: jiff::tz::TimeZone,
     /// The hub this campaign last synced with, if any.
@@ -96,16 +94,6 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Last year's final cluster of a municipality on a dimension.
-    pub fn last_year(&self, id: &str, dim: &str) -> Option<u8> {
-        self.previous
-            .as_ref()?
-            .record(id)?
-            .decisions
-            .get(dim)
-            .map(|d| d.cluster)
-    }
-
     pub fn current_record(&self) -> Record {
         self.campaign.record_or_empty(&self.current).into_owned()
     }

@@ -415,13 +415,8 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     }
     // Last year's campaign is for comparing: when it cannot be read, the interview goes on
     // and the status line says why.
-    match ctx.previous_campaign(&app.ctx.campaign.meta) {
-        Ok(previous) => {
-            app.ctx.campaign.last_year = previous
-                .as_ref()
-                .map(|p| crate::model::campaign::LastYear::of(p, &ctx.data.monitoring));
-            app.ctx.previous = previous;
-        }
+    match ctx.last_year(&app.ctx.campaign.meta) {
+        Ok(last_year) => app.ctx.campaign.last_year = last_year,
         Err(e) => app.ctx.error(e.message),
     }
     let campaign_key = ctx.campaign_dir.display().to_string();

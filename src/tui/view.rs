@@ -74,7 +74,7 @@ fn draw_status(
     let hints = match screen.field_hints() {
         Some(h) => h.to_string(),
         None => screen
-            .hints()
+            .hints(ctx)
             .iter()
             .filter_map(|a| {
                 ctx.keymap.keys_for(scope, *a).first().map(|k| match a {

@@ -18,18 +18,30 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct Agreement {
     /// The selected disagreement.
     pub cursor: usize,
+    /// The figures, measured again only after a change (by the campaign's generation).
+    measured: Option<(u64, Measured)>,
 }
 
 const HINTS: &[Action] = &[Action::Open, Action::Help, Action::Back];
 
-fn measured(ctx: &Ctx) -> Measured {
-    let ids = ctx.data.registry.ids();
-    measure(
-        &ctx.campaign,
-        &ids,
-        &ctx.data.dimensions,
-        &ctx.data.protocol,
-    )
+impl Agreement {
+    fn measured(&mut self, ctx: &Ctx) -> &Measured {
+        if self
+            .measured
+            .as_ref()
+            .is_none_or(|(g, _)| *g != ctx.generation)
+        {
+            let ids = ctx.data.registry.ids();
+            let m = measure(
+                &ctx.campaign,
+                &ids,
+                &ctx.data.dimensions,
+                &ctx.data.protocol,
+            );
+            self.measured = Some((ctx.generation, m));
+        }
+        &self.measured.as_ref().expect("just measured").1
+    }
 }
 
 impl Component for Agreement {
@@ -37,27 +49,30 @@ impl Component for Agreement {
         "Согласие рецензентов".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 
     fn enter(&mut self, ctx: &mut Ctx, _go: Option<Go>) {
-        self.cursor = self.cursor.min(measured(ctx).queue.len().saturating_sub(1));
+        self.cursor = self
+            .cursor
+            .min(self.measured(ctx).queue.len().saturating_sub(1));
     }
 
     fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        let queue = measured(ctx).queue;
+        let cursor = self.cursor;
+        let queue = &self.measured(ctx).queue;
+        let len = queue.len();
+        let selected = queue
+            .get(cursor)
+            .map(|q| (q.municipality.clone(), q.dimension.clone()));
         match action {
-            a if is_movement(a) => self.cursor = moved(self.cursor, queue.len(), a, ctx.page),
+            a if is_movement(a) => self.cursor = moved(cursor, len, a, ctx.page),
             Action::Open => {
-                if let Some(q) = queue.get(self.cursor) {
-                    let dim = ctx
-                        .data
-                        .dimensions
-                        .0
-                        .iter()
-                        .position(|d| d.id == q.dimension);
-                    ctx.current = q.municipality.clone();
+                if let Some((id, dimension)) = selected {
+                    let dims = &ctx.data.dimensions.0;
+                    let dim = dims.iter().position(|d| d.id == dimension);
+                    ctx.current = id;
                     return vec![Cmd::Go(Go::Clusters(dim))];
                 }
             }
@@ -69,7 +84,9 @@ impl Component for Agreement {
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
         ctx.page = area.height.max(1) as usize;
-        let a = measured(ctx);
+        let cursor = self.cursor;
+        let ctx = &*ctx;
+        let a = self.measured(ctx);
         let me = ctx.reviewer.clone().unwrap_or_default();
         let mut lines = Vec::new();
         lines.push(Line::raw(format!(" {}", a.reviewers_line())));
@@ -105,7 +122,7 @@ impl Component for Agreement {
                 )
             };
             let text = format!(" {name}, «{title}»: {choices}; {}", q.final_text());
-            lines.push(if k == self.cursor {
+            lines.push(if k == cursor {
                 selected_line = lines.len();
                 Line::styled(text, SELECTED)
             } else {

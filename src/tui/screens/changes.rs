@@ -16,20 +16,33 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct Changes {
     /// The selected municipality among those that moved.
     pub cursor: usize,
+    /// The comparison, made again only after a change (by the campaign's generation).
+    compared: Option<(u64, Option<Comparison>)>,
 }
 
 const HINTS: &[Action] = &[Action::Open, Action::Help, Action::Back];
 
-fn compared(ctx: &Ctx) -> Option<Comparison> {
-    let before = ctx.previous.as_ref()?;
-    let ids = ctx.data.registry.ids();
-    Some(compare(
-        before,
-        &ctx.campaign,
-        &ids,
-        &ctx.data.dimensions,
-        &ctx.data.monitoring,
-    ))
+impl Changes {
+    fn compared(&mut self, ctx: &Ctx) -> Option<&Comparison> {
+        if self
+            .compared
+            .as_ref()
+            .is_none_or(|(g, _)| *g != ctx.generation)
+        {
+            let c = ctx.campaign.last_year.as_ref().map(|before| {
+                let ids = ctx.data.registry.ids();
+                compare(
+                    before,
+                    &ctx.campaign,
+                    &ids,
+                    &ctx.data.dimensions,
+                    &ctx.data.monitoring,
+                )
+            });
+            self.compared = Some((ctx.generation, c));
+        }
+        self.compared.as_ref().and_then(|(_, c)| c.as_ref())
+    }
 }
 
 /// The ids of the municipalities that moved, in registry order.
@@ -46,12 +59,12 @@ impl Component for Changes {
         "Изменения с прошлого года".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 
     fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
-        let ids = compared(ctx).map(|c| moved_ids(&c)).unwrap_or_default();
+        let ids = self.compared(ctx).map(moved_ids).unwrap_or_default();
         match action {
             a if is_movement(a) => self.cursor = moved(self.cursor, ids.len(), a, ctx.page),
             Action::Open => {
@@ -68,7 +81,14 @@ impl Component for Changes {
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
         ctx.page = area.height.max(1) as usize;
-        let Some(c) = compared(ctx) else {
+        self.cursor = self.cursor.min(
+            self.compared(ctx)
+                .map_or(0, |c| moved_ids(c).len())
+                .saturating_sub(1),
+        );
+        let cursor = self.cursor;
+        let ctx = &*ctx;
+        let Some(c) = self.compared(ctx) else {
             let lines = vec![
                 Line::raw(" Прошлогодняя кампания не названа."),
                 Line::styled(
@@ -79,9 +99,12 @@ impl Component for Changes {
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
             return;
         };
-        let before = ctx.previous.as_ref().map_or("", |p| p.meta.title.as_str());
+        let before = ctx
+            .campaign
+            .last_year
+            .as_ref()
+            .map_or("", |p| p.title.as_str());
         let moved: Vec<_> = c.rows.iter().filter(|r| r.changed()).collect();
-        self.cursor = self.cursor.min(moved.len().saturating_sub(1));
         let mut lines = vec![Line::raw(format!(
             " Прошлый год: «{before}». Сменили кластер или уровень: {}",
             moved.len()
@@ -97,7 +120,7 @@ impl Component for Changes {
                 " {name}: {}",
                 moves_words(r, &ctx.data.dimensions, &ctx.data.monitoring)
             );
-            lines.push(if k == self.cursor {
+            lines.push(if k == cursor {
                 selected_line = lines.len();
                 Line::styled(text, SELECTED)
             } else {

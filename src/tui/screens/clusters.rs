@@ -18,8 +18,6 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct Clusters {
     /// The selected dimension.
     pub dim: usize,
-    /// Whether the campaign has several reviewers (the status line then offers F).
-    several: bool,
 }
 
 const HINTS: &[Action] = &[
@@ -131,12 +129,11 @@ impl Component for Clusters {
         format!("Кластеры · {}", ctx.current_name())
     }
 
-    fn hints(&self) -> &'static [Action] {
-        if self.several { HINTS_SEVERAL } else { HINTS }
+    fn hints(&self, ctx: &Ctx) -> &'static [Action] {
+        if several(ctx) { HINTS_SEVERAL } else { HINTS }
     }
 
     fn enter(&mut self, ctx: &mut Ctx, go: Option<Go>) {
-        self.several = several(ctx);
         if let Some(Go::Clusters(Some(dim))) = go {
             self.dim = dim.min(ctx.data.dimensions.0.len().saturating_sub(1));
         }
@@ -234,7 +231,6 @@ impl Component for Clusters {
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
-        self.several = several(ctx);
         let protocol = &ctx.data.protocol;
         let record = ctx.current_record().live(protocol).into_owned();
         let mut lines = Vec::new();

@@ -115,16 +115,10 @@ impl Conflicts {
                 }
             }
             Field::Note(q) => Change::note(&record, q, typed, &stamp),
-            Field::Score(i) => match typed.trim().parse::<i64>() {
-                Ok(v) => match ctx.data.monitoring.check_score(i, v) {
-                    Ok(_) => Change::score(&record, i, Some(v), &stamp),
-                    Err(e) => {
-                        ctx.error(e.to_string());
-                        return Vec::new();
-                    }
-                },
-                Err(_) => {
-                    ctx.error(format!("балл — целое число, а не «{typed}»"));
+            Field::Score(i) => match ctx.data.monitoring.parse_score(i, typed) {
+                Ok(v) => Change::score(&record, i, v, &stamp),
+                Err(why) => {
+                    ctx.error(why);
                     return Vec::new();
                 }
             },
@@ -154,7 +148,7 @@ impl Component for Conflicts {
         "Конфликты синхронизации".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 

@@ -318,7 +318,7 @@ impl Component for Interview {
         format!("Вопросы · {}", ctx.current_name())
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 

@@ -43,7 +43,7 @@ impl Component for Letter {
         "Факты письма".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 

@@ -4,9 +4,8 @@
 //! indicator's shares per level. Enter types the selected cell's points.
 
 use super::{Cmd, Component};
-use crate::cli::monitoring::level_symbol;
 use crate::model::change::Change;
-use crate::model::monitoring::level_of;
+use crate::model::monitoring::{arrow, level_of};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
@@ -40,7 +39,7 @@ impl Component for Levels {
         "Мониторинг: уровни по показателям".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 
@@ -84,22 +83,13 @@ impl Component for Levels {
         let Reply::Text(PromptFor::Score(id, indicator), typed) = reply else {
             return Vec::new();
         };
-        let value = match typed.trim() {
-            "-" | "—" => None,
-            t => match t.parse::<i64>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    ctx.error(format!("балл — целое число, а не «{t}»"));
-                    return Vec::new();
-                }
-            },
+        let value = match ctx.data.monitoring.parse_score(&indicator, &typed) {
+            Ok(v) => v,
+            Err(why) => {
+                ctx.error(why);
+                return Vec::new();
+            }
         };
-        if let Some(v) = value
-            && let Err(e) = ctx.data.monitoring.check_score(&indicator, v)
-        {
-            ctx.error(e.to_string());
-            return Vec::new();
-        }
         ctx.current = id;
         let change = Change::score(&ctx.current_record(), &indicator, value, &ctx.stamp());
         ctx.commit(&[change])
@@ -125,6 +115,7 @@ impl Component for Levels {
         let height = (area.height as usize).saturating_sub(4).max(1);
         ctx.page = height;
         let offset = self.row.saturating_sub(height.saturating_sub(1));
+        let last_level = |id: &str| ctx.campaign.last_year.as_ref().and_then(|l| l.level(id));
         for (r, mun) in ctx
             .data
             .registry
@@ -139,20 +130,7 @@ impl Component for Levels {
             let (total, level) = match m.overall_level(&scores) {
                 Some((i, l)) => (
                     scores.values().sum::<i64>().to_string(),
-                    format!(
-                        "{}{}",
-                        l.name,
-                        match ctx
-                            .previous
-                            .as_ref()
-                            .and_then(|p| p.record(&mun.id))
-                            .and_then(|p| m.overall_level(&p.score_values()).map(|(j, _)| j))
-                        {
-                            Some(j) if i > j => " ↑",
-                            Some(j) if i < j => " ↓",
-                            _ => "",
-                        }
-                    ),
+                    format!("{}{}", l.name, arrow(last_level(&mun.id), i)),
                 ),
                 None => ("·".into(), "не все".into()),
             };
@@ -163,14 +141,9 @@ impl Component for Levels {
                 row_style,
             )];
             for (k, ind) in indicators.iter().enumerate() {
-                let (text, style) = match scores.get(&ind.id) {
-                    Some(v) => match level_of(&ind.levels, *v) {
-                        Some((i, _)) => (
-                            format!("{v}{}", level_symbol(i, ind.levels.len())),
-                            level_style(i, ind.levels.len()),
-                        ),
-                        None => (v.to_string(), Style::new()),
-                    },
+                let (text, style) = match scores.get(&ind.id).map(|v| ind.cell(*v)) {
+                    Some((text, Some(i))) => (text, level_style(i, ind.levels.len())),
+                    Some((text, None)) => (text, Style::new()),
                     None => ("·".into(), DIM),
                 };
                 let style = if r == self.row && k == self.col {

@@ -193,7 +193,7 @@ impl Component for List {
         "Муниципалитеты".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 
@@ -371,28 +371,22 @@ impl Component for List {
                     } else {
                         spans.push(Span::raw(pad(summary.status.label(), 11)));
                     }
+                    let last = ctx.campaign.last_year.as_ref();
                     for (mark, d) in summary.marks.iter().zip(dims) {
                         // Last year's cluster beside this year's when they differ: «3→1».
-                        let cell = match (ctx.last_year(&m.id, &d.id), mark.decided()) {
-                            (Some(b), Some(n)) if b != n => format!("{b}→{}", mark.cell()),
-                            _ => mark.cell(),
-                        };
+                        let cell =
+                            match (last.and_then(|l| l.cluster(&m.id, &d.id)), mark.decided()) {
+                                (Some(b), Some(n)) if b != n => format!("{b}→{}", mark.cell()),
+                                _ => mark.cell(),
+                            };
                         spans.push(Span::styled(pad(&cell, mark_width), mark_style(*mark)));
                     }
                     if show_levels {
                         let record = ctx.campaign.record_or_empty(&m.id);
                         let cell = match monitoring.overall_level(&record.score_values()) {
                             Some((i, level)) => {
-                                let before = ctx
-                                    .campaign
-                                    .last_year
-                                    .as_ref()
-                                    .and_then(|l| l.levels.get(&m.id));
-                                let arrow = match before {
-                                    Some(b) if i > *b => " ↑",
-                                    Some(b) if i < *b => " ↓",
-                                    _ => "",
-                                };
+                                let before = last.and_then(|l| l.level(&m.id));
+                                let arrow = crate::model::monitoring::arrow(before, i);
                                 format!("{}{arrow}", level.name)
                             }
                             None => "·".into(),

@@ -106,7 +106,7 @@ pub trait Component {
     /// The title bar's words for this screen.
     fn title(&self, ctx: &Ctx) -> String;
     /// The actions the status line offers, in order.
-    fn hints(&self) -> &'static [Action];
+    fn hints(&self, ctx: &Ctx) -> &'static [Action];
     /// The status line while a text field has the focus (its keys are not in the keymap).
     fn field_hints(&self) -> Option<&'static str> {
         None

@@ -51,7 +51,7 @@ impl Component for Preview {
         "Приложение к письму".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 

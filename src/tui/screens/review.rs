@@ -152,7 +152,7 @@ impl Component for Review {
         "Свод".into()
     }
 
-    fn hints(&self) -> &'static [Action] {
+    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
         HINTS
     }
 
