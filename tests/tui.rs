@@ -1526,3 +1526,18 @@ fn the_list_shows_the_monitoring_level_and_its_move() {
     assert!(list.contains("Мониторинг"), "{list}");
     assert!(list.contains("высокий ↑"), "{list}");
 }
+
+/// On a narrow screen the monitoring table scrolls sideways to keep the selected indicator
+/// in view.
+#[test]
+fn the_selected_indicator_stays_in_view() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("M");
+    for _ in 0..17 {
+        h.key(KeyCode::Right);
+    }
+    let screen = h.screen(80, 24);
+    assert!(screen.contains(" 3.4"), "{screen}");
+    assert!(!screen.contains(" 1.1 "), "{screen}");
+    assert!(screen.contains("3.4 «"), "{screen}");
+}

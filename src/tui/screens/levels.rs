@@ -99,6 +99,9 @@ impl Component for Levels {
         let m = &ctx.data.monitoring;
         let indicators: Vec<_> = m.indicators().map(|(_, i)| i).collect();
         let name_width = 20;
+        // As many indicator columns as fit, scrolled so the selected one is in view.
+        let fit = ((area.width as usize).saturating_sub(name_width + 22) / 5).max(1);
+        let first = self.col.saturating_sub(fit - 1);
         let mut header = vec![Span::styled(
             format!(
                 "{:name_width$} {:>4} {:<16}",
@@ -106,7 +109,7 @@ impl Component for Levels {
             ),
             BOLD,
         )];
-        for (k, ind) in indicators.iter().enumerate() {
+        for (k, ind) in indicators.iter().enumerate().skip(first).take(fit) {
             let style = if k == self.col { SELECTED } else { BOLD };
             header.push(Span::styled(format!(" {:>4}", ind.id), style));
         }
@@ -140,7 +143,7 @@ impl Component for Levels {
                 format!("{name:name_width$} {total:>4} {level:<16}"),
                 row_style,
             )];
-            for (k, ind) in indicators.iter().enumerate() {
+            for (k, ind) in indicators.iter().enumerate().skip(first).take(fit) {
                 let (text, style) = match scores.get(&ind.id).map(|v| ind.cell(*v)) {
                     Some((text, Some(i))) => (text, level_style(i, ind.levels.len())),
                     Some((text, None)) => (text, Style::new()),
