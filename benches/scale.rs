@@ -342,11 +342,11 @@ fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
     let hub = root.join("hub");
     let a = History::open(&case.dir, "a").unwrap();
     a.commit_pending("a").unwrap();
-    sobes::sync::sync(&a, &case.dir, &hub, "a", data).unwrap();
+    sobes::sync::sync(&a, &case.dir, &hub, "a").unwrap();
     let b_dir = root.join("b");
     std::fs::create_dir_all(&b_dir).unwrap();
     let b = History::open(&b_dir, "b").unwrap();
-    sobes::sync::join(&b, &b_dir, &hub, "b", data).unwrap();
+    sobes::sync::join(&b, &b_dir, &hub, "b").unwrap();
     let ids: Vec<String> = data
         .registry
         .municipalities
@@ -373,9 +373,9 @@ fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
         };
         edit(&case.dir, &a, &ids[..half], "a");
         edit(&b_dir, &b, &ids[half..], "b");
-        sobes::sync::sync(&b, &b_dir, &hub, "b", data).unwrap();
+        sobes::sync::sync(&b, &b_dir, &hub, "b").unwrap();
         let t = Instant::now();
-        sobes::sync::sync(&a, &case.dir, &hub, "a", data).unwrap();
+        sobes::sync::sync(&a, &case.dir, &hub, "a").unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);

@@ -5,7 +5,7 @@
 use crate::data::{DataSet, Overrides};
 use crate::history::{History, HistoryError};
 use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
-use crate::model::change::{Change, Stamp, apply};
+use crate::model::change::{Change, Stamp, apply_all};
 use crate::model::names::{Resolution, resolve};
 use crate::model::registry::Municipality;
 use crate::paths::{Config, Paths};
@@ -209,9 +209,12 @@ impl Session {
         let campaign = self.writable_campaign()?;
         let mut record = campaign.record_or_empty(id).into_owned();
         let changes = make(&record);
-        for change in &changes {
-            record = apply(&record, change, &self.data.protocol, &self.data.dimensions)?;
-        }
+        record = apply_all(
+            &record,
+            &changes,
+            &self.data.protocol,
+            &self.data.dimensions,
+        )?;
         // Only a write that will happen makes the device id and the history; what a killed
         // writer left uncommitted goes in first, as what it is.
         let by = changes.first().map(|c| c.by.clone()).unwrap_or_default();
@@ -225,28 +228,32 @@ impl Session {
 }
 
 impl Session {
-    /// Under one lock and one commit: the changes of many records (an import). Every change
-    /// is checked first; if any is refused nothing is written.
+    /// Under one lock and one commit: the changes of many records (an import), made by
+    /// `make` from the campaign as it is under the lock. Every change is checked first; if
+    /// any is refused nothing is written. Returns how many records were written and how
+    /// many changes they took.
     pub fn change_many(
         &self,
-        batch: &[(String, Vec<Change>)],
-        summary: &str,
-    ) -> Result<usize, Failure> {
+        make: impl FnOnce(&Campaign) -> Vec<(String, Vec<Change>)>,
+        summary: impl FnOnce(usize) -> String,
+    ) -> Result<(usize, usize), Failure> {
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
         let campaign = self.writable_campaign()?;
-        let mut records = Vec::new();
-        for (id, changes) in batch {
-            if changes.is_empty() {
-                continue;
-            }
-            let mut record = campaign.record_or_empty(id).into_owned();
-            for change in changes {
-                record = apply(&record, change, &self.data.protocol, &self.data.dimensions)
-                    .map_err(|e| Failure::new(format!("{id}: {e}")))?;
-            }
-            records.push(record);
-        }
+        let batch = make(&campaign);
+        let count: usize = batch.iter().map(|(_, c)| c.len()).sum();
+        let batch: Vec<&(String, Vec<Change>)> =
+            batch.iter().filter(|(_, c)| !c.is_empty()).collect();
+        let (protocol, dims) = (&self.data.protocol, &self.data.dimensions);
+        // Checking and writing out thousands of records is most of an import: on every core.
+        let made = crate::model::parallel::map(&batch, 64, |(id, changes)| {
+            storage::record_path(&self.campaign_dir, id)?;
+            let record = apply_all(&campaign.record_or_empty(id), changes, protocol, dims)
+                .map_err(|e| Failure::new(format!("{id}: {e}")))?;
+            let name = PathBuf::from(storage::RECORDS_DIR).join(format!("{id}.ron"));
+            Ok::<_, Failure>((name, storage::to_ron(&record).into_bytes()))
+        });
+        let files = made.into_iter().collect::<Result<Vec<_>, _>>()?;
         let by = batch
             .iter()
             .flat_map(|(_, c)| c.first())
@@ -256,13 +263,13 @@ impl Session {
         let device = self.device()?;
         let history = History::open(&self.campaign_dir, &device)?;
         history.commit_pending(&by)?;
-        let mut files = Vec::new();
-        for record in &records {
-            storage::save_record(&self.campaign_dir, record)?;
-            files.push(PathBuf::from(storage::RECORDS_DIR).join(format!("{}.ron", record.id)));
-        }
-        history.commit_many(&files, &by, summary)?;
-        Ok(records.len())
+        let on_disk: Vec<(PathBuf, Vec<u8>)> = files
+            .iter()
+            .map(|(name, bytes)| (self.campaign_dir.join(name), bytes.clone()))
+            .collect();
+        storage::write_many(&on_disk)?;
+        history.commit_many(&files, &by, &summary(count))?;
+        Ok((files.len(), count))
     }
 
     /// Sets (or with an empty value, clears) a setting or a fact of the campaign's letter,

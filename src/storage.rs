@@ -175,8 +175,11 @@ pub fn read_text(path: &Path) -> Result<String, StoreError> {
     })
 }
 
-/// Temp file in the same directory, write, sync, keep the old version as `.bak`, rename,
-/// sync the directory: after a crash the file is either the old or the new version.
+/// After a crash the file is either the old or the new version, and the old one is kept as
+/// `.bak`. Where the system can swap two names in one step (Linux), the new text is written
+/// over the previous backup and the two names are swapped: no file is made or freed, which
+/// on a stick or a disk mounted with `discard` is most of the cost of a save. Otherwise a
+/// temp file in the same directory is written, synced and renamed over the file.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     write_atomically(path, bytes, Kind::Private)
 }
@@ -212,26 +215,231 @@ fn temp_path(path: &Path) -> PathBuf {
     dir_of(path).join(format!(".{name}.tmp{}", std::process::id()))
 }
 
-fn write_atomically(path: &Path, bytes: &[u8], kind: Kind) -> Result<(), StoreError> {
-    let dir = dir_of(path);
+/// Where the new text of a file waits before it takes the file's name.
+enum Staged {
+    /// In the file's `.bak`, to be swapped with the file.
+    InBackup,
+    /// In a temp file, to be renamed over the file.
+    Temp(PathBuf),
+}
+
+/// Writes `bytes` where they wait for [`publish`]; with `sync`, flushed to the disk.
+fn stage(path: &Path, bytes: &[u8], kind: Kind, sync: bool) -> io::Result<Staged> {
+    if kind == Kind::Private && swap::stage_in_backup(path, bytes, sync)? {
+        return Ok(Staged::InBackup);
+    }
+    stage_temp(path, bytes, kind, sync)
+}
+
+fn stage_temp(path: &Path, bytes: &[u8], kind: Kind, sync: bool) -> io::Result<Staged> {
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = new_file(&tmp, kind)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        if kind == Kind::Private && path.exists() {
-            let bak = backup_path(path);
-            let _ = fs::remove_file(&bak);
-            fs::hard_link(path, &bak).or_else(|_| fs::copy(path, &bak).map(|_| ()))?;
+        if sync {
+            f.sync_all()?;
         }
-        fs::rename(&tmp, path)?;
-        File::open(dir)?.sync_all()
+        Ok(())
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match result {
+        Ok(()) => Ok(Staged::Temp(tmp)),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result.map_err(io_err(path))
+}
+
+/// Gives the staged text the file's name in one step, keeping the old text as `.bak`.
+fn publish(path: &Path, staged: &Staged, bytes: &[u8], kind: Kind, sync: bool) -> io::Result<()> {
+    match staged {
+        Staged::InBackup => match swap::exchange(&backup_path(path), path) {
+            Ok(()) => Ok(()),
+            // The file system cannot swap after all: the ordinary way, the backup rewritten.
+            Err(_) => {
+                let staged = stage_temp(path, bytes, kind, sync)?;
+                publish(path, &staged, bytes, kind, sync)
+            }
+        },
+        Staged::Temp(tmp) => {
+            let result = (|| {
+                if kind == Kind::Private && path.exists() {
+                    let bak = backup_path(path);
+                    let _ = fs::remove_file(&bak);
+                    fs::hard_link(path, &bak).or_else(|_| fs::copy(path, &bak).map(|_| ()))?;
+                }
+                fs::rename(tmp, path)
+            })();
+            if result.is_err() {
+                let _ = fs::remove_file(tmp);
+            }
+            result
+        }
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8], kind: Kind) -> Result<(), StoreError> {
+    (|| {
+        let staged = stage(path, bytes, kind, true)?;
+        publish(path, &staged, bytes, kind, true)?;
+        File::open(dir_of(path))?.sync_all()
+    })()
+    .map_err(io_err(path))
+}
+
+/// Writes many campaign files (an import, a sync), each as [`atomic_write`] does, but with
+/// one flush to the disk for all of them where the system has one (Linux's `syncfs`)
+/// rather than one per file. After a crash each file is its old or its new version.
+pub fn write_many(files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
+    let one_flush = swap::can_flush_all() && files.len() > 1;
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        match stage(path, bytes, Kind::Private, !one_flush) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                discard(&staged);
+                return Err(io_err(path)(e));
+            }
+        }
+    }
+    if one_flush
+        && let Some((first, _)) = files.first()
+        && let Err(e) = swap::flush_all(dir_of(first))
+    {
+        discard(&staged);
+        return Err(io_err(dir_of(first))(e));
+    }
+    let mut dirs = std::collections::BTreeSet::new();
+    for ((path, bytes), s) in files.iter().zip(&staged) {
+        publish(path, s, bytes, Kind::Private, true).map_err(io_err(path))?;
+        dirs.insert(dir_of(path).to_path_buf());
+    }
+    for dir in dirs {
+        File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_err(&dir))?;
+    }
+    Ok(())
+}
+
+/// Temp files of a batch that will not be published; text staged in backups stays there
+/// (the files themselves are untouched).
+fn discard(staged: &[Staged]) {
+    for s in staged {
+        if let Staged::Temp(tmp) = s {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Swapping a file with its backup in one step, and one flush for a whole batch: Linux only;
+/// elsewhere the ordinary temp file and a flush per file.
+#[cfg(target_os = "linux")]
+mod swap {
+    use super::backup_path;
+    use std::ffi::CString;
+    use std::fs::{self, OpenOptions};
+    use std::io::{self, Write};
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Path;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// Cleared when a file system refuses to swap (some sticks), so later writes do not try.
+    static SWAPS: AtomicBool = AtomicBool::new(true);
+
+    /// Writes the new text over the file's backup when both are plain files with one name
+    /// each (a backup still linked to the file, from a write killed half way, is not
+    /// touched). Returns whether it did.
+    pub fn stage_in_backup(path: &Path, bytes: &[u8], sync: bool) -> io::Result<bool> {
+        if !SWAPS.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let bak = backup_path(path);
+        let single = |p: &Path| {
+            fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && m.nlink() == 1)
+        };
+        if !single(path) || !single(&bak) {
+            return Ok(false);
+        }
+        let result = (|| {
+            let mut f = OpenOptions::new().write(true).open(&bak)?;
+            f.write_all(bytes)?;
+            f.set_len(bytes.len() as u64)?;
+            if sync {
+                f.sync_data()?;
+            }
+            Ok(true)
+        })();
+        if result.is_err() {
+            // Half written, it is no backup of anything.
+            let _ = fs::remove_file(&bak);
+        }
+        result
+    }
+
+    pub fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+        let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+        let (a, b) = (c(a)?, c(b)?);
+        // SAFETY: two valid NUL-terminated paths; renameat2 only reads them.
+        let r = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if r == 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if matches!(
+            e.raw_os_error(),
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+        ) {
+            SWAPS.store(false, Ordering::Relaxed);
+        }
+        Err(e)
+    }
+
+    pub fn can_flush_all() -> bool {
+        true
+    }
+
+    /// Flushes everything written to the file system `dir` is on.
+    pub fn flush_all(dir: &Path) -> io::Result<()> {
+        let d = fs::File::open(dir)?;
+        // SAFETY: a valid open descriptor.
+        if unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&d)) } == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod swap {
+    use std::io;
+    use std::path::Path;
+
+    pub fn stage_in_backup(_: &Path, _: &[u8], _: bool) -> io::Result<bool> {
+        Ok(false)
+    }
+
+    pub fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
+
+    pub fn can_flush_all() -> bool {
+        false
+    }
+
+    pub fn flush_all(_: &Path) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 fn new_file(path: &Path, kind: Kind) -> io::Result<File> {
@@ -544,6 +752,33 @@ pub fn parse_records(files: &[PathBuf]) -> Result<BTreeMap<String, Record>, Vec<
     }
     if errors.is_empty() {
         Ok(records)
+    } else {
+        Err(errors)
+    }
+}
+
+/// How many open conflicts the campaign's records hold. Only the files that mention
+/// conflicts are parsed: a sync counts them over thousands of files.
+pub fn count_conflicts(dir: &Path) -> Result<usize, Vec<StoreError>> {
+    let (_, files) = open(dir)?;
+    let counts = crate::model::parallel::map(&files, 64, |p| -> Result<usize, StoreError> {
+        let text = read_text(p)?;
+        if !text.contains("conflicts") {
+            return Ok(0);
+        }
+        let record: Record = parse_versioned(p, &text, |r: &Record| r.format)?;
+        Ok(record.conflicts.len())
+    });
+    let mut total = 0;
+    let mut errors = Vec::new();
+    for c in counts {
+        match c {
+            Ok(n) => total += n,
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(total)
     } else {
         Err(errors)
     }

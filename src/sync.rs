@@ -5,7 +5,6 @@
 //! kept in the records as data. Syncing twice changes nothing; the same change arriving by
 //! two routes is one commit, merged once.
 
-use crate::data::DataSet;
 use crate::history::History;
 use crate::model::campaign::{Meta, Record};
 use crate::model::merge::merge;
@@ -62,7 +61,11 @@ impl Report {
                     }
                 })
                 .collect();
-            out.push_str(&format!("пришло: {} — {}\n", items.len(), items.join("; ")));
+            out.push_str(&format!(
+                "пришло: {} — {}\n",
+                items.len(),
+                crate::history::first_of(&items, 30, "; ")
+            ));
         }
         out.push_str(&format!("ушло: записей в истории — {}\n", self.went_out));
         out.push_str(&format!("открытых конфликтов: {}\n", self.conflicts));
@@ -239,13 +242,6 @@ fn others(repo: &Repository, me: &str, dir: &Path) -> Result<Vec<(String, Oid)>,
     Ok(out)
 }
 
-/// The text of a file in a tree, if it is there.
-fn file(repo: &Repository, tree: Option<&Tree>, path: &str) -> Option<Vec<u8>> {
-    let entry = tree?.get_path(Path::new(path)).ok()?;
-    let blob = repo.find_blob(entry.id()).ok()?;
-    Some(blob.content().to_vec())
-}
-
 /// Every file of a tree: path → blob id (a file's content is read only where ids differ).
 fn files_of(tree: Option<&Tree>) -> BTreeMap<String, Oid> {
     let mut out = BTreeMap::new();
@@ -258,10 +254,6 @@ fn files_of(tree: Option<&Tree>) -> BTreeMap<String, Oid> {
         });
     }
     out
-}
-
-fn paths(tree: Option<&Tree>) -> BTreeSet<String> {
-    files_of(tree).into_keys().collect()
 }
 
 /// A record as a commit holds it; one that does not parse counts as empty.
@@ -303,34 +295,40 @@ fn merge_in(
         files_of(Some(&to)),
         files_of(Some(&tt)),
     );
+    // A file's text by its blob id, read only where ids differ.
+    let text = |oid: Option<&Oid>| -> Option<Vec<u8>> {
+        oid.and_then(|o| repo.find_blob(*o).ok())
+            .map(|b| b.content().to_vec())
+    };
     let all: BTreeSet<&String> = ib.keys().chain(io.keys()).chain(it.keys()).collect();
+    // What the merge writes: (path in the campaign, new blob or None for removed, text).
+    let mut outcome: Vec<(String, Option<Oid>, Option<Vec<u8>>)> = Vec::new();
     for path in all {
-        // Same blob id, same content: nothing to read.
         let (ob, oo, ot) = (ib.get(path), io.get(path), it.get(path));
+        // Same blob id, same content: nothing to read.
         if oo == ot || ot == ob {
             continue;
         }
-        let (fb, fo, ft) = (
-            file(repo, Some(&tb), path),
-            file(repo, Some(&to), path),
-            file(repo, Some(&tt), path),
-        );
         let path = path.as_str();
         let record_file = path.starts_with(&format!("{RECORDS_DIR}/")) && path.ends_with(".ron");
-        let merged: Option<Vec<u8>> = if fo == fb {
-            ft.clone()
+        let merged: Option<Vec<u8>> = if oo == ob {
+            text(ot)
         } else if record_file {
             let id = storage::record_id(Path::new(path)).unwrap_or_default();
             let parse = |b: Option<Vec<u8>>| parse_record(b).unwrap_or_else(|| Record::new(&id));
-            let m = merge(&parse(fb), (&parse(fo), me), (&parse(ft), device));
+            let m = merge(
+                &parse(text(ob)),
+                (&parse(text(oo)), me),
+                (&parse(text(ot)), device),
+            );
             Some(storage::to_ron(&m).into_bytes())
         } else if path == storage::META_FILE {
-            let parse = |b: &Option<Vec<u8>>| -> Option<Meta> {
-                let text = String::from_utf8(b.clone()?).ok()?;
+            let parse = |b: Option<Vec<u8>>| -> Option<Meta> {
+                let text = String::from_utf8(b?).ok()?;
                 let origin = crate::model::source::Origin::Builtin("история");
                 crate::model::source::parse_ron(&text, &origin).ok()
             };
-            match (parse(&fb), parse(&fo), parse(&ft)) {
+            match (parse(text(ob)), parse(text(oo)), parse(text(ot))) {
                 (Some(b), Some(o), Some(t)) => {
                     let (meta, both) = merge_meta(&b, &o, &t);
                     for field in both {
@@ -349,65 +347,77 @@ fn merge_in(
             ));
             continue;
         };
+        let blob = match (&merged, oo == ob) {
+            (Some(_), true) => ot.copied(),
+            (Some(bytes), false) => Some(repo.blob(bytes).map_err(&err)?),
+            (None, _) => None,
+        };
+        if let Some(id) = storage::record_id(Path::new(path)).filter(|_| record_file) {
+            changed.push(id);
+        }
+        outcome.push((path.to_string(), blob, merged));
+    }
+    let local = |e: storage::StoreError| SyncError::Local {
+        folder: dir.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut writes = Vec::new();
+    for (path, _, bytes) in &outcome {
         let target = dir.join(path);
-        match &merged {
+        match bytes {
             Some(bytes) => {
                 if let Some(parent) = target.parent() {
                     let _ = storage::create_private_dir(parent);
                 }
-                storage::atomic_write(&target, bytes).map_err(|e| SyncError::Local {
-                    folder: dir.to_path_buf(),
-                    message: e.to_string(),
-                })?;
+                writes.push((target, bytes.clone()));
             }
             None => {
                 let _ = std::fs::remove_file(&target);
             }
         }
-        if let Some(id) = storage::record_id(Path::new(path)).filter(|_| record_file) {
-            changed.push(id);
-        }
     }
-    let mut index = repo.index().map_err(&err)?;
+    storage::write_many(&writes).map_err(local)?;
+    let blobs: Vec<(PathBuf, Option<Oid>)> = outcome
+        .iter()
+        .map(|(path, blob, _)| (PathBuf::from(path), *blob))
+        .collect();
     // Nothing here the other side lacks: take its commit as it is (a fast-forward), so two
     // devices end on the same commit rather than merging each other's merges for ever.
     if repo.graph_descendant_of(theirs, ours).map_err(&err)? {
-        index.read_tree(&tt).map_err(&err)?;
-        index.write().map_err(&err)?;
         let head = repo.head().map_err(&err)?;
         let name = head.name().map_err(&err)?.to_string();
         repo.reference(&name, theirs, true, "sync: fast-forward")
             .map_err(&err)?;
-        return Ok(changed);
+    } else {
+        // Our tree with the merged files: the workdir was our HEAD before the merge wrote
+        // them. The merge commit has both parents, so the same commits never merge twice.
+        let tree = repo
+            .find_tree(crate::history::replace(repo, &to, &blobs).map_err(&err)?)
+            .map_err(&err)?;
+        let theirs_commit = repo.find_commit(theirs).map_err(&err)?;
+        let sig = git2::Signature::now("sobes", &format!("{me}@sobes")).map_err(&err)?;
+        let message = format!(
+            "Слияние с устройством {device}: {}",
+            if changed.is_empty() {
+                "записи не изменились".to_string()
+            } else {
+                crate::history::first_of(&changed, 20, ", ")
+            }
+        );
+        repo.commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            &message,
+            &tree,
+            &[&ours_commit, &theirs_commit],
+        )
+        .map_err(&err)?;
     }
-    // The merge commit has both parents, so the same commits never merge twice.
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .map_err(&err)?;
-    index.update_all(["*"], None).map_err(&err)?;
-    index.write().map_err(&err)?;
-    let tree = repo
-        .find_tree(index.write_tree().map_err(&err)?)
-        .map_err(&err)?;
-    let theirs_commit = repo.find_commit(theirs).map_err(&err)?;
-    let sig = git2::Signature::now("sobes", &format!("{me}@sobes")).map_err(&err)?;
-    let message = format!(
-        "Слияние с устройством {device}: {}",
-        if changed.is_empty() {
-            "записи не изменились".to_string()
-        } else {
-            changed.join(", ")
-        }
-    );
-    repo.commit(
-        Some("HEAD"),
-        &sig,
-        &sig,
-        &message,
-        &tree,
-        &[&ours_commit, &theirs_commit],
-    )
-    .map_err(&err)?;
+    history.index_learns(&blobs).map_err(|e| SyncError::Local {
+        folder: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
     Ok(changed)
 }
 
@@ -430,13 +440,7 @@ fn authors(repo: &Repository, ours: Oid, theirs: Oid) -> BTreeSet<String> {
 }
 
 /// Syncs the campaign in `dir` (its lock held by the caller) with the hub in `hub`.
-pub fn sync(
-    history: &History,
-    dir: &Path,
-    hub: &Path,
-    device: &str,
-    data: &DataSet,
-) -> Result<Report, SyncError> {
+pub fn sync(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<Report, SyncError> {
     let (hub_repo, new_hub) = open_hub(hub)?;
     let repo = &history.repo;
     // Whatever is on disk goes into the history before it is shared.
@@ -475,15 +479,10 @@ pub fn sync(
         };
     }
     push(repo, hub, device)?;
-    let campaign = storage::load(dir, &data.registry).map_err(|e| SyncError::Local {
+    report.conflicts = storage::count_conflicts(dir).map_err(|e| SyncError::Local {
         folder: dir.to_path_buf(),
-        message: e
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("; "),
+        message: crate::session::join_errors(&e),
     })?;
-    report.conflicts = campaign.records.values().map(|r| r.conflicts.len()).sum();
     Ok(report)
 }
 
@@ -500,13 +499,7 @@ fn count(repo: &Repository, head: Oid, hide: Option<Oid>) -> usize {
 
 /// A new laptop joins the campaign of a hub: the first device's branch is taken as it is,
 /// the others are merged in, and this device's branch is pushed.
-pub fn join(
-    history: &History,
-    dir: &Path,
-    hub: &Path,
-    device: &str,
-    data: &DataSet,
-) -> Result<Report, SyncError> {
+pub fn join(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<Report, SyncError> {
     let (_, new_hub) = open_hub(hub)?;
     let repo = &history.repo;
     let err = local_err(dir);
@@ -522,17 +515,23 @@ pub fn join(
         .find_commit(first)
         .and_then(|c| c.tree())
         .map_err(&err)?;
-    for path in paths(Some(&tree)) {
-        let target = dir.join(&path);
+    let files = files_of(Some(&tree));
+    let mut writes = Vec::with_capacity(files.len());
+    for (path, oid) in &files {
+        let target = dir.join(path);
         if let Some(parent) = target.parent() {
             let _ = storage::create_private_dir(parent);
         }
-        let bytes = file(repo, Some(&tree), &path).unwrap_or_default();
-        storage::atomic_write(&target, &bytes).map_err(|e| SyncError::Local {
-            folder: dir.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        let bytes = repo
+            .find_blob(*oid)
+            .map(|b| b.content().to_vec())
+            .unwrap_or_default();
+        writes.push((target, bytes));
     }
+    storage::write_many(&writes).map_err(|e| SyncError::Local {
+        folder: dir.to_path_buf(),
+        message: e.to_string(),
+    })?;
     repo.reference(
         &format!("refs/heads/{}", crate::history::BRANCH),
         first,
@@ -540,8 +539,15 @@ pub fn join(
         "join",
     )
     .map_err(&err)?;
-    let mut index = repo.index().map_err(&err)?;
-    index.read_tree(&tree).map_err(&err)?;
-    index.write().map_err(&err)?;
-    sync(history, dir, hub, device, data)
+    let learnt: Vec<(PathBuf, Option<Oid>)> = files
+        .into_iter()
+        .map(|(path, oid)| (PathBuf::from(path), Some(oid)))
+        .collect();
+    history
+        .index_learns(&learnt)
+        .map_err(|e| SyncError::Local {
+            folder: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    sync(history, dir, hub, device)
 }

@@ -158,3 +158,132 @@ fn check_names_a_file_the_history_does_not_tell() {
     );
     assert!(!said.contains("ashinsky"), "{said}");
 }
+
+/// A second write of a file keeps the first as `.bak`, whether the new text goes through a
+/// temp file or over the backup; a backup still linked to the file (a write killed between
+/// link and rename) is never written through.
+#[test]
+fn every_write_keeps_the_previous_version_and_never_writes_through_a_linked_backup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("r.ron");
+    let bak = tmp.path().join("r.ron.bak");
+    for (n, text) in ["один", "два", "три", "четыре"].iter().enumerate() {
+        sobes::storage::atomic_write(&path, text.as_bytes()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), *text);
+        if n > 0 {
+            let before = ["один", "два", "три"][n - 1];
+            assert_eq!(std::fs::read_to_string(&bak).unwrap(), before, "write {n}");
+        }
+    }
+    // The state a killed write leaves: the backup is the file under a second name.
+    std::fs::remove_file(&bak).unwrap();
+    std::fs::hard_link(&path, &bak).unwrap();
+    sobes::storage::atomic_write(&path, "пять — длиннее прежнего".as_bytes()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "пять — длиннее прежнего"
+    );
+    assert_eq!(std::fs::read_to_string(&bak).unwrap(), "четыре");
+    // A shorter text over a longer backup leaves nothing of the longer one.
+    sobes::storage::atomic_write(&path, b"6").unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "6");
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "no temp file left: {names:?}");
+}
+
+#[test]
+fn a_batch_write_writes_every_file_keeps_every_backup_and_leaves_no_temp_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = |round: usize| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        (0..50)
+            .map(|k| {
+                (
+                    tmp.path().join(format!("m{k:02}.ron")),
+                    format!("запись {k}, круг {round}").into_bytes(),
+                )
+            })
+            .collect()
+    };
+    for round in 0..3 {
+        sobes::storage::write_many(&files(round)).unwrap();
+        for (path, bytes) in files(round) {
+            assert_eq!(std::fs::read(&path).unwrap(), bytes);
+            if round > 0 {
+                let bak = sobes::storage::backup_path(&path);
+                let (_, before) = files(round - 1)
+                    .into_iter()
+                    .find(|(p, _)| *p == path)
+                    .unwrap();
+                assert_eq!(std::fs::read(bak).unwrap(), before);
+            }
+        }
+    }
+    let count = std::fs::read_dir(tmp.path()).unwrap().count();
+    assert_eq!(count, 100, "50 files and their backups, nothing else");
+}
+
+/// Sobes writes trees itself; git reads a tree by binary search, so a file named like a
+/// folder with a suffix («municipalities.txt» sorts before the folder «municipalities/»)
+/// must come where git expects it, or files become unfindable.
+#[test]
+fn trees_sobes_writes_are_in_gits_order_and_read_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = Repository::init(tmp.path()).unwrap();
+    let blob = |text: &str| repo.blob(text.as_bytes()).unwrap();
+    let empty = repo
+        .find_tree(repo.treebuilder(None).unwrap().write().unwrap())
+        .unwrap();
+    let files: Vec<(std::path::PathBuf, Option<git2::Oid>)> = [
+        "municipalities/b.ron",
+        "municipalities/a.ron",
+        "municipalities.txt",
+        "municipalities-old/a.ron",
+        "campaign.ron",
+        "m",
+    ]
+    .iter()
+    .map(|p| (std::path::PathBuf::from(p), Some(blob(p))))
+    .collect();
+    let id = sobes::history::replace(&repo, &empty, &files).unwrap();
+    let tree = repo.find_tree(id).unwrap();
+    for (path, oid) in &files {
+        let entry = tree.get_path(path).unwrap_or_else(|_| panic!("{path:?}"));
+        assert_eq!(Some(entry.id()), *oid, "{path:?}");
+    }
+    // Removing one and changing another keeps the rest.
+    let second = [
+        (std::path::PathBuf::from("municipalities/a.ron"), None),
+        (
+            std::path::PathBuf::from("municipalities.txt"),
+            Some(blob("новое")),
+        ),
+    ];
+    let tree = repo
+        .find_tree(sobes::history::replace(&repo, &tree, &second).unwrap())
+        .unwrap();
+    assert!(
+        tree.get_path(std::path::Path::new("municipalities/a.ron"))
+            .is_err()
+    );
+    assert!(
+        tree.get_path(std::path::Path::new("municipalities/b.ron"))
+            .is_ok()
+    );
+    assert_eq!(
+        tree.get_path(std::path::Path::new("municipalities.txt"))
+            .unwrap()
+            .id(),
+        blob("новое")
+    );
+    // The same tree libgit2 itself would write.
+    let mut builder = repo.treebuilder(None).unwrap();
+    for e in tree.iter() {
+        builder
+            .insert(e.name().unwrap(), e.id(), e.filemode())
+            .unwrap();
+    }
+    assert_eq!(builder.write().unwrap(), tree.id());
+}

@@ -221,26 +221,28 @@ pub fn cmd_import(ctx: &Session, path: &Path, skip_bad: bool) -> Result<(), Fail
         )));
     }
     let stamp = ctx.stamp()?;
-    let campaign = ctx.load_campaign()?;
-    let batch: Vec<(String, Vec<Change>)> = planned
-        .iter()
-        .map(|(id, scores)| {
-            // Each change touches its own indicator, so all are made against one record.
-            let record = campaign.record_or_empty(id);
-            let changes = scores
-                .iter()
-                .filter(|(ind, v)| record.scores.get(ind).map(|s| s.value) != Some(*v))
-                .map(|(ind, v)| Change::score(&record, ind, Some(*v), &stamp))
-                .collect();
-            (id.clone(), changes)
-        })
-        .collect();
-    let count: usize = batch.iter().map(|(_, c)| c.len()).sum();
     let file = path.file_name().map_or_else(
         || path.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
-    let written = ctx.change_many(&batch, &format!("Мониторинг: баллов из «{file}»: {count}"))?;
+    let (written, count) = ctx.change_many(
+        |campaign| {
+            planned
+                .iter()
+                .map(|(id, scores)| {
+                    // Each change touches its own indicator, so all are made against one record.
+                    let record = campaign.record_or_empty(id);
+                    let changes = scores
+                        .iter()
+                        .filter(|(ind, v)| record.scores.get(ind).map(|s| s.value) != Some(*v))
+                        .map(|(ind, v)| Change::score(&record, ind, Some(*v), &stamp))
+                        .collect();
+                    (id.clone(), changes)
+                })
+                .collect()
+        },
+        |count| format!("Мониторинг: баллов из «{file}»: {count}"),
+    )?;
     if !listed.is_empty() {
         eprintln!("sobes: пропущены строки с ошибками ({}):", errors.len());
         for l in &listed {

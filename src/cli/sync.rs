@@ -30,10 +30,10 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, joining: bool) -> Result<(), Failure>
     let history = History::open(&ctx.campaign_dir, &device)?;
     let by = ctx.reviewer().unwrap_or_default();
     let report = if joining {
-        sync::join(&history, &ctx.campaign_dir, hub, &device, &ctx.data)?
+        sync::join(&history, &ctx.campaign_dir, hub, &device)?
     } else {
         history.commit_pending(&by)?;
-        sync::sync(&history, &ctx.campaign_dir, hub, &device, &ctx.data)?
+        sync::sync(&history, &ctx.campaign_dir, hub, &device)?
     };
     out(&report.describe(&ctx.data.registry, hub))?;
     if report.conflicts > 0 {

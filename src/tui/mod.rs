@@ -124,7 +124,7 @@ impl Io {
         };
         let data = &app.ctx.data;
         let device = history.device();
-        let report = match crate::sync::sync(history, &self.campaign_dir, &hub, device, data) {
+        let report = match crate::sync::sync(history, &self.campaign_dir, &hub, device) {
             Ok(r) => r,
             Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
         };
