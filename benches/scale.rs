@@ -382,7 +382,8 @@ fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
     times[times.len() / 2]
 }
 
-/// `sobes log` of one answer after 2,000 commits: the history read and filtered.
+/// `sobes log` of one answer after 2,000 commits: the history read and filtered as the
+/// command does. The commits are made as a day in the TUI makes them, through one handle.
 fn measure_log(case: &Case, scratch: &Path) -> f64 {
     let dir = scratch.join("log-2000");
     let _ = std::fs::remove_dir_all(&dir);
@@ -419,7 +420,7 @@ fn measure_log(case: &Case, scratch: &Path) -> f64 {
     let (med, _) = measure(5, || {
         let h = History::read(&dir).unwrap().unwrap();
         let rows = h
-            .entries()
+            .entries_about(Some(&ids[0]))
             .unwrap()
             .into_iter()
             .flat_map(|e| e.changes)

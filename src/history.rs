@@ -24,6 +24,8 @@ pub struct History {
     pub repo: Repository,
     dir: PathBuf,
     device: String,
+    /// Commits made through this handle, to look at the loose objects now and then.
+    commits: std::cell::Cell<u32>,
 }
 
 /// libgit2 refuses repositories owned by another user, which is every repository on a FAT or
@@ -42,6 +44,9 @@ fn trust_owners() {
         git2::opts::strict_hash_verification(false);
     });
 }
+
+/// Loose objects above which a writer packs them.
+const PACK_ABOVE: usize = 512;
 
 /// Files a campaign has that are not its history.
 const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n";
@@ -77,11 +82,14 @@ impl History {
             remove_locks(&git);
             Repository::open(dir).map_err(&err)?
         };
-        Ok(History {
+        let history = History {
             repo,
             dir: dir.to_path_buf(),
             device: device.to_string(),
-        })
+            commits: std::cell::Cell::new(0),
+        };
+        history.pack_if_many()?;
+        Ok(history)
     }
 
     /// The device this history is written from.
@@ -122,6 +130,86 @@ impl History {
         self.repo
             .commit(Some("HEAD"), &sig, &sig, &message, &tree, &[&head])
             .map_err(&err)?;
+        // A TUI session may make hundreds of commits without opening the history again.
+        self.commits.set(self.commits.get() + 1);
+        if self.commits.get().is_multiple_of(256) {
+            self.pack_if_many()?;
+        }
+        Ok(true)
+    }
+
+    /// Packs the loose objects when there are many (estimated from four of the 256 object
+    /// folders, as git's own `gc --auto` does from one): reading the history (`sobes log`, the
+    /// history overlay) otherwise opens and inflates a file per commit.
+    pub fn pack_if_many(&self) -> Result<bool, HistoryError> {
+        let objects = self.repo.path().join("objects");
+        let sample: usize = ["17", "5c", "a3", "e8"]
+            .iter()
+            .map(|d| std::fs::read_dir(objects.join(d)).map_or(0, |d| d.count()))
+            .sum();
+        if sample * 64 < PACK_ABOVE {
+            return Ok(false);
+        }
+        self.pack_loose()
+    }
+
+    /// Puts the loose objects of up to 16 KB (commits, records, small trees) into one pack,
+    /// flushed to the disk, and only then removes their files. Larger ones (the records'
+    /// folder of a campaign of thousands) stay loose: packing them is slow and reading the
+    /// history does not need them.
+    pub fn pack_loose(&self) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
+        let io = |e: std::io::Error| HistoryError::Git {
+            dir: self.dir.clone(),
+            message: crate::storage::describe_io(&e),
+        };
+        let objects = self.repo.path().join("objects");
+        let odb = self.repo.odb().map_err(&err)?;
+        let mut loose = Vec::new();
+        for dir in std::fs::read_dir(&objects).map_err(io)?.flatten() {
+            let prefix = dir.file_name().to_string_lossy().into_owned();
+            if prefix.len() != 2 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+                continue;
+            }
+            for file in std::fs::read_dir(dir.path()).map_err(io)?.flatten() {
+                let rest = file.file_name().to_string_lossy().into_owned();
+                let Ok(oid) = git2::Oid::from_str(&format!("{prefix}{rest}")) else {
+                    continue;
+                };
+                if rest.len() == 38
+                    && odb
+                        .read_header(oid)
+                        .is_ok_and(|(size, _)| size <= 16 * 1024)
+                {
+                    loose.push((oid, file.path()));
+                }
+            }
+        }
+        if loose.is_empty() {
+            return Ok(false);
+        }
+        let mut builder = self.repo.packbuilder().map_err(&err)?;
+        for (oid, _) in &loose {
+            builder.insert_object(*oid, None).map_err(&err)?;
+        }
+        let packs = objects.join("pack");
+        builder.write(&packs, 0o444).map_err(&err)?;
+        let name = builder
+            .name()
+            .map_err(&err)?
+            .unwrap_or_default()
+            .to_string();
+        for ext in ["pack", "idx"] {
+            std::fs::File::open(packs.join(format!("pack-{name}.{ext}")))
+                .and_then(|f| f.sync_all())
+                .map_err(io)?;
+        }
+        std::fs::File::open(&packs)
+            .and_then(|d| d.sync_all())
+            .map_err(io)?;
+        for (_, path) in &loose {
+            let _ = std::fs::remove_file(path);
+        }
         Ok(true)
     }
 
@@ -429,6 +517,7 @@ impl History {
             repo,
             dir: dir.to_path_buf(),
             device: String::new(),
+            commits: std::cell::Cell::new(0),
         }))
     }
 
@@ -453,20 +542,68 @@ impl History {
 
     /// Every commit reachable from HEAD, oldest first.
     pub fn entries(&self) -> Result<Vec<Entry>, HistoryError> {
+        self.entries_about(None)
+    }
+
+    /// Every commit reachable from HEAD, oldest first; with a municipality, the changes of
+    /// commits that do not name it are not read (they are most of a long history). Each
+    /// commit is read once: parents before children, and otherwise by time.
+    pub fn entries_about(&self, municipality: Option<&str>) -> Result<Vec<Entry>, HistoryError> {
         let err = Self::err(&self.dir);
-        let mut walk = self.repo.revwalk().map_err(&err)?;
-        if walk.push_head().is_err() {
+        let Some(head) = self.head() else {
             return Ok(Vec::new());
+        };
+        let quoted = municipality.map(|id| format!("\"{id}\""));
+        // Every commit with its children counted, then released oldest first once its
+        // parents are out: git's topological order with time between branches.
+        let mut commits: std::collections::HashMap<git2::Oid, git2::Commit> =
+            std::collections::HashMap::new();
+        let mut waiting: std::collections::HashMap<git2::Oid, usize> =
+            std::collections::HashMap::new();
+        let mut stack = vec![head];
+        while let Some(c) = stack.pop() {
+            if commits.contains_key(&c.id()) {
+                continue;
+            }
+            waiting.insert(c.id(), c.parent_count());
+            for p in c.parents() {
+                if !commits.contains_key(&p.id()) {
+                    stack.push(p);
+                }
+            }
+            commits.insert(c.id(), c);
         }
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME | git2::Sort::REVERSE)
-            .map_err(&err)?;
-        let mut out = Vec::new();
-        for oid in walk {
-            let c = self.repo.find_commit(oid.map_err(&err)?).map_err(&err)?;
+        let mut children: std::collections::HashMap<git2::Oid, Vec<git2::Oid>> =
+            std::collections::HashMap::new();
+        for c in commits.values() {
+            for p in c.parent_ids() {
+                children.entry(p).or_default().push(c.id());
+            }
+        }
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<(i64, git2::Oid)>> = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(id, _)| std::cmp::Reverse((commits[id].time().seconds(), *id)))
+            .collect();
+        let mut out = Vec::with_capacity(commits.len());
+        while let Some(std::cmp::Reverse((_, id))) = ready.pop() {
+            for child in children.get(&id).into_iter().flatten() {
+                let n = waiting.get_mut(child).expect("every child was walked");
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(std::cmp::Reverse((commits[child].time().seconds(), *child)));
+                }
+            }
+            let c = &commits[&id];
             let author = c.author();
-            let message = c.message().unwrap_or("").to_string();
+            let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
             let (summary, body) = message.split_once("\n\n").unwrap_or((&message, ""));
-            let changes: Vec<Change> = ron::from_str(body.trim()).unwrap_or_default();
+            let named = quoted.as_ref().is_none_or(|q| body.contains(q.as_str()));
+            let changes: Vec<Change> = if named {
+                ron::from_str(body.trim()).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             out.push(Entry {
                 at: crate::clock::format_utc(c.time().seconds()),
                 by: author.name().unwrap_or("").to_string(),
@@ -479,6 +616,11 @@ impl History {
                 changes,
                 merge: c.parent_count() > 1,
             });
+        }
+        if out.len() != commits.len() {
+            return Err(err(git2::Error::from_str(
+                "история повреждена: цикл в родителях",
+            )));
         }
         Ok(out)
     }

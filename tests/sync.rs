@@ -148,6 +148,50 @@ fn disjoint_work_merges_and_syncing_again_changes_nothing() {
         "syncing twice changes nothing"
     );
     assert_eq!(ha, hb, "both laptops end on the same commit");
+    // The history read once per commit comes in git's own order: parents first, otherwise
+    // by time; with a municipality, only commits naming it carry changes.
+    let history = sobes::history::History::read(&a.dir).unwrap().unwrap();
+    let ours: Vec<String> = history
+        .entries()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.summary)
+        .collect();
+    let repo = git2::Repository::open(&a.dir).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME | git2::Sort::REVERSE)
+        .unwrap();
+    let gits: Vec<String> = walk
+        .map(|oid| {
+            let c = repo.find_commit(oid.unwrap()).unwrap();
+            let m = c.message().unwrap_or("");
+            m.split_once("\n\n").map_or(m, |x| x.0).trim().to_string()
+        })
+        .collect();
+    assert!(ours.iter().any(|s| s.starts_with("Слияние")), "{ours:?}");
+    let mut sorted = (ours.clone(), gits.clone());
+    sorted.0.sort();
+    sorted.1.sort();
+    assert_eq!(sorted.0, sorted.1, "the same commits");
+    let position = |list: &[String], what: &str| list.iter().position(|s| s.contains(what));
+    for pair in [("Уйский", "Слияние"), ("Ашинский", "Слияние")] {
+        assert!(
+            position(&ours, pair.0) < position(&ours, pair.1),
+            "{ours:?}"
+        );
+    }
+    let about = history.entries_about(Some("ashinsky-mr")).unwrap();
+    assert_eq!(about.len(), ours.len());
+    let with: Vec<&str> = about
+        .iter()
+        .filter(|e| !e.changes.is_empty())
+        .map(|e| e.summary.as_str())
+        .collect();
+    assert!(
+        !with.is_empty() && with.iter().all(|s| s.contains("Ашинский")),
+        "{with:?}"
+    );
 }
 
 #[test]

@@ -156,7 +156,7 @@ pub fn cmd_log(
     };
     let mut text = String::new();
     let filtered = id.is_some() || question.is_some() || dimension.is_some();
-    for e in history.entries()? {
+    for e in history.entries_about(id.as_deref())? {
         let when = if tsv {
             e.at.clone()
         } else {

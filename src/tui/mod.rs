@@ -177,7 +177,7 @@ impl Io {
         use crate::model::merge::Field;
         let id = app.ctx.current.clone();
         let entries = match crate::history::History::read(&self.campaign_dir) {
-            Ok(Some(h)) => h.entries().unwrap_or_default(),
+            Ok(Some(h)) => h.entries_about(Some(&id)).unwrap_or_default(),
             Ok(None) => Vec::new(),
             Err(e) => return app.ctx.error(e.to_string()),
         };
