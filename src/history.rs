@@ -227,7 +227,7 @@ impl History {
         let mut blobs = Vec::new();
         for f in files {
             let blob = match std::fs::read(self.dir.join(f)) {
-                Ok(bytes) => Some(repo.blob(&bytes).map_err(&err)?),
+                Ok(bytes) => Some(write_loose(repo, git2::ObjectType::Blob, &bytes).map_err(&err)?),
                 Err(_) => None,
             };
             blobs.push((f.clone(), blob));
