@@ -26,6 +26,8 @@ pub struct History {
     device: String,
     /// Commits made through this handle, to look at the loose objects now and then.
     commits: std::cell::Cell<u32>,
+    /// The last large tree written through this handle.
+    trees: TreeCache,
 }
 
 /// libgit2 refuses repositories owned by another user, which is every repository on a FAT or
@@ -87,6 +89,7 @@ impl History {
             dir: dir.to_path_buf(),
             device: device.to_string(),
             commits: std::cell::Cell::new(0),
+            trees: TreeCache::default(),
         };
         history.pack_if_many()?;
         Ok(history)
@@ -233,7 +236,7 @@ impl History {
             blobs.push((f.clone(), blob));
         }
         let tree = repo.find_tree(parent.tree_id()).map_err(&err)?;
-        replace(repo, &tree, &blobs).map_err(&err)
+        replace_cached(repo, &tree, &blobs, Some(&self.trees)).map_err(&err)
     }
 
     /// Commits many files at once (an import of thousands of records), with the text just
@@ -518,6 +521,7 @@ impl History {
             dir: dir.to_path_buf(),
             device: String::new(),
             commits: std::cell::Cell::new(0),
+            trees: TreeCache::default(),
         }))
     }
 
@@ -633,6 +637,15 @@ pub fn replace(
     tree: &git2::Tree,
     files: &[(PathBuf, Option<git2::Oid>)],
 ) -> Result<git2::Oid, git2::Error> {
+    replace_cached(repo, tree, files, None)
+}
+
+fn replace_cached(
+    repo: &git2::Repository,
+    tree: &git2::Tree,
+    files: &[(PathBuf, Option<git2::Oid>)],
+    cache: Option<&TreeCache>,
+) -> Result<git2::Oid, git2::Error> {
     // Name → new entry (None: removed); files here, and files deeper by subfolder.
     let mut here: std::collections::BTreeMap<Vec<u8>, Option<(git2::Oid, i32)>> =
         std::collections::BTreeMap::new();
@@ -653,13 +666,22 @@ pub fn replace(
     }
     for (name, files) in deeper {
         let new_sub = match tree.get_name(&name) {
-            Some(e) => replace(repo, &repo.find_tree(e.id())?, &files)?,
+            Some(e) => replace_cached(repo, &repo.find_tree(e.id())?, &files, cache)?,
             None => {
-                let empty = repo.find_tree(write_tree(repo, Vec::new())?)?;
-                replace(repo, &empty, &files)?
+                let empty = repo.find_tree(write_tree(repo, Vec::new(), None)?)?;
+                replace_cached(repo, &empty, &files, cache)?
             }
         };
         here.insert(name.into_bytes(), Some((new_sub, 0o040000)));
+    }
+    // Saving a record changes one id in the records' folder: 20 bytes of the tree written
+    // last, not its 2,500 entries read, sorted and written out again.
+    if let Some(cache) = cache
+        && let Some(bytes) = cache.patched(tree.id(), &here)
+    {
+        let id = write_loose(repo, git2::ObjectType::Tree, &bytes)?;
+        cache.moved(id, bytes);
+        return Ok(id);
     }
     let mut entries: Vec<(Vec<u8>, git2::Oid, i32)> = tree
         .iter()
@@ -670,7 +692,75 @@ pub fn replace(
         here.into_iter()
             .filter_map(|(name, entry)| entry.map(|(oid, mode)| (name, oid, mode))),
     );
-    write_tree(repo, entries)
+    write_tree(repo, entries, cache)
+}
+
+/// The bytes of the last large tree written, with where each entry's id sits in them.
+#[derive(Default)]
+pub struct TreeCache(std::cell::RefCell<Option<CachedTree>>);
+
+struct CachedTree {
+    id: git2::Oid,
+    bytes: Vec<u8>,
+    /// Name → (offset of its id in `bytes`, mode).
+    at: std::collections::HashMap<Vec<u8>, (usize, i32)>,
+}
+
+/// Trees smaller than this are rewritten whole: cheap, and not worth a copy kept.
+const CACHE_TREES_ABOVE: usize = 16 * 1024;
+
+impl TreeCache {
+    /// The bytes of tree `id` with `changes` made, when it is the tree kept and every change
+    /// gives an existing entry a new id of the same mode (the common case: a record saved).
+    fn patched(
+        &self,
+        id: git2::Oid,
+        changes: &std::collections::BTreeMap<Vec<u8>, Option<(git2::Oid, i32)>>,
+    ) -> Option<Vec<u8>> {
+        let kept = self.0.borrow();
+        let kept = kept.as_ref().filter(|k| k.id == id)?;
+        let mut bytes = kept.bytes.clone();
+        for (name, change) in changes {
+            let (oid, mode) = (*change)?;
+            let &(at, was) = kept.at.get(name)?;
+            if was != mode {
+                return None;
+            }
+            bytes[at..at + 20].copy_from_slice(oid.as_bytes());
+        }
+        Some(bytes)
+    }
+
+    /// The kept tree is now `id` with these bytes (entries at the same places).
+    fn moved(&self, id: git2::Oid, bytes: Vec<u8>) {
+        if let Some(kept) = self.0.borrow_mut().as_mut() {
+            kept.id = id;
+            kept.bytes = bytes;
+        }
+    }
+
+    fn keep(&self, id: git2::Oid, bytes: Vec<u8>) {
+        let mut at = std::collections::HashMap::new();
+        let mut i = 0;
+        while let Some(space) = bytes[i..].iter().position(|b| *b == b' ') {
+            let mode = std::str::from_utf8(&bytes[i..i + space])
+                .ok()
+                .and_then(|m| i32::from_str_radix(m, 8).ok());
+            let name_start = i + space + 1;
+            let Some(nul) = bytes[name_start..].iter().position(|b| *b == 0) else {
+                break;
+            };
+            let oid_at = name_start + nul + 1;
+            if oid_at + 20 > bytes.len() {
+                break;
+            }
+            if let Some(mode) = mode {
+                at.insert(bytes[name_start..name_start + nul].to_vec(), (oid_at, mode));
+            }
+            i = oid_at + 20;
+        }
+        *self.0.borrow_mut() = Some(CachedTree { id, bytes, at });
+    }
 }
 
 /// Writes a tree object of `entries` (name, id, mode) as one loose object. A campaign's
@@ -679,24 +769,40 @@ pub fn replace(
 fn write_tree(
     repo: &git2::Repository,
     mut entries: Vec<(Vec<u8>, git2::Oid, i32)>,
+    cache: Option<&TreeCache>,
 ) -> Result<git2::Oid, git2::Error> {
-    // Git's order: by name, a folder's name as if it ended in '/'.
-    let key = |name: &[u8], mode: i32| {
-        let mut k = name.to_vec();
-        if mode == 0o040000 {
-            k.push(b'/');
-        }
-        k
+    // Git's order: by name, a folder's name as if it ended in '/'. The entries come mostly
+    // sorted (from the tree they replace), which the sort takes in one pass.
+    let end = |name: &[u8], i: usize, mode: i32| match name.get(i) {
+        Some(b) => *b,
+        None if mode == 0o040000 => b'/',
+        None => 0,
     };
-    entries.sort_by_cached_key(|(name, _, mode)| key(name, *mode));
+    entries.sort_by(|(a, _, ma), (b, _, mb)| {
+        let common = a.len().min(b.len());
+        a[..common]
+            .cmp(&b[..common])
+            .then_with(|| end(a, common, *ma).cmp(&end(b, common, *mb)))
+            .then_with(|| a.len().cmp(&b.len()))
+    });
     let mut bytes = Vec::with_capacity(entries.len() * 48);
     for (name, oid, mode) in &entries {
-        bytes.extend_from_slice(format!("{mode:o} ").as_bytes());
+        match mode {
+            0o100644 => bytes.extend_from_slice(b"100644 "),
+            0o040000 => bytes.extend_from_slice(b"40000 "),
+            other => bytes.extend_from_slice(format!("{other:o} ").as_bytes()),
+        }
         bytes.extend_from_slice(name);
         bytes.push(0);
         bytes.extend_from_slice(oid.as_bytes());
     }
-    write_loose(repo, git2::ObjectType::Tree, &bytes)
+    let id = write_loose(repo, git2::ObjectType::Tree, &bytes)?;
+    if let Some(cache) = cache
+        && bytes.len() > CACHE_TREES_ABOVE
+    {
+        cache.keep(id, bytes);
+    }
+    Ok(id)
 }
 
 /// Writes an object as a loose file in one write, as libgit2 would name and compress it.

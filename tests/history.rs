@@ -287,3 +287,71 @@ fn trees_sobes_writes_are_in_gits_order_and_read_back() {
     }
     assert_eq!(builder.write().unwrap(), tree.id());
 }
+
+/// A session commits record after record of a large campaign through one handle, the later
+/// ones by changing the id of one entry in the tree written before: every commit must hold
+/// exactly the files on disk, whatever way its tree was made.
+#[test]
+fn commit_after_commit_of_a_large_folder_holds_exactly_the_files_on_disk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let records = dir.join("municipalities");
+    std::fs::create_dir_all(&records).unwrap();
+    std::fs::write(dir.join("campaign.ron"), "(format: 1)\n").unwrap();
+    let name = |k: usize| format!("m{k:04}.ron");
+    for k in 0..600 {
+        std::fs::write(records.join(name(k)), format!("запись {k}\n")).unwrap();
+    }
+    let history = sobes::history::History::open(dir, "test").unwrap();
+    assert!(history.commit_pending("Тест").unwrap());
+    let check = |step: &str| {
+        let repo = Repository::open(dir).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        let folder = repo
+            .find_tree(tree.get_name("municipalities").unwrap().id())
+            .unwrap();
+        let on_disk: Vec<String> = {
+            let mut v: Vec<String> = std::fs::read_dir(&records)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let in_tree: Vec<String> = folder
+            .iter()
+            .map(|e| e.name().unwrap().to_string())
+            .collect();
+        assert_eq!(in_tree, on_disk, "{step}");
+        for e in folder.iter() {
+            let path = records.join(e.name().unwrap());
+            let want = git2::Oid::hash_file(git2::ObjectType::Blob, &path).unwrap();
+            assert_eq!(e.id(), want, "{step}: {}", e.name().unwrap());
+        }
+        assert!(history.uncommitted().unwrap().is_empty(), "{step}");
+    };
+    let commit = |files: &[String], summary: &str| {
+        let paths: Vec<std::path::PathBuf> = files
+            .iter()
+            .map(|f| std::path::Path::new("municipalities").join(f))
+            .collect();
+        let made = history.commit(&paths, "Тест", summary, "");
+        assert!(made.as_ref().is_ok_and(|m| *m), "{summary}: {made:?}");
+    };
+    for round in 0..5 {
+        for (i, k) in [3, 250, 599, 3].into_iter().enumerate() {
+            let step = format!("{k} в круге {round}, шаг {i}");
+            std::fs::write(records.join(name(k)), &step).unwrap();
+            commit(&[name(k)], &step);
+            check(&step);
+        }
+    }
+    // A new record and a removed one: the tree is made again from its entries.
+    std::fs::write(records.join("m9999.ron"), "новая\n").unwrap();
+    std::fs::remove_file(records.join(name(10))).unwrap();
+    commit(&["m9999.ron".into(), name(10)], "новая и удалённая");
+    check("новая и удалённая");
+    std::fs::write(records.join(name(11)), "после\n").unwrap();
+    commit(&[name(11)], "после");
+    check("после");
+}
