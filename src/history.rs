@@ -50,6 +50,10 @@ fn trust_owners() {
 /// Loose objects above which a writer packs them.
 const PACK_ABOVE: usize = 512;
 
+/// Larger loose objects (the records' tree of a campaign of thousands) are left loose:
+/// finding deltas between them is slow, and reading the history does not need them.
+const PACK_UP_TO: u64 = 16 * 1024;
+
 /// Files a campaign has that are not its history.
 const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n";
 
@@ -148,7 +152,13 @@ impl History {
         let objects = self.repo.path().join("objects");
         let sample: usize = ["17", "5c", "a3", "e8"]
             .iter()
-            .map(|d| std::fs::read_dir(objects.join(d)).map_or(0, |d| d.count()))
+            .map(|d| {
+                std::fs::read_dir(objects.join(d)).map_or(0, |d| {
+                    d.flatten()
+                        .filter(|e| e.metadata().is_ok_and(|m| m.len() <= PACK_UP_TO))
+                        .count()
+                })
+            })
             .sum();
         if sample * 64 < PACK_ABOVE {
             return Ok(false);
@@ -156,7 +166,7 @@ impl History {
         self.pack_loose()
     }
 
-    /// Puts the loose objects of up to 16 KB (commits, records, small trees) into one pack,
+    /// Puts the loose objects of up to 16 KB on disk (commits, records, small trees) into one pack,
     /// flushed to the disk, and only then removes their files. Larger ones (the records'
     /// folder of a campaign of thousands) stay loose: packing them is slow and reading the
     /// history does not need them.
@@ -167,7 +177,6 @@ impl History {
             message: crate::storage::describe_io(&e),
         };
         let objects = self.repo.path().join("objects");
-        let odb = self.repo.odb().map_err(&err)?;
         let mut loose = Vec::new();
         for dir in std::fs::read_dir(&objects).map_err(io)?.flatten() {
             let prefix = dir.file_name().to_string_lossy().into_owned();
@@ -179,11 +188,7 @@ impl History {
                 let Ok(oid) = git2::Oid::from_str(&format!("{prefix}{rest}")) else {
                     continue;
                 };
-                if rest.len() == 38
-                    && odb
-                        .read_header(oid)
-                        .is_ok_and(|(size, _)| size <= 16 * 1024)
-                {
+                if rest.len() == 38 && file.metadata().is_ok_and(|m| m.len() <= PACK_UP_TO) {
                     loose.push((oid, file.path()));
                 }
             }

@@ -355,3 +355,68 @@ fn commit_after_commit_of_a_large_folder_holds_exactly_the_files_on_disk() {
     commit(&[name(11)], "после");
     check("после");
 }
+
+/// Hundreds of commits in one session: the loose objects are packed on the way, and every
+/// commit, tree and record stays readable with its message.
+#[test]
+fn many_commits_are_packed_and_stay_readable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let records = dir.join("municipalities");
+    std::fs::create_dir_all(&records).unwrap();
+    std::fs::write(dir.join("campaign.ron"), "(format: 1)\n").unwrap();
+    let history = sobes::history::History::open(dir, "test").unwrap();
+    history.commit_pending("Тест").unwrap();
+    let objects = dir.join(".git/objects");
+    let loose = || {
+        std::fs::read_dir(&objects)
+            .unwrap()
+            .flatten()
+            .filter(|d| d.file_name().len() == 2)
+            .map(|d| std::fs::read_dir(d.path()).unwrap().count())
+            .sum::<usize>()
+    };
+    for n in 0..300 {
+        let file = format!("m{:02}.ron", n % 40);
+        std::fs::write(records.join(&file), format!("запись {n}\n")).unwrap();
+        let path = std::path::Path::new("municipalities").join(&file);
+        assert!(
+            history
+                .commit(&[path], "Тест", &format!("шаг {n}"), "")
+                .unwrap()
+        );
+    }
+    let packs = std::fs::read_dir(objects.join("pack"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+        .count();
+    assert!(packs >= 1, "packed on the way");
+    assert!(loose() < 600, "most objects packed: {} loose", loose());
+    let entries = history.entries().unwrap();
+    assert_eq!(entries.len(), 301);
+    assert_eq!(entries.last().unwrap().summary, "шаг 299");
+    // Every commit's records can be read back.
+    let repo = Repository::open(dir).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    let mut seen = 0;
+    for oid in walk {
+        let tree = repo.find_commit(oid.unwrap()).unwrap().tree().unwrap();
+        tree.walk(git2::TreeWalkMode::PreOrder, |_, e| {
+            if e.kind() == Some(git2::ObjectType::Blob) {
+                assert!(repo.find_blob(e.id()).is_ok());
+                seen += 1;
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .unwrap();
+    }
+    assert!(seen > 300 * 20);
+    // A writer opening the campaign later packs what is left.
+    drop(history);
+    let history = sobes::history::History::open(dir, "test").unwrap();
+    history.pack_loose().unwrap();
+    assert!(loose() < 10, "{} loose after packing all", loose());
+    assert_eq!(history.entries().unwrap().len(), 301);
+}
