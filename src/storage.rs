@@ -322,6 +322,24 @@ pub fn write_many(files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Gives `path` the text `bytes` by way of `spare`: the text goes into the spare file and
+/// the two names are swapped in one step, so no file is made or freed (the spare is made
+/// once). Returns false where the system cannot swap or the files are not plain single
+/// files: the caller then writes its own way. Nothing is flushed: for files whose loss in a
+/// crash is repaired anyway (a git branch, recommitted from the files).
+pub fn swap_in(path: &Path, spare: &Path, bytes: &[u8]) -> io::Result<bool> {
+    if !swap::can_flush_all() {
+        return Ok(false);
+    }
+    if !spare.exists() {
+        new_file(spare, Kind::Private)?;
+    }
+    if !swap::overwrite_single(spare, path, bytes)? {
+        return Ok(false);
+    }
+    Ok(swap::exchange(spare, path).is_ok())
+}
+
 /// Temp files of a batch that will not be published; text staged in backups stays there
 /// (the files themselves are untouched).
 fn discard(staged: &[Staged]) {
@@ -352,30 +370,37 @@ mod swap {
     /// each (a backup still linked to the file, from a write killed half way, is not
     /// touched). Returns whether it did.
     pub fn stage_in_backup(path: &Path, bytes: &[u8], sync: bool) -> io::Result<bool> {
-        if !SWAPS.load(Ordering::Relaxed) {
-            return Ok(false);
-        }
         let bak = backup_path(path);
-        let single = |p: &Path| {
-            fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && m.nlink() == 1)
-        };
-        if !single(path) || !single(&bak) {
-            return Ok(false);
-        }
-        let result = (|| {
-            let mut f = OpenOptions::new().write(true).open(&bak)?;
-            f.write_all(bytes)?;
-            f.set_len(bytes.len() as u64)?;
-            if sync {
-                f.sync_data()?;
-            }
-            Ok(true)
-        })();
+        let result = write_over(&bak, path, bytes, sync);
         if result.is_err() {
             // Half written, it is no backup of anything.
             let _ = fs::remove_file(&bak);
         }
         result
+    }
+
+    /// Writes `bytes` over `spare`, unflushed, when it and `path` are plain single files.
+    pub fn overwrite_single(spare: &Path, path: &Path, bytes: &[u8]) -> io::Result<bool> {
+        write_over(spare, path, bytes, false)
+    }
+
+    fn write_over(over: &Path, path: &Path, bytes: &[u8], sync: bool) -> io::Result<bool> {
+        if !SWAPS.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let single = |p: &Path| {
+            fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file() && m.nlink() == 1)
+        };
+        if !single(path) || !single(over) {
+            return Ok(false);
+        }
+        let mut f = OpenOptions::new().write(true).open(over)?;
+        f.write_all(bytes)?;
+        f.set_len(bytes.len() as u64)?;
+        if sync {
+            f.sync_data()?;
+        }
+        Ok(true)
     }
 
     pub fn exchange(a: &Path, b: &Path) -> io::Result<()> {
@@ -426,6 +451,10 @@ mod swap {
     use std::path::Path;
 
     pub fn stage_in_backup(_: &Path, _: &[u8], _: bool) -> io::Result<bool> {
+        Ok(false)
+    }
+
+    pub fn overwrite_single(_: &Path, _: &Path, _: &[u8]) -> io::Result<bool> {
         Ok(false)
     }
 

@@ -354,6 +354,15 @@ fn commit_after_commit_of_a_large_folder_holds_exactly_the_files_on_disk() {
     std::fs::write(records.join(name(11)), "после\n").unwrap();
     commit(&[name(11)], "после");
     check("после");
+    // On Linux the branch was moved by swapping its file with a spare, which holds the
+    // commit before the last.
+    #[cfg(target_os = "linux")]
+    {
+        let spare = std::fs::read_to_string(dir.join(".git/sobes-branch.spare")).unwrap();
+        let repo = Repository::open(dir).unwrap();
+        let head = repo.head().unwrap().peel_to_commit().unwrap();
+        assert_eq!(spare.trim(), head.parent_id(0).unwrap().to_string());
+    }
 }
 
 /// Hundreds of commits in one session: the loose objects are packed on the way, and every
