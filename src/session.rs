@@ -386,6 +386,7 @@ pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
         reviewers: Vec::new(),
         open_review: false,
         previous: None,
+        conflicts: Vec::new(),
     }
 }
 

@@ -786,10 +786,10 @@ pub fn parse_records(files: &[PathBuf]) -> Result<BTreeMap<String, Record>, Vec<
     }
 }
 
-/// How many open conflicts the campaign's records hold. Only the files that mention
+/// How many open conflicts the campaign and its records hold. Only the files that mention
 /// conflicts are parsed: a sync counts them over thousands of files.
 pub fn count_conflicts(dir: &Path) -> Result<usize, Vec<StoreError>> {
-    let (_, files) = open(dir)?;
+    let (meta, files) = open(dir)?;
     let counts = crate::model::parallel::map(&files, 64, |p| -> Result<usize, StoreError> {
         let text = read_text(p)?;
         if !text.contains("conflicts") {
@@ -798,7 +798,7 @@ pub fn count_conflicts(dir: &Path) -> Result<usize, Vec<StoreError>> {
         let record: Record = parse_versioned(p, &text, |r: &Record| r.format)?;
         Ok(record.conflicts.len())
     });
-    let mut total = 0;
+    let mut total = meta.conflicts.len();
     let mut errors = Vec::new();
     for c in counts {
         match c {

@@ -6,7 +6,7 @@
 //! two routes is one commit, merged once.
 
 use crate::history::History;
-use crate::model::campaign::{Meta, Record};
+use crate::model::campaign::{FieldConflict, FieldVersion, Meta, Record};
 use crate::model::merge::merge;
 use crate::storage::{self, RECORDS_DIR};
 use git2::{Oid, Repository, Tree};
@@ -77,9 +77,15 @@ impl Report {
 }
 
 /// The campaign's own fields merged three-way; where both sides changed a field differently,
-/// this side's value stays and the field is named.
-fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
+/// this side's value stays in the field and the conflict, with both versions, is kept in the
+/// campaign (and named) until someone sets the field.
+fn merge_meta(
+    base: &Meta,
+    (ours, me): (&Meta, &str),
+    (theirs, device): (&Meta, &str),
+) -> (Meta, Vec<String>) {
     let mut both = Vec::new();
+    let mut found: Vec<FieldConflict> = Vec::new();
     let mut pick = |name: &str, b: String, o: String, t: String| -> String {
         if o == t || t == b {
             o
@@ -87,6 +93,19 @@ fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
             t
         } else {
             both.push(name.to_string());
+            found.push(FieldConflict {
+                field: name.to_string(),
+                versions: vec![
+                    FieldVersion {
+                        value: o.clone(),
+                        device: me.to_string(),
+                    },
+                    FieldVersion {
+                        value: t,
+                        device: device.to_string(),
+                    },
+                ],
+            });
             o
         }
     };
@@ -139,6 +158,7 @@ fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
             show(&ours.previous),
             show(&theirs.previous),
         )),
+        conflicts: Vec::new(),
     };
     let keys: BTreeSet<&String> = base
         .facts
@@ -154,7 +174,37 @@ fn merge_meta(base: &Meta, ours: &Meta, theirs: &Meta) -> (Meta, Vec<String>) {
             facts.insert(k.clone(), v);
         }
     }
-    (Meta { facts, ..meta }, both)
+    // Conflicts already open: either side's stay unless the other side decided one the base
+    // had; the versions of one field are pooled.
+    let decided = |side: &Meta, c: &FieldConflict| {
+        base.conflicts.iter().any(|b| b.field == c.field)
+            && !side.conflicts.iter().any(|s| s.field == c.field)
+    };
+    let mut conflicts: Vec<FieldConflict> = Vec::new();
+    for c in ours.conflicts.iter().chain(&theirs.conflicts).chain(&found) {
+        let fresh = found.iter().any(|f| f.field == c.field);
+        if !fresh && (decided(ours, c) || decided(theirs, c)) {
+            continue;
+        }
+        match conflicts.iter_mut().find(|x| x.field == c.field) {
+            Some(x) => {
+                for v in &c.versions {
+                    if !x.versions.iter().any(|y| y.value == v.value) {
+                        x.versions.push(v.clone());
+                    }
+                }
+            }
+            None => conflicts.push(c.clone()),
+        }
+    }
+    (
+        Meta {
+            facts,
+            conflicts,
+            ..meta
+        },
+        both,
+    )
 }
 
 /// A list merged as a set: what either side added is in, what either side removed is out;
@@ -330,10 +380,10 @@ fn merge_in(
             };
             match (parse(text(ob)), parse(text(oo)), parse(text(ot))) {
                 (Some(b), Some(o), Some(t)) => {
-                    let (meta, both) = merge_meta(&b, &o, &t);
+                    let (meta, both) = merge_meta(&b, (&o, me), (&t, device));
                     for field in both {
                         kept.push(format!(
-                            "campaign.ron: поле «{field}» изменено и здесь, и на устройстве {device}; оставлено здешнее значение"
+                            "campaign.ron: поле «{field}» изменено и здесь, и на устройстве {device}; пока оставлено здешнее значение, конфликт открыт (sobes campaign set {field} …)"
                         ));
                     }
                     Some(storage::to_ron(&meta).into_bytes())

@@ -527,12 +527,50 @@ fn campaign_fields_merge_field_by_field() {
     edit(&a, "title: \"", "title: \"А: ");
     edit(&b, "title: \"", "title: \"Б: ");
     assert!(a.sync(&hub).status.success());
+    // Changed differently on both: a conflict kept as data, never decided silently.
     let o = b.sync(&hub);
+    assert_eq!(o.status.code(), Some(3), "{}", out(&o));
     assert!(
         out(&o).contains("внимание: campaign.ron: поле «title»"),
         "{}",
         out(&o)
     );
+    for l in [&b, &a] {
+        if l.name == a.name {
+            let o = l.sync(&hub);
+            assert_eq!(
+                o.status.code(),
+                Some(3),
+                "the conflict travels: {}",
+                out(&o)
+            );
+        }
+        let o = l.run(&["conflicts"]);
+        let text = out(&o);
+        assert!(
+            text.contains("кампания: поле «title»") && text.contains("А: ") && text.contains("Б: "),
+            "{}: {text}",
+            l.name
+        );
+        let o = l.run(&["export", "--output", "annex.md"]);
+        assert!(!o.status.success(), "an export waits: {}", out(&o));
+        assert!(out(&o).contains("кампания, поле «title»"), "{}", out(&o));
+    }
+    // Setting the field decides it, and the decision travels.
+    let o = a.run(&["campaign", "set", "title", "Общее название"]);
+    assert!(o.status.success(), "{}", out(&o));
+    for l in [&a, &b, &a] {
+        let o = l.sync(&hub);
+        assert_eq!(o.status.code(), Some(0), "{}: {}", l.name, out(&o));
+    }
+    for l in [&a, &b] {
+        let text = std::fs::read_to_string(l.dir.join("campaign.ron")).unwrap();
+        assert!(
+            text.contains("Общее название") && !text.contains("conflicts"),
+            "{}: {text}",
+            l.name
+        );
+    }
 }
 
 /// A decision overridden on one laptop while the answers change on the other: both arrive,

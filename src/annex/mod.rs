@@ -235,7 +235,23 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
 
 /// «Конфликт: Уйский МР, methodists: 4 (Анна) или 6 (Борис)».
 fn conflict_lines(data: &DataSet, campaign: &Campaign) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = campaign
+        .meta
+        .conflicts
+        .iter()
+        .map(|c| {
+            let versions: Vec<String> = c
+                .versions
+                .iter()
+                .map(|v| format!("«{}» (устройство {})", v.value, v.device))
+                .collect();
+            format!(
+                "конфликт: кампания, поле «{}»: {} — выберите одно",
+                c.field,
+                versions.join(" или ")
+            )
+        })
+        .collect();
     for m in &data.registry.municipalities {
         let Some(r) = campaign.record(&m.id) else {
             continue;

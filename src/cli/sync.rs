@@ -76,6 +76,32 @@ fn field_code(field: &Field) -> String {
 pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
     let campaign = ctx.load_campaign()?;
     let mut text = String::new();
+    for c in &campaign.meta.conflicts {
+        if tsv {
+            let mut row = vec!["campaign".to_string(), format!("campaign:{}", c.field)];
+            for v in &c.versions {
+                row.extend([
+                    v.value.clone(),
+                    String::new(),
+                    String::new(),
+                    v.device.clone(),
+                ]);
+            }
+            text.push_str(&(row.join("\t") + "\n"));
+        } else {
+            let sides: Vec<String> = c
+                .versions
+                .iter()
+                .map(|v| format!("«{}» — устройство {}", v.value, v.device))
+                .collect();
+            text.push_str(&format!(
+                "кампания: поле «{}»: {} (решите: sobes campaign set {} ЗНАЧЕНИЕ)\n",
+                c.field,
+                sides.join(" / "),
+                c.field
+            ));
+        }
+    }
     for m in &ctx.data.registry.municipalities {
         let Some(record) = campaign.record(&m.id) else {
             continue;

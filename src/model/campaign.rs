@@ -223,6 +223,10 @@ pub struct Meta {
     /// Last year's campaign (its folder), to compare with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
+    /// Campaign fields two laptops changed differently: this laptop's value stays in the
+    /// field and every version is here until someone sets the field again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<FieldConflict>,
 }
 
 impl Meta {
@@ -244,9 +248,24 @@ impl Meta {
 
     /// Sets a setting or a fact of the letter by key; an empty value clears it. The reply
     /// is the value as stored, for the user to see.
+    /// Sets a setting or a fact of the letter (see [`Meta::set_value`]); setting a field in
+    /// conflict decides it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<String, String> {
+        let shown = self.set_value(key, value)?;
+        self.conflicts.retain(|c| c.field != key);
+        Ok(shown)
+    }
+
+    fn set_value(&mut self, key: &str, value: &str) -> Result<String, String> {
         let value = value.trim();
         match key {
+            TITLE => {
+                if value.is_empty() {
+                    return Err(format!("{TITLE}: название кампании не может быть пустым"));
+                }
+                self.title = value.to_string();
+                Ok(value.to_string())
+            }
             REVIEWERS => {
                 let mut list: Vec<String> = Vec::new();
                 for name in value.split([';', ',', '\n']).map(str::trim) {
@@ -317,6 +336,7 @@ impl Meta {
         match key {
             REVIEWERS => self.reviewers.join("; "),
             OPEN_REVIEW => if self.open_review { "да" } else { "нет" }.into(),
+            TITLE => self.title.clone(),
             START => self.start.clone().unwrap_or_default(),
             PREVIOUS => self.previous.clone().unwrap_or_default(),
             END => self.end.clone().unwrap_or_default(),
@@ -325,14 +345,30 @@ impl Meta {
     }
 }
 
+const TITLE: &str = "title";
 const REVIEWERS: &str = "reviewers";
 const OPEN_REVIEW: &str = "open_review";
 const START: &str = "start";
 pub const PREVIOUS: &str = "previous";
 const END: &str = "end";
 
+/// A campaign field (a setting or a fact of the letter, by its key) changed differently on
+/// two devices.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct FieldConflict {
+    pub field: String,
+    pub versions: Vec<FieldVersion>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct FieldVersion {
+    pub value: String,
+    pub device: String,
+}
+
 /// The campaign's settings besides the letter's facts, with what each is.
 pub const SETTINGS: &[(&str, &str)] = &[
+    (TITLE, "название кампании"),
     (START, "первый день собеседований (ДД.ММ.ГГГГ)"),
     (END, "последний день собеседований (ДД.ММ.ГГГГ)"),
     (

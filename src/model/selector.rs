@@ -425,6 +425,7 @@ mod tests {
                 reviewers: Vec::new(),
                 open_review: false,
                 previous: None,
+                conflicts: Vec::new(),
             },
             records,
             last_year: None,
