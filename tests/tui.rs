@@ -1157,6 +1157,49 @@ fn a_conflict_is_resolved_on_its_screen_with_a_reason() {
     assert!(h.screen(100, 20).contains("Открытых конфликтов нет"));
 }
 
+/// A campaign field two laptops changed differently is on the conflicts screen too, with
+/// both versions and where to decide it; setting the field on the letter screen decides it.
+#[test]
+fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
+    let h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    let file = dir.join("campaign.ron");
+    let mut meta: sobes::model::campaign::Meta =
+        ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    meta.conflicts.push(sobes::model::campaign::FieldConflict {
+        field: "start".into(),
+        versions: vec![
+            sobes::model::campaign::FieldVersion {
+                value: "2026-09-14".into(),
+                device: "ноутбук-1".into(),
+            },
+            sobes::model::campaign::FieldVersion {
+                value: "2026-09-15".into(),
+                device: "ноутбук-2".into(),
+            },
+        ],
+    });
+    std::fs::write(&file, storage::to_ron(&meta)).unwrap();
+    let (app, io) = open(&dir, "default", Some("Тест"));
+    let mut h = Harness {
+        app,
+        io,
+        _dir: h._dir,
+    };
+    h.keys("K");
+    let s = h.screen(100, 20);
+    assert!(
+        s.contains("Кампания: поле «start»")
+            && s.contains("«2026-09-15» — устройство ноутбук-2")
+            && s.contains("экране письма (L)")
+            && !s.contains("Открытых конфликтов нет"),
+        "{s}"
+    );
+    let mut decided = h.app.ctx.campaign.meta.clone();
+    decided.set("start", "16.09.2026").unwrap();
+    assert!(decided.conflicts.is_empty(), "setting the field decides it");
+}
+
 /// On the conflicts screen a new value can be typed instead of either version; it is checked
 /// as any answer is, and a reason is asked.
 #[test]

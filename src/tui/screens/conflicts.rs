@@ -1,5 +1,6 @@
 //! Conflicts from syncing: fields two laptops changed differently. Each with its versions
 //! side by side (value, who, when, device); a digit keeps that version, after a reason.
+//! Campaign fields in conflict are listed first, to be decided on the letter screen.
 
 use super::{Cmd, Component, Go};
 use crate::model::change::Change;
@@ -215,8 +216,26 @@ impl Component for Conflicts {
         ctx.page = area.height.max(1) as usize;
         let conflicts = all(ctx);
         let mut lines = Vec::new();
-        if conflicts.is_empty() {
+        if conflicts.is_empty() && ctx.campaign.meta.conflicts.is_empty() {
             lines.push(Line::styled(" Открытых конфликтов нет.", DIM));
+        }
+        // Campaign fields are decided where they are edited (the letter screen): shown here
+        // so that nothing open is out of sight.
+        for c in &ctx.campaign.meta.conflicts {
+            lines.push(Line::styled(format!(" Кампания: поле «{}»", c.field), BOLD));
+            for v in &c.versions {
+                lines.push(Line::raw(format!(
+                    "   «{}» — устройство {}",
+                    v.value, v.device
+                )));
+            }
+            lines.push(Line::styled(
+                format!(
+                    "   решите на экране письма (L) или: sobes campaign set {} ЗНАЧЕНИЕ",
+                    c.field
+                ),
+                DIM,
+            ));
         }
         for (k, (id, _, c)) in conflicts.iter().enumerate() {
             let name = ctx
