@@ -132,11 +132,7 @@ impl History {
         }
         let tree = self.repo.find_tree(tree_id).map_err(&err)?;
         let sig = self.signature(by)?;
-        let message = if body.is_empty() {
-            summary.to_string()
-        } else {
-            format!("{summary}\n\n{body}")
-        };
+        let message = message(summary, body);
         let commit = self
             .repo
             .commit(None, &sig, &sig, &message, &tree, &[&head])
@@ -427,11 +423,7 @@ impl History {
         }
         let tree = self.repo.find_tree(tree_id).map_err(&err)?;
         let sig = self.signature(by)?;
-        let message = if body.is_empty() {
-            summary.to_string()
-        } else {
-            format!("{summary}\n\n{body}")
-        };
+        let message = message(summary, body);
         let parents: Vec<&git2::Commit> = parent.iter().collect();
         self.repo
             .commit(Some("HEAD"), &sig, &sig, &message, &tree, &parents)
@@ -506,6 +498,15 @@ pub fn first_of(items: &[String], shown: usize, separator: &str) -> String {
         items[..shown].join(separator),
         items.len() - shown
     )
+}
+
+/// A commit's message: the summary line, and the body after an empty line.
+fn message(summary: &str, body: &str) -> String {
+    if body.is_empty() {
+        summary.to_string()
+    } else {
+        format!("{summary}\n\n{body}")
+    }
 }
 
 /// The body of a commit: the changes in RON, so the history reads without diffing.

@@ -263,11 +263,7 @@ impl Session {
         let device = self.device()?;
         let history = History::open(&self.campaign_dir, &device)?;
         history.commit_pending(&by)?;
-        let on_disk: Vec<(PathBuf, Vec<u8>)> = files
-            .iter()
-            .map(|(name, bytes)| (self.campaign_dir.join(name), bytes.clone()))
-            .collect();
-        storage::write_many(&on_disk)?;
+        storage::write_many(&self.campaign_dir, &files)?;
         history.commit_many(&files, &by, &summary(count))?;
         Ok((files.len(), count))
     }

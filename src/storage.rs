@@ -287,13 +287,15 @@ fn write_atomically(path: &Path, bytes: &[u8], kind: Kind) -> Result<(), StoreEr
     .map_err(io_err(path))
 }
 
-/// Writes many campaign files (an import, a sync), each as [`atomic_write`] does, but with
-/// one flush to the disk for all of them where the system has one (Linux's `syncfs`)
-/// rather than one per file. After a crash each file is its old or its new version.
-pub fn write_many(files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
-    let one_flush = swap::can_flush_all() && files.len() > 1;
+/// Writes many campaign files (an import, a sync) given relative to `dir`, each as
+/// [`atomic_write`] does, but with one flush to the disk for all of them where the system
+/// has one (Linux's `syncfs`) rather than one per file. After a crash each file is its old
+/// or its new version.
+pub fn write_many(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
+    let one_flush = swap::AVAILABLE && files.len() > 1;
+    let paths: Vec<PathBuf> = files.iter().map(|(name, _)| dir.join(name)).collect();
     let mut staged = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
+    for (path, (_, bytes)) in paths.iter().zip(files) {
         match stage(path, bytes, Kind::Private, !one_flush) {
             Ok(s) => staged.push(s),
             Err(e) => {
@@ -302,15 +304,12 @@ pub fn write_many(files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
             }
         }
     }
-    if one_flush
-        && let Some((first, _)) = files.first()
-        && let Err(e) = swap::flush_all(dir_of(first))
-    {
+    if one_flush && let Err(e) = swap::flush_all(dir) {
         discard(&staged);
-        return Err(io_err(dir_of(first))(e));
+        return Err(io_err(dir)(e));
     }
     let mut dirs = std::collections::BTreeSet::new();
-    for ((path, bytes), s) in files.iter().zip(&staged) {
+    for ((path, (_, bytes)), s) in paths.iter().zip(files).zip(&staged) {
         publish(path, s, bytes, Kind::Private, true).map_err(io_err(path))?;
         dirs.insert(dir_of(path).to_path_buf());
     }
@@ -328,7 +327,7 @@ pub fn write_many(files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
 /// files: the caller then writes its own way. Nothing is flushed: for files whose loss in a
 /// crash is repaired anyway (a git branch, recommitted from the files).
 pub fn swap_in(path: &Path, spare: &Path, bytes: &[u8]) -> io::Result<bool> {
-    if !swap::can_flush_all() {
+    if !swap::AVAILABLE {
         return Ok(false);
     }
     if !spare.exists() {
@@ -429,9 +428,8 @@ mod swap {
         Err(e)
     }
 
-    pub fn can_flush_all() -> bool {
-        true
-    }
+    /// Swapping names and flushing a whole file system are there.
+    pub const AVAILABLE: bool = true;
 
     /// Flushes everything written to the file system `dir` is on.
     pub fn flush_all(dir: &Path) -> io::Result<()> {
@@ -462,9 +460,7 @@ mod swap {
         Err(io::Error::from(io::ErrorKind::Unsupported))
     }
 
-    pub fn can_flush_all() -> bool {
-        false
-    }
+    pub const AVAILABLE: bool = false;
 
     pub fn flush_all(_: &Path) -> io::Result<()> {
         Ok(())

@@ -227,6 +227,14 @@ fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
     }
 }
 
+/// A local failure (a file, the history) with its own message.
+fn local<E: std::fmt::Display>(folder: &Path) -> impl Fn(E) -> SyncError + '_ {
+    move |e| SyncError::Local {
+        folder: folder.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
 fn local_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
     move |e| SyncError::Local {
         folder: folder.to_path_buf(),
@@ -407,30 +415,26 @@ fn merge_in(
         }
         outcome.push((path.to_string(), blob, merged));
     }
-    let local = |e: storage::StoreError| SyncError::Local {
-        folder: dir.to_path_buf(),
-        message: e.to_string(),
-    };
+    let blobs: Vec<(PathBuf, Option<Oid>)> = outcome
+        .iter()
+        .map(|(path, blob, _)| (PathBuf::from(path), *blob))
+        .collect();
     let mut writes = Vec::new();
-    for (path, _, bytes) in &outcome {
-        let target = dir.join(path);
+    for (path, _, bytes) in outcome {
+        let target = dir.join(&path);
         match bytes {
             Some(bytes) => {
                 if let Some(parent) = target.parent() {
                     let _ = storage::create_private_dir(parent);
                 }
-                writes.push((target, bytes.clone()));
+                writes.push((PathBuf::from(path), bytes));
             }
             None => {
                 let _ = std::fs::remove_file(&target);
             }
         }
     }
-    storage::write_many(&writes).map_err(local)?;
-    let blobs: Vec<(PathBuf, Option<Oid>)> = outcome
-        .iter()
-        .map(|(path, blob, _)| (PathBuf::from(path), *blob))
-        .collect();
+    storage::write_many(dir, &writes).map_err(local(dir))?;
     // Nothing here the other side lacks: take its commit as it is (a fast-forward), so two
     // devices end on the same commit rather than merging each other's merges for ever.
     if repo.graph_descendant_of(theirs, ours).map_err(&err)? {
@@ -464,10 +468,7 @@ fn merge_in(
         )
         .map_err(&err)?;
     }
-    history.index_learns(&blobs).map_err(|e| SyncError::Local {
-        folder: dir.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    history.index_learns(&blobs).map_err(local(dir))?;
     Ok(changed)
 }
 
@@ -494,12 +495,7 @@ pub fn sync(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<R
     let (hub_repo, new_hub) = open_hub(hub)?;
     let repo = &history.repo;
     // Whatever is on disk goes into the history before it is shared.
-    history
-        .commit_pending("sobes")
-        .map_err(|e| SyncError::Local {
-            folder: dir.to_path_buf(),
-            message: e.to_string(),
-        })?;
+    history.commit_pending("sobes").map_err(local(dir))?;
     let mut report = Report {
         new_hub,
         ..Report::default()
@@ -576,12 +572,9 @@ pub fn join(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<R
             .find_blob(*oid)
             .map(|b| b.content().to_vec())
             .unwrap_or_default();
-        writes.push((target, bytes));
+        writes.push((PathBuf::from(path), bytes));
     }
-    storage::write_many(&writes).map_err(|e| SyncError::Local {
-        folder: dir.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    storage::write_many(dir, &writes).map_err(local(dir))?;
     repo.reference(
         &format!("refs/heads/{}", crate::history::BRANCH),
         first,
@@ -593,11 +586,6 @@ pub fn join(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<R
         .into_iter()
         .map(|(path, oid)| (PathBuf::from(path), Some(oid)))
         .collect();
-    history
-        .index_learns(&learnt)
-        .map_err(|e| SyncError::Local {
-            folder: dir.to_path_buf(),
-            message: e.to_string(),
-        })?;
+    history.index_learns(&learnt).map_err(local(dir))?;
     sync(history, dir, hub, device)
 }

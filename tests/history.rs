@@ -159,6 +159,14 @@ fn check_names_a_file_the_history_does_not_tell() {
     assert!(!said.contains("ashinsky"), "{said}");
 }
 
+/// A folder with a campaign file and an empty records' folder (returned), no history yet.
+fn bare_campaign(dir: &std::path::Path) -> std::path::PathBuf {
+    let records = dir.join("municipalities");
+    std::fs::create_dir_all(&records).unwrap();
+    std::fs::write(dir.join("campaign.ron"), "(format: 1)\n").unwrap();
+    records
+}
+
 /// A second write of a file keeps the first as `.bak`, whether the new text goes through a
 /// temp file or over the backup; a backup still linked to the file (a write killed between
 /// link and rename) is never written through.
@@ -201,21 +209,22 @@ fn a_batch_write_writes_every_file_keeps_every_backup_and_leaves_no_temp_file() 
         (0..50)
             .map(|k| {
                 (
-                    tmp.path().join(format!("m{k:02}.ron")),
+                    std::path::PathBuf::from(format!("m{k:02}.ron")),
                     format!("запись {k}, круг {round}").into_bytes(),
                 )
             })
             .collect()
     };
     for round in 0..3 {
-        sobes::storage::write_many(&files(round)).unwrap();
-        for (path, bytes) in files(round) {
+        sobes::storage::write_many(tmp.path(), &files(round)).unwrap();
+        for (name, bytes) in files(round) {
+            let path = tmp.path().join(&name);
             assert_eq!(std::fs::read(&path).unwrap(), bytes);
             if round > 0 {
                 let bak = sobes::storage::backup_path(&path);
                 let (_, before) = files(round - 1)
                     .into_iter()
-                    .find(|(p, _)| *p == path)
+                    .find(|(p, _)| *p == name)
                     .unwrap();
                 assert_eq!(std::fs::read(bak).unwrap(), before);
             }
@@ -295,9 +304,7 @@ fn trees_sobes_writes_are_in_gits_order_and_read_back() {
 fn commit_after_commit_of_a_large_folder_holds_exactly_the_files_on_disk() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let records = dir.join("municipalities");
-    std::fs::create_dir_all(&records).unwrap();
-    std::fs::write(dir.join("campaign.ron"), "(format: 1)\n").unwrap();
+    let records = bare_campaign(dir);
     let name = |k: usize| format!("m{k:04}.ron");
     for k in 0..600 {
         std::fs::write(records.join(name(k)), format!("запись {k}\n")).unwrap();
@@ -371,9 +378,7 @@ fn commit_after_commit_of_a_large_folder_holds_exactly_the_files_on_disk() {
 fn many_commits_are_packed_and_stay_readable() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let records = dir.join("municipalities");
-    std::fs::create_dir_all(&records).unwrap();
-    std::fs::write(dir.join("campaign.ron"), "(format: 1)\n").unwrap();
+    let records = bare_campaign(dir);
     let history = sobes::history::History::open(dir, "test").unwrap();
     history.commit_pending("Тест").unwrap();
     let objects = dir.join(".git/objects");

@@ -25,6 +25,18 @@ struct Harness {
     _dir: tempfile::TempDir,
 }
 
+impl Harness {
+    /// The same campaign opened again, as after files changed under it (a sync).
+    fn reopened(self) -> Harness {
+        let (app, io) = open(&self.io.campaign_dir, "default", Some("Тест"));
+        Harness {
+            app,
+            io,
+            _dir: self._dir,
+        }
+    }
+}
+
 fn data() -> DataSet {
     DataSet::load(&Overrides::default(), None).expect("built-in data")
 }
@@ -1129,12 +1141,7 @@ fn a_conflict_is_resolved_on_its_screen_with_a_reason() {
         "Record(format: 1, id: \"agapovsky-mr\", answers: {\"methodists\": Answer(value: Some(Number(4)), by: \"Анна\", at: \"2026-09-14T10:00:00Z\")}, conflicts: [(field: Answer(\"methodists\"), versions: [(held: Value(Some(Number(4))), by: \"Анна\", at: \"2026-09-14T10:00:00Z\", device: \"ноутбук-1\"), (held: Value(Some(Number(6))), by: \"Борис\", at: \"2026-09-14T10:01:00Z\", device: \"ноутбук-2\")])])",
     )
     .unwrap();
-    let (app, io) = open(&dir, "default", Some("Тест"));
-    let mut h = Harness {
-        app,
-        io,
-        _dir: h._dir,
-    };
+    let mut h = h.reopened();
     h.keys("K");
     assert_eq!(h.app.screen, Screen::Conflicts);
     let s = h.screen(100, 20);
@@ -1180,12 +1187,7 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
         ],
     });
     std::fs::write(&file, storage::to_ron(&meta)).unwrap();
-    let (app, io) = open(&dir, "default", Some("Тест"));
-    let mut h = Harness {
-        app,
-        io,
-        _dir: h._dir,
-    };
+    let mut h = h.reopened();
     h.keys("K");
     let s = h.screen(100, 20);
     assert!(
@@ -1211,12 +1213,7 @@ fn a_conflict_can_be_resolved_with_a_new_value() {
         "Record(format: 1, id: \"agapovsky-mr\", answers: {\"methodists\": Answer(value: Some(Number(4)), by: \"Анна\", at: \"2026-09-14T10:00:00Z\")}, conflicts: [(field: Answer(\"methodists\"), versions: [(held: Value(Some(Number(4))), by: \"Анна\", at: \"2026-09-14T10:00:00Z\", device: \"a\"), (held: Value(Some(Number(6))), by: \"Борис\", at: \"2026-09-14T10:01:00Z\", device: \"b\")])])",
     )
     .unwrap();
-    let (app, io) = open(&dir, "default", Some("Тест"));
-    let mut h = Harness {
-        app,
-        io,
-        _dir: h._dir,
-    };
+    let mut h = h.reopened();
     h.keys("K");
     h.keys("e");
     h.keys("много");

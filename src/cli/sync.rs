@@ -158,6 +158,11 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
 
 /// The history, a row per change: time, who, device, municipality, field, old, new, reason.
 /// Merges and commits of files as they were appear as what they are.
+/// A value of the log, «—» for none.
+fn or_dash<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map_or_else(|| "—".to_string(), T::to_string)
+}
+
 pub fn cmd_log(
     ctx: &Session,
     municipality: Option<&str>,
@@ -220,39 +225,27 @@ pub fn cmd_log(
                     question: q,
                     before,
                     after,
-                } => (
-                    format!("{q} (заметка)"),
-                    before.clone().unwrap_or_else(|| "—".into()),
-                    after.clone().unwrap_or_else(|| "—".into()),
-                ),
+                } => (format!("{q} (заметка)"), or_dash(before), or_dash(after)),
                 What::Decision {
                     dimension: d,
                     before,
                     after,
-                } => {
-                    let show =
-                        |c: &Option<u8>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
-                    (d.clone(), show(before), show(after))
-                }
+                } => (d.clone(), or_dash(before), or_dash(after)),
                 What::Rating {
                     dimension: d,
                     reviewer,
                     before,
                     after,
-                } => {
-                    let show =
-                        |c: &Option<u8>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
-                    (format!("{d} ({reviewer})"), show(before), show(after))
-                }
+                } => (format!("{d} ({reviewer})"), or_dash(before), or_dash(after)),
                 What::Score {
                     indicator,
                     before,
                     after,
-                } => {
-                    let show =
-                        |c: &Option<i64>| c.map_or_else(|| "—".to_string(), |c| c.to_string());
-                    (format!("мониторинг {indicator}"), show(before), show(after))
-                }
+                } => (
+                    format!("мониторинг {indicator}"),
+                    or_dash(before),
+                    or_dash(after),
+                ),
             };
             let keep = id.as_ref().is_none_or(|m| *m == c.municipality)
                 && question.is_none_or(|q| matches!(&c.what, What::Answer { question, .. } | What::Note { question, .. } if question == q))
