@@ -1200,6 +1200,24 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
     let mut decided = h.app.ctx.campaign.meta.clone();
     decided.set("start", "16.09.2026").unwrap();
     assert!(decided.conflicts.is_empty(), "setting the field decides it");
+    // On the letter screen the row says so, and setting it there decides it on disk.
+    h.key(KeyCode::Esc);
+    h.keys("L");
+    let s = h.screen(110, 30);
+    assert!(
+        s.contains("⚠ конфликт: «2026-09-14» или «2026-09-15»"),
+        "{s}"
+    );
+    h.key(KeyCode::Enter);
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("16.09.2026");
+    h.key(KeyCode::Enter);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("2026-09-16") && !text.contains("conflicts"),
+        "{text}"
+    );
+    assert!(!h.screen(110, 30).contains("⚠ конфликт"));
 }
 
 /// On the conflicts screen a new value can be typed instead of either version; it is checked

@@ -22,10 +22,11 @@ const HINTS: &[Action] = &[Action::Edit, Action::Help, Action::Back];
 
 /// The rows: the interview dates, then the letter's facts; (key, what it is).
 fn rows() -> Vec<(&'static str, &'static str)> {
-    SETTINGS
-        .iter()
-        .filter(|(k, _)| matches!(*k, "start" | "end"))
+    let settings = |keys: &'static [&str]| SETTINGS.iter().filter(move |(k, _)| keys.contains(k));
+    // The dates first, the campaign's title (rarely changed) last.
+    settings(&["start", "end"])
         .chain(FACTS)
+        .chain(settings(&["title"]))
         .copied()
         .collect()
 }
@@ -33,7 +34,7 @@ fn rows() -> Vec<(&'static str, &'static str)> {
 /// A row's value as kept: a setting, or the campaign's own fact.
 fn own_value(ctx: &Ctx, key: &str) -> Option<String> {
     match key {
-        "start" | "end" => Some(ctx.campaign.meta.setting(key)).filter(|v| !v.is_empty()),
+        "title" | "start" | "end" => Some(ctx.campaign.meta.setting(key)).filter(|v| !v.is_empty()),
         _ => ctx.campaign.meta.facts.get(key).cloned(),
     }
 }
@@ -89,11 +90,20 @@ impl Component for Letter {
         for (i, (key, what)) in rows().iter().enumerate() {
             let own = own_value(ctx, key);
             let default = ctx.template.as_ref().and_then(|t| t.facts.get(*key));
-            let text = match (own, default) {
+            let mut text = match (own, default) {
                 (Some(v), _) => format!(" {what}: {v}"),
                 (None, Some(d)) => format!(" {what}: {d} (из шаблона)"),
                 (None, None) => format!(" {what}: {BLANK}"),
             };
+            // A field two laptops changed differently: both versions, until it is set here.
+            if let Some(c) = ctx.campaign.meta.conflicts.iter().find(|c| c.field == *key) {
+                let versions: Vec<String> = c
+                    .versions
+                    .iter()
+                    .map(|v| format!("«{}»", v.value))
+                    .collect();
+                text.push_str(&format!("  ⚠ конфликт: {}", versions.join(" или ")));
+            }
             lines.push(if i == self.cursor {
                 Line::styled(text, SELECTED)
             } else {
