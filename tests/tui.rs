@@ -1218,6 +1218,10 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
         "{text}"
     );
     assert!(!h.screen(110, 30).contains("⚠ конфликт"));
+    // The last row (the campaign's title) comes into view on a small terminal.
+    h.key(KeyCode::End);
+    let s = h.screen(60, 16);
+    assert!(s.contains("название кампании"), "{s}");
 }
 
 /// On the conflicts screen a new value can be typed instead of either version; it is checked

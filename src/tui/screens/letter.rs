@@ -5,7 +5,7 @@ use super::{Cmd, Component};
 use crate::model::campaign::{BLANK, FACTS, SETTINGS};
 use crate::tui::action::Action;
 use crate::tui::ctx::{Ctx, Effect};
-use crate::tui::cursor::{is_movement, moved};
+use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::overlays::{Overlay, Prompt, PromptFor, Reply};
 use crate::tui::widgets::{DIM, SELECTED};
 use ratatui::Frame;
@@ -110,6 +110,21 @@ impl Component for Letter {
                 Line::raw(text)
             });
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        // More rows than a small terminal has: scroll so the selected one (with the lines
+        // it wraps into) is in view.
+        let width = area.width.max(1) as usize;
+        let bottom: usize = lines
+            .iter()
+            .take(self.cursor + 2)
+            .map(|l| l.width().div_ceil(width).max(1))
+            .sum::<usize>()
+            - 1;
+        let top = scroll_offset(bottom, area.height as usize);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((top as u16, 0)),
+            area,
+        );
     }
 }
