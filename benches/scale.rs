@@ -371,9 +371,9 @@ fn measure_commits(cases: &[Case]) -> Vec<f64> {
             let change = Change::answer(&record, "methodists", Some(value), &stamp);
             let (p, d) = (&side.data.protocol, &side.data.dimensions);
             let record = apply(&record, &change, p, d).unwrap();
-            storage::save_record(&side.dir, &record).unwrap();
+            let files = storage::save_record(&side.dir, &record).unwrap();
             side.history
-                .commit_changes(&side.data, &side.id, &[change])
+                .commit_changes(&side.data, &side.id, &[change], &files)
                 .unwrap();
             side.times.push(started.elapsed().as_secs_f64() * 1000.0);
         }
@@ -469,8 +469,8 @@ fn measure_log(case: &Case, scratch: &Path) -> f64 {
         };
         let c = Change::answer(&record, "methodists", Some(Value::Number(n % 400)), &stamp);
         let record = apply(&record, &c, &data.protocol, &data.dimensions).unwrap();
-        storage::save_record(&dir, &record).unwrap();
-        history.commit_changes(&data, id, &[c]).unwrap();
+        let files = storage::save_record(&dir, &record).unwrap();
+        history.commit_changes(&data, id, &[c], &files).unwrap();
     }
     let (med, _) = measure(5, || {
         let h = History::read(&dir).unwrap().unwrap();

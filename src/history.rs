@@ -56,6 +56,8 @@ const PACK_ABOVE: usize = 512;
 /// Larger loose objects (the records' tree of a campaign of thousands) are left loose:
 /// finding deltas between them is slow, and reading the history does not need them.
 const PACK_UP_TO: u64 = 16 * 1024;
+/// Up to this many files, [`History::commit_many`] commits as a save does (loose objects).
+const FEW_FILES: usize = 16;
 
 /// Files a campaign has that are not its history.
 const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n";
@@ -284,6 +286,19 @@ impl History {
         let Some(head) = self.head() else {
             return self.commit_pending(by);
         };
+        // A few files (the table of points) are committed as any save is; a pack is worth
+        // making only for many.
+        if files.len() <= FEW_FILES {
+            let names: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+            let made = self.commit(&names, by, summary, "")?;
+            let mut blobs = Vec::with_capacity(files.len());
+            for (path, bytes) in files {
+                let blob = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).map_err(&err)?;
+                blobs.push((path.clone(), Some(blob)));
+            }
+            self.index_learns(&blobs)?;
+            return Ok(made);
+        }
         // A handle of its own: the in-memory object store goes away with it.
         let repo = git2::Repository::open(&self.dir).map_err(&err)?;
         let odb = repo.odb().map_err(&err)?;
@@ -346,6 +361,7 @@ impl History {
         data: &DataSet,
         id: &str,
         changes: &[Change],
+        files: &[PathBuf],
     ) -> Result<bool, HistoryError> {
         let name = data.registry.get(id).map_or(id, |m| m.name.as_str());
         let what: Vec<String> = changes
@@ -354,8 +370,7 @@ impl History {
             .collect();
         let summary = format!("{name}: {}", what.join("; "));
         let by = changes.last().map_or("", |c| c.by.as_str());
-        let file = Path::new(crate::storage::RECORDS_DIR).join(format!("{id}.ron"));
-        self.commit(&[file], by, &summary, &body(changes))
+        self.commit(files, by, &summary, &body(changes))
     }
 
     /// Commits whatever differs from the last commit (a change written by a process killed
@@ -364,6 +379,14 @@ impl History {
     pub fn commit_pending(&self, by: &str) -> Result<bool, HistoryError> {
         let err = Self::err(&self.dir);
         let mut index = self.repo.index().map_err(&err)?;
+        // Files whose time changed but not their text (a campaign copied or restored) are
+        // hashed once here and the index learns their time; otherwise every look would
+        // read and hash them again.
+        let mut refresh = git2::DiffOptions::new();
+        refresh.update_index(true);
+        self.repo
+            .diff_index_to_workdir(Some(&index), Some(&mut refresh))
+            .map_err(&err)?;
         index
             .add_all(["*"], IndexAddOption::DEFAULT, None)
             .map_err(&err)?;
@@ -371,6 +394,7 @@ impl History {
         let head_tree = self.head().and_then(|c| c.tree().ok());
         let tree_id = index.write_tree().map_err(&err)?;
         if head_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
+            index.write().map_err(&err)?;
             return Ok(false);
         }
         let tree = self.repo.find_tree(tree_id).map_err(&err)?;

@@ -8,6 +8,7 @@ use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
 use crate::model::change::{Change, Stamp, apply_all};
 use crate::model::names::{Resolution, resolve};
 use crate::model::registry::Municipality;
+use crate::model::scores::ScoreRow;
 use crate::paths::{Config, Paths};
 use crate::storage::{self, Lock, StoreError};
 use std::path::{Path, PathBuf};
@@ -221,39 +222,61 @@ impl Session {
         let device = self.device()?;
         let history = History::open(&self.campaign_dir, &device)?;
         history.commit_pending(&by)?;
-        storage::save_record(&self.campaign_dir, &record)?;
-        history.commit_changes(&self.data, id, &changes)?;
+        let files = storage::save_record(&self.campaign_dir, &record)?;
+        history.commit_changes(&self.data, id, &changes, &files)?;
         Ok(record)
     }
 }
 
 impl Session {
-    /// Under one lock and one commit: the changes of many records (an import), made by
-    /// `make` from the campaign as it is under the lock. Every change is checked first; if
-    /// any is refused nothing is written. Returns how many records were written and how
-    /// many changes they took.
-    pub fn change_many(
+    /// Under one lock and one commit: changes of the monitoring's points of many
+    /// municipalities (an import), made by `make` from the points as they are under the
+    /// lock. Only the table of points is read and written, so an import of thousands of rows
+    /// is one file and one commit. Every change is checked first; if any is refused nothing
+    /// is written. Returns how many municipalities changed and how many changes there were.
+    pub fn change_scores(
         &self,
         make: impl FnOnce(&Campaign) -> Vec<(String, Vec<Change>)>,
         summary: impl FnOnce(usize) -> String,
     ) -> Result<(usize, usize), Failure> {
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
-        let campaign = self.writable_campaign()?;
-        let batch = make(&campaign);
+        let (meta, _) = storage::open(&self.campaign_dir).map_err(|e| damaged(&e))?;
+        self.fits(&meta)?;
+        let table = storage::scores::table(&self.campaign_dir)?;
+        let mut records = std::collections::BTreeMap::new();
+        storage::scores::join_all(&mut records, &table, |_| true);
+        let mut points = Campaign {
+            meta,
+            records,
+            last_year: None,
+        };
+        points.add_missing(
+            self.data
+                .registry
+                .municipalities
+                .iter()
+                .map(|m| m.id.as_str()),
+        );
+        let batch = make(&points);
         let count: usize = batch.iter().map(|(_, c)| c.len()).sum();
-        let batch: Vec<&(String, Vec<Change>)> =
-            batch.iter().filter(|(_, c)| !c.is_empty()).collect();
         let (protocol, dims) = (&self.data.protocol, &self.data.dimensions);
-        // Checking and writing out thousands of records is most of an import: on every core.
-        let made = crate::model::parallel::map(&batch, 64, |(id, changes)| {
-            storage::record_path(&self.campaign_dir, id)?;
-            let record = apply_all(&campaign.record_or_empty(id), changes, protocol, dims)
+        let mut table = (*table).clone();
+        let mut written = 0;
+        for (id, changes) in batch.iter().filter(|(_, c)| !c.is_empty()) {
+            if let Some(c) = changes.iter().find(|c| !c.touches_scores()) {
+                return Err(Failure::new(format!(
+                    "{id}: не балл мониторинга: {}",
+                    c.describe(protocol, dims)
+                )));
+            }
+            let record = apply_all(&points.record_or_empty(id), changes, protocol, dims)
                 .map_err(|e| Failure::new(format!("{id}: {e}")))?;
-            let name = PathBuf::from(storage::RECORDS_DIR).join(format!("{id}.ron"));
-            Ok::<_, Failure>((name, storage::to_ron(&record).into_bytes()))
-        });
-        let files = made.into_iter().collect::<Result<Vec<_>, _>>()?;
+            written += usize::from(table.set(id, ScoreRow::of(&record)));
+        }
+        if written == 0 {
+            return Ok((0, count));
+        }
         let by = batch
             .iter()
             .flat_map(|(_, c)| c.first())
@@ -263,9 +286,12 @@ impl Session {
         let device = self.device()?;
         let history = History::open(&self.campaign_dir, &device)?;
         history.commit_pending(&by)?;
-        storage::write_many(&self.campaign_dir, &files)?;
-        history.commit_many(&files, &by, &summary(count))?;
-        Ok((files.len(), count))
+        let file = PathBuf::from(storage::SCORES_FILE);
+        let text = storage::scores::text(&table);
+        storage::write_many(&self.campaign_dir, &[(file.clone(), text.clone())])?;
+        storage::scores::learn(&self.campaign_dir, table);
+        history.commit_many(&[(file, text)], &by, &summary(count))?;
+        Ok((written, count))
     }
 
     /// Sets (or with an empty value, clears) a setting or a fact of the campaign's letter,

@@ -1,8 +1,13 @@
-//! The campaign on disk: `campaign.ron` and `municipalities/<id>.ron`, written atomically,
-//! guarded by a lock file that only one writer holds.
+//! The campaign on disk: `campaign.ron`, `municipalities/<id>.ron` and the monitoring's
+//! points in `scores.ron`, written atomically, guarded by a lock file that only one writer
+//! holds.
+
+pub mod scores;
+pub use scores::SCORES_FILE;
 
 use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
 use crate::model::registry::{Registry, is_safe_id};
+use crate::model::scores::{ScoreRow, without_scores};
 use crate::model::source::{Origin, SourceError, parse_ron};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -662,9 +667,26 @@ pub fn record_path(dir: &Path, id: &str) -> Result<PathBuf, StoreError> {
     Ok(path)
 }
 
-pub fn save_record(dir: &Path, record: &Record) -> Result<(), StoreError> {
+/// Saves a record: its file, and the table of points when its points changed. Returns the
+/// files written, relative to `dir`, for the commit.
+pub fn save_record(dir: &Path, record: &Record) -> Result<Vec<PathBuf>, StoreError> {
     let path = record_path(dir, &record.id)?;
-    atomic_write(&path, to_ron(record).as_bytes())
+    let table = scores::table(dir)?;
+    let mut written = Vec::new();
+    if !table.holds(record) {
+        let mut table = (*table).clone();
+        table.set(&record.id, ScoreRow::of(record));
+        scores::write(dir, table)?;
+        written.push(PathBuf::from(SCORES_FILE));
+    }
+    atomic_write(&path, record_text(record).as_bytes())?;
+    written.push(PathBuf::from(RECORDS_DIR).join(format!("{}.ron", record.id)));
+    Ok(written)
+}
+
+/// A record's file as written: without its points, which the table holds.
+pub fn record_text(record: &Record) -> String {
+    to_ron(&without_scores(record))
 }
 
 fn check_format(path: &Path, format: u32) -> Result<(), StoreError> {
@@ -718,9 +740,20 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(
 /// Municipalities without a file get an empty record.
 pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>> {
     let (meta, files) = open(dir)?;
+    let records = parse_records(&files);
+    let table = scores::table(dir);
+    let (mut records, table) = match (records, table) {
+        (Ok(r), Ok(t)) => (r, t),
+        (r, t) => {
+            let mut errors = r.err().unwrap_or_default();
+            errors.extend(t.err());
+            return Err(errors);
+        }
+    };
+    scores::join_all(&mut records, &table, |_| true);
     let mut campaign = Campaign {
         meta,
-        records: parse_records(&files)?,
+        records,
         last_year: None,
     };
     campaign.add_missing(registry.municipalities.iter().map(|m| m.id.as_str()));
@@ -792,10 +825,15 @@ pub fn count_conflicts(dir: &Path) -> Result<usize, Vec<StoreError>> {
             return Ok(0);
         }
         let record: Record = parse_versioned(p, &text, |r: &Record| r.format)?;
-        Ok(record.conflicts.len())
+        // Conflicts over points are the table's (counted there) once it has the row.
+        Ok(without_scores(&record).conflicts.len())
     });
     let mut total = meta.conflicts.len();
     let mut errors = Vec::new();
+    match scores::table(dir) {
+        Ok(t) => total += t.conflicts(),
+        Err(e) => errors.push(e),
+    }
     for c in counts {
         match c {
             Ok(n) => total += n,
@@ -838,8 +876,15 @@ fn load_record(path: &Path) -> Result<Record, StoreError> {
 /// The record of `id` as it is on disk now; None when it has no file.
 pub fn read_record(dir: &Path, id: &str) -> Result<Option<Record>, StoreError> {
     let path = record_path(dir, id)?;
+    let table = scores::table(dir)?;
     if !path.exists() {
-        return Ok(None);
+        return Ok(table.row(id).map(|row| {
+            let mut r = Record::new(id);
+            crate::model::scores::join(&mut r, Some(row));
+            r
+        }));
     }
-    load_record(&path).map(Some)
+    let mut record = load_record(&path)?;
+    crate::model::scores::join(&mut record, table.row(id));
+    Ok(Some(record))
 }

@@ -8,6 +8,7 @@
 use crate::history::History;
 use crate::model::campaign::{FieldConflict, FieldVersion, Meta, Record};
 use crate::model::merge::merge;
+use crate::model::scores::{ScoreRow, ScoreTable};
 use crate::storage::{self, RECORDS_DIR};
 use git2::{Oid, Repository, Tree};
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +28,8 @@ pub struct Report {
     pub new_hub: bool,
     /// Municipality ids that came in, and who changed them.
     pub came_in: BTreeMap<String, BTreeSet<String>>,
+    /// Whether the campaign's own fields (the letter's facts, settings) came in changed.
+    pub campaign_in: bool,
     /// Commits of this device the hub did not have.
     pub went_out: usize,
     /// Open conflicts in the campaign after the sync.
@@ -45,8 +48,13 @@ impl Report {
                 hub.display()
             ));
         }
+        if self.campaign_in {
+            out.push_str("пришло: изменения данных письма и настроек кампании (campaign.ron)\n");
+        }
         if self.came_in.is_empty() {
-            out.push_str("пришло: ничего нового\n");
+            if !self.campaign_in {
+                out.push_str("пришло: ничего нового\n");
+            }
         } else {
             let items: Vec<String> = self
                 .came_in
@@ -321,6 +329,48 @@ fn parse_record(bytes: Option<Vec<u8>>) -> Option<Record> {
     crate::model::source::parse_ron(&text, &origin).ok()
 }
 
+/// The table of points as a commit holds it; one that does not parse counts as empty.
+fn parse_table(bytes: Option<Vec<u8>>) -> ScoreTable {
+    let parsed = || -> Option<ScoreTable> {
+        let text = String::from_utf8(bytes?).ok()?;
+        let origin = crate::model::source::Origin::Builtin("история");
+        crate::model::source::parse_ron(&text, &origin).ok()
+    };
+    parsed().unwrap_or_else(ScoreTable::new)
+}
+
+/// Three-way merge of the tables of points, row by row through the records' merge (so a
+/// point changed differently on two laptops is a conflict like any other field). Returns the
+/// table and the municipalities whose points differ from ours.
+fn merge_tables(
+    base: &ScoreTable,
+    (ours, me): (&ScoreTable, &str),
+    (theirs, device): (&ScoreTable, &str),
+) -> (ScoreTable, Vec<String>) {
+    let record = |t: &ScoreTable, id: &str| {
+        let mut r = Record::new(id);
+        crate::model::scores::join(&mut r, t.row(id));
+        r
+    };
+    let mut table = ours.clone();
+    let mut changed = Vec::new();
+    let ids: BTreeSet<&String> = ours.rows.keys().chain(theirs.rows.keys()).collect();
+    for id in ids {
+        if ours.row(id) == theirs.row(id) {
+            continue;
+        }
+        let m = merge(
+            &record(base, id),
+            (&record(ours, id), me),
+            (&record(theirs, id), device),
+        );
+        if table.set(id, ScoreRow::of(&m)) {
+            changed.push(id.clone());
+        }
+    }
+    (table, changed)
+}
+
 /// Merges the commit `theirs` of `device` into the campaign's HEAD: record files three-way
 /// by records, other files taken from the side that changed them (ours where both did).
 /// Writes the files and commits; returns the municipalities that changed here.
@@ -331,6 +381,7 @@ fn merge_in(
     me: &str,
     theirs: Oid,
     kept: &mut Vec<String>,
+    campaign_in: &mut bool,
 ) -> Result<Vec<String>, SyncError> {
     let repo = &history.repo;
     let err = local_err(dir);
@@ -380,6 +431,15 @@ fn merge_in(
                 (&parse(text(ot)), device),
             );
             Some(storage::to_ron(&m).into_bytes())
+        } else if path == storage::SCORES_FILE {
+            let (b, o, t) = (
+                parse_table(text(ob)),
+                parse_table(text(oo)),
+                parse_table(text(ot)),
+            );
+            let (table, ids) = merge_tables(&b, (&o, me), (&t, device));
+            changed.extend(ids);
+            Some(storage::scores::text(&table))
         } else if path == storage::META_FILE {
             let parse = |b: Option<Vec<u8>>| -> Option<Meta> {
                 let text = String::from_utf8(b?).ok()?;
@@ -405,6 +465,14 @@ fn merge_in(
             ));
             continue;
         };
+        if path == storage::SCORES_FILE && oo == ob {
+            let (o, t) = (parse_table(text(oo)), parse_table(text(ot)));
+            let ids: BTreeSet<&String> = o.rows.keys().chain(t.rows.keys()).collect();
+            changed.extend(ids.into_iter().filter(|id| o.row(id) != t.row(id)).cloned());
+        }
+        if path == storage::META_FILE && merged != text(oo) {
+            *campaign_in = true;
+        }
         let blob = match (&merged, oo == ob) {
             (Some(_), true) => ot.copied(),
             (Some(bytes), false) => Some(repo.blob(bytes).map_err(&err)?),
@@ -469,6 +537,8 @@ fn merge_in(
         .map_err(&err)?;
     }
     history.index_learns(&blobs).map_err(local(dir))?;
+    changed.sort();
+    changed.dedup();
     Ok(changed)
 }
 
@@ -504,7 +574,15 @@ pub fn sync(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<R
     for (other, theirs) in others(repo, device, dir)? {
         let ours = repo.head().ok().and_then(|h| h.target());
         let who = ours.map(|o| authors(repo, o, theirs)).unwrap_or_default();
-        for id in merge_in(history, dir, &other, device, theirs, &mut report.kept)? {
+        for id in merge_in(
+            history,
+            dir,
+            &other,
+            device,
+            theirs,
+            &mut report.kept,
+            &mut report.campaign_in,
+        )? {
             report
                 .came_in
                 .entry(id)

@@ -434,3 +434,46 @@ fn many_commits_are_packed_and_stay_readable() {
     assert!(loose() < 10, "{} loose after packing all", loose());
     assert_eq!(history.entries().unwrap().len(), 301);
 }
+
+/// A campaign copied or restored has every file's time changed but not its text: the look
+/// for uncommitted files finds nothing, and the index learns the new times, so the next
+/// look does not read and hash every file again.
+#[test]
+fn a_look_at_files_only_touched_makes_no_commit_and_the_index_learns_their_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let records = bare_campaign(dir);
+    for k in 0..20 {
+        std::fs::write(
+            records.join(format!("m{k:02}.ron")),
+            format!("запись {k}\n"),
+        )
+        .unwrap();
+    }
+    let history = sobes::history::History::open(dir, "test").unwrap();
+    assert!(history.commit_pending("Тест").unwrap());
+    drop(history);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for k in 0..20 {
+        let path = records.join(format!("m{k:02}.ron"));
+        let text = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, text).unwrap();
+    }
+    let history = sobes::history::History::open(dir, "test").unwrap();
+    assert!(!history.commit_pending("Тест").unwrap(), "nothing changed");
+    let repo = Repository::open(dir).unwrap();
+    let index = repo.index().unwrap();
+    for k in 0..20 {
+        let name = format!("municipalities/m{k:02}.ron");
+        let entry = index.get_path(std::path::Path::new(&name), 0).unwrap();
+        let meta = std::fs::metadata(dir.join(&name)).unwrap();
+        let mtime = meta
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        assert_eq!(entry.mtime.seconds() as u64, mtime.as_secs(), "{name}");
+        assert_eq!(entry.file_size as u64, meta.len(), "{name}");
+    }
+}

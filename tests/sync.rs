@@ -683,3 +683,73 @@ fn two_reviewers_on_two_laptops_never_conflict() {
     assert_eq!(record.decisions["training"].cluster, 3);
     assert_eq!(record.ratings["training"].len(), 2);
 }
+
+/// The monitoring's points live in one table (`scores.ron`): points of different
+/// municipalities from two laptops both arrive; one point changed differently is one
+/// conflict with both values, and a new point decides it on both laptops.
+#[test]
+fn points_merge_point_by_point_and_a_clash_is_a_conflict() {
+    let (_tmp, a, b, hub) = pair();
+    let score = |l: &Laptop, m: &str, i: &str, v: &str| {
+        let o = l.run(&["score", "--municipality", m, "--indicator", i, "--value", v]);
+        assert!(o.status.success(), "{}", out(&o));
+    };
+    score(&a, "Ашинский", "1.1", "1");
+    score(&a, "Уйский", "1.1", "1");
+    score(&b, "Уйский", "1.2", "2");
+    score(&b, "Копейский", "1.1", "0");
+    assert!(a.sync(&hub).status.success());
+    let o = b.sync(&hub);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(
+        out(&o).contains("Ашинский") && out(&o).contains("Уйский"),
+        "points that came in are named: {}",
+        out(&o)
+    );
+    assert_eq!(a.sync(&hub).status.code(), Some(0));
+    let table = |l: &Laptop| std::fs::read_to_string(l.dir.join("scores.ron")).unwrap();
+    assert_eq!(table(&a), table(&b));
+    let levels = b.run(&["levels", "--tsv"]);
+    assert!(levels.status.success(), "{}", out(&levels));
+    // Every point of both laptops is there, and the record files hold none.
+    let t = table(&a);
+    for (id, i, v) in [
+        ("ashinsky-mr", "1.1", 1),
+        ("uysky-mr", "1.1", 1),
+        ("uysky-mr", "1.2", 2),
+        ("kopeysky-go", "1.1", 0),
+    ] {
+        let row = t
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("\"{id}\"")))
+            .unwrap_or_else(|| panic!("{id}: {t}"));
+        assert!(row.contains(&format!("\"{i}\": {v}")), "{id} {i}: {row}");
+    }
+    assert!(a.files().iter().all(|(_, text)| !text.contains("scores")));
+
+    score(&a, "Уйский", "1.2", "1");
+    score(&b, "Уйский", "1.2", "0");
+    assert!(a.sync(&hub).status.success());
+    assert_eq!(b.sync(&hub).status.code(), Some(3));
+    assert_eq!(a.sync(&hub).status.code(), Some(3), "the conflict travels");
+    for l in [&a, &b] {
+        let o = l.run(&["conflicts", "--tsv"]);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(rows.len(), 1, "{}: {text}", l.name);
+        assert!(
+            rows[0].starts_with("uysky-mr\tscore:1.2\t")
+                && rows[0].contains("\t1\tАнна\t")
+                && rows[0].contains("\t0\tБорис\t"),
+            "{}: {}",
+            l.name,
+            rows[0]
+        );
+    }
+    score(&b, "Уйский", "1.2", "2");
+    for l in [&b, &a, &b] {
+        assert_eq!(l.sync(&hub).status.code(), Some(0), "{}", l.name);
+    }
+    assert_eq!(table(&a), table(&b));
+    assert!(!table(&a).contains("conflicts"), "{}", table(&a));
+}

@@ -1514,9 +1514,15 @@ fn scores_are_typed_on_the_monitoring_screen() {
     let screen = h.screen(120, 30);
     assert!(screen.contains("2+"), "{screen}");
     assert!(screen.contains("1.3 «"), "{screen}");
-    let text = std::fs::read_to_string(h.io.campaign_dir.join(format!("municipalities/{id}.ron")))
-        .unwrap();
-    assert!(text.contains("\"1.3\""), "{text}");
+    // The points are kept in the campaign's table, not in the record's file.
+    let table = std::fs::read_to_string(h.io.campaign_dir.join("scores.ron")).unwrap();
+    assert!(
+        table.contains(&format!("\"{id}\"")) && table.contains("\"1.3\": 2"),
+        "{table}"
+    );
+    let record = h.io.campaign_dir.join(format!("municipalities/{id}.ron"));
+    let text = std::fs::read_to_string(&record).unwrap_or_default();
+    assert!(!text.contains("\"1.3\""), "{text}");
 }
 
 /// Last year's answer offered to confirm: the interview says so and puts the cursor on it;

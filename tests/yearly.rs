@@ -598,3 +598,93 @@ fn carried_answers_are_offers_not_answers() {
         ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert!(!record.carried.contains_key("org_form"), "{record:?}");
 }
+
+/// An import writes the campaign's table of points and nothing else: the record files stay
+/// as they were, and the commit holds the one file.
+#[test]
+fn an_import_writes_only_the_table_of_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, dir) = campaign(tmp.path());
+    let set = [
+        "--campaign",
+        &dir,
+        "--as",
+        "Тест",
+        "set",
+        "--municipality",
+        "Нязепетровский",
+        "--question",
+        "methodists",
+        "--value",
+        "3",
+    ];
+    ok(run(&home, &set));
+    let records = |d: &str| common::snapshot(&Path::new(d).join("municipalities"));
+    let before = records(&dir);
+    import_uniform(&home, tmp.path(), &dir, "1");
+    assert_eq!(records(&dir), before, "no record file rewritten");
+    let table = std::fs::read_to_string(Path::new(&dir).join("scores.ron")).unwrap();
+    assert!(
+        table.contains("\"nyazepetrovsky-mr\"") && table.contains("\"1.1\": 1"),
+        "{table}"
+    );
+    let repo = git2::Repository::open(&dir).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    let parent = head.parent(0).unwrap();
+    let diff = repo
+        .diff_tree_to_tree(
+            Some(&parent.tree().unwrap()),
+            Some(&head.tree().unwrap()),
+            None,
+        )
+        .unwrap();
+    let files: Vec<String> = diff
+        .deltas()
+        .map(|d| d.new_file().path().unwrap().display().to_string())
+        .collect();
+    assert_eq!(files, ["scores.ron"]);
+    let tsv = ok(run(&home, &["--campaign", &dir, "levels", "--tsv"]));
+    assert!(tsv.contains("nyazepetrovsky-mr\t1.1\t1\t"), "{tsv}");
+}
+
+/// A campaign written before the table kept points in the record files: they still count,
+/// and the next save of the record moves them into the table, none lost.
+#[test]
+fn points_in_an_older_record_file_count_and_move_to_the_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, dir) = campaign(tmp.path());
+    let file = Path::new(&dir).join("municipalities/ashinsky-mr.ron");
+    std::fs::write(
+        &file,
+        "Record(format: 1, id: \"ashinsky-mr\", scores: {\"1.3\": (value: 2, by: \"Анна\", at: \"2025-05-01T10:00:00Z\")})\n",
+    )
+    .unwrap();
+    let levels = || ok(run(&home, &["--campaign", &dir, "levels", "--tsv"]));
+    assert_eq!(levels(), "ashinsky-mr\t1.3\t2\tоптимальный\n");
+    ok(run(
+        &home,
+        &[
+            "--campaign",
+            &dir,
+            "--as",
+            "Тест",
+            "set",
+            "--municipality",
+            "Ашинский",
+            "--question",
+            "methodists",
+            "--value",
+            "3",
+        ],
+    ));
+    assert_eq!(levels(), "ashinsky-mr\t1.3\t2\tоптимальный\n");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("scores"), "{text}");
+    let table = std::fs::read_to_string(Path::new(&dir).join("scores.ron")).unwrap();
+    assert!(
+        table.contains("\"ashinsky-mr\"")
+            && table.contains("by: \"Анна\"")
+            && table.contains("\"1.3\": 2"),
+        "{table}"
+    );
+}

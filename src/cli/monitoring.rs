@@ -225,7 +225,7 @@ pub fn cmd_import(ctx: &Session, path: &Path, skip_bad: bool) -> Result<(), Fail
         || path.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
-    let (written, count) = ctx.change_many(
+    let (written, count) = ctx.change_scores(
         |campaign| {
             planned
                 .iter()

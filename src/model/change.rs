@@ -130,6 +130,11 @@ fn clean(text: Option<&str>) -> Option<String> {
 }
 
 impl Change {
+    /// Whether the change is to the monitoring's points (kept apart from the record's file).
+    pub fn touches_scores(&self) -> bool {
+        matches!(self.what, What::Score { .. })
+    }
+
     /// Sets (or with `None`, clears) the value of an answer; the note stays.
     pub fn answer(record: &Record, question: &str, after: Option<Value>, stamp: &Stamp) -> Change {
         Change::new(

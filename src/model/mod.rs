@@ -17,6 +17,7 @@ pub mod names;
 pub mod parallel;
 pub mod protocol;
 pub mod registry;
+pub mod scores;
 pub mod selector;
 pub mod source;
 pub mod template;

@@ -56,10 +56,10 @@ impl Io {
                             Step::Write(record) => {
                                 let result = storage::save_record(&self.campaign_dir, &record)
                                     .map_err(|e| e.to_string());
-                                if result.is_ok() {
-                                    self.commit(app, &id);
+                                if let Ok(files) = &result {
+                                    self.commit(app, &id, files);
                                 }
-                                app.saved(&id, result);
+                                app.saved(&id, result.map(|_| ()));
                             }
                             Step::Ask(overlay) => app.overlays.push(overlay),
                             Step::Nothing => {}
@@ -235,7 +235,7 @@ impl Io {
 
     /// Commits a record just written; the file is on disk whatever happens here, and what
     /// is not committed now is committed at the next start.
-    fn commit(&self, app: &mut App, id: &str) {
+    fn commit(&self, app: &mut App, id: &str, files: &[PathBuf]) {
         let Some(history) = &self.history else {
             return;
         };
@@ -245,7 +245,7 @@ impl Io {
             .get(id)
             .map(|u| u.changes.clone())
             .unwrap_or_default();
-        if let Err(e) = history.commit_changes(&app.ctx.data, id, &changes) {
+        if let Err(e) = history.commit_changes(&app.ctx.data, id, &changes, files) {
             app.ctx
                 .error(format!("записано, но не внесено в историю: {e}"));
         }
@@ -335,10 +335,13 @@ pub fn load_split(
     first: usize,
 ) -> Result<(Campaign, Option<LoadingRx>), Vec<storage::StoreError>> {
     let (meta, files) = storage::open(dir)?;
+    let table = storage::scores::table(dir).map_err(|e| vec![e])?;
     if files.len() <= above {
+        let mut records = storage::parse_records(&files)?;
+        storage::scores::join_all(&mut records, &table, |_| true);
         let mut campaign = Campaign {
             meta,
-            records: storage::parse_records(&files)?,
+            records,
             last_year: None,
         };
         campaign.add_missing(registry.municipalities.iter().map(|m| m.id.as_str()));
@@ -353,15 +356,22 @@ pub fn load_split(
     let (now, later): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
         .partition(|f| storage::record_id(f).is_some_and(|id| first.contains(id.as_str())));
+    let mut records = storage::parse_records(&now)?;
+    storage::scores::join_all(&mut records, &table, |id| first.contains(id));
     let mut campaign = Campaign {
         meta,
-        records: storage::parse_records(&now)?,
+        records,
         last_year: None,
     };
     campaign.add_missing(first.iter().copied());
+    let first: std::collections::HashSet<String> = first.into_iter().map(String::from).collect();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let result = storage::parse_records(&later).map_err(|errors| {
+        let result = storage::parse_records(&later).map(|mut records| {
+            storage::scores::join_all(&mut records, &table, |id| !first.contains(id));
+            records
+        });
+        let result = result.map_err(|errors| {
             let lines: Vec<String> = errors.iter().map(|e| e.with_backup()).collect();
             format!(
                 "{}\nsobes закрыт, ничего не записано в эти файлы",

@@ -1,0 +1,104 @@
+//! `scores.ron`: the monitoring's points of the whole campaign in one file (see
+//! [`crate::model::scores`]). A save of one answer asks whether the record's points are
+//! already in the table; at thousands of municipalities parsing the table for that would
+//! cost more than the save, so the parsed table is kept while the file on disk is the same.
+
+use super::{StoreError, atomic_write, parse_versioned, read_text, to_ron};
+use crate::model::campaign::Record;
+use crate::model::scores::ScoreTable;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub const SCORES_FILE: &str = "scores.ron";
+
+/// What tells one version of a file from another without reading it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Stamp(Vec<i128>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp(vec![
+            m.dev() as i128,
+            m.ino() as i128,
+            m.size() as i128,
+            m.mtime() as i128,
+            m.mtime_nsec() as i128,
+            m.ctime() as i128,
+            m.ctime_nsec() as i128,
+        ]))
+    }
+    #[cfg(not(unix))]
+    {
+        let modified = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_nanos() as i128;
+        Some(Stamp(vec![m.len() as i128, modified]))
+    }
+}
+
+static KEPT: Mutex<Option<(PathBuf, Stamp, Arc<ScoreTable>)>> = Mutex::new(None);
+
+/// The campaign's table as on disk now; an empty one when it has none.
+pub fn table(dir: &Path) -> Result<Arc<ScoreTable>, StoreError> {
+    let path = dir.join(SCORES_FILE);
+    let Some(now) = stamp(&path) else {
+        if path.exists() {
+            // Seen but not stat-able: let the read say why.
+            read_text(&path)?;
+        }
+        return Ok(Arc::new(ScoreTable::new()));
+    };
+    if let Some((p, s, t)) = KEPT.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+        && *p == path
+        && *s == now
+    {
+        return Ok(t.clone());
+    }
+    let text = read_text(&path)?;
+    let table: ScoreTable = parse_versioned(&path, &text, |t: &ScoreTable| t.format)?;
+    let table = Arc::new(table);
+    *KEPT.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, now, table.clone()));
+    Ok(table)
+}
+
+/// The table's text as written to disk.
+pub fn text(table: &ScoreTable) -> Vec<u8> {
+    to_ron(table).into_bytes()
+}
+
+/// Writes the table atomically and keeps it as the parsed version of the file.
+pub fn write(dir: &Path, table: ScoreTable) -> Result<(), StoreError> {
+    let path = dir.join(SCORES_FILE);
+    atomic_write(&path, &text(&table))?;
+    learn(dir, table);
+    Ok(())
+}
+
+/// After the table was written by other means (a batch write): keeps it as the parsed
+/// version of the file as it is now.
+pub fn learn(dir: &Path, table: ScoreTable) {
+    let path = dir.join(SCORES_FILE);
+    if let Some(now) = stamp(&path) {
+        *KEPT.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, now, Arc::new(table)));
+    }
+}
+
+/// Puts the table's rows of the municipalities `wanted` into records read from their files;
+/// a row of a municipality without a record file makes its record.
+pub fn join_all(
+    records: &mut BTreeMap<String, Record>,
+    table: &ScoreTable,
+    wanted: impl Fn(&str) -> bool,
+) {
+    for (id, row) in table.rows.iter().filter(|(id, _)| wanted(id)) {
+        let record = records.entry(id.clone()).or_insert_with(|| Record::new(id));
+        crate::model::scores::join(record, Some(row));
+    }
+}
