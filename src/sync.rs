@@ -231,7 +231,36 @@ fn merge_list(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String
 fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
     move |e| SyncError::Hub {
         folder: folder.to_path_buf(),
-        message: format!("узел синхронизации: {}", e.message()),
+        message: format!(
+            "узел синхронизации: {} (техническая причина: {})",
+            hub_trouble(&e),
+            e.message()
+        ),
+    }
+}
+
+/// What went wrong with a hub, in words; libgit2's own text is English and technical.
+fn hub_trouble(e: &git2::Error) -> &'static str {
+    use git2::{ErrorClass as C, ErrorCode as K};
+    let text = e.message().to_lowercase();
+    if text.contains("no space") || text.contains("disk full") {
+        return "на носителе нет места";
+    }
+    if text.contains("read-only")
+        || text.contains("permission denied")
+        || text.contains("access is denied")
+    {
+        return "нет права записи в папку узла (носитель только для чтения?)";
+    }
+    match (e.class(), e.code()) {
+        (_, K::NotFound) => {
+            "на узле нет того, что sobes туда записывал: узел повреждён или скопирован не целиком"
+        }
+        (C::Odb | C::Object | C::Reference | C::Repository | C::Index | C::Tree | C::Zlib, _) => {
+            "узел повреждён (его файлы изменены не sobes или носитель испорчен)"
+        }
+        (C::Os | C::Filesystem, _) => "папка узла недоступна",
+        _ => "узел ответил не так, как ожидалось",
     }
 }
 
@@ -560,18 +589,68 @@ fn authors(repo: &Repository, ours: Oid, theirs: Oid) -> BTreeSet<String> {
     out
 }
 
+/// A step of a sync, for a screen that shows how far it got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Committing,
+    Fetching,
+    Merging {
+        device: String,
+        done: usize,
+        of: usize,
+    },
+    Pushing,
+    Counting,
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Step::Committing => write!(f, "синхронизация: несохранённое в истории вносится в неё…"),
+            Step::Fetching => write!(f, "синхронизация: получение с узла…"),
+            Step::Merging { device, done, of } => write!(
+                f,
+                "синхронизация: слияние с устройством {device} ({} из {of})…",
+                done + 1
+            ),
+            Step::Pushing => write!(f, "синхронизация: отправка на узел…"),
+            Step::Counting => write!(f, "синхронизация: подсчёт открытых конфликтов…"),
+        }
+    }
+}
+
 /// Syncs the campaign in `dir` (its lock held by the caller) with the hub in `hub`.
 pub fn sync(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<Report, SyncError> {
+    sync_with(history, dir, hub, device, &mut |_| {})
+}
+
+/// [`sync`], telling `progress` each step before it starts.
+pub fn sync_with(
+    history: &History,
+    dir: &Path,
+    hub: &Path,
+    device: &str,
+    progress: &mut dyn FnMut(Step),
+) -> Result<Report, SyncError> {
     let (hub_repo, new_hub) = open_hub(hub)?;
     let repo = &history.repo;
     // Whatever is on disk goes into the history before it is shared.
+    progress(Step::Committing);
     history.commit_pending("sobes").map_err(local(dir))?;
     let mut report = Report {
         new_hub,
         ..Report::default()
     };
+    progress(Step::Fetching);
     fetch(repo, hub)?;
-    for (other, theirs) in others(repo, device, dir)? {
+    let others = others(repo, device, dir)?;
+    let of = others.len();
+    for (done, (other, theirs)) in others.into_iter().enumerate() {
+        progress(Step::Merging {
+            device: other.clone(),
+            done,
+            of,
+        });
         let ours = repo.head().ok().and_then(|h| h.target());
         let who = ours.map(|o| authors(repo, o, theirs)).unwrap_or_default();
         for id in merge_in(
@@ -602,7 +681,9 @@ pub fn sync(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<R
             None => count(repo, head, None),
         };
     }
+    progress(Step::Pushing);
     push(repo, hub, device)?;
+    progress(Step::Counting);
     report.conflicts = storage::count_conflicts(dir).map_err(|e| SyncError::Local {
         folder: dir.to_path_buf(),
         message: crate::session::join_errors(&e),

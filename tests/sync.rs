@@ -497,6 +497,11 @@ fn simultaneous_syncs_both_arrive_and_a_damaged_hub_is_named() {
     let o = a.sync(&hub);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     assert!(out(&o).contains(&hub.display().to_string()), "{}", out(&o));
+    assert!(
+        out(&o).contains("узел повреждён"),
+        "said in words: {}",
+        out(&o)
+    );
     assert_eq!((a.files(), a.head()), before, "the campaign untouched");
 }
 
@@ -514,7 +519,14 @@ fn campaign_fields_merge_field_by_field() {
     edit(&a, "start: None", "start: Some(\"2026-09-14\")");
     edit(&b, "end: None", "end: Some(\"2026-09-29\")");
     assert!(a.sync(&hub).status.success());
-    assert!(b.sync(&hub).status.success());
+    let o = b.sync(&hub);
+    assert!(o.status.success());
+    assert!(
+        out(&o).contains("пришло: изменения данных письма и настроек кампании")
+            && !out(&o).contains("ничего нового"),
+        "what came in is said: {}",
+        out(&o)
+    );
     assert!(a.sync(&hub).status.success());
     for l in [&a, &b] {
         let text = std::fs::read_to_string(l.dir.join("campaign.ron")).unwrap();

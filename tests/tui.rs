@@ -1107,6 +1107,26 @@ fn one_key_syncs_and_conflicts_show_in_the_list() {
     );
     let (message, _) = h.app.ctx.message.clone().unwrap();
     assert!(message.contains("пришло: ничего нового"), "{message}");
+    // Each step is on the status line, and drawn, before it starts.
+    let mut seen = Vec::new();
+    h.io.sync(&mut h.app, hub.clone(), |app| {
+        seen.push(app.ctx.message.clone().unwrap().0)
+    });
+    let steps = [
+        "получение с узла",
+        "отправка на узел",
+        "подсчёт открытых конфликтов",
+    ];
+    let at: Vec<Option<usize>> = steps
+        .iter()
+        .map(|s| seen.iter().position(|m| m.contains(s)))
+        .collect();
+    assert!(
+        at.iter().all(Option::is_some) && at.windows(2).all(|w| w[0] < w[1]),
+        "{seen:?}"
+    );
+    let (message, _) = h.app.ctx.message.clone().unwrap();
+    assert!(message.contains("открытых конфликтов: 0"), "{message}");
     let config = std::fs::read_to_string(&h.io.config_file).unwrap();
     assert!(config.contains("узел"), "{config}");
 
@@ -1192,8 +1212,7 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
     let s = h.screen(100, 20);
     assert!(
         s.contains("Кампания: поле «start»")
-            && s.contains("«2026-09-15» — устройство ноутбук-2")
-            && s.contains("экране письма (L)")
+            && s.contains("2 «2026-09-15» — устройство ноутбук-2")
             && !s.contains("Открытых конфликтов нет"),
         "{s}"
     );
@@ -1222,6 +1241,62 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
     h.key(KeyCode::End);
     let s = h.screen(60, 16);
     assert!(s.contains("название кампании"), "{s}");
+}
+
+/// A campaign field in conflict is decided on the conflicts screen itself: a digit keeps that
+/// version, `e` types a new one (checked as on the letter screen); either is written.
+#[test]
+fn a_campaign_field_in_conflict_is_decided_on_the_conflicts_screen() {
+    let h = harness("default", Some("Тест"));
+    let file = h.io.campaign_dir.join("campaign.ron");
+    let conflict = |field: &str, a: &str, b: &str| sobes::model::campaign::FieldConflict {
+        field: field.into(),
+        versions: [(a, "ноутбук-1"), (b, "ноутбук-2")]
+            .into_iter()
+            .map(|(value, device)| sobes::model::campaign::FieldVersion {
+                value: value.into(),
+                device: device.into(),
+            })
+            .collect(),
+    };
+    let mut meta: sobes::model::campaign::Meta =
+        ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    meta.start = Some("2026-09-14".into());
+    meta.end = Some("2026-09-28".into());
+    meta.conflicts
+        .push(conflict("start", "2026-09-14", "2026-09-15"));
+    meta.conflicts
+        .push(conflict("end", "2026-09-28", "2026-09-29"));
+    std::fs::write(&file, storage::to_ron(&meta)).unwrap();
+    let mut h = h.reopened();
+    h.keys("K");
+    h.keys("2");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("start: Some(\"2026-09-15\")") && !text.contains("field: \"start\""),
+        "the second version kept: {text}"
+    );
+    assert_eq!(h.app.ctx.campaign.meta.conflicts.len(), 1);
+    // The other one: a new value, checked as a date.
+    h.keys("e");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("32.09.2026");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app.ctx.campaign.meta.conflicts.len(),
+        1,
+        "a bad date decides nothing"
+    );
+    h.keys("e");
+    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("30.09.2026");
+    h.key(KeyCode::Enter);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("end: Some(\"2026-09-30\")") && !text.contains("conflicts"),
+        "{text}"
+    );
+    assert!(h.screen(100, 20).contains("Открытых конфликтов нет"));
 }
 
 /// On the conflicts screen a new value can be typed instead of either version; it is checked

@@ -95,7 +95,7 @@ impl Io {
                     };
                     app.exported(result);
                 }
-                Effect::Sync(hub) => self.sync(app, hub),
+                Effect::Sync(hub) => self.sync(app, hub, |_| {}),
                 Effect::History(field) => self.history(app, &field),
                 Effect::SaveMeta(key) => self.save_meta(app, &key),
                 Effect::Quit => match app.ctx.unsaved_summary() {
@@ -109,8 +109,9 @@ impl Io {
 }
 
 impl Io {
-    /// Syncs with a hub and takes in what came, remembering the hub for this campaign.
-    fn sync(&mut self, app: &mut App, hub: PathBuf) {
+    /// Syncs with a hub and takes in what came, remembering the hub for this campaign;
+    /// `shown` draws the app after each step is said on the status line.
+    pub fn sync(&mut self, app: &mut App, hub: PathBuf, mut shown: impl FnMut(&mut App)) {
         if let Some(lost) = app.ctx.unsaved_summary() {
             app.ctx.error(format!(
                 "синхронизация отложена: не записаны изменения ({lost})"
@@ -122,12 +123,18 @@ impl Io {
                 .error("у кампании нет истории: синхронизация невозможна");
             return;
         };
-        let data = &app.ctx.data;
         let device = history.device();
-        let report = match crate::sync::sync(history, &self.campaign_dir, &hub, device) {
+        let mut progress = |step: crate::sync::Step| {
+            app.ctx.say(step.to_string());
+            shown(app);
+        };
+        let synced =
+            crate::sync::sync_with(history, &self.campaign_dir, &hub, device, &mut progress);
+        let report = match synced {
             Ok(r) => r,
             Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
         };
+        let data = &app.ctx.data;
         let said = report
             .describe(&data.registry, &hub)
             .trim_end()
@@ -286,17 +293,20 @@ pub fn run_loop<B: Backend>(
         let event = next_event(timeout).map_err(|e| format!("терминал: {e}"))?;
         let quit = match event {
             Some(event) => {
-                let effects = effects_of(app, event);
-                // A sync may take a while: the screen says so before it starts.
-                if let Some(Effect::Sync(hub)) =
-                    effects.iter().find(|e| matches!(e, Effect::Sync(_)))
-                {
-                    app.ctx.say(format!("синхронизация с {}…", hub.display()));
-                    terminal
-                        .draw(|f| view::draw(f, app))
-                        .map_err(|e| format!("не удалось нарисовать экран: {e:?}"))?;
+                let (syncs, effects): (Vec<Effect>, Vec<Effect>) = effects_of(app, event)
+                    .into_iter()
+                    .partition(|e| matches!(e, Effect::Sync(_)));
+                let quit = io.apply(app, effects);
+                // A sync may take a while: the screen says each step before it starts.
+                for sync in syncs {
+                    if let Effect::Sync(hub) = sync {
+                        app.ctx.say(format!("синхронизация с {}…", hub.display()));
+                        io.sync(app, hub, |app| {
+                            let _ = terminal.draw(|f| view::draw(f, app));
+                        });
+                    }
                 }
-                io.apply(app, effects)
+                quit
             }
             None => {
                 app.poll_loading();

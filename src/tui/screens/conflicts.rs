@@ -1,6 +1,6 @@
 //! Conflicts from syncing: fields two laptops changed differently. Each with its versions
-//! side by side (value, who, when, device); a digit keeps that version, after a reason.
-//! Campaign fields in conflict are listed first, to be decided on the letter screen.
+//! side by side (value, who, when, device); a digit keeps that version (after a reason, for
+//! a record's field), `e` types a new value. Campaign fields in conflict come first.
 
 use super::{Cmd, Component, Go};
 use crate::model::change::Change;
@@ -154,11 +154,32 @@ impl Component for Conflicts {
     }
 
     fn update(&mut self, ctx: &mut Ctx, action: Action) -> Vec<Cmd> {
+        let fields = ctx.campaign.meta.conflicts.len();
         let conflicts = all(ctx);
+        let total = fields + conflicts.len();
+        // The campaign's fields first: decided as on the letter screen.
+        if let Some(c) = ctx.campaign.meta.conflicts.get(self.cursor).cloned() {
+            match action {
+                Action::Pick(n) if (1..=c.versions.len()).contains(&(n as usize)) => {
+                    let value = c.versions[n as usize - 1].value.clone();
+                    return super::letter::set_field(ctx, c.field, &value);
+                }
+                Action::Edit | Action::Open => {
+                    let now = super::letter::field_value(ctx, &c.field);
+                    return vec![Cmd::Show(Overlay::Prompt(Prompt::new(
+                        format!("Новое значение: кампания, поле «{}»", c.field),
+                        &now,
+                        PromptFor::Fact(c.field),
+                    )))];
+                }
+                _ => {}
+            }
+        }
+        let record_cursor = self.cursor.wrapping_sub(fields);
         match action {
-            a if is_movement(a) => self.cursor = moved(self.cursor, conflicts.len(), a, ctx.page),
+            a if is_movement(a) => self.cursor = moved(self.cursor, total, a, ctx.page),
             Action::Pick(n) => {
-                if let Some((id, i, c)) = conflicts.get(self.cursor)
+                if let Some((id, i, c)) = conflicts.get(record_cursor)
                     && (1..=c.versions.len()).contains(&(n as usize))
                 {
                     let name = ctx
@@ -177,7 +198,7 @@ impl Component for Conflicts {
                 }
             }
             Action::Edit => {
-                if let Some((id, i, c)) = conflicts.get(self.cursor) {
+                if let Some((id, i, c)) = conflicts.get(record_cursor) {
                     return vec![Cmd::Show(Overlay::Prompt(Prompt::new(
                         format!("Новое значение: {}", field_words(ctx, &c.field)),
                         "",
@@ -204,12 +225,14 @@ impl Component for Conflicts {
                 self.new_value(ctx, &id, i, &typed, reason)
             }
             Reply::Text(PromptFor::Resolve(id, i, v), reason) => self.keep(ctx, id, i, v, reason),
+            Reply::Text(PromptFor::Fact(key), value) => super::letter::set_field(ctx, key, &value),
             _ => Vec::new(),
         }
     }
 
     fn enter(&mut self, ctx: &mut Ctx, _go: Option<Go>) {
-        self.cursor = self.cursor.min(all(ctx).len().saturating_sub(1));
+        let total = ctx.campaign.meta.conflicts.len() + all(ctx).len();
+        self.cursor = self.cursor.min(total.saturating_sub(1));
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
@@ -219,25 +242,24 @@ impl Component for Conflicts {
         if conflicts.is_empty() && ctx.campaign.meta.conflicts.is_empty() {
             lines.push(Line::styled(" Открытых конфликтов нет.", DIM));
         }
-        // Campaign fields are decided where they are edited (the letter screen): shown here
-        // so that nothing open is out of sight.
-        for c in &ctx.campaign.meta.conflicts {
-            lines.push(Line::styled(format!(" Кампания: поле «{}»", c.field), BOLD));
-            for v in &c.versions {
+        let fields = ctx.campaign.meta.conflicts.len();
+        for (k, c) in ctx.campaign.meta.conflicts.iter().enumerate() {
+            let head = format!(" Кампания: поле «{}»", c.field);
+            lines.push(Line::styled(
+                head,
+                if k == self.cursor { SELECTED } else { BOLD },
+            ));
+            for (n, v) in c.versions.iter().enumerate() {
                 lines.push(Line::raw(format!(
-                    "   «{}» — устройство {}",
-                    v.value, v.device
+                    "   {} «{}» — устройство {}",
+                    n + 1,
+                    v.value,
+                    v.device
                 )));
             }
-            lines.push(Line::styled(
-                format!(
-                    "   решите на экране письма (L) или: sobes campaign set {} ЗНАЧЕНИЕ",
-                    c.field
-                ),
-                DIM,
-            ));
         }
         for (k, (id, _, c)) in conflicts.iter().enumerate() {
+            let k = k + fields;
             let name = ctx
                 .data
                 .registry

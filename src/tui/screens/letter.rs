@@ -39,6 +39,23 @@ fn own_value(ctx: &Ctx, key: &str) -> Option<String> {
     }
 }
 
+/// Sets a campaign field (which also decides a conflict over it) and asks for it to be saved.
+/// The one place that knows each key (`Meta::set`): dates are checked, facts kept as typed.
+pub fn set_field(ctx: &mut Ctx, key: String, value: &str) -> Vec<Cmd> {
+    match ctx.campaign.meta.set(&key, value) {
+        Ok(_) => vec![Cmd::Io(Effect::SaveMeta(key))],
+        Err(why) => {
+            ctx.error(why);
+            Vec::new()
+        }
+    }
+}
+
+/// The value a campaign field holds now, for a prompt to start from.
+pub fn field_value(ctx: &Ctx, key: &str) -> String {
+    own_value(ctx, key).unwrap_or_default()
+}
+
 impl Component for Letter {
     fn title(&self, _ctx: &Ctx) -> String {
         "Факты письма".into()
@@ -71,14 +88,7 @@ impl Component for Letter {
         let Reply::Text(PromptFor::Fact(key), value) = reply else {
             return Vec::new();
         };
-        // The one place that knows each key: dates are checked, facts kept as typed.
-        match ctx.campaign.meta.set(&key, &value) {
-            Ok(_) => vec![Cmd::Io(Effect::SaveMeta(key))],
-            Err(why) => {
-                ctx.error(why);
-                Vec::new()
-            }
-        }
+        set_field(ctx, key, &value)
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
