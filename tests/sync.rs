@@ -1,6 +1,8 @@
 //! Several laptops, one campaign: scripted scenarios with simulated laptops (each its own
 //! SOBES_HOME and campaign directory) sharing a hub folder, all in a temporary directory.
 
+mod common;
+
 use sobes::model::campaign::Record;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -42,15 +44,8 @@ impl Laptop {
     }
 
     fn set(&self, municipality: &str, question: &str, value: &str) {
-        let o = self.run(&[
-            "set",
-            "--municipality",
-            municipality,
-            "--question",
-            question,
-            "--value",
-            value,
-        ]);
+        // `run` says who: the laptop's user, not the «--as» of the common arguments.
+        let o = self.run(&common::set_args(municipality, question, value)[2..]);
         assert!(o.status.success(), "{}", out(&o));
     }
 

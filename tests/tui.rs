@@ -1193,19 +1193,8 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
     let file = dir.join("campaign.ron");
     let mut meta: sobes::model::campaign::Meta =
         ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    meta.conflicts.push(sobes::model::campaign::FieldConflict {
-        field: "start".into(),
-        versions: vec![
-            sobes::model::campaign::FieldVersion {
-                value: "2026-09-14".into(),
-                device: "ноутбук-1".into(),
-            },
-            sobes::model::campaign::FieldVersion {
-                value: "2026-09-15".into(),
-                device: "ноутбук-2".into(),
-            },
-        ],
-    });
+    meta.conflicts
+        .push(field_conflict("start", "2026-09-14", "2026-09-15"));
     std::fs::write(&file, storage::to_ron(&meta)).unwrap();
     let mut h = h.reopened();
     h.keys("K");
@@ -1243,13 +1232,9 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
     assert!(s.contains("название кампании"), "{s}");
 }
 
-/// A campaign field in conflict is decided on the conflicts screen itself: a digit keeps that
-/// version, `e` types a new one (checked as on the letter screen); either is written.
-#[test]
-fn a_campaign_field_in_conflict_is_decided_on_the_conflicts_screen() {
-    let h = harness("default", Some("Тест"));
-    let file = h.io.campaign_dir.join("campaign.ron");
-    let conflict = |field: &str, a: &str, b: &str| sobes::model::campaign::FieldConflict {
+/// A campaign field two laptops set differently: `a` on «ноутбук-1», `b` on «ноутбук-2».
+fn field_conflict(field: &str, a: &str, b: &str) -> sobes::model::campaign::FieldConflict {
+    sobes::model::campaign::FieldConflict {
         field: field.into(),
         versions: [(a, "ноутбук-1"), (b, "ноутбук-2")]
             .into_iter()
@@ -1258,15 +1243,23 @@ fn a_campaign_field_in_conflict_is_decided_on_the_conflicts_screen() {
                 device: device.into(),
             })
             .collect(),
-    };
+    }
+}
+
+/// A campaign field in conflict is decided on the conflicts screen itself: a digit keeps that
+/// version, `e` types a new one (checked as on the letter screen); either is written.
+#[test]
+fn a_campaign_field_in_conflict_is_decided_on_the_conflicts_screen() {
+    let h = harness("default", Some("Тест"));
+    let file = h.io.campaign_dir.join("campaign.ron");
     let mut meta: sobes::model::campaign::Meta =
         ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     meta.start = Some("2026-09-14".into());
     meta.end = Some("2026-09-28".into());
     meta.conflicts
-        .push(conflict("start", "2026-09-14", "2026-09-15"));
+        .push(field_conflict("start", "2026-09-14", "2026-09-15"));
     meta.conflicts
-        .push(conflict("end", "2026-09-28", "2026-09-29"));
+        .push(field_conflict("end", "2026-09-28", "2026-09-29"));
     std::fs::write(&file, storage::to_ron(&meta)).unwrap();
     let mut h = h.reopened();
     h.keys("K");

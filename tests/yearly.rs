@@ -223,6 +223,12 @@ fn import_uniform(home: &Path, tmp: &Path, dir: &str, value: &str) {
     ok(run(home, &args));
 }
 
+/// `sobes set` as «Тест» in the campaign `dir`; its output.
+fn set(home: &Path, dir: &str, municipality: &str, question: &str, value: &str) -> String {
+    let args = common::set_args(municipality, question, value);
+    ok(run(home, &[&["--campaign", dir][..], &args].concat()))
+}
+
 fn campaign(tmp: &Path) -> (std::path::PathBuf, String) {
     let home = tmp.join("home");
     let dir = tmp.join("c");
@@ -578,22 +584,7 @@ fn carried_answers_are_offers_not_answers() {
     // Answering the question takes the offer away.
     let registry = sobes::model::registry::Registry::builtin();
     let id = registry.get(&record.id).unwrap().name.clone();
-    ok(run(
-        &home,
-        &[
-            "--campaign",
-            new_s,
-            "--as",
-            "Тест",
-            "set",
-            "--municipality",
-            &id,
-            "--question",
-            "org_form",
-            "--value",
-            "department",
-        ],
-    ));
+    set(&home, new_s, &id, "org_form", "department");
     let record: sobes::model::campaign::Record =
         ron::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert!(!record.carried.contains_key("org_form"), "{record:?}");
@@ -605,20 +596,7 @@ fn carried_answers_are_offers_not_answers() {
 fn an_import_writes_only_the_table_of_points() {
     let tmp = tempfile::tempdir().unwrap();
     let (home, dir) = campaign(tmp.path());
-    let set = [
-        "--campaign",
-        &dir,
-        "--as",
-        "Тест",
-        "set",
-        "--municipality",
-        "Нязепетровский",
-        "--question",
-        "methodists",
-        "--value",
-        "3",
-    ];
-    ok(run(&home, &set));
+    set(&home, &dir, "Нязепетровский", "methodists", "3");
     let records = |d: &str| common::snapshot(&Path::new(d).join("municipalities"));
     let before = records(&dir);
     import_uniform(&home, tmp.path(), &dir, "1");
@@ -661,22 +639,7 @@ fn points_in_an_older_record_file_count_and_move_to_the_table() {
     .unwrap();
     let levels = || ok(run(&home, &["--campaign", &dir, "levels", "--tsv"]));
     assert_eq!(levels(), "ashinsky-mr\t1.3\t2\tоптимальный\n");
-    ok(run(
-        &home,
-        &[
-            "--campaign",
-            &dir,
-            "--as",
-            "Тест",
-            "set",
-            "--municipality",
-            "Ашинский",
-            "--question",
-            "methodists",
-            "--value",
-            "3",
-        ],
-    ));
+    set(&home, &dir, "Ашинский", "methodists", "3");
     assert_eq!(levels(), "ashinsky-mr\t1.3\t2\tоптимальный\n");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains("scores"), "{text}");

@@ -63,17 +63,7 @@ impl Env {
     }
 
     pub fn set(&self, municipality: &str, question: &str, value: &str) -> Output {
-        self.run(&[
-            "--as",
-            "Тест",
-            "set",
-            "--municipality",
-            municipality,
-            "--question",
-            question,
-            "--value",
-            value,
-        ])
+        self.run(&set_args(municipality, question, value))
     }
 
     pub fn record_file(&self, id: &str) -> PathBuf {
@@ -91,6 +81,21 @@ impl Env {
             )
         })
     }
+}
+
+/// The arguments of `sobes set` as «Тест».
+pub fn set_args<'a>(municipality: &'a str, question: &'a str, value: &'a str) -> [&'a str; 9] {
+    [
+        "--as",
+        "Тест",
+        "set",
+        "--municipality",
+        municipality,
+        "--question",
+        question,
+        "--value",
+        value,
+    ]
 }
 
 /// The binary with this SOBES_HOME and nothing else: for tests that make their campaigns
