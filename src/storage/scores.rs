@@ -5,6 +5,8 @@
 
 use super::{StoreError, atomic_write, parse_versioned, read_text, to_ron};
 use crate::model::campaign::Record;
+use crate::model::registry::is_safe_id;
+use crate::model::source::{Origin, SourceError};
 use crate::model::scores::ScoreTable;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -63,6 +65,22 @@ pub fn table(dir: &Path) -> Result<Arc<ScoreTable>, StoreError> {
     }
     let text = read_text(&path)?;
     let table: ScoreTable = parse_versioned(&path, &text, |t: &ScoreTable| t.format)?;
+    // A row names its municipality as a record file does: the same ids are refused.
+    if let Some(id) = table.rows.keys().find(|id| !is_safe_id(id)) {
+        let line = text[..text.find(&format!("{id:?}")).unwrap_or(0)]
+            .matches('\n')
+            .count()
+            + 1;
+        return Err(StoreError::Parse(SourceError::new(
+            Origin::from(path.as_path()),
+            line,
+            1,
+            format!(
+                "муниципалитет «{}»: id не годится как имя (ожидались латинские буквы, цифры и «-»)",
+                id.escape_debug()
+            ),
+        )));
+    }
     let table = Arc::new(table);
     *KEPT.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, now, table.clone()));
     Ok(table)
@@ -100,5 +118,28 @@ pub fn join_all(
     for (id, row) in table.rows.iter().filter(|(id, _)| wanted(id)) {
         let record = records.entry(id.clone()).or_insert_with(|| Record::new(id));
         crate::model::scores::join(record, Some(row));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_whose_id_is_not_a_plain_name_is_refused_with_its_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let good = "ScoreTable(format: 1, rows: {\n  \"ok-mr\": ScoreRow(),\n";
+        std::fs::write(
+            tmp.path().join(SCORES_FILE),
+            format!("{good}  \"../evil\": ScoreRow(),\n}})\n"),
+        )
+        .unwrap();
+        let e = table(tmp.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("scores.ron:3:1: муниципалитет «../evil»: id не годится как имя"),
+            "{e}"
+        );
+        std::fs::write(tmp.path().join(SCORES_FILE), format!("{good}}})\n")).unwrap();
+        assert_eq!(table(tmp.path()).unwrap().rows.len(), 1);
     }
 }
