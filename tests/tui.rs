@@ -616,10 +616,24 @@ fn a_large_campaign_loads_in_the_background() {
         };
         let remote = Some(sobes::model::campaign::Value::Choice("remote".into()));
         let change = sobes::model::change::Change::answer(&r, "ra_format", remote, &stamp);
-        let r = sobes::model::change::apply(&r, &change, &data.protocol, &data.dimensions).unwrap();
+        let mut r =
+            sobes::model::change::apply(&r, &change, &data.protocol, &data.dimensions).unwrap();
+        // Points (kept in the campaign's table) for one municipality read first and one read
+        // in the background.
+        if [0, 40].contains(&data.registry.index_of(&m.id).unwrap()) {
+            let c = sobes::model::change::Change::score(&r, "1.1", Some(1), &stamp);
+            r = sobes::model::change::apply(&r, &c, &data.protocol, &data.dimensions).unwrap();
+        }
         storage::save_record(env_dir, &r).unwrap();
     }
     let whole = storage::load(env_dir, &data.registry).unwrap();
+    let scored: Vec<&str> = whole
+        .records
+        .values()
+        .filter(|r| !r.scores.is_empty())
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(scored.len(), 2, "{scored:?}");
     let (campaign, rx) = sobes::tui::load_split(env_dir, &data.registry, 0, 10).unwrap();
     assert_eq!(campaign.records.len(), 10);
     let mut app = App::new(

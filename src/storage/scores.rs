@@ -6,8 +6,8 @@
 use super::{StoreError, atomic_write, parse_versioned, read_text, to_ron};
 use crate::model::campaign::Record;
 use crate::model::registry::is_safe_id;
-use crate::model::source::{Origin, SourceError};
 use crate::model::scores::ScoreTable;
+use crate::model::source::{Origin, SourceError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
