@@ -491,7 +491,7 @@ fn measure_log(case: &Case, scratch: &Path) -> f64 {
 
 /// The levels table over the 2,500 campaign with every indicator scored; and the import of
 /// a 2,500-row XLSX through the real binary (reading, resolving every name, checking every
-/// cell, writing the records and one commit), into a copy of the campaign each time.
+/// cell, writing the table of points and one commit), into a copy of the campaign.
 fn measure_monitoring(case: &Case, scratch: &Path) -> (f64, f64) {
     let data = DataSet::load(&case.overrides, Some(&case.dir)).unwrap();
     let mut campaign = storage::load(&case.dir, &data.registry).unwrap();
@@ -519,7 +519,7 @@ fn measure_monitoring(case: &Case, scratch: &Path) -> (f64, f64) {
         std::hint::black_box(text.len());
     });
     // The same campaign each round, a sheet with other points each time, so every round
-    // writes all 2,500 records; the first round also takes in what the copy left pending.
+    // changes all 2,500 rows; the first round also takes in what the copy left pending.
     let copy = scratch.join("import");
     let _ = std::fs::remove_dir_all(&copy);
     copy_dir(&case.dir, &copy);
@@ -740,7 +740,7 @@ fn main() {
 
         let record = app.ctx.current_record();
         // As the TUI saves: the file read back first (never overwritten blind), then written;
-        // after the disk has written back what building the campaign left (see below).
+        // after the disk has written back what building the campaign left (as `measure_commits`).
         unsafe { libc::sync() };
         let (save_med, _) = measure(60, || {
             std::hint::black_box(storage::read_record(&case.dir, &record.id).unwrap());

@@ -56,8 +56,6 @@ const PACK_ABOVE: usize = 512;
 /// Larger loose objects (the records' tree of a campaign of thousands) are left loose:
 /// finding deltas between them is slow, and reading the history does not need them.
 const PACK_UP_TO: u64 = 16 * 1024;
-/// Up to this many files, [`History::commit_many`] commits as a save does (loose objects).
-const FEW_FILES: usize = 16;
 
 /// Files a campaign has that are not its history.
 const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n";
@@ -124,11 +122,57 @@ impl History {
         body: &str,
     ) -> Result<bool, HistoryError> {
         let err = Self::err(&self.dir);
+        let mut blobs = Vec::with_capacity(files.len());
+        for f in files {
+            let blob = match std::fs::read(self.dir.join(f)) {
+                Ok(bytes) => {
+                    Some(write_loose(&self.repo, git2::ObjectType::Blob, &bytes).map_err(&err)?)
+                }
+                Err(_) => None,
+            };
+            blobs.push((f.clone(), blob));
+        }
+        self.commit_blobs(&blobs, by, summary, body)
+    }
+
+    /// Commits files with the text just written to them (no reading back), and the index
+    /// learns them as written, so the next look for uncommitted files does not read and
+    /// hash them again.
+    pub fn commit_written(
+        &self,
+        files: &[(PathBuf, Vec<u8>)],
+        by: &str,
+        summary: &str,
+    ) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
+        let mut blobs = Vec::with_capacity(files.len());
+        for (path, bytes) in files {
+            let blob = write_loose(&self.repo, git2::ObjectType::Blob, bytes).map_err(&err)?;
+            blobs.push((path.clone(), Some(blob)));
+        }
+        let made = self.commit_blobs(&blobs, by, summary, "")?;
+        self.index_learns(&blobs)?;
+        Ok(made)
+    }
+
+    /// Commits the last commit's tree with `blobs` at their paths (None: removed), if that
+    /// differs from it. Built from the parent's tree, with no index to read or write, so a
+    /// commit costs about the same with 43 municipalities or 2,500.
+    fn commit_blobs(
+        &self,
+        blobs: &[(PathBuf, Option<git2::Oid>)],
+        by: &str,
+        summary: &str,
+        body: &str,
+    ) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
         let Some(head) = self.head() else {
             // The first commit of a campaign: everything as it is.
             return self.commit_pending(by);
         };
-        let tree_id = self.tree_with(&self.repo, &head, files)?;
+        let parent_tree = self.repo.find_tree(head.tree_id()).map_err(&err)?;
+        let tree_id =
+            replace_cached(&self.repo, &parent_tree, blobs, Some(&self.trees)).map_err(&err)?;
         if tree_id == head.tree_id() {
             return Ok(false);
         }
@@ -245,93 +289,6 @@ impl History {
         for (_, path) in &loose {
             let _ = std::fs::remove_file(path);
         }
-        Ok(true)
-    }
-
-    /// The tree of `parent` with `files` (relative to the campaign) as they are on disk now,
-    /// a missing one removed. Built from the parent's tree, with no index to read or write,
-    /// so a commit costs about the same with 43 municipalities or 2,500; every file of one
-    /// folder goes into one new tree, so an import writes the records' folder once.
-    fn tree_with(
-        &self,
-        repo: &git2::Repository,
-        parent: &git2::Commit<'_>,
-        files: &[PathBuf],
-    ) -> Result<git2::Oid, HistoryError> {
-        let err = Self::err(&self.dir);
-        let mut blobs = Vec::new();
-        for f in files {
-            let blob = match std::fs::read(self.dir.join(f)) {
-                Ok(bytes) => Some(write_loose(repo, git2::ObjectType::Blob, &bytes).map_err(&err)?),
-                Err(_) => None,
-            };
-            blobs.push((f.clone(), blob));
-        }
-        let tree = repo.find_tree(parent.tree_id()).map_err(&err)?;
-        replace_cached(repo, &tree, &blobs, Some(&self.trees)).map_err(&err)
-    }
-
-    /// Commits many files at once (an import of thousands of records), with the text just
-    /// written to them: every new object goes into one pack rather than a loose file each,
-    /// and only then does the branch move to the commit, so a crash leaves the history as it
-    /// was. The index learns the files as written, so the next look for uncommitted files
-    /// does not read them all again.
-    pub fn commit_many(
-        &self,
-        files: &[(PathBuf, Vec<u8>)],
-        by: &str,
-        summary: &str,
-    ) -> Result<bool, HistoryError> {
-        let err = Self::err(&self.dir);
-        let Some(head) = self.head() else {
-            return self.commit_pending(by);
-        };
-        // A few files (the table of points) are committed as any save is; a pack is worth
-        // making only for many.
-        if files.len() <= FEW_FILES {
-            let names: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-            let made = self.commit(&names, by, summary, "")?;
-            let mut blobs = Vec::with_capacity(files.len());
-            for (path, bytes) in files {
-                let blob = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).map_err(&err)?;
-                blobs.push((path.clone(), Some(blob)));
-            }
-            self.index_learns(&blobs)?;
-            return Ok(made);
-        }
-        // A handle of its own: the in-memory object store goes away with it.
-        let repo = git2::Repository::open(&self.dir).map_err(&err)?;
-        let odb = repo.odb().map_err(&err)?;
-        let mempack = odb.add_new_mempack_backend(1000).map_err(&err)?;
-        let parent = repo.find_commit(head.id()).map_err(&err)?;
-        let mut blobs = Vec::with_capacity(files.len());
-        for (path, bytes) in files {
-            blobs.push((path.clone(), Some(repo.blob(bytes).map_err(&err)?)));
-        }
-        let tree_id = {
-            let tree = repo.find_tree(parent.tree_id()).map_err(&err)?;
-            replace(&repo, &tree, &blobs).map_err(&err)?
-        };
-        if tree_id == head.tree_id() {
-            return Ok(false);
-        }
-        let tree = repo.find_tree(tree_id).map_err(&err)?;
-        let sig = self.signature(by)?;
-        let commit = repo
-            .commit(None, &sig, &sig, summary, &tree, &[&parent])
-            .map_err(&err)?;
-        let mut pack = git2::Buf::new();
-        mempack.dump(&repo, &mut pack).map_err(&err)?;
-        let mut writer = odb.packwriter().map_err(&err)?;
-        std::io::Write::write_all(&mut writer, &pack).map_err(|e| HistoryError::Git {
-            dir: self.dir.clone(),
-            message: e.to_string(),
-        })?;
-        writer.commit().map_err(&err)?;
-        mempack.reset().map_err(&err)?;
-        let mut branch = self.repo.head().map_err(&err)?;
-        branch.set_target(commit, summary).map_err(&err)?;
-        self.index_learns(&blobs)?;
         Ok(true)
     }
 
@@ -765,8 +722,9 @@ struct CachedTree {
     at: std::collections::HashMap<Vec<u8>, (usize, i32)>,
 }
 
-/// Trees smaller than this are rewritten whole: cheap, and not worth a copy kept.
-const CACHE_TREES_ABOVE: usize = 16 * 1024;
+/// Trees smaller than this are rewritten whole (cheap, not worth a copy kept) and
+/// compressed.
+const LARGE_TREE: usize = 16 * 1024;
 
 impl TreeCache {
     /// The bytes of tree `id` with `changes` made, when it is the tree kept and every change
@@ -857,7 +815,7 @@ fn write_tree(
     }
     let id = write_loose(repo, git2::ObjectType::Tree, &bytes)?;
     if let Some(cache) = cache
-        && bytes.len() > CACHE_TREES_ABOVE
+        && bytes.len() > LARGE_TREE
     {
         cache.keep(id, bytes);
     }
@@ -884,7 +842,7 @@ fn write_loose(
     // A large tree is mostly object ids, which do not compress: zlib saves a third of it
     // and costs 2 ms per 100 KB (the records' folder of 2,500), more than the rest of a
     // save; it is stored as it is.
-    let level = if kind == git2::ObjectType::Tree && bytes.len() > CACHE_TREES_ABOVE {
+    let level = if kind == git2::ObjectType::Tree && bytes.len() > LARGE_TREE {
         flate2::Compression::none()
     } else {
         flate2::Compression::fast()

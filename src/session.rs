@@ -286,11 +286,9 @@ impl Session {
         let device = self.device()?;
         let history = History::open(&self.campaign_dir, &device)?;
         history.commit_pending(&by)?;
+        let text = storage::scores::write(&self.campaign_dir, table)?;
         let file = PathBuf::from(storage::SCORES_FILE);
-        let text = storage::scores::text(&table);
-        storage::write_many(&self.campaign_dir, &[(file.clone(), text.clone())])?;
-        storage::scores::learn(&self.campaign_dir, table);
-        history.commit_many(&[(file, text)], &by, &summary(count))?;
+        history.commit_written(&[(file, text)], &by, &summary(count))?;
         Ok((written, count))
     }
 

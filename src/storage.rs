@@ -7,7 +7,7 @@ pub use scores::SCORES_FILE;
 
 use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
 use crate::model::registry::{Registry, is_safe_id};
-use crate::model::scores::{ScoreRow, without_scores};
+use crate::model::scores::{ScoreRow, record_of, without_scores};
 use crate::model::source::{Origin, SourceError, parse_ron};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -672,10 +672,11 @@ pub fn record_path(dir: &Path, id: &str) -> Result<PathBuf, StoreError> {
 pub fn save_record(dir: &Path, record: &Record) -> Result<Vec<PathBuf>, StoreError> {
     let path = record_path(dir, &record.id)?;
     let table = scores::table(dir)?;
+    let row = ScoreRow::of(record);
     let mut written = Vec::new();
-    if !table.holds(record) {
+    if !table.holds(&record.id, &row) {
         let mut table = (*table).clone();
-        table.set(&record.id, ScoreRow::of(record));
+        table.set(&record.id, row);
         scores::write(dir, table)?;
         written.push(PathBuf::from(SCORES_FILE));
     }
@@ -819,21 +820,25 @@ pub fn parse_records(files: &[PathBuf]) -> Result<BTreeMap<String, Record>, Vec<
 /// conflicts are parsed: a sync counts them over thousands of files.
 pub fn count_conflicts(dir: &Path) -> Result<usize, Vec<StoreError>> {
     let (meta, files) = open(dir)?;
+    let mut errors = Vec::new();
+    let table = scores::table(dir).unwrap_or_else(|e| {
+        errors.push(e);
+        Default::default()
+    });
     let counts = crate::model::parallel::map(&files, 64, |p| -> Result<usize, StoreError> {
         let text = read_text(p)?;
         if !text.contains("conflicts") {
             return Ok(0);
         }
         let record: Record = parse_versioned(p, &text, |r: &Record| r.format)?;
-        // Conflicts over points are the table's (counted there) once it has the row.
-        Ok(without_scores(&record).conflicts.len())
+        // Conflicts over points are the table's (counted there) once it has the row, as
+        // loading the campaign puts them.
+        Ok(match table.row(&record.id) {
+            Some(_) => without_scores(&record).conflicts.len(),
+            None => record.conflicts.len(),
+        })
     });
-    let mut total = meta.conflicts.len();
-    let mut errors = Vec::new();
-    match scores::table(dir) {
-        Ok(t) => total += t.conflicts(),
-        Err(e) => errors.push(e),
-    }
+    let mut total = meta.conflicts.len() + table.conflicts();
     for c in counts {
         match c {
             Ok(n) => total += n,
@@ -878,11 +883,7 @@ pub fn read_record(dir: &Path, id: &str) -> Result<Option<Record>, StoreError> {
     let path = record_path(dir, id)?;
     let table = scores::table(dir)?;
     if !path.exists() {
-        return Ok(table.row(id).map(|row| {
-            let mut r = Record::new(id);
-            crate::model::scores::join(&mut r, Some(row));
-            r
-        }));
+        return Ok(table.row(id).map(|row| record_of(id, Some(row))));
     }
     let mut record = load_record(&path)?;
     crate::model::scores::join(&mut record, table.row(id));

@@ -376,11 +376,7 @@ fn merge_tables(
     (ours, me): (&ScoreTable, &str),
     (theirs, device): (&ScoreTable, &str),
 ) -> (ScoreTable, Vec<String>) {
-    let record = |t: &ScoreTable, id: &str| {
-        let mut r = Record::new(id);
-        crate::model::scores::join(&mut r, t.row(id));
-        r
-    };
+    let record = |t: &ScoreTable, id: &str| crate::model::scores::record_of(id, t.row(id));
     let mut table = ours.clone();
     let mut changed = Vec::new();
     let ids: BTreeSet<&String> = ours.rows.keys().chain(theirs.rows.keys()).collect();
@@ -449,7 +445,21 @@ fn merge_in(
         }
         let path = path.as_str();
         let record_file = path.starts_with(&format!("{RECORDS_DIR}/")) && path.ends_with(".ron");
-        let merged: Option<Vec<u8>> = if oo == ob {
+        let merged: Option<Vec<u8>> = if path == storage::SCORES_FILE {
+            // Merged even when only their side changed: the merge says which rows came in.
+            let (b, o, t) = (
+                parse_table(text(ob)),
+                parse_table(text(oo)),
+                parse_table(text(ot)),
+            );
+            let (table, ids) = merge_tables(&b, (&o, me), (&t, device));
+            changed.extend(ids);
+            if oo == ob {
+                text(ot)
+            } else {
+                Some(storage::scores::text(&table))
+            }
+        } else if oo == ob {
             text(ot)
         } else if record_file {
             let id = storage::record_id(Path::new(path)).unwrap_or_default();
@@ -460,15 +470,6 @@ fn merge_in(
                 (&parse(text(ot)), device),
             );
             Some(storage::to_ron(&m).into_bytes())
-        } else if path == storage::SCORES_FILE {
-            let (b, o, t) = (
-                parse_table(text(ob)),
-                parse_table(text(oo)),
-                parse_table(text(ot)),
-            );
-            let (table, ids) = merge_tables(&b, (&o, me), (&t, device));
-            changed.extend(ids);
-            Some(storage::scores::text(&table))
         } else if path == storage::META_FILE {
             let parse = |b: Option<Vec<u8>>| -> Option<Meta> {
                 let text = String::from_utf8(b?).ok()?;
@@ -494,11 +495,6 @@ fn merge_in(
             ));
             continue;
         };
-        if path == storage::SCORES_FILE && oo == ob {
-            let (o, t) = (parse_table(text(oo)), parse_table(text(ot)));
-            let ids: BTreeSet<&String> = o.rows.keys().chain(t.rows.keys()).collect();
-            changed.extend(ids.into_iter().filter(|id| o.row(id) != t.row(id)).cloned());
-        }
         if path == storage::META_FILE && merged != text(oo) {
             *campaign_in = true;
         }

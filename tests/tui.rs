@@ -93,6 +93,13 @@ impl Harness {
         }
     }
 
+    /// In an open prompt: clears what it holds, types `text` and presses Enter.
+    fn replace_prompt(&mut self, text: &str) {
+        self.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        self.keys(text);
+        self.key(KeyCode::Enter);
+    }
+
     fn screen(&mut self, w: u16, h: u16) -> String {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
         t.draw(|f| view::draw(f, &mut self.app)).unwrap();
@@ -559,9 +566,7 @@ fn preview_and_export_from_the_tui() {
         h.keys("e");
         assert!(matches!(h.app.overlay(), Some(Overlay::Picker(_))));
         h.key(KeyCode::Enter); // Word is first
-        h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-        h.keys(target.to_str().unwrap());
-        h.key(KeyCode::Enter);
+        h.replace_prompt(target.to_str().unwrap());
     };
     export(&mut h);
     // The campaign is empty: exporting asks whether to mark the gaps.
@@ -716,9 +721,7 @@ fn export_with_the_suggested_name_goes_to_the_export_folder() {
     h.keys("e");
     h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
-    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-    h.keys("второе.md");
-    h.key(KeyCode::Enter);
+    h.replace_prompt("второе.md");
     h.keys("y");
     assert!(docs.join("второе.md").is_file());
     assert!(!Path::new("второе.md").exists());
@@ -1127,6 +1130,7 @@ fn one_key_syncs_and_conflicts_show_in_the_list() {
         seen.push(app.ctx.message.clone().unwrap().0)
     });
     let steps = [
+        "синхронизация с ",
         "получение с узла",
         "отправка на узел",
         "подсчёт открытых конфликтов",
@@ -1231,9 +1235,7 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
         "{s}"
     );
     h.key(KeyCode::Enter);
-    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-    h.keys("16.09.2026");
-    h.key(KeyCode::Enter);
+    h.replace_prompt("16.09.2026");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(
         text.contains("2026-09-16") && !text.contains("conflicts"),
@@ -1286,18 +1288,14 @@ fn a_campaign_field_in_conflict_is_decided_on_the_conflicts_screen() {
     assert_eq!(h.app.ctx.campaign.meta.conflicts.len(), 1);
     // The other one: a new value, checked as a date.
     h.keys("e");
-    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-    h.keys("32.09.2026");
-    h.key(KeyCode::Enter);
+    h.replace_prompt("32.09.2026");
     assert_eq!(
         h.app.ctx.campaign.meta.conflicts.len(),
         1,
         "a bad date decides nothing"
     );
     h.keys("e");
-    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-    h.keys("30.09.2026");
-    h.key(KeyCode::Enter);
+    h.replace_prompt("30.09.2026");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(
         text.contains("end: Some(\"2026-09-30\")") && !text.contains("conflicts"),
@@ -1351,9 +1349,7 @@ fn the_history_of_a_question_is_one_key_away() {
     }
     for v in ["3", "4"] {
         h.keys("e");
-        h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-        h.keys(v);
-        h.key(KeyCode::Enter);
+        h.replace_prompt(v);
     }
     h.keys("h");
     match h.app.overlay() {
@@ -1387,14 +1383,10 @@ fn the_letters_facts_are_edited_in_the_tui() {
     );
     // The interview dates come first, checked as dates.
     h.key(KeyCode::Enter);
-    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-    h.keys("15 сентября");
-    h.key(KeyCode::Enter);
+    h.replace_prompt("15 сентября");
     assert!(h.screen(100, 30).contains("ожидалась дата ДД.ММ.ГГГГ"));
     h.key(KeyCode::Enter);
-    h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
-    h.keys("15.09.2026");
-    h.key(KeyCode::Enter);
+    h.replace_prompt("15.09.2026");
     assert_eq!(h.app.ctx.campaign.meta.start.as_deref(), Some("2026-09-15"));
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);

@@ -156,13 +156,13 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
     out(&text)
 }
 
-/// The history, a row per change: time, who, device, municipality, field, old, new, reason.
-/// Merges and commits of files as they were appear as what they are.
 /// A value of the log, «—» for none.
 fn or_dash<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map_or_else(|| "—".to_string(), T::to_string)
 }
 
+/// The history, a row per change: time, who, device, municipality, field, old, new, reason.
+/// Merges and commits of files as they were appear as what they are.
 pub fn cmd_log(
     ctx: &Session,
     municipality: Option<&str>,

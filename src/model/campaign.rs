@@ -246,8 +246,6 @@ impl Meta {
                 .is_some_and(|r| r.contains_key(reviewer))
     }
 
-    /// Sets a setting or a fact of the letter by key; an empty value clears it. The reply
-    /// is the value as stored, for the user to see.
     /// Sets a setting or a fact of the letter (see [`Meta::set_value`]); setting a field in
     /// conflict decides it.
     pub fn set(&mut self, key: &str, value: &str) -> Result<String, String> {
@@ -256,6 +254,8 @@ impl Meta {
         Ok(shown)
     }
 
+    /// Sets a setting or a fact of the letter by key; an empty value clears it. The reply
+    /// is the value as stored, for the user to see.
     fn set_value(&mut self, key: &str, value: &str) -> Result<String, String> {
         let value = value.trim();
         match key {

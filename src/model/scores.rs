@@ -116,6 +116,13 @@ pub fn join(record: &mut Record, row: Option<&ScoreRow>) {
     record.conflicts.extend(row.conflicts.iter().cloned());
 }
 
+/// The record of a municipality that has no file of its own: its row only.
+pub fn record_of(id: &str, row: Option<&ScoreRow>) -> Record {
+    let mut record = Record::new(id);
+    join(&mut record, row);
+    record
+}
+
 impl ScoreTable {
     pub fn new() -> ScoreTable {
         ScoreTable {
@@ -141,11 +148,10 @@ impl ScoreTable {
         true
     }
 
-    /// Whether the table already holds what the record has (a missing row holds nothing).
-    pub fn holds(&self, record: &Record) -> bool {
-        let row = ScoreRow::of(record);
-        match self.rows.get(&record.id) {
-            Some(r) => *r == row,
+    /// Whether the table already holds `row` for `id` (a missing row holds nothing).
+    pub fn holds(&self, id: &str, row: &ScoreRow) -> bool {
+        match self.rows.get(id) {
+            Some(r) => r == row,
             None => row.is_empty(),
         }
     }
@@ -196,12 +202,13 @@ mod tests {
         join(&mut r, None);
         assert_eq!(r, before);
         let mut t = ScoreTable::new();
-        assert!(!t.holds(&r));
-        assert!(t.set("a", ScoreRow::of(&r)));
-        assert!(t.holds(&r));
-        assert!(!t.set("a", ScoreRow::of(&r)));
+        let row = ScoreRow::of(&r);
+        assert!(!t.holds("a", &row));
+        assert!(t.set("a", row.clone()));
+        assert!(t.holds("a", &row));
+        assert!(!t.set("a", row));
         assert!(t.set("a", ScoreRow::default()));
         assert!(t.rows.is_empty());
-        assert!(t.holds(&Record::new("a")));
+        assert!(t.holds("a", &ScoreRow::default()));
     }
 }

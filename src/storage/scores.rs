@@ -91,21 +91,16 @@ pub fn text(table: &ScoreTable) -> Vec<u8> {
     to_ron(table).into_bytes()
 }
 
-/// Writes the table atomically and keeps it as the parsed version of the file.
-pub fn write(dir: &Path, table: ScoreTable) -> Result<(), StoreError> {
+/// Writes the table atomically and keeps it as the parsed version of the file. Returns the
+/// text written, for the commit.
+pub fn write(dir: &Path, table: ScoreTable) -> Result<Vec<u8>, StoreError> {
     let path = dir.join(SCORES_FILE);
-    atomic_write(&path, &text(&table))?;
-    learn(dir, table);
-    Ok(())
-}
-
-/// After the table was written by other means (a batch write): keeps it as the parsed
-/// version of the file as it is now.
-pub fn learn(dir: &Path, table: ScoreTable) {
-    let path = dir.join(SCORES_FILE);
+    let text = text(&table);
+    atomic_write(&path, &text)?;
     if let Some(now) = stamp(&path) {
         *KEPT.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, now, Arc::new(table)));
     }
+    Ok(text)
 }
 
 /// Puts the table's rows of the municipalities `wanted` into records read from their files;

@@ -124,6 +124,8 @@ impl Io {
             return;
         };
         let device = history.device();
+        app.ctx.say(format!("синхронизация с {}…", hub.display()));
+        shown(app);
         let mut progress = |step: crate::sync::Step| {
             app.ctx.say(step.to_string());
             shown(app);
@@ -300,7 +302,6 @@ pub fn run_loop<B: Backend>(
                 // A sync may take a while: the screen says each step before it starts.
                 for sync in syncs {
                     if let Effect::Sync(hub) = sync {
-                        app.ctx.say(format!("синхронизация с {}…", hub.display()));
                         io.sync(app, hub, |app| {
                             let _ = terminal.draw(|f| view::draw(f, app));
                         });

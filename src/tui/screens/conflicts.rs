@@ -175,11 +175,14 @@ impl Component for Conflicts {
                 _ => {}
             }
         }
-        let record_cursor = self.cursor.wrapping_sub(fields);
+        let selected = self
+            .cursor
+            .checked_sub(fields)
+            .and_then(|i| conflicts.get(i));
         match action {
             a if is_movement(a) => self.cursor = moved(self.cursor, total, a, ctx.page),
             Action::Pick(n) => {
-                if let Some((id, i, c)) = conflicts.get(record_cursor)
+                if let Some((id, i, c)) = selected
                     && (1..=c.versions.len()).contains(&(n as usize))
                 {
                     let name = ctx
@@ -198,7 +201,7 @@ impl Component for Conflicts {
                 }
             }
             Action::Edit => {
-                if let Some((id, i, c)) = conflicts.get(record_cursor) {
+                if let Some((id, i, c)) = selected {
                     return vec![Cmd::Show(Overlay::Prompt(Prompt::new(
                         format!("Новое значение: {}", field_words(ctx, &c.field)),
                         "",

@@ -33,9 +33,10 @@ fn rows() -> Vec<(&'static str, &'static str)> {
 
 /// A row's value as kept: a setting, or the campaign's own fact.
 fn own_value(ctx: &Ctx, key: &str) -> Option<String> {
-    match key {
-        "title" | "start" | "end" => Some(ctx.campaign.meta.setting(key)).filter(|v| !v.is_empty()),
-        _ => ctx.campaign.meta.facts.get(key).cloned(),
+    if SETTINGS.iter().any(|(k, _)| *k == key) {
+        Some(ctx.campaign.meta.setting(key)).filter(|v| !v.is_empty())
+    } else {
+        ctx.campaign.meta.facts.get(key).cloned()
     }
 }
 
