@@ -100,10 +100,36 @@ impl Config {
         Ok(id)
     }
 
+    /// The hub `campaign` last synced with, by the TUI or the command line.
+    pub fn hub(&self, campaign: &Path) -> Option<PathBuf> {
+        let raw = campaign.display().to_string();
+        self.hubs
+            .get(&hub_key(campaign))
+            .or_else(|| self.hubs.get(&raw))
+            .map(PathBuf::from)
+    }
+
+    /// Remembers `hub` as the one `campaign` syncs with (both as absolute paths, so a
+    /// command run from another folder finds them).
+    pub fn remember_hub(&mut self, campaign: &Path, hub: &Path) {
+        self.hubs.remove(&campaign.display().to_string());
+        let hub = std::path::absolute(hub).unwrap_or_else(|_| hub.to_path_buf());
+        self.hubs
+            .insert(hub_key(campaign), hub.display().to_string());
+    }
+
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {
         if let Some(dir) = path.parent() {
             create_private_dir(dir)?;
         }
         atomic_write(path, to_ron(self).as_bytes())
     }
+}
+
+/// A campaign's key among the remembered hubs: its absolute path.
+fn hub_key(campaign: &Path) -> String {
+    std::path::absolute(campaign)
+        .unwrap_or_else(|_| campaign.to_path_buf())
+        .display()
+        .to_string()
 }

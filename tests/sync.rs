@@ -760,3 +760,14 @@ fn points_merge_point_by_point_and_a_clash_is_a_conflict() {
     assert_eq!(table(&a), table(&b));
     assert!(!table(&a).contains("conflicts"), "{}", table(&a));
 }
+
+/// A hub used on the command line (a sync, or joining from it) is remembered for the
+/// campaign, so the TUI's sync key uses it without asking.
+#[test]
+fn the_hub_of_a_command_line_sync_is_remembered_for_the_tui() {
+    let (_tmp, a, b, hub) = pair();
+    for l in [&a, &b] {
+        let config = sobes::paths::Config::load(&l.home.join("config").join("config.ron")).unwrap();
+        assert_eq!(config.hub(&l.dir), Some(hub.clone()), "{}", l.name);
+    }
+}

@@ -36,6 +36,15 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, joining: bool) -> Result<(), Failure>
         sync::sync(&history, &ctx.campaign_dir, hub, &device)?
     };
     out(&report.describe(&ctx.data.registry, hub))?;
+    // The TUI's sync key then uses this hub without asking.
+    let config_file = ctx.paths.config_file();
+    let remembered = crate::paths::Config::load(&config_file).and_then(|mut config| {
+        config.remember_hub(&ctx.campaign_dir, hub);
+        config.save(&config_file)
+    });
+    if let Err(e) = remembered {
+        eprintln!("sobes: узел не запомнен: {e}");
+    }
     if report.conflicts > 0 {
         cmd_conflicts(ctx, false)?;
         return Err(Failure {

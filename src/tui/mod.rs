@@ -145,8 +145,7 @@ impl Io {
             Ok(campaign) => app.synced(campaign, said),
             Err(e) => app.ctx.fatal = Some(crate::session::damaged(&e).message),
         }
-        let key = self.campaign_dir.display().to_string();
-        self.config.hubs.insert(key, hub.display().to_string());
+        self.config.remember_hub(&self.campaign_dir, &hub);
         app.ctx.hub = Some(hub);
         if let Err(e) = self.config.save(&self.config_file) {
             app.ctx.error(format!("узел не запомнен: {e}"));
@@ -440,8 +439,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         Ok(last_year) => app.ctx.campaign.last_year = last_year,
         Err(e) => app.ctx.error(e.message),
     }
-    let campaign_key = ctx.campaign_dir.display().to_string();
-    app.ctx.hub = ctx.config.hubs.get(&campaign_key).map(PathBuf::from);
+    app.ctx.hub = ctx.config.hub(&ctx.campaign_dir);
     if let Some(rx) = loading {
         app.start_loading(rx);
     }
