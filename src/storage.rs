@@ -674,13 +674,21 @@ pub fn save_record(dir: &Path, record: &Record) -> Result<Vec<PathBuf>, StoreErr
     let table = scores::table(dir)?;
     let row = ScoreRow::of(record);
     let mut written = Vec::new();
+    let text = record_text(record);
     if !table.holds(&record.id, &row) {
         let mut table = (*table).clone();
         table.set(&record.id, row);
         scores::write(dir, table)?;
         written.push(PathBuf::from(SCORES_FILE));
+        // A change of points alone leaves the record's file as it is (or, for a municipality
+        // with points only, without one).
+        let on_disk = fs::read_to_string(&path).ok();
+        let bare = to_ron(&Record::new(&record.id));
+        if on_disk.as_ref().unwrap_or(&bare) == &text {
+            return Ok(written);
+        }
     }
-    atomic_write(&path, record_text(record).as_bytes())?;
+    atomic_write(&path, text.as_bytes())?;
     written.push(PathBuf::from(RECORDS_DIR).join(format!("{}.ron", record.id)));
     Ok(written)
 }
