@@ -400,11 +400,19 @@ fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
     let hub = root.join("hub");
     let a = History::open(&case.dir, "a").unwrap();
     a.commit_pending("a").unwrap();
-    sobes::sync::sync(&a, &case.dir, &hub, "a").unwrap();
+    let new_hub = sobes::sync::Hub {
+        folder: &hub,
+        create: true,
+    };
+    sobes::sync::sync(&a, &case.dir, &new_hub, data).unwrap();
+    let existing = sobes::sync::Hub {
+        folder: &hub,
+        create: false,
+    };
     let b_dir = root.join("b");
     std::fs::create_dir_all(&b_dir).unwrap();
     let b = History::open(&b_dir, "b").unwrap();
-    sobes::sync::join(&b, &b_dir, &hub, "b").unwrap();
+    sobes::sync::join(&b, &b_dir, &hub, data).unwrap();
     let ids: Vec<String> = data
         .registry
         .municipalities
@@ -431,9 +439,9 @@ fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
         };
         edit(&case.dir, &a, &ids[..half], "a");
         edit(&b_dir, &b, &ids[half..], "b");
-        sobes::sync::sync(&b, &b_dir, &hub, "b").unwrap();
+        sobes::sync::sync(&b, &b_dir, &existing, data).unwrap();
         let t = Instant::now();
-        sobes::sync::sync(&a, &case.dir, &hub, "a").unwrap();
+        sobes::sync::sync(&a, &case.dir, &existing, data).unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);

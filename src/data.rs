@@ -46,6 +46,9 @@ pub fn read_file(path: &Path) -> Result<String, SourceError> {
 /// A built-in data file: its name for messages and its text.
 pub type Builtin = (&'static str, &'static str);
 
+/// Where a data file's text comes from: the flag given, its name, the built-in one.
+type SourceLookup<'a> = dyn Fn(Option<&Path>, &str, Builtin) -> Result<Source, SourceError> + 'a;
+
 /// The one lookup of every data file (registry, protocol, clusters, annex template): the
 /// file given on the command line, else the file of that name in the campaign directory,
 /// else the one compiled into the binary.
@@ -73,10 +76,41 @@ pub fn read_source(
 impl DataSet {
     /// Loads and checks everything; every problem is returned, not only the first.
     pub fn load(over: &Overrides, campaign: Option<&Path>) -> Result<DataSet, Vec<SourceError>> {
+        Self::load_with(
+            &|flag, file, builtin| read_source(flag, campaign, file, builtin),
+            over,
+        )
+    }
+
+    /// The data set of files held in memory by name (`registry.ron` …; a commit's files),
+    /// a name not given being the built-in file; checked as [`DataSet::load`] checks.
+    pub fn from_texts(
+        files: &std::collections::BTreeMap<String, String>,
+    ) -> Result<DataSet, Vec<SourceError>> {
+        Self::load_with(
+            &|_, file, (builtin_name, builtin)| {
+                Ok(match files.get(file) {
+                    Some(text) => Source {
+                        text: text.clone(),
+                        origin: Origin::File(PathBuf::from(file)),
+                    },
+                    None => Source {
+                        origin: Origin::Builtin(builtin_name),
+                        text: builtin.to_string(),
+                    },
+                })
+            },
+            &Overrides::default(),
+        )
+    }
+
+    fn load_with(
+        read_source: &SourceLookup<'_>,
+        over: &Overrides,
+    ) -> Result<DataSet, Vec<SourceError>> {
         let mut problems = Vec::new();
         let reg_src = read_source(
             over.registry.as_deref(),
-            campaign,
             REGISTRY_FILE,
             (
                 "data/municipalities.ron",
@@ -85,19 +119,16 @@ impl DataSet {
         );
         let proto_src = read_source(
             over.protocol.as_deref(),
-            campaign,
             PROTOCOL_FILE,
             ("data/protocol.ron", include_str!("../data/protocol.ron")),
         );
         let clus_src = read_source(
             over.clusters.as_deref(),
-            campaign,
             CLUSTERS_FILE,
             ("data/clusters.ron", include_str!("../data/clusters.ron")),
         );
         let monitoring = read_source(
             over.monitoring.as_deref(),
-            campaign,
             MONITORING_FILE,
             (
                 "data/monitoring.ron",

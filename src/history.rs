@@ -4,10 +4,17 @@
 //! `Change` values in RON. A change written but not committed (a process killed in between) is
 //! committed the next time a writer opens the campaign; a campaign made by an older sobes is
 //! put under history on first write, its files as they are.
+//!
+//! Only campaign files are history's business (see [`crate::boundary`]). A history that
+//! cannot be read never stops an answer from being saved: the caller saves the file first,
+//! and a writer that finds the history damaged rebuilds it (`repair`).
+
+mod repair;
+pub use repair::{RepairReport, repair};
 
 use crate::data::DataSet;
 use crate::model::change::Change;
-use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
+use git2::{IndexAddOption, Repository, Signature};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
@@ -20,6 +27,15 @@ pub enum HistoryError {
     Git { dir: PathBuf, message: String },
 }
 
+impl HistoryError {
+    fn new(dir: &Path, message: impl Into<String>) -> HistoryError {
+        HistoryError::Git {
+            dir: dir.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}
+
 pub struct History {
     pub repo: Repository,
     dir: PathBuf,
@@ -28,6 +44,9 @@ pub struct History {
     commits: std::cell::Cell<u32>,
     /// The last large tree written through this handle.
     trees: TreeCache,
+    /// What was found damaged and rebuilt when this handle opened the history, to be said
+    /// once.
+    pub repaired: Option<RepairReport>,
 }
 
 /// libgit2 refuses repositories owned by another user, which is every repository on a FAT or
@@ -42,6 +61,12 @@ fn trust_owners() {
         unsafe {
             let _ = git2::opts::set_verify_owner_validation(false);
             let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Tree, 1 << 20);
+            // What libgit2 writes itself (merges, fetched packs, refs) is flushed before
+            // it is named: a power cut leaves a history that opens.
+            libgit2_sys::git_libgit2_opts(
+                libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as std::ffi::c_int,
+                1 as std::ffi::c_int,
+            );
         }
         git2::opts::strict_hash_verification(false);
     });
@@ -58,48 +83,138 @@ const PACK_ABOVE: usize = 512;
 const PACK_UP_TO: u64 = 16 * 1024;
 
 /// Files a campaign has that are not its history.
-const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n";
+const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n.git-*\n";
+
+/// The configuration of every campaign's repository, whatever was there: a `.git/config`
+/// from elsewhere could make the history bare or run programs for whoever opens the folder
+/// with git. sobes's files are never executable, so file modes are not compared.
+pub const CONFIG: &str = "[core]\n\trepositoryformatversion = 0\n\tfilemode = false\n\tbare = false\n\tlogallrefupdates = true\n\tsymlinks = false\n";
+
+/// The one line of HEAD: the campaign's branch.
+fn head_line() -> String {
+    format!("ref: refs/heads/{BRANCH}\n")
+}
+
+/// The file whose time says when the loose objects were last checked whole.
+const VERIFIED: &str = "sobes-verified";
 
 impl History {
     fn err(dir: &Path) -> impl Fn(git2::Error) -> HistoryError + '_ {
-        move |e| HistoryError::Git {
-            dir: dir.to_path_buf(),
-            message: e.message().to_string(),
-        }
+        move |e| HistoryError::new(dir, crate::boundary::describe_git(&e))
     }
 
     /// Opens the campaign's history for a writer holding the campaign lock, making it when
-    /// the campaign has none yet. Lock files of a git operation killed half way are removed:
-    /// only the holder of the campaign lock works on this repository.
+    /// the campaign has none yet (whole or not at all). Lock files of a git operation killed
+    /// half way are removed: only the holder of the campaign lock works on this repository.
+    /// A history found damaged is rebuilt (see [`repair`]) and `repaired` says what was done.
     pub fn open(dir: &Path, device: &str) -> Result<History, HistoryError> {
         trust_owners();
-        let err = Self::err(dir);
         let git = dir.join(".git");
-        let fresh = !git.exists();
-        let repo = if fresh {
-            let mut opts = RepositoryInitOptions::new();
-            opts.initial_head(BRANCH).no_reinit(true);
-            let repo = Repository::init_opts(dir, &opts).map_err(&err)?;
-            let info = git.join("info");
-            let _ = std::fs::create_dir_all(&info);
-            std::fs::write(info.join("exclude"), EXCLUDE).map_err(|e| HistoryError::Git {
-                dir: dir.to_path_buf(),
-                message: crate::storage::describe_io(&e),
-            })?;
-            repo
+        repair::clear_half_made(dir);
+        if !git.exists() {
+            repair::create(dir)?;
         } else {
             remove_locks(&git);
-            Repository::open(dir).map_err(&err)?
-        };
+            repair::normalize(&git);
+        }
+        match Self::checked(dir, device, true) {
+            Ok(history) => Ok(history),
+            Err(problem) => {
+                let report = repair(dir, device, &problem)?;
+                let mut history = Self::checked(dir, device, true)?;
+                history.repaired = Some(report);
+                Ok(history)
+            }
+        }
+    }
+
+    /// The history opened after the objects that may be damaged (changed since the last
+    /// check) are checked whole, and what a save reads (HEAD, its commit and trees, the
+    /// index) is read once: a problem is said, never a hang.
+    fn checked(dir: &Path, device: &str, writer: bool) -> Result<History, HistoryError> {
+        let git = dir.join(".git");
+        let started = std::time::SystemTime::now();
+        let since = std::fs::metadata(git.join(VERIFIED))
+            .and_then(|m| m.modified())
+            .ok()
+            .map(|t| t - std::time::Duration::from_secs(2));
+        let damaged = crate::boundary::damaged_objects(&git.join("objects"), since);
+        if let Some((path, why)) = damaged.first() {
+            return Err(HistoryError::new(
+                dir,
+                format!(
+                    "повреждён объект {}: {why}{}",
+                    path.display(),
+                    if damaged.len() > 1 {
+                        format!(" (и ещё {})", damaged.len() - 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+        }
+        let err = Self::err(dir);
+        let repo = Repository::open(dir).map_err(&err)?;
+        if repo.is_bare() || repo.workdir().is_none() {
+            return Err(HistoryError::new(
+                dir,
+                "репозиторий истории без рабочей папки",
+            ));
+        }
+        match repo.head() {
+            Ok(head) => {
+                let commit = head.peel_to_commit().map_err(&err)?;
+                let tree = commit.tree().map_err(&err)?;
+                if let Some(e) = tree.get_name(crate::storage::RECORDS_DIR) {
+                    repo.find_tree(e.id()).map_err(&err)?;
+                }
+            }
+            // A history with no commit yet: its branch is not there at all.
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {}
+            Err(e) => return Err(err(e)),
+        }
+        repo.index().map_err(&err)?;
+        let touch = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(git.join(VERIFIED));
+        if let Ok(f) = touch {
+            let _ = f.set_modified(started);
+        }
         let history = History {
             repo,
             dir: dir.to_path_buf(),
             device: device.to_string(),
             commits: std::cell::Cell::new(0),
             trees: TreeCache::default(),
+            repaired: None,
         };
-        history.pack_if_many()?;
+        if writer {
+            history.pack_if_many()?;
+        }
         Ok(history)
+    }
+
+    /// Every loose object checked whole and every commit of the branch read with its
+    /// trees: what `sobes repair` looks at when opening found nothing.
+    pub fn verify_all(&self) -> Result<(), HistoryError> {
+        let objects = self.repo.path().join("objects");
+        if let Some((path, why)) = crate::boundary::damaged_objects(&objects, None).first() {
+            return Err(HistoryError::new(
+                &self.dir,
+                format!("повреждён объект {}: {why}", path.display()),
+            ));
+        }
+        if let Some(head) = self.head()
+            && !repair::whole(&self.repo, head.id())
+        {
+            return Err(HistoryError::new(
+                &self.dir,
+                "часть прежних записей истории не читается",
+            ));
+        }
+        Ok(())
     }
 
     /// The device this history is written from.
@@ -183,6 +298,10 @@ impl History {
             .repo
             .commit(None, &sig, &sig, &message, &tree, &[&head])
             .map_err(&err)?;
+        // Objects before the branch: a power cut must not leave it naming what never
+        // reached the disk.
+        crate::storage::flush_all(self.repo.path())
+            .map_err(|e| HistoryError::new(&self.dir, crate::storage::describe_io(&e)))?;
         self.move_branch(commit, head.id(), summary)?;
         // A TUI session may make hundreds of commits without opening the history again.
         self.commits.set(self.commits.get() + 1);
@@ -344,10 +463,22 @@ impl History {
         self.repo
             .diff_index_to_workdir(Some(&index), Some(&mut refresh))
             .map_err(&err)?;
+        let specs = crate::boundary::pathspecs();
         index
-            .add_all(["*"], IndexAddOption::DEFAULT, None)
+            .add_all(specs.iter(), IndexAddOption::DEFAULT, None)
             .map_err(&err)?;
-        index.update_all(["*"], None).map_err(&err)?;
+        index.update_all(specs.iter(), None).map_err(&err)?;
+        // What an older sobes put under history that is not a campaign file (an export
+        // saved in the folder …) leaves the history, not the disk: no other laptop takes it.
+        let strays: Vec<PathBuf> = index
+            .iter()
+            .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+            .filter(|p| crate::boundary::place(p).is_none())
+            .map(PathBuf::from)
+            .collect();
+        for stray in &strays {
+            index.remove_path(stray).map_err(&err)?;
+        }
         let head_tree = self.head().and_then(|c| c.tree().ok());
         let tree_id = index.write_tree().map_err(&err)?;
         if head_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
@@ -378,6 +509,37 @@ impl History {
             ),
         };
         self.finish(index, by, &summary, body)
+    }
+
+    /// Commits the campaign files as they are, whatever the last commit holds: the first
+    /// commit of a rebuilt history.
+    pub fn commit_all(&self, by: &str, summary: &str, body: &str) -> Result<(), HistoryError> {
+        let err = Self::err(&self.dir);
+        let mut index = self.repo.index().map_err(&err)?;
+        let specs = crate::boundary::pathspecs();
+        index
+            .add_all(specs.iter(), IndexAddOption::DEFAULT, None)
+            .map_err(&err)?;
+        index.update_all(specs.iter(), None).map_err(&err)?;
+        index.write().map_err(&err)?;
+        let tree = self
+            .repo
+            .find_tree(index.write_tree().map_err(&err)?)
+            .map_err(&err)?;
+        let sig = self.signature(by)?;
+        let parent = self.head();
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        self.repo
+            .commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                &message(summary, body),
+                &tree,
+                &parents,
+            )
+            .map_err(&err)?;
+        Ok(())
     }
 
     fn head(&self) -> Option<git2::Commit<'_>> {
@@ -429,11 +591,8 @@ fn fresh_entry(path: &Path, name: &str, blob: git2::Oid) -> Option<git2::IndexEn
         mtime: time(m.mtime(), m.mtime_nsec()),
         dev: m.rdev() as u32,
         ino: m.ino() as u32,
-        mode: if m.mode() & 0o111 != 0 {
-            0o100755
-        } else {
-            0o100644
-        },
+        // The configuration compares no modes: every campaign file is an ordinary one.
+        mode: 0o100644,
         uid: m.uid(),
         gid: m.gid(),
         file_size: m.size() as u32,
@@ -447,6 +606,34 @@ fn fresh_entry(path: &Path, name: &str, blob: git2::Oid) -> Option<git2::IndexEn
 #[cfg(not(unix))]
 fn fresh_entry(_: &Path, _: &str, _: git2::Oid) -> Option<git2::IndexEntry> {
     None
+}
+
+/// What in the campaign's `.git` sobes did not write there (a configuration or HEAD from
+/// elsewhere): the next writer puts sobes's own back.
+pub fn foreign_settings(dir: &Path) -> Vec<String> {
+    let git = dir.join(".git");
+    if std::fs::symlink_metadata(&git).is_err() {
+        return Vec::new();
+    }
+    if !git.is_dir() || git.is_symlink() {
+        return vec![
+            ".git — не папка истории sobes; её заменит следующая запись или sobes repair".into(),
+        ];
+    }
+    let mut out = Vec::new();
+    let differs = |name: &str, text: &str| {
+        std::fs::read(git.join(name)).ok().as_deref() != Some(text.as_bytes())
+    };
+    if differs("config", CONFIG) {
+        out.push(".git/config изменён не sobes (git выполнил бы то, что в нём написано); sobes заменит его своим при следующей записи или sobes repair".into());
+    }
+    if differs("HEAD", &head_line()) {
+        out.push(
+            ".git/HEAD изменён не sobes; sobes поправит его при следующей записи или sobes repair"
+                .into(),
+        );
+    }
+    out
 }
 
 /// Removes the lock files a git operation killed half way leaves (`index.lock`, `HEAD.lock`,
@@ -525,20 +712,21 @@ pub struct Entry {
 }
 
 impl History {
-    /// Opens a campaign's history to read it, without making one.
+    /// Opens a campaign's history to read it, without making one. A damaged history is
+    /// said, not repaired (a reader holds no lock): a writer or `sobes repair` rebuilds it.
     pub fn read(dir: &Path) -> Result<Option<History>, HistoryError> {
         trust_owners();
         if !dir.join(".git").exists() {
             return Ok(None);
         }
-        let repo = Repository::open(dir).map_err(Self::err(dir))?;
-        Ok(Some(History {
-            repo,
-            dir: dir.to_path_buf(),
-            device: String::new(),
-            commits: std::cell::Cell::new(0),
-            trees: TreeCache::default(),
-        }))
+        Self::checked(dir, "", false)
+            .map(Some)
+            .map_err(|HistoryError::Git { dir, message }| HistoryError::Git {
+                dir,
+                message: format!(
+                    "{message}; ответы в файлах кампании целы, история восстановится при следующей записи или командой sobes repair"
+                ),
+            })
     }
 
     /// Files that differ from the last commit (edited outside sobes, or written by a process
@@ -548,6 +736,9 @@ impl History {
         let tree = self.head().and_then(|c| c.tree().ok());
         let mut opts = git2::DiffOptions::new();
         opts.include_untracked(true).recurse_untracked_dirs(true);
+        for spec in crate::boundary::pathspecs() {
+            opts.pathspec(spec);
+        }
         // Against the last commit itself: the index is not kept for every commit.
         let diff = self
             .repo
@@ -838,7 +1029,10 @@ fn write_loose(
     let hex = oid.to_string();
     let objects = repo.path().join("objects");
     let dir = objects.join(&hex[..2]);
-    std::fs::create_dir_all(&dir).map_err(io)?;
+    if !dir.is_dir() {
+        crate::storage::create_private_dir(&dir)
+            .map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    }
     // A large tree is mostly object ids, which do not compress: zlib saves a third of it
     // and costs 2 ms per 100 KB (the records' folder of 2,500), more than the rest of a
     // save; it is stored as it is.
@@ -859,9 +1053,15 @@ fn write_loose(
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o444);
+            o.mode(0o400);
         }
-        o.open(&tmp)?.write_all(&data)?;
+        let mut f = o.open(&tmp)?;
+        f.write_all(&data)?;
+        // Where the whole file system cannot be flushed at once before the branch moves
+        // (see `History::move_branch`), each object is.
+        if !crate::storage::CAN_FLUSH_ALL {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, dir.join(&hex[2..]))
     })();
     if let Err(e) = result {

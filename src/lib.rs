@@ -1,4 +1,5 @@
 pub mod annex;
+pub mod boundary;
 pub mod campaigns;
 pub mod cli;
 pub mod clock;

@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    sobes::storage::private_umask();
     sobes::cli::main()
 }

@@ -219,13 +219,64 @@ impl Session {
         // Only a write that will happen makes the device id and the history; what a killed
         // writer left uncommitted goes in first, as what it is.
         let by = changes.first().map(|c| c.by.clone()).unwrap_or_default();
-        let device = self.device()?;
-        let history = History::open(&self.campaign_dir, &device)?;
-        history.commit_pending(&by)?;
-        let files = storage::save_record(&self.campaign_dir, &record)?;
-        history.commit_changes(&self.data, id, &changes, &files)?;
+        self.saved(
+            &by,
+            || Ok(storage::save_record(&self.campaign_dir, &record)?),
+            |history, files| history.commit_changes(&self.data, id, &changes, files),
+        )?;
         Ok(record)
     }
+
+    /// The campaign's history for a writer holding the lock; a repair it needed is said once.
+    pub fn history(&self) -> Result<History, Failure> {
+        let device = self.device()?;
+        let history = History::open(&self.campaign_dir, &device)?;
+        if let Some(report) = &history.repaired {
+            eprintln!("sobes: {report}");
+        }
+        Ok(history)
+    }
+
+    /// Writes with `write`, then commits what it wrote with `commit`. The file is the
+    /// truth: a history that cannot be opened or written never stops the write, and says so
+    /// once.
+    fn saved<T>(
+        &self,
+        by: &str,
+        write: impl FnOnce() -> Result<T, Failure>,
+        commit: impl FnOnce(&History, &T) -> Result<bool, HistoryError>,
+    ) -> Result<T, Failure> {
+        let warn = |e: &dyn std::fmt::Display| {
+            eprintln!("sobes: {}", history_trouble(e));
+        };
+        let history = match self.history() {
+            Ok(h) => match h.commit_pending(by) {
+                Ok(_) => Some(h),
+                Err(e) => {
+                    warn(&e);
+                    None
+                }
+            },
+            Err(e) => {
+                warn(&e.message);
+                None
+            }
+        };
+        let written = write()?;
+        if let Some(h) = history
+            && let Err(e) = commit(&h, &written)
+        {
+            warn(&e);
+        }
+        Ok(written)
+    }
+}
+
+/// The one sentence for a save whose history could not be written.
+pub fn history_trouble(e: &dyn std::fmt::Display) -> String {
+    format!(
+        "история кампании повреждена: {e}; ответ сохранён (история восстановится при следующей записи или командой sobes repair)"
+    )
 }
 
 impl Session {
@@ -283,12 +334,15 @@ impl Session {
             .map(|c| c.by.clone())
             .next()
             .unwrap_or_default();
-        let device = self.device()?;
-        let history = History::open(&self.campaign_dir, &device)?;
-        history.commit_pending(&by)?;
-        let text = storage::scores::write(&self.campaign_dir, table)?;
-        let file = PathBuf::from(storage::SCORES_FILE);
-        history.commit_written(&[(file, text)], &by, &summary(count))?;
+        let summary = summary(count);
+        self.saved(
+            &by,
+            || Ok(storage::scores::write(&self.campaign_dir, table)?),
+            |history, text| {
+                let file = PathBuf::from(storage::SCORES_FILE);
+                history.commit_written(&[(file, text.clone())], &by, &summary)
+            },
+        )?;
         Ok((written, count))
     }
 
@@ -309,14 +363,19 @@ impl Session {
         let _lock = Lock::acquire(&self.campaign_dir)?;
         let mut campaign = self.writable_campaign()?;
         let value = campaign.meta.set(key, value).map_err(Failure::new)?;
-        let device = self.device()?;
-        let history = History::open(&self.campaign_dir, &device)?;
         let by = self.reviewer().unwrap_or_default();
-        history.commit_pending(&by)?;
         let file = self.campaign_dir.join(storage::META_FILE);
-        storage::atomic_write(&file, storage::to_ron(&campaign.meta).as_bytes())?;
         let summary = format!("Кампания: {key} = «{value}»");
-        history.commit(&[PathBuf::from(storage::META_FILE)], &by, &summary, "")?;
+        self.saved(
+            &by,
+            || {
+                Ok(storage::atomic_write(
+                    &file,
+                    storage::to_ron(&campaign.meta).as_bytes(),
+                )?)
+            },
+            |history, ()| history.commit(&[PathBuf::from(storage::META_FILE)], &by, &summary, ""),
+        )?;
         Ok(value)
     }
 
@@ -396,6 +455,7 @@ pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
     let year = &crate::clock::today()[..4];
     Meta {
         format: FORMAT,
+        id: Some(new_campaign_id()),
         title: title.unwrap_or_else(|| format!("Собеседование с руководителями ММС, {year}")),
         region: data.registry.region.clone(),
         start: None,
@@ -408,6 +468,12 @@ pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
         previous: None,
         conflicts: Vec::new(),
     }
+}
+
+/// A campaign's id: the time and this computer, hashed; unlike anything another campaign
+/// made anywhere gets.
+pub fn new_campaign_id() -> String {
+    format!("c{}", crate::history::new_device_id())
 }
 
 /// A campaign nobody has written yet, as it reads before its directory exists.

@@ -326,6 +326,14 @@ pub fn write_many(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreE
     Ok(())
 }
 
+/// Whether [`flush_all`] flushes (Linux's `syncfs`); elsewhere each file is flushed itself.
+pub const CAN_FLUSH_ALL: bool = swap::AVAILABLE;
+
+/// Flushes everything written to the file system `dir` is on, where the system can.
+pub fn flush_all(dir: &Path) -> io::Result<()> {
+    swap::flush_all(dir)
+}
+
 /// Gives `path` the text `bytes` by way of `spare`: the text goes into the spare file and
 /// the two names are swapped in one step, so no file is made or freed (the spare is made
 /// once). Returns false where the system cannot swap or the files are not plain single
@@ -483,7 +491,33 @@ fn new_file(path: &Path, kind: Kind) -> io::Result<File> {
             Kind::Document => 0o666,
         });
     }
-    o.open(path)
+    let file = o.open(path)?;
+    #[cfg(target_os = "linux")]
+    if kind == Kind::Document {
+        use std::os::unix::fs::PermissionsExt;
+        let umask = USER_UMASK.load(std::sync::atomic::Ordering::Relaxed);
+        if umask != u32::MAX {
+            file.set_permissions(fs::Permissions::from_mode(0o666 & !umask))?;
+        }
+    }
+    Ok(file)
+}
+
+/// The user's umask from before [`private_umask`]: documents get the permissions they would
+/// have had (u32::MAX: not changed).
+#[cfg(target_os = "linux")]
+static USER_UMASK: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
+
+/// Makes everything this process creates private unless said otherwise: libgit2 writes
+/// `.git`'s files (index, refs, packs) with the umask's permissions, and the history holds
+/// the same names and notes as the campaign's 0600 files. Exports keep the user's umask.
+pub fn private_umask() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: umask only sets the process's file creation mask.
+        let before = unsafe { libc::umask(0o077) };
+        USER_UMASK.store(before as u32, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Removes temp files of writes that died before their rename: `.<name>.tmp<pid>` in `dir`
@@ -688,6 +722,11 @@ pub fn save_record(dir: &Path, record: &Record) -> Result<Vec<PathBuf>, StoreErr
             return Ok(written);
         }
     }
+    // Git keeps no empty folders: a campaign joined before anyone answered has none.
+    let records = dir.join(RECORDS_DIR);
+    if !records.is_dir() {
+        create_private_dir(&records)?;
+    }
     atomic_write(&path, text.as_bytes())?;
     written.push(PathBuf::from(RECORDS_DIR).join(format!("{}.ron", record.id)));
     Ok(written)
@@ -725,7 +764,7 @@ fn declared_format(text: &str) -> Option<u32> {
 
 /// Parses a campaign file; a file from a newer sobes is refused as such, whether or not
 /// this version can parse it.
-fn parse_versioned<T: serde::de::DeserializeOwned>(
+pub fn parse_versioned<T: serde::de::DeserializeOwned>(
     path: &Path,
     text: &str,
     format_of: fn(&T) -> u32,
@@ -769,6 +808,11 @@ pub fn load(dir: &Path, registry: &Registry) -> Result<Campaign, Vec<StoreError>
     Ok(campaign)
 }
 
+/// `campaign.ron`'s text parsed, refused when a newer sobes wrote it.
+pub fn parse_meta(path: &Path, text: &str) -> Result<Meta, StoreError> {
+    parse_versioned(path, text, |m: &Meta| m.format)
+}
+
 /// The campaign's `campaign.ron` and the list of its record files (sorted), not yet parsed.
 pub fn open(dir: &Path) -> Result<(Meta, Vec<PathBuf>), Vec<StoreError>> {
     let meta_path = dir.join(META_FILE);
@@ -777,7 +821,7 @@ pub fn open(dir: &Path) -> Result<(Meta, Vec<PathBuf>), Vec<StoreError>> {
     }
     let mut errors = Vec::new();
     let meta: Option<Meta> = read_text(&meta_path)
-        .and_then(|t| parse_versioned(&meta_path, &t, |m: &Meta| m.format))
+        .and_then(|t| parse_meta(&meta_path, &t))
         .map_err(|e| errors.push(e))
         .ok();
     let records_dir = dir.join(RECORDS_DIR);
@@ -871,8 +915,12 @@ fn load_records(files: &[PathBuf]) -> Vec<Result<Record, StoreError>> {
 }
 
 fn load_record(path: &Path) -> Result<Record, StoreError> {
-    let text = read_text(path)?;
-    let record: Record = parse_versioned(path, &text, |r: &Record| r.format)?;
+    parse_record(path, &read_text(path)?)
+}
+
+/// A record file's text parsed and checked: its format, and an id that is its file's name.
+pub fn parse_record(path: &Path, text: &str) -> Result<Record, StoreError> {
+    let record: Record = parse_versioned(path, text, |r: &Record| r.format)?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
     if stem.as_deref() != Some(record.id.as_str()) || !is_safe_id(&record.id) {
         return Err(StoreError::Parse(SourceError::whole(

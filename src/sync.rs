@@ -5,12 +5,14 @@
 //! kept in the records as data. Syncing twice changes nothing; the same change arriving by
 //! two routes is one commit, merged once.
 
+use crate::boundary::{self, Whose};
+use crate::data::DataSet;
 use crate::history::History;
 use crate::model::campaign::{FieldConflict, FieldVersion, Meta, Record};
 use crate::model::merge::merge;
 use crate::model::scores::{ScoreRow, ScoreTable};
 use crate::storage::{self, RECORDS_DIR};
-use git2::{Oid, Repository, Tree};
+use git2::{Oid, Repository};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -36,6 +38,8 @@ pub struct Report {
     pub conflicts: usize,
     /// Campaign fields and data files changed on both sides, where this side's stayed.
     pub kept: Vec<String>,
+    /// The hub's branches left out, refused before and still not fixed.
+    pub skipped: Vec<String>,
 }
 
 impl Report {
@@ -80,6 +84,9 @@ impl Report {
         for k in &self.kept {
             out.push_str(&format!("внимание: {k}\n"));
         }
+        for s in &self.skipped {
+            out.push_str(&format!("пропущено: {s}\n"));
+        }
         out
     }
 }
@@ -121,6 +128,9 @@ fn merge_meta(
     let unshow = |v: String| (!v.is_empty()).then_some(v);
     let meta = Meta {
         format: ours.format.max(theirs.format),
+        // The same on both sides once a sync let them meet (see `check_identity`); a side
+        // made before ids takes the other's.
+        id: ours.id.clone().or_else(|| theirs.id.clone()),
         title: pick(
             "title",
             base.title.clone(),
@@ -231,36 +241,7 @@ fn merge_list(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String
 fn hub_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
     move |e| SyncError::Hub {
         folder: folder.to_path_buf(),
-        message: format!(
-            "узел синхронизации: {} (техническая причина: {})",
-            hub_trouble(&e),
-            e.message()
-        ),
-    }
-}
-
-/// What went wrong with a hub, in words; libgit2's own text is English and technical.
-fn hub_trouble(e: &git2::Error) -> &'static str {
-    use git2::{ErrorClass as C, ErrorCode as K};
-    let text = e.message().to_lowercase();
-    if text.contains("no space") || text.contains("disk full") {
-        return "на носителе нет места";
-    }
-    if text.contains("read-only")
-        || text.contains("permission denied")
-        || text.contains("access is denied")
-    {
-        return "нет права записи в папку узла (носитель только для чтения?)";
-    }
-    match (e.class(), e.code()) {
-        (_, K::NotFound) => {
-            "на узле нет того, что sobes туда записывал: узел повреждён или скопирован не целиком"
-        }
-        (C::Odb | C::Object | C::Reference | C::Repository | C::Index | C::Tree | C::Zlib, _) => {
-            "узел повреждён (его файлы изменены не sobes или носитель испорчен)"
-        }
-        (C::Os | C::Filesystem, _) => "папка узла недоступна",
-        _ => "узел ответил не так, как ожидалось",
+        message: format!("узел синхронизации: {}", boundary::describe(&e, Whose::Hub)),
     }
 }
 
@@ -275,26 +256,95 @@ fn local<E: std::fmt::Display>(folder: &Path) -> impl Fn(E) -> SyncError + '_ {
 fn local_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
     move |e| SyncError::Local {
         folder: folder.to_path_buf(),
-        message: format!("история кампании: {}", e.message()),
+        message: format!("история кампании: {}", boundary::describe_git(&e)),
     }
 }
 
-/// The hub in `folder`: opened, or made when the folder is missing or empty.
-pub fn open_hub(folder: &Path) -> Result<(Repository, bool), SyncError> {
+/// The words for a hub that is not there: the panel must not believe its work left.
+fn unavailable(folder: &Path) -> SyncError {
+    SyncError::Hub {
+        folder: folder.to_path_buf(),
+        message: "узел синхронизации недоступен: папки нет (флешка не вставлена? сетевая папка не подключена?); ничего не создано и не изменено".into(),
+    }
+}
+
+/// The hub in `folder`, opened; with `create`, made when the folder is missing (inside a
+/// folder that exists) or empty. Nothing is made otherwise. Returns whether it is new.
+pub fn open_hub(folder: &Path, create: bool) -> Result<(Repository, bool), SyncError> {
     let err = hub_err(folder);
-    let empty = !folder.exists()
-        || std::fs::read_dir(folder)
+    let missing = !folder.exists();
+    let empty = !missing
+        && std::fs::read_dir(folder)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false);
-    if empty {
+    if missing && !create {
+        return Err(unavailable(folder));
+    }
+    if missing {
+        let parent = match folder.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if !parent.is_dir() {
+            return Err(SyncError::Hub {
+                folder: folder.to_path_buf(),
+                message: format!(
+                    "узел синхронизации не создан: папки {} нет (флешка не вставлена? сетевая папка не подключена?); узел создаётся только внутри существующей папки",
+                    parent.display()
+                ),
+            });
+        }
+    }
+    if empty && !create {
+        return Err(SyncError::Hub {
+            folder: folder.to_path_buf(),
+            message: "папка пуста: это ещё не узел синхронизации; чтобы сделать её новым узлом, добавьте --new-hub (в программе — подтвердите создание)".into(),
+        });
+    }
+    if missing || empty {
         return Ok((Repository::init_bare(folder).map_err(&err)?, true));
     }
     let repo = Repository::open_bare(folder).map_err(|_| SyncError::Hub {
         folder: folder.to_path_buf(),
-        message: "это не узел синхронизации sobes (ожидалась пустая папка или папка, созданная sobes sync)"
-            .into(),
+        message:
+            "это не узел синхронизации sobes (ожидалась папка, созданная sobes sync --new-hub)"
+                .into(),
     })?;
     Ok((repo, false))
+}
+
+/// The file in a hub's folder that names the campaign it serves: its id and title.
+pub const HUB_CAMPAIGN_FILE: &str = "sobes-campaign";
+
+/// The campaign a hub serves (id, title), when it says.
+fn hub_campaign(hub: &Path) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(hub.join(HUB_CAMPAIGN_FILE)).ok()?;
+    let mut lines = text.lines();
+    let id = lines.next()?.trim().to_string();
+    let title = lines.next().unwrap_or("").trim().to_string();
+    (!id.is_empty()).then_some((id, title))
+}
+
+/// Refuses a hub of another campaign, whoever wrote it, before anything is pushed.
+fn check_identity(hub: &Path, meta: &Meta) -> Result<(), SyncError> {
+    if let (Some(ours), Some((theirs, title))) = (&meta.id, hub_campaign(hub))
+        && *ours != theirs
+    {
+        return Err(SyncError::Hub {
+            folder: hub.to_path_buf(),
+            message: format!(
+                "этот узел — другой кампании: узел ведёт «{}», а открыта «{}»{}; у каждой кампании свой узел (другая папка на флешке); ничего не изменено, на узел ничего не отправлено",
+                crate::model::collate::escape_controls(&title),
+                meta.title,
+                if title == meta.title {
+                    " (названия совпадают, но это разные кампании)"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The branch of a device on the hub.
@@ -302,12 +352,28 @@ pub fn device_ref(device: &str) -> String {
     format!("refs/heads/devices/{device}")
 }
 
-/// Fetches every device's branch from the hub into `refs/hub/*`.
+/// Fetches every device's branch from the hub into `refs/hub/*`, after checking the hub's
+/// loose objects (libgit2 reads them to send them, and loops for ever on a cut one).
 fn fetch(repo: &Repository, hub: &Path) -> Result<(), SyncError> {
+    if let Some((path, why)) = boundary::damaged_objects(&hub.join("objects"), None)
+        .into_iter()
+        .next()
+    {
+        return Err(SyncError::Hub {
+            folder: hub.to_path_buf(),
+            message: format!(
+                "узел повреждён: объект {} — {why}; ничего не изменено, на узел ничего не отправлено",
+                path.display()
+            ),
+        });
+    }
     let url = hub.to_string_lossy().into_owned();
     let mut remote = repo.remote_anonymous(&url).map_err(hub_err(hub))?;
+    // Branches gone from the hub go from here too: a refusal of one is then forgotten.
+    let mut opts = git2::FetchOptions::new();
+    opts.prune(git2::FetchPrune::On);
     remote
-        .fetch(&["+refs/heads/devices/*:refs/hub/*"], None, None)
+        .fetch(&["+refs/heads/devices/*:refs/hub/*"], Some(&mut opts), None)
         .map_err(hub_err(hub))
 }
 
@@ -321,8 +387,10 @@ fn push(repo: &Repository, hub: &Path, device: &str) -> Result<(), SyncError> {
     remote.push(&[spec.as_str()], None).map_err(hub_err(hub))
 }
 
-/// The other devices' branches fetched from the hub: (device, commit).
-fn others(repo: &Repository, me: &str, dir: &Path) -> Result<Vec<(String, Oid)>, SyncError> {
+/// The devices' branches fetched from the hub that hold something this campaign lacks:
+/// (device, commit), this device's own first (after a repair it brings the history back).
+fn incoming(repo: &Repository, me: &str, dir: &Path) -> Result<Vec<(String, Oid)>, SyncError> {
+    let head = repo.head().ok().and_then(|h| h.target());
     let mut out = Vec::new();
     for r in repo.references_glob("refs/hub/*").map_err(local_err(dir))? {
         let r = r.map_err(local_err(dir))?;
@@ -330,35 +398,85 @@ fn others(repo: &Repository, me: &str, dir: &Path) -> Result<Vec<(String, Oid)>,
             continue;
         };
         let device = name.trim_start_matches("refs/hub/").to_string();
-        if device != me {
+        let merged =
+            head.is_some_and(|h| h == oid || repo.graph_descendant_of(h, oid).unwrap_or(false));
+        if !merged {
             out.push((device, oid));
         }
     }
+    out.sort_by_key(|(d, _)| *d != me);
     Ok(out)
 }
 
-/// Every file of a tree: path → blob id (a file's content is read only where ids differ).
-fn files_of(tree: Option<&Tree>) -> BTreeMap<String, Oid> {
-    let mut out = BTreeMap::new();
-    if let Some(tree) = tree {
-        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob) {
-                out.insert(format!("{root}{}", entry.name().unwrap_or("")), entry.id());
-            }
-            git2::TreeWalkResult::Ok
-        });
-    }
-    out
+/// Branches of the hub refused by the boundary: kept in the campaign's `.git` and named by
+/// `sobes conflicts` and `sobes check` until the branch moves to a commit that passes.
+const REFUSED_FILE: &str = "sobes-refused";
+
+/// A device's branch on the hub that was refused: which commit and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub device: String,
+    pub commit: String,
+    pub why: String,
 }
 
-/// A record as a commit holds it; one that does not parse counts as empty.
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ветка устройства {} на узле (коммит {}) отклонена: {}",
+            self.device,
+            &self.commit[..self.commit.len().min(12)],
+            self.why
+        )
+    }
+}
+
+/// The hub's branches refused so far, as the last sync left them.
+pub fn refused(dir: &Path) -> Vec<Refused> {
+    let Ok(text) = std::fs::read_to_string(dir.join(".git").join(REFUSED_FILE)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, '\t');
+            Some(Refused {
+                device: parts.next()?.to_string(),
+                commit: parts.next()?.to_string(),
+                why: parts.next()?.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn keep_refused(dir: &Path, list: &[Refused]) -> Result<(), SyncError> {
+    let path = dir.join(".git").join(REFUSED_FILE);
+    if list.is_empty() {
+        let _ = std::fs::remove_file(&path);
+        return Ok(());
+    }
+    let text: String = list
+        .iter()
+        .map(|r| {
+            format!(
+                "{}\t{}\t{}\n",
+                r.device,
+                r.commit,
+                r.why.replace(['\n', '\t'], " ")
+            )
+        })
+        .collect();
+    storage::atomic_write(&path, text.as_bytes()).map_err(local(dir))
+}
+
+/// A record as a commit holds it (checked by the boundary before it got here).
 fn parse_record(bytes: Option<Vec<u8>>) -> Option<Record> {
     let text = String::from_utf8(bytes?).ok()?;
     let origin = crate::model::source::Origin::Builtin("история");
     crate::model::source::parse_ron(&text, &origin).ok()
 }
 
-/// The table of points as a commit holds it; one that does not parse counts as empty.
+/// The table of points as a commit holds it; none counts as empty.
 fn parse_table(bytes: Option<Vec<u8>>) -> ScoreTable {
     let parsed = || -> Option<ScoreTable> {
         let text = String::from_utf8(bytes?).ok()?;
@@ -396,45 +514,70 @@ fn merge_tables(
     (table, changed)
 }
 
-/// Merges the commit `theirs` of `device` into the campaign's HEAD: record files three-way
-/// by records, other files taken from the side that changed them (ours where both did).
-/// Writes the files and commits; returns the municipalities that changed here.
+/// What one merge is about: the campaign, the other side, and what it may take.
+struct MergeIn<'a> {
+    history: &'a History,
+    dir: &'a Path,
+    data: &'a DataSet,
+    me: &'a str,
+    /// Whether the hub is known to serve this very campaign (both ids, equal): only then is
+    /// this device's own branch with no common history (a history rebuilt after damage)
+    /// taken in, as the past of this side.
+    identified: bool,
+}
+
+/// Merges the commit `theirs` of `device` (its tree already checked by the boundary) into
+/// the campaign's HEAD: record files three-way by records, other files taken from the side
+/// that changed them (ours where both did). Every file written is checked again, then
+/// written, then committed; returns the municipalities that changed here.
 fn merge_in(
-    history: &History,
-    dir: &Path,
+    m: &MergeIn,
     device: &str,
-    me: &str,
     theirs: Oid,
     kept: &mut Vec<String>,
     campaign_in: &mut bool,
 ) -> Result<Vec<String>, SyncError> {
-    let repo = &history.repo;
+    let (repo, dir, me) = (&m.history.repo, m.dir, m.me);
     let err = local_err(dir);
     let ours_commit = repo.head().and_then(|h| h.peel_to_commit()).map_err(&err)?;
     let ours = ours_commit.id();
     if ours == theirs || repo.graph_descendant_of(ours, theirs).map_err(&err)? {
         return Ok(Vec::new());
     }
-    let base = repo.merge_base(ours, theirs).map_err(|_| SyncError::Hub {
-        folder: dir.to_path_buf(),
-        message: format!(
-            "ветка устройства {device} на узле — от другой кампании (нет общей истории); ничего не изменено"
-        ),
-    })?;
+    let base = match repo.merge_base(ours, theirs) {
+        Ok(base) => base,
+        // This device's own past, from before its history was rebuilt: this side's files
+        // are newer than anything it pushed, so they stay as they are.
+        Err(_) if device == me && m.identified => theirs,
+        Err(_) => {
+            return Err(SyncError::Hub {
+                folder: dir.to_path_buf(),
+                message: format!(
+                    "ветка устройства {device} на узле — от другой кампании (нет общей истории); ничего не изменено"
+                ),
+            });
+        }
+    };
     let trees = |oid: Oid| repo.find_commit(oid).and_then(|c| c.tree()).map_err(&err);
     let (tb, to, tt) = (trees(base)?, trees(ours)?, trees(theirs)?);
     let mut changed = Vec::new();
     let (ib, io, it) = (
-        files_of(Some(&tb)),
-        files_of(Some(&to)),
-        files_of(Some(&tt)),
+        boundary::files_of(Some(&tb)),
+        boundary::files_of(Some(&to)),
+        boundary::files_of(Some(&tt)),
     );
     // A file's text by its blob id, read only where ids differ.
     let text = |oid: Option<&Oid>| -> Option<Vec<u8>> {
         oid.and_then(|o| repo.find_blob(*o).ok())
             .map(|b| b.content().to_vec())
     };
-    let all: BTreeSet<&String> = ib.keys().chain(io.keys()).chain(it.keys()).collect();
+    // Only campaign files: what else an older history holds is none of the merge's business.
+    let all: BTreeSet<&String> = ib
+        .keys()
+        .chain(io.keys())
+        .chain(it.keys())
+        .filter(|p| boundary::place(p).is_some())
+        .collect();
     // What the merge writes: (path in the campaign, new blob or None for removed, text).
     let mut outcome: Vec<(String, Option<Oid>, Option<Vec<u8>>)> = Vec::new();
     for path in all {
@@ -444,7 +587,7 @@ fn merge_in(
             continue;
         }
         let path = path.as_str();
-        let record_file = path.starts_with(&format!("{RECORDS_DIR}/")) && path.ends_with(".ron");
+        let record_file = matches!(boundary::place(path), Some(boundary::Place::Record(_)));
         let merged: Option<Vec<u8>> = if path == storage::SCORES_FILE {
             // Merged even when only their side changed: the merge says which rows came in.
             let (b, o, t) = (
@@ -495,6 +638,14 @@ fn merge_in(
             ));
             continue;
         };
+        if let Some(bytes) = &merged {
+            boundary::check_file(path, bytes, m.data).map_err(|r| SyncError::Local {
+                folder: dir.to_path_buf(),
+                message: format!(
+                    "слияние с устройством {device} дало бы файл, который не читается: {r}; ничего из этого слияния не записано"
+                ),
+            })?;
+        }
         if path == storage::META_FILE && merged != text(oo) {
             *campaign_in = true;
         }
@@ -514,20 +665,14 @@ fn merge_in(
         .collect();
     let mut writes = Vec::new();
     for (path, _, bytes) in outcome {
-        let target = dir.join(&path);
         match bytes {
-            Some(bytes) => {
-                if let Some(parent) = target.parent() {
-                    let _ = storage::create_private_dir(parent);
-                }
-                writes.push((PathBuf::from(path), bytes));
-            }
+            Some(bytes) => writes.push((PathBuf::from(path), bytes)),
             None => {
-                let _ = std::fs::remove_file(&target);
+                let _ = std::fs::remove_file(dir.join(&path));
             }
         }
     }
-    storage::write_many(dir, &writes).map_err(local(dir))?;
+    write_files(dir, &writes)?;
     // Nothing here the other side lacks: take its commit as it is (a fast-forward), so two
     // devices end on the same commit rather than merging each other's merges for ever.
     if repo.graph_descendant_of(theirs, ours).map_err(&err)? {
@@ -561,10 +706,19 @@ fn merge_in(
         )
         .map_err(&err)?;
     }
-    history.index_learns(&blobs).map_err(local(dir))?;
+    m.history.index_learns(&blobs).map_err(local(dir))?;
     changed.sort();
     changed.dedup();
     Ok(changed)
+}
+
+/// Writes checked campaign files (paths from [`boundary::place`]), their folder made when
+/// git, which keeps no empty folders, brought none.
+fn write_files(dir: &Path, writes: &[(PathBuf, Vec<u8>)]) -> Result<(), SyncError> {
+    if writes.iter().any(|(p, _)| p.starts_with(RECORDS_DIR)) {
+        storage::create_private_dir(&dir.join(RECORDS_DIR)).map_err(local(dir))?;
+    }
+    storage::write_many(dir, writes).map_err(local(dir))
 }
 
 /// Who wrote the commits of `theirs` that `ours` did not have.
@@ -590,6 +744,7 @@ fn authors(repo: &Repository, ours: Oid, theirs: Oid) -> BTreeSet<String> {
 pub enum Step {
     Committing,
     Fetching,
+    Checking,
     Merging {
         device: String,
         done: usize,
@@ -604,6 +759,7 @@ impl std::fmt::Display for Step {
         match self {
             Step::Committing => write!(f, "синхронизация: несохранённое в истории вносится в неё…"),
             Step::Fetching => write!(f, "синхронизация: получение с узла…"),
+            Step::Checking => write!(f, "синхронизация: проверка полученного…"),
             Step::Merging { device, done, of } => write!(
                 f,
                 "синхронизация: слияние с устройством {device} ({} из {of})…",
@@ -615,46 +771,134 @@ impl std::fmt::Display for Step {
     }
 }
 
-/// Syncs the campaign in `dir` (its lock held by the caller) with the hub in `hub`.
-pub fn sync(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<Report, SyncError> {
-    sync_with(history, dir, hub, device, &mut |_| {})
+/// Where a sync goes and what it may do there.
+pub struct Hub<'a> {
+    pub folder: &'a Path,
+    /// Make the hub when the folder is missing or empty (`--new-hub`, or confirmed).
+    pub create: bool,
 }
 
-/// [`sync`], telling `progress` each step before it starts.
+/// Syncs the campaign in `dir` (its lock held by the caller) with a hub.
+pub fn sync(history: &History, dir: &Path, hub: &Hub, data: &DataSet) -> Result<Report, SyncError> {
+    sync_with(history, dir, hub, data, &mut |_| {})
+}
+
+/// The campaign's `campaign.ron`, for a sync.
+fn meta_of(dir: &Path) -> Result<Meta, SyncError> {
+    storage::open(dir)
+        .map(|(meta, _)| meta)
+        .map_err(|e| SyncError::Local {
+            folder: dir.to_path_buf(),
+            message: crate::session::join_errors(&e),
+        })
+}
+
+/// [`sync`], telling `progress` each step before it starts. Every branch that came in is
+/// checked whole before the first file is written; a branch refused for the first time
+/// stops the sync with nothing written and nothing pushed, a branch refused before is left
+/// out (and named) while the others go through.
 pub fn sync_with(
     history: &History,
     dir: &Path,
-    hub: &Path,
-    device: &str,
+    hub: &Hub,
+    data: &DataSet,
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, SyncError> {
-    let (hub_repo, new_hub) = open_hub(hub)?;
+    let (folder, device) = (hub.folder, history.device());
+    let mut meta = meta_of(dir)?;
+    check_identity(folder, &meta)?;
+    let (hub_repo, new_hub) = open_hub(folder, hub.create)?;
     let repo = &history.repo;
     // Whatever is on disk goes into the history before it is shared.
     progress(Step::Committing);
     history.commit_pending("sobes").map_err(local(dir))?;
+    if meta.id.is_none() && hub_campaign(folder).is_none() {
+        // A campaign made before ids gets one now, and the hub learns it below.
+        meta.id = Some(crate::session::new_campaign_id());
+        let text = storage::to_ron(&meta);
+        storage::atomic_write(&dir.join(storage::META_FILE), text.as_bytes())
+            .map_err(local(dir))?;
+        history
+            .commit_written(
+                &[(PathBuf::from(storage::META_FILE), text.into_bytes())],
+                "sobes",
+                "Кампании дан идентификатор для узла синхронизации",
+            )
+            .map_err(local(dir))?;
+    }
+    let identified = matches!((&meta.id, hub_campaign(folder)), (Some(a), Some((b, _))) if *a == b);
     let mut report = Report {
         new_hub,
         ..Report::default()
     };
     progress(Step::Fetching);
-    fetch(repo, hub)?;
-    let others = others(repo, device, dir)?;
-    let of = others.len();
-    for (done, (other, theirs)) in others.into_iter().enumerate() {
+    fetch(repo, folder)?;
+    progress(Step::Checking);
+    let branches = incoming(repo, device, dir)?;
+    let known = {
+        let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        boundary::files_of(head.as_ref())
+    };
+    let before = refused(dir);
+    let mut now_refused = Vec::new();
+    let mut fresh = Vec::new();
+    for (other, theirs) in &branches {
+        let tree = repo
+            .find_commit(*theirs)
+            .and_then(|c| c.tree())
+            .map_err(hub_err(folder))?;
+        if let Err(r) = boundary::check_tree(repo, &tree, data, &known) {
+            let refusal = Refused {
+                device: other.clone(),
+                commit: theirs.to_string(),
+                why: r.to_string(),
+            };
+            if !before.contains(&refusal) {
+                fresh.push(refusal.clone());
+            }
+            now_refused.push(refusal);
+        }
+    }
+    keep_refused(dir, &now_refused)?;
+    if !fresh.is_empty() {
+        let list: Vec<String> = fresh.iter().map(|r| r.to_string()).collect();
+        return Err(SyncError::Hub {
+            folder: folder.to_path_buf(),
+            message: format!(
+                "{}\nсинхронизация отменена: кампания не изменена, на узел ничего не отправлено; пока ветку не исправят, следующие синхронизации будут её пропускать (её называют sobes conflicts и sobes check)",
+                list.join("\n")
+            ),
+        });
+    }
+    report.skipped = now_refused.iter().map(|r| r.to_string()).collect();
+    let merging: Vec<&(String, Oid)> = branches
+        .iter()
+        .filter(|(d, o)| {
+            !now_refused
+                .iter()
+                .any(|r| r.device == *d && r.commit == o.to_string())
+        })
+        .collect();
+    let of = merging.len();
+    let m = MergeIn {
+        history,
+        dir,
+        data,
+        me: device,
+        identified,
+    };
+    for (done, (other, theirs)) in merging.into_iter().enumerate() {
         progress(Step::Merging {
             device: other.clone(),
             done,
             of,
         });
         let ours = repo.head().ok().and_then(|h| h.target());
-        let who = ours.map(|o| authors(repo, o, theirs)).unwrap_or_default();
+        let who = ours.map(|o| authors(repo, o, *theirs)).unwrap_or_default();
         for id in merge_in(
-            history,
-            dir,
-            &other,
-            device,
-            theirs,
+            &m,
+            other,
+            *theirs,
             &mut report.kept,
             &mut report.campaign_in,
         )? {
@@ -678,7 +922,15 @@ pub fn sync_with(
         };
     }
     progress(Step::Pushing);
-    push(repo, hub, device)?;
+    let meta = meta_of(dir)?;
+    if let Some(id) = meta.id.as_ref().filter(|_| hub_campaign(folder).is_none()) {
+        let line = format!("{id}\n{}\n", meta.title.replace('\n', " "));
+        std::fs::write(folder.join(HUB_CAMPAIGN_FILE), line).map_err(|e| SyncError::Hub {
+            folder: folder.to_path_buf(),
+            message: format!("узел синхронизации: {}", storage::describe_io(&e)),
+        })?;
+    }
+    push(repo, folder, device)?;
     progress(Step::Counting);
     report.conflicts = storage::count_conflicts(dir).map_err(|e| SyncError::Local {
         folder: dir.to_path_buf(),
@@ -698,15 +950,20 @@ fn count(repo: &Repository, head: Oid, hide: Option<Oid>) -> usize {
     walk.count()
 }
 
-/// A new laptop joins the campaign of a hub: the first device's branch is taken as it is,
-/// the others are merged in, and this device's branch is pushed.
-pub fn join(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<Report, SyncError> {
-    let (_, new_hub) = open_hub(hub)?;
+/// A new laptop joins the campaign of a hub: the first device's branch, checked whole, is
+/// taken as it is, the others are merged in, and this device's branch is pushed.
+pub fn join(
+    history: &History,
+    dir: &Path,
+    hub: &Path,
+    data: &DataSet,
+) -> Result<Report, SyncError> {
+    let (_, _) = open_hub(hub, false)?;
     let repo = &history.repo;
     let err = local_err(dir);
     fetch(repo, hub)?;
-    let branches = others(repo, device, dir)?;
-    let Some((_, first)) = branches.first().cloned().filter(|_| !new_hub) else {
+    let branches = incoming(repo, history.device(), dir)?;
+    let Some((device, first)) = branches.first().cloned() else {
         return Err(SyncError::Hub {
             folder: hub.to_path_buf(),
             message: "на узле нет ни одной кампании: сначала выполните sobes sync на ноутбуке с кампанией".into(),
@@ -715,21 +972,27 @@ pub fn join(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<R
     let tree = repo
         .find_commit(first)
         .and_then(|c| c.tree())
-        .map_err(&err)?;
-    let files = files_of(Some(&tree));
+        .map_err(hub_err(hub))?;
+    let files =
+        boundary::check_tree(repo, &tree, data, &BTreeMap::new()).map_err(|r| SyncError::Hub {
+            folder: hub.to_path_buf(),
+            message: format!(
+                "{}\nприсоединение отменено: ничего не записано",
+                Refused {
+                    device: device.clone(),
+                    commit: first.to_string(),
+                    why: r.to_string(),
+                }
+            ),
+        })?;
     let mut writes = Vec::with_capacity(files.len());
     for (path, oid) in &files {
-        let target = dir.join(path);
-        if let Some(parent) = target.parent() {
-            let _ = storage::create_private_dir(parent);
-        }
-        let bytes = repo
-            .find_blob(*oid)
-            .map(|b| b.content().to_vec())
-            .unwrap_or_default();
+        let bytes = repo.find_blob(*oid).map_err(&err)?.content().to_vec();
         writes.push((PathBuf::from(path), bytes));
     }
-    storage::write_many(dir, &writes).map_err(local(dir))?;
+    write_files(dir, &writes)?;
+    // A campaign joined before anyone answered has no records' folder in git.
+    storage::create_private_dir(&dir.join(RECORDS_DIR)).map_err(local(dir))?;
     repo.reference(
         &format!("refs/heads/{}", crate::history::BRANCH),
         first,
@@ -742,5 +1005,13 @@ pub fn join(history: &History, dir: &Path, hub: &Path, device: &str) -> Result<R
         .map(|(path, oid)| (PathBuf::from(path), Some(oid)))
         .collect();
     history.index_learns(&learnt).map_err(local(dir))?;
-    sync(history, dir, hub, device)
+    sync(
+        history,
+        dir,
+        &Hub {
+            folder: hub,
+            create: false,
+        },
+        data,
+    )
 }

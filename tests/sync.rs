@@ -53,6 +53,11 @@ impl Laptop {
         self.run(&["sync", hub.to_str().unwrap()])
     }
 
+    /// A sync that makes the hub (`--new-hub`).
+    fn sync_new(&self, hub: &Path) -> Output {
+        self.run(&["sync", hub.to_str().unwrap(), "--new-hub"])
+    }
+
     fn files(&self) -> Vec<(String, String)> {
         let mut files: Vec<(String, String)> = std::fs::read_dir(self.dir.join("municipalities"))
             .unwrap()
@@ -91,7 +96,8 @@ fn pair() -> (tempfile::TempDir, Laptop, Laptop, PathBuf) {
         .unwrap();
     assert!(o.status.success(), "{}", out(&o));
     a.set("Копейский", "methodists", "2");
-    let o = a.sync(&hub);
+    std::fs::create_dir(tmp.path().join("флешка")).unwrap();
+    let o = a.sync_new(&hub);
     assert!(o.status.success(), "{}", out(&o));
     assert!(
         out(&o).contains("создан новый узел синхронизации"),
@@ -283,10 +289,10 @@ fn a_hub_that_is_not_one_is_refused_naming_the_folder() {
     assert!(o.status.success());
     other.set("Уйский", "methodists", "9");
     let other_hub = tmp.path().join("другой узел");
-    assert!(other.sync(&other_hub).status.success());
+    assert!(other.sync_new(&other_hub).status.success());
     let o = a.sync(&other_hub);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
-    assert!(out(&o).contains("от другой кампании"), "{}", out(&o));
+    assert!(out(&o).contains("другой кампании"), "{}", out(&o));
     assert_eq!(a.files(), before);
     assert_eq!(a.head(), head, "the local campaign untouched");
 }

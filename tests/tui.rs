@@ -1111,6 +1111,12 @@ fn one_key_syncs_and_conflicts_show_in_the_list() {
         Event::Paste(hub.display().to_string()),
     );
     h.key(KeyCode::Enter);
+    assert!(!hub.exists(), "no hub is made before the user says so");
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Confirm(_))),
+        "a folder with no hub: asked whether to make one"
+    );
+    h.keys("y");
     let (message, error) = h.app.ctx.message.clone().unwrap();
     assert!(
         !error && message.contains("создан новый узел синхронизации"),
@@ -1126,7 +1132,7 @@ fn one_key_syncs_and_conflicts_show_in_the_list() {
     assert!(message.contains("пришло: ничего нового"), "{message}");
     // Each step is on the status line, and drawn, before it starts.
     let mut seen = Vec::new();
-    h.io.sync(&mut h.app, hub.clone(), |app| {
+    h.io.sync(&mut h.app, hub.clone(), false, |app| {
         seen.push(app.ctx.message.clone().unwrap().0)
     });
     let steps = [

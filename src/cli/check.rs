@@ -95,12 +95,24 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         outln!("{line}")?;
     }
     // The history must tell what the files hold; what it does not is named.
-    if let Ok(Some(history)) = crate::history::History::read(&campaign_dir) {
-        for file in history.uncommitted().unwrap_or_default() {
-            outln!(
-                "история: {file} отличается от последней записи в истории (изменён вне sobes или запись прервана); его внесёт следующая запись"
-            )?;
+    problems.extend(
+        crate::history::foreign_settings(&campaign_dir)
+            .into_iter()
+            .map(|p| format!("{}: история кампании: {p}", campaign_dir.display())),
+    );
+    match crate::history::History::read(&campaign_dir) {
+        Ok(Some(history)) => {
+            for file in history.uncommitted().unwrap_or_default() {
+                outln!(
+                    "история: {file} отличается от последней записи в истории (изменён вне sobes или запись прервана); его внесёт следующая запись"
+                )?;
+            }
         }
+        Ok(None) => {}
+        Err(e) => problems.push(e.to_string()),
+    }
+    for r in crate::sync::refused(&campaign_dir) {
+        outln!("узел: {r}; пока её не исправят, синхронизация её пропускает")?;
     }
     for temp in storage::leftover_temps(&campaign_dir) {
         outln!(

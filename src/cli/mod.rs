@@ -187,9 +187,14 @@ pub enum Command {
     },
     /// Синхронизировать кампанию через узел (папка на флешке или в общей сети)
     Sync {
-        /// Папка узла; пустая или несуществующая станет новым узлом
+        /// Папка узла
         hub: PathBuf,
+        /// Создать новый узел в этой папке (её не было или она пуста; папка над ней должна быть)
+        #[arg(long)]
+        new_hub: bool,
     },
+    /// Восстановить повреждённую историю кампании (ответы в файлах не трогаются)
+    Repair,
     /// Открытые конфликты: поля, которые на разных ноутбуках изменили по-разному
     Conflicts {
         #[arg(long)]
@@ -419,7 +424,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             },
         ),
         Some(Command::Lists { tsv }) => cmd_lists(&ctx, cli.annex.as_deref(), tsv),
-        Some(Command::Sync { hub }) => sync::cmd_sync(&ctx, &hub, false),
+        Some(Command::Sync { hub, new_hub }) => sync::cmd_sync(&ctx, &hub, new_hub),
+        Some(Command::Repair) => sync::cmd_repair(&ctx),
         Some(Command::Conflicts { tsv }) => sync::cmd_conflicts(&ctx, tsv),
         Some(Command::Campaign { action }) => cmd_campaign(&ctx, action),
         Some(Command::Log {

@@ -16,25 +16,26 @@ impl From<SyncError> for Failure {
     }
 }
 
-/// Syncs the campaign with a hub. Exit 0: synced, no open conflicts; 3: synced, conflicts
-/// remain (listed); 1: an error.
-pub fn cmd_sync(ctx: &Session, hub: &Path, joining: bool) -> Result<(), Failure> {
-    if !joining {
-        ctx.ensure_campaign()?;
-    }
+/// Syncs the campaign with a hub (made only with `new_hub`). Exit 0: synced, no open
+/// conflicts; 3: synced, conflicts remain (listed); 1: an error, or a branch of the hub left
+/// out because it was refused.
+pub fn cmd_sync(ctx: &Session, hub: &Path, new_hub: bool) -> Result<(), Failure> {
+    ctx.ensure_campaign()?;
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
-    if !joining {
-        ctx.writable_campaign()?;
-    }
-    let device = ctx.device()?;
-    let history = History::open(&ctx.campaign_dir, &device)?;
+    ctx.writable_campaign()?;
+    let history = ctx.history()?;
     let by = ctx.reviewer().unwrap_or_default();
-    let report = if joining {
-        sync::join(&history, &ctx.campaign_dir, hub, &device)?
-    } else {
-        history.commit_pending(&by)?;
-        sync::sync(&history, &ctx.campaign_dir, hub, &device)?
+    history.commit_pending(&by)?;
+    let target = sync::Hub {
+        folder: hub,
+        create: new_hub,
     };
+    let report = sync::sync(&history, &ctx.campaign_dir, &target, &ctx.data)?;
+    finish_sync(ctx, hub, &report)
+}
+
+/// Says what a sync did, remembers the hub, and chooses the exit code.
+fn finish_sync(ctx: &Session, hub: &Path, report: &sync::Report) -> Result<(), Failure> {
     out(&report.describe(&ctx.data.registry, hub))?;
     // The TUI's sync key then uses this hub without asking.
     let config_file = ctx.paths.config_file();
@@ -55,12 +56,21 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, joining: bool) -> Result<(), Failure>
             code: 3,
         });
     }
+    if !report.skipped.is_empty() {
+        return Err(Failure::new(format!(
+            "синхронизировано без отклонённых веток узла ({}): их изменения не приняты, пока их не исправят",
+            report.skipped.len()
+        )));
+    }
     Ok(())
 }
 
+/// A new laptop joins the campaign of a hub into an empty or new folder; a join that fails
+/// leaves nothing behind (not even the folder, when it made it).
 pub fn cmd_join(ctx: &Session, hub: &Path) -> Result<(), Failure> {
     let dir = &ctx.campaign_dir;
-    if dir.exists()
+    let existed = dir.exists();
+    if existed
         && std::fs::read_dir(dir)
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
@@ -68,7 +78,75 @@ pub fn cmd_join(ctx: &Session, hub: &Path) -> Result<(), Failure> {
         return Err(storage::StoreError::NotEmpty(dir.to_path_buf()).into());
     }
     storage::create_private_dir(dir)?;
-    cmd_sync(ctx, hub, true)
+    let joined = (|| -> Result<sync::Report, Failure> {
+        let _lock = Lock::acquire(dir)?;
+        let history = ctx.history()?;
+        Ok(sync::join(&history, dir, hub, &ctx.data)?)
+    })();
+    match joined {
+        Ok(report) => finish_sync(ctx, hub, &report),
+        Err(e) => {
+            if existed {
+                if let Ok(entries) = std::fs::read_dir(dir) {
+                    for e in entries.flatten() {
+                        let p = e.path();
+                        let _ = if p.is_dir() && !p.is_symlink() {
+                            std::fs::remove_dir_all(&p)
+                        } else {
+                            std::fs::remove_file(&p)
+                        };
+                    }
+                }
+            } else {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Err(Failure::new(format!(
+                "{}
+присоединение не удалось: папка {} оставлена {}",
+                e.message,
+                dir.display(),
+                if existed {
+                    "пустой"
+                } else {
+                    "несозданной"
+                }
+            )))
+        }
+    }
+}
+
+/// Rebuilds a damaged history (what `open` also does when it finds damage), or says it is
+/// whole.
+pub fn cmd_repair(ctx: &Session) -> Result<(), Failure> {
+    let dir = &ctx.campaign_dir;
+    if !dir.join(storage::META_FILE).exists() {
+        return Err(storage::StoreError::NotACampaign(dir.to_path_buf()).into());
+    }
+    let _lock = Lock::acquire(dir)?;
+    let device = ctx.device()?;
+    let history = crate::history::History::open(dir, &device)?;
+    if let Some(report) = &history.repaired {
+        return out(&format!(
+            "{report}
+"
+        ));
+    }
+    // Open found nothing; a full look at every object and commit.
+    match history.verify_all() {
+        Ok(()) => {
+            history.commit_pending("sobes")?;
+            out("история кампании цела: все объекты и записи читаются
+")
+        }
+        Err(problem) => {
+            drop(history);
+            let report = crate::history::repair(dir, &device, &problem)?;
+            out(&format!(
+                "{report}
+"
+            ))
+        }
+    }
 }
 
 fn field_code(field: &Field) -> String {
@@ -85,6 +163,21 @@ fn field_code(field: &Field) -> String {
 pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
     let campaign = ctx.load_campaign()?;
     let mut text = String::new();
+    for r in sync::refused(&ctx.campaign_dir) {
+        if tsv {
+            let row = [
+                "hub".to_string(),
+                format!("branch:{}", r.device),
+                r.commit,
+                r.why,
+            ];
+            text.push_str(&(row.join("\t") + "\n"));
+        } else {
+            text.push_str(&format!(
+                "{r}\n  пока её не исправят, синхронизация её пропускает; исправить может тот, чьё это устройство (sobes sync на нём)\n"
+            ));
+        }
+    }
     for c in &campaign.meta.conflicts {
         if tsv {
             let mut row = vec!["campaign".to_string(), format!("campaign:{}", c.field)];

@@ -202,6 +202,11 @@ impl Mark {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 pub struct Meta {
     pub format: u32,
+    /// What tells this campaign from any other on one hub (last year's and this year's from
+    /// one laptop): made with the campaign, carried by those who join it. Campaigns made
+    /// before it get one at their first sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub title: String,
     pub region: String,
     #[serde(default)]

@@ -415,6 +415,7 @@ mod tests {
         Campaign {
             meta: Meta {
                 format: 1,
+                id: None,
                 title: "t".into(),
                 region: "r".into(),
                 start: None,

@@ -63,8 +63,14 @@ pub fn table(dir: &Path) -> Result<Arc<ScoreTable>, StoreError> {
     {
         return Ok(t.clone());
     }
-    let text = read_text(&path)?;
-    let table: ScoreTable = parse_versioned(&path, &text, |t: &ScoreTable| t.format)?;
+    let table = Arc::new(parse_table(&path, &read_text(&path)?)?);
+    *KEPT.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, now, table.clone()));
+    Ok(table)
+}
+
+/// The table's text parsed and checked: its format, and ids that are plain names.
+pub fn parse_table(path: &Path, text: &str) -> Result<ScoreTable, StoreError> {
+    let table: ScoreTable = parse_versioned(path, text, |t: &ScoreTable| t.format)?;
     // A row names its municipality as a record file does: the same ids are refused.
     if let Some(id) = table.rows.keys().find(|id| !is_safe_id(id)) {
         let line = text[..text.find(&format!("{id:?}")).unwrap_or(0)]
@@ -72,7 +78,7 @@ pub fn table(dir: &Path) -> Result<Arc<ScoreTable>, StoreError> {
             .count()
             + 1;
         return Err(StoreError::Parse(SourceError::new(
-            Origin::from(path.as_path()),
+            Origin::from(path),
             line,
             1,
             format!(
@@ -81,8 +87,6 @@ pub fn table(dir: &Path) -> Result<Arc<ScoreTable>, StoreError> {
             ),
         )));
     }
-    let table = Arc::new(table);
-    *KEPT.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, now, table.clone()));
     Ok(table)
 }
 

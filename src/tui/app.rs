@@ -198,9 +198,9 @@ impl App {
             }
             // The hub is asked for once; afterwards one key syncs with it.
             Action::Sync => match &self.ctx.hub {
-                Some(hub) => vec![Cmd::Io(Effect::Sync(hub.clone()))],
+                Some(hub) => vec![Cmd::Io(Effect::Sync(hub.clone(), false))],
                 None => vec![Cmd::Show(Overlay::Prompt(Prompt::new(
-                    "Папка узла синхронизации (на флешке или в общей сетевой папке); пустая станет новым узлом",
+                    "Папка узла синхронизации (на флешке или в общей сетевой папке)",
                     "",
                     PromptFor::Hub,
                 )))],
@@ -229,7 +229,10 @@ impl App {
             };
         }
         if let Reply::Text(PromptFor::Hub, folder) = &reply {
-            return vec![Effect::Sync(PathBuf::from(folder))];
+            return vec![Effect::Sync(PathBuf::from(folder), false)];
+        }
+        if let Reply::Confirmed(Pending::NewHub(folder)) = &reply {
+            return vec![Effect::Sync(folder.clone(), true)];
         }
         if let Reply::Text(PromptFor::Reviewer, name) = &reply {
             self.ctx.reviewer = Some(name.clone());
@@ -333,6 +336,17 @@ impl App {
     }
 
     /// Quitting with changes not on disk asks first, naming them.
+    /// A hub folder typed that is missing or empty: made only when the user says so.
+    pub fn ask_new_hub(&mut self, folder: PathBuf) {
+        self.overlays.push(Overlay::Confirm(Confirm::new(
+            format!(
+                "В папке {} нет узла синхронизации. Создать в ней новый узел? (y — создать, n — нет)",
+                folder.display()
+            ),
+            Pending::NewHub(folder),
+        )));
+    }
+
     pub fn ask_to_quit(&mut self, lost: &str) {
         let already =
             matches!(self.overlays.last(), Some(Overlay::Confirm(c)) if c.then == Pending::Quit);

@@ -34,8 +34,9 @@ pub struct Summary {
 pub enum Effect {
     Save(String),
     SaveConfig,
-    /// Sync with the hub in this folder (and remember it for this campaign).
-    Sync(PathBuf),
+    /// Sync with the hub in this folder (and remember it for this campaign); with true,
+    /// the hub is made there when the folder is missing or empty (the user confirmed it).
+    Sync(PathBuf, bool),
     /// Write the campaign's own file (`campaign.ron`): a fact of the letter changed.
     SaveMeta(String),
     /// Show the history of a field of the selected municipality.

@@ -95,7 +95,7 @@ impl Io {
                     };
                     app.exported(result);
                 }
-                Effect::Sync(hub) => self.sync(app, hub, |_| {}),
+                Effect::Sync(hub, create) => self.sync(app, hub, create, |_| {}),
                 Effect::History(field) => self.history(app, &field),
                 Effect::SaveMeta(key) => self.save_meta(app, &key),
                 Effect::Quit => match app.ctx.unsaved_summary() {
@@ -111,7 +111,23 @@ impl Io {
 impl Io {
     /// Syncs with a hub and takes in what came, remembering the hub for this campaign;
     /// `shown` draws the app after each step is said on the status line.
-    pub fn sync(&mut self, app: &mut App, hub: PathBuf, mut shown: impl FnMut(&mut App)) {
+    pub fn sync(
+        &mut self,
+        app: &mut App,
+        hub: PathBuf,
+        create: bool,
+        mut shown: impl FnMut(&mut App),
+    ) {
+        // A folder typed now that holds no hub is made one only when the user confirms; a
+        // remembered hub that is gone is a stick not plugged in, never a new hub.
+        let remembered = app.ctx.hub.as_ref() == Some(&hub);
+        let empty = std::fs::read_dir(&hub).is_ok_and(|mut d| d.next().is_none());
+        let parent_there = hub
+            .parent()
+            .is_some_and(|p| p.as_os_str().is_empty() || p.is_dir());
+        if !create && !remembered && (empty || !hub.exists() && parent_there) {
+            return app.ask_new_hub(hub);
+        }
         if let Some(lost) = app.ctx.unsaved_summary() {
             app.ctx.error(format!(
                 "синхронизация отложена: не записаны изменения ({lost})"
@@ -123,15 +139,19 @@ impl Io {
                 .error("у кампании нет истории: синхронизация невозможна");
             return;
         };
-        let device = history.device();
         app.ctx.say(format!("синхронизация с {}…", hub.display()));
         shown(app);
+        let data = app.ctx.data.clone();
         let mut progress = |step: crate::sync::Step| {
             app.ctx.say(step.to_string());
             shown(app);
         };
+        let target = crate::sync::Hub {
+            folder: &hub,
+            create,
+        };
         let synced =
-            crate::sync::sync_with(history, &self.campaign_dir, &hub, device, &mut progress);
+            crate::sync::sync_with(history, &self.campaign_dir, &target, &data, &mut progress);
         let report = match synced {
             Ok(r) => r,
             Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
@@ -243,7 +263,7 @@ impl Io {
 
     /// Commits a record just written; the file is on disk whatever happens here, and what
     /// is not committed now is committed at the next start.
-    fn commit(&self, app: &mut App, id: &str, files: &[PathBuf]) {
+    fn commit(&mut self, app: &mut App, id: &str, files: &[PathBuf]) {
         let Some(history) = &self.history else {
             return;
         };
@@ -254,8 +274,26 @@ impl Io {
             .map(|u| u.changes.clone())
             .unwrap_or_default();
         if let Err(e) = history.commit_changes(&app.ctx.data, id, &changes, files) {
-            app.ctx
-                .error(format!("записано, но не внесено в историю: {e}"));
+            self.history_failed(app, &e);
+        }
+    }
+
+    /// A commit that failed: the answer is on disk; the history is opened again, which
+    /// rebuilds it when damaged, and the screen says once what happened.
+    fn history_failed(&mut self, app: &mut App, e: &crate::history::HistoryError) {
+        self.history = None;
+        let device = self.config.device.clone().unwrap_or_default();
+        match crate::history::History::open(&self.campaign_dir, &device)
+            .and_then(|h| h.commit_pending("sobes").map(|_| h))
+        {
+            Ok(h) => {
+                match &h.repaired {
+                    Some(report) => app.ctx.error(report.to_string()),
+                    None => app.ctx.error(crate::session::history_trouble(e)),
+                }
+                self.history = Some(h);
+            }
+            Err(again) => app.ctx.error(crate::session::history_trouble(&again)),
         }
     }
 }
@@ -296,12 +334,12 @@ pub fn run_loop<B: Backend>(
             Some(event) => {
                 let (syncs, effects): (Vec<Effect>, Vec<Effect>) = effects_of(app, event)
                     .into_iter()
-                    .partition(|e| matches!(e, Effect::Sync(_)));
+                    .partition(|e| matches!(e, Effect::Sync(..)));
                 let quit = io.apply(app, effects);
                 // A sync may take a while: the screen says each step before it starts.
                 for sync in syncs {
-                    if let Effect::Sync(hub) = sync {
-                        io.sync(app, hub, |app| {
+                    if let Effect::Sync(hub, create) = sync {
+                        io.sync(app, hub, create, |app| {
                             let _ = terminal.draw(|f| view::draw(f, app));
                         });
                     }
@@ -444,8 +482,23 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         app.start_loading(rx);
     }
     let device = ctx.device()?;
-    let history = crate::history::History::open(&ctx.campaign_dir, &device)?;
-    history.commit_pending(reviewer_name.as_deref().unwrap_or(""))?;
+    // A history that cannot be opened does not stop the interview: answers are saved to
+    // their files and the status line says why they are not in the history.
+    let history = match crate::history::History::open(&ctx.campaign_dir, &device).and_then(|h| {
+        h.commit_pending(reviewer_name.as_deref().unwrap_or(""))
+            .map(|_| h)
+    }) {
+        Ok(h) => {
+            if let Some(report) = &h.repaired {
+                app.ctx.error(report.to_string());
+            }
+            Some(h)
+        }
+        Err(e) => {
+            app.ctx.error(crate::session::history_trouble(&e));
+            None
+        }
+    };
     let mut io = Io {
         campaign_dir: ctx.campaign_dir.clone(),
         config_file: ctx.paths.config_file(),
@@ -453,7 +506,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
             device: Some(device),
             ..ctx.config.clone()
         },
-        history: Some(history),
+        history,
     };
     install_crash_report(ctx.paths.state_dir.clone());
     let mut terminal = ratatui::init();

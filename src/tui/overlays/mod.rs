@@ -32,6 +32,8 @@ pub enum Pending {
     ClearDecision(String),
     ClearRating(String),
     Export(ExportRequest),
+    /// Make a hub in this folder and sync with it.
+    NewHub(std::path::PathBuf),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,444 @@
+//! Where git meets the campaign. The rule: nothing from git reaches the working tree unless
+//! it is a campaign file that parses, and no object libgit2 may find damaged is read by it
+//! before it is checked here. `sync` (a hub's commits, the merge's result, the hub's own
+//! objects) and `history` (its own objects after an unclean stop, the repair) both go
+//! through this module.
+
+use crate::annex::ANNEX_FILE;
+use crate::data::{CLUSTERS_FILE, DataSet, MONITORING_FILE, PROTOCOL_FILE, REGISTRY_FILE};
+use crate::model::registry::is_safe_id;
+use crate::storage::{self, META_FILE, RECORDS_DIR, SCORES_FILE};
+use git2::{Oid, Repository, Tree};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// The data files a campaign may keep beside its answers (its own registry, protocol …).
+pub const DATA_FILES: [&str; 5] = [
+    REGISTRY_FILE,
+    PROTOCOL_FILE,
+    CLUSTERS_FILE,
+    MONITORING_FILE,
+    ANNEX_FILE,
+];
+
+/// What a path inside the campaign holds, when it is a campaign file at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Meta,
+    Scores,
+    Data,
+    Record(String),
+}
+
+/// The campaign file at `path` (relative, `/`-separated), or None for anything else: the
+/// names are compared whole, so `..`, absolute paths, `.git` in any spelling, other folders
+/// and ids that are not plain names are none of them.
+pub fn place(path: &str) -> Option<Place> {
+    match path {
+        META_FILE => Some(Place::Meta),
+        SCORES_FILE => Some(Place::Scores),
+        p if DATA_FILES.contains(&p) => Some(Place::Data),
+        p => {
+            let id = p
+                .strip_prefix(RECORDS_DIR)?
+                .strip_prefix('/')?
+                .strip_suffix(".ron")?;
+            is_safe_id(id).then(|| Place::Record(id.to_string()))
+        }
+    }
+}
+
+/// The pathspecs of every campaign file, for libgit2's look at the working tree.
+pub fn pathspecs() -> Vec<String> {
+    let mut out = vec![META_FILE.to_string(), SCORES_FILE.to_string()];
+    out.extend(DATA_FILES.iter().map(|f| f.to_string()));
+    out.push(format!("{RECORDS_DIR}/*.ron"));
+    out
+}
+
+/// A file of a tree that may not reach the campaign, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub path: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.why.starts_with(&self.path) {
+            write!(f, "{}", self.why)
+        } else {
+            write!(f, "«{}»: {}", self.path.escape_debug(), self.why)
+        }
+    }
+}
+
+fn refuse<T>(path: &str, why: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal {
+        path: path.to_string(),
+        why: why.into(),
+    })
+}
+
+/// Campaign files are regular files of git's ordinary mode; anything else is named.
+fn mode_words(mode: i32) -> &'static str {
+    match mode {
+        0o040000 => "папка, которой в кампании быть не может",
+        0o120000 => "символическая ссылка (в кампании только обычные файлы)",
+        0o160000 => "подмодуль git (в кампании только обычные файлы)",
+        0o100755 => "исполняемый файл (в кампании только обычные файлы)",
+        _ => "запись необычного вида (в кампании только обычные файлы)",
+    }
+}
+
+fn entry_name(entry: &git2::TreeEntry, folder: &str) -> Result<String, Refusal> {
+    match std::str::from_utf8(entry.name_bytes()) {
+        Ok(name) => Ok(format!("{folder}{name}")),
+        Err(_) => refuse(
+            &format!(
+                "{folder}{}",
+                String::from_utf8_lossy(entry.name_bytes()).escape_debug()
+            ),
+            "имя не в UTF-8",
+        ),
+    }
+}
+
+/// Every file of `tree`, checked whole before any is written: only campaign files, each a
+/// regular file of bounded size that parses with the code that loads a campaign and passes
+/// its checks (format, protocol, registry). Files already `known` (the same blob at the
+/// same path in this campaign's own last commit) are not parsed again.
+pub fn check_tree(
+    repo: &Repository,
+    tree: &Tree,
+    data: &DataSet,
+    known: &BTreeMap<String, Oid>,
+) -> Result<BTreeMap<String, Oid>, Refusal> {
+    let mut files = BTreeMap::new();
+    for entry in tree.iter() {
+        let name = entry_name(&entry, "")?;
+        let mode = entry.filemode();
+        if name == RECORDS_DIR && mode == 0o040000 {
+            let sub = repo
+                .find_tree(entry.id())
+                .or_else(|e| refuse(&name, describe_git(&e)))?;
+            for e in sub.iter() {
+                let path = entry_name(&e, &format!("{RECORDS_DIR}/"))?;
+                if !matches!(place(&path), Some(Place::Record(_))) {
+                    return refuse(
+                        &path,
+                        "не файл записи (ожидалось municipalities/<id>.ron, id из латинских букв, цифр и «-»)",
+                    );
+                }
+                if e.filemode() != 0o100644 {
+                    return refuse(&path, mode_words(e.filemode()));
+                }
+                files.insert(path, e.id());
+            }
+            continue;
+        }
+        match place(&name) {
+            Some(Place::Record(_)) | None => {
+                return refuse(
+                    &name,
+                    "не файл кампании (ожидались campaign.ron, scores.ron, файлы данных и municipalities/<id>.ron)",
+                );
+            }
+            Some(_) if mode != 0o100644 => return refuse(&name, mode_words(mode)),
+            Some(_) => {
+                files.insert(name, entry.id());
+            }
+        }
+    }
+    let odb = repo.odb().or_else(|e| refuse("", describe_git(&e)))?;
+    let read = |path: &str, oid: Oid| -> Result<String, Refusal> {
+        let (size, kind) = odb
+            .read_header(oid)
+            .or_else(|e| refuse(path, describe_git(&e)))?;
+        if kind != git2::ObjectType::Blob {
+            return refuse(path, "не файл");
+        }
+        if size as u64 > storage::MAX_FILE_BYTES {
+            return refuse(
+                path,
+                format!(
+                    "файл слишком большой ({size} байт, можно до {})",
+                    storage::MAX_FILE_BYTES
+                ),
+            );
+        }
+        let blob = repo
+            .find_blob(oid)
+            .or_else(|e| refuse(path, describe_git(&e)))?;
+        String::from_utf8(blob.content().to_vec()).or_else(|_| {
+            refuse(
+                path,
+                "файл не в кодировке UTF-8 (повреждён или сохранён в другой кодировке)",
+            )
+        })
+    };
+    let fresh = |path: &String, oid: &Oid| known.get(path) != Some(oid);
+    // The tree's own data files, when it has any: its records are checked against them.
+    let own_data;
+    let data = if files.keys().any(|p| place(p) == Some(Place::Data)) {
+        let mut texts = BTreeMap::new();
+        for (path, oid) in files.iter().filter(|(p, _)| place(p) == Some(Place::Data)) {
+            texts.insert(path.clone(), read(path, *oid)?);
+        }
+        own_data = DataSet::from_texts(&texts).or_else(|e| {
+            refuse(
+                e.first().map_or("", |e| match &e.origin {
+                    crate::model::source::Origin::File(p) => p.to_str().unwrap_or(""),
+                    _ => "",
+                }),
+                crate::session::join_errors(&e),
+            )
+        })?;
+        if let Some(text) = texts.get(ANNEX_FILE) {
+            let origin = crate::model::source::Origin::File(PathBuf::from(ANNEX_FILE));
+            crate::model::template::Template::parse(text, &origin)
+                .or_else(|e| refuse(ANNEX_FILE, e.to_string()))?;
+        }
+        &own_data
+    } else {
+        data
+    };
+    for (path, oid) in &files {
+        if fresh(path, oid) && place(path) != Some(Place::Data) {
+            check_file(path, read(path, *oid)?.as_bytes(), data)?;
+        }
+    }
+    Ok(files)
+}
+
+/// A campaign file's text as a commit or a merge would write it: parsed and checked as
+/// loading the campaign checks it. Data files are checked by [`check_tree`] as a set.
+pub fn check_file(path: &str, bytes: &[u8], data: &DataSet) -> Result<(), Refusal> {
+    let Some(place) = place(path) else {
+        return refuse(path, "не файл кампании");
+    };
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return refuse(path, "файл не в кодировке UTF-8");
+    };
+    let at = Path::new(path);
+    let store = |e: storage::StoreError| Refusal {
+        path: path.to_string(),
+        why: e.to_string(),
+    };
+    let known = |id: &str| data.registry.get(id).is_some();
+    match place {
+        Place::Meta => {
+            let meta = storage::parse_meta(at, text).map_err(store)?;
+            let problems =
+                crate::model::checks::fit_problems(&meta, &data.registry, &data.protocol);
+            if !problems.is_empty() {
+                return refuse(path, problems.join("; "));
+            }
+        }
+        Place::Scores => {
+            let table = storage::scores::parse_table(at, text).map_err(store)?;
+            if let Some(id) = table.rows.keys().find(|id| !known(id)) {
+                return refuse(path, format!("муниципалитета «{id}» нет в реестре"));
+            }
+        }
+        Place::Record(id) => {
+            storage::parse_record(at, text).map_err(store)?;
+            if !known(&id) {
+                return refuse(path, format!("муниципалитета «{id}» нет в реестре"));
+            }
+        }
+        Place::Data => {}
+    }
+    Ok(())
+}
+
+/// Every blob of a tree by path (its folders walked), as a commit of this campaign holds
+/// them; nothing is read but trees.
+pub fn files_of(tree: Option<&Tree>) -> BTreeMap<String, Oid> {
+    let mut out = BTreeMap::new();
+    if let Some(tree) = tree {
+        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                out.insert(format!("{root}{}", entry.name().unwrap_or("")), entry.id());
+            }
+            git2::TreeWalkResult::Ok
+        });
+    }
+    out
+}
+
+/// Whose git a libgit2 error came from: the words differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whose {
+    Hub,
+    History,
+}
+
+/// What went wrong in git's terms, in Russian first and libgit2's own (English) text after.
+pub fn describe_git(e: &git2::Error) -> String {
+    describe(e, Whose::History)
+}
+
+pub fn describe(e: &git2::Error, whose: Whose) -> String {
+    format!(
+        "{} (техническая причина: {})",
+        git_trouble(e, whose),
+        e.message()
+    )
+}
+
+/// What a libgit2 error means for a user.
+pub fn git_trouble(e: &git2::Error, whose: Whose) -> &'static str {
+    use git2::{ErrorClass as C, ErrorCode as K};
+    let hub = whose == Whose::Hub;
+    let text = e.message().to_lowercase();
+    if text.contains("no space") || text.contains("disk full") {
+        return "на носителе нет места";
+    }
+    if text.contains("read-only")
+        || text.contains("permission denied")
+        || text.contains("access is denied")
+    {
+        return if hub {
+            "нет права записи в папку узла (носитель только для чтения?)"
+        } else {
+            "нет права записи в папку кампании (носитель только для чтения?)"
+        };
+    }
+    match ((e.class(), e.code()), hub) {
+        ((_, K::NotFound), true) => {
+            "на узле нет того, что sobes туда записывал: узел повреждён или скопирован не целиком"
+        }
+        ((_, K::NotFound), false) => {
+            "в истории кампании нет того, что должно быть: она повреждена или скопирована не целиком"
+        }
+        (
+            (C::Odb | C::Object | C::Reference | C::Repository | C::Index | C::Tree | C::Zlib, _),
+            true,
+        ) => "узел повреждён (его файлы изменены не sobes или носитель испорчен)",
+        (
+            (C::Odb | C::Object | C::Reference | C::Repository | C::Index | C::Tree | C::Zlib, _),
+            false,
+        ) => "история кампании повреждена (файлы .git изменены не sobes или носитель испорчен)",
+        ((C::Os | C::Filesystem, _), true) => "папка узла недоступна",
+        ((C::Os | C::Filesystem, _), false) => "папка кампании недоступна",
+        (_, true) => "узел ответил не так, как ожидалось",
+        (_, false) => "git ответил не так, как ожидалось",
+    }
+}
+
+/// The loose objects of `objects` (a `.git/objects` or a hub's), with their ids.
+pub fn loose_objects(objects: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(objects) else {
+        return out;
+    };
+    for dir in dirs.flatten() {
+        let prefix = dir.file_name().to_string_lossy().into_owned();
+        if prefix.len() != 2 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let Ok(files) = std::fs::read_dir(dir.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let rest = file.file_name().to_string_lossy().into_owned();
+            if rest.len() == 38 && rest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                out.push((file.path(), format!("{prefix}{rest}")));
+            }
+        }
+    }
+    out
+}
+
+/// When a file last changed, its contents or its inode (a file damaged in place keeps
+/// neither time).
+fn changed_at(meta: &std::fs::Metadata) -> Option<SystemTime> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ctime = SystemTime::UNIX_EPOCH
+            + std::time::Duration::new(meta.ctime().max(0) as u64, meta.ctime_nsec() as u32);
+        Some(meta.modified().ok()?.max(ctime))
+    }
+    #[cfg(not(unix))]
+    {
+        meta.modified().ok()
+    }
+}
+
+/// The loose objects of `objects` changed since `since` (all without it) that are not whole:
+/// each with why. libgit2 1.9.7 loops for ever on a truncated one (upstream issue #7342),
+/// so nothing that may be damaged reaches it unchecked.
+pub fn damaged_objects(objects: &Path, since: Option<SystemTime>) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for (path, id) in loose_objects(objects) {
+        if let Some(since) = since {
+            match std::fs::metadata(&path).ok().as_ref().and_then(changed_at) {
+                Some(t) if t < since => continue,
+                _ => {}
+            }
+        }
+        if let Err(why) = verify_loose(&path, &id) {
+            out.push((path, why));
+        }
+    }
+    out
+}
+
+/// Larger inflated objects are refused rather than held.
+const MAX_OBJECT: usize = 256 * 1024 * 1024;
+
+/// A loose object's file is a whole zlib stream of a git object whose id is its name.
+pub fn verify_loose(path: &Path, id: &str) -> Result<(), String> {
+    use flate2::{Decompress, FlushDecompress, Status};
+    let bytes = std::fs::read(path).map_err(|e| storage::describe_io(&e))?;
+    if bytes.is_empty() {
+        return Err("пустой файл".into());
+    }
+    let mut z = Decompress::new(true);
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len().saturating_mul(3).min(1 << 24) + 64);
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() >= MAX_OBJECT {
+                return Err("объект слишком большой".into());
+            }
+            out.reserve(out.len().max(4096));
+        }
+        let (was_in, was_out) = (z.total_in(), z.total_out());
+        let input = &bytes[z.total_in() as usize..];
+        let status = z
+            .decompress_vec(input, &mut out, FlushDecompress::Finish)
+            .map_err(|_| "сжатые данные повреждены".to_string())?;
+        if status == Status::StreamEnd {
+            break;
+        }
+        if z.total_in() == was_in && z.total_out() == was_out && out.len() < out.capacity() {
+            return Err("файл обрезан (сжатые данные кончаются раньше объекта)".into());
+        }
+    }
+    let Some(nul) = out.iter().position(|b| *b == 0) else {
+        return Err("нет заголовка объекта".into());
+    };
+    let header = std::str::from_utf8(&out[..nul]).map_err(|_| "заголовок объекта повреждён")?;
+    let (kind, size) = header
+        .split_once(' ')
+        .ok_or("заголовок объекта повреждён")?;
+    let kind = match kind {
+        "blob" => git2::ObjectType::Blob,
+        "tree" => git2::ObjectType::Tree,
+        "commit" => git2::ObjectType::Commit,
+        "tag" => git2::ObjectType::Tag,
+        _ => return Err("неизвестный вид объекта".into()),
+    };
+    let body = &out[nul + 1..];
+    if size.parse::<usize>().ok() != Some(body.len()) {
+        return Err("длина объекта не совпадает с заголовком".into());
+    }
+    let oid = Oid::hash_object(kind, body).map_err(|e| e.message().to_string())?;
+    if oid.to_string() != id {
+        return Err("содержимое не соответствует имени объекта".into());
+    }
+    Ok(())
+}

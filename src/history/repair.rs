@@ -1,0 +1,366 @@
+//! Making a history whole or not at all, and rebuilding one found damaged: what is damaged
+//! is moved aside (never deleted), every commit still readable is kept, and the files as
+//! they are go into a commit «История восстановлена»; a later sync brings back from the
+//! hub what this side lost.
+
+use super::{BRANCH, CONFIG, EXCLUDE, History, HistoryError, VERIFIED, head_line, remove_locks};
+use crate::storage;
+use git2::{Oid, Repository};
+use std::path::{Path, PathBuf};
+
+/// What a repair found and did, for the one message that says so.
+#[derive(Clone, Debug)]
+pub struct RepairReport {
+    pub problem: String,
+    /// Where what was damaged now is (inside the campaign folder), if anything was moved.
+    pub aside: Option<PathBuf>,
+    /// What was moved there.
+    pub moved: Vec<String>,
+    /// The commit the rebuilt history continues, if any was still whole.
+    pub kept_from: Option<String>,
+}
+
+impl std::fmt::Display for RepairReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "история кампании была повреждена ({}); ответы целы, история восстановлена",
+            self.problem
+        )?;
+        match &self.kept_from {
+            Some(c) => write!(f, " от записи {}", &c[..c.len().min(12)])?,
+            None => write!(f, " заново")?,
+        }
+        if let Some(aside) = &self.aside {
+            write!(
+                f,
+                "; повреждённое ({}) перенесено в {}",
+                super::first_of(&self.moved, 5, ", "),
+                aside.display()
+            )?;
+        }
+        write!(
+            f,
+            "; недостающее вернётся с узла при следующей синхронизации"
+        )
+    }
+}
+
+/// Folders a history being made leaves when its maker is killed.
+const MAKING: &str = ".git-making-";
+
+/// Removes what a maker of a history killed half way left (the lock is held).
+pub fn clear_half_made(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(MAKING) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+fn io(dir: &Path) -> impl Fn(std::io::Error) -> HistoryError + '_ {
+    move |e| HistoryError::new(dir, storage::describe_io(&e))
+}
+
+fn private_file(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+/// Makes an empty history: built in a folder of its own inside the campaign and renamed
+/// into place, so a kill at any moment leaves either no `.git` or a whole one. Everything
+/// in it is private (0700/0600), as the campaign's files are.
+pub fn create(dir: &Path) -> Result<(), HistoryError> {
+    let io = io(dir);
+    let making = dir.join(format!("{MAKING}{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&making);
+    let result = (|| -> Result<(), HistoryError> {
+        for sub in [
+            "objects/info",
+            "objects/pack",
+            "refs/heads",
+            "refs/tags",
+            "info",
+        ] {
+            storage::create_private_dir(&making.join(sub))
+                .map_err(|e| HistoryError::new(dir, e.to_string()))?;
+        }
+        private_file(&making.join("HEAD"), &head_line()).map_err(&io)?;
+        private_file(&making.join("config"), CONFIG).map_err(&io)?;
+        private_file(&making.join("info").join("exclude"), EXCLUDE).map_err(&io)?;
+        std::fs::rename(&making, dir.join(".git")).map_err(&io)?;
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(&io)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&making);
+    }
+    result
+}
+
+/// Puts back, without a word, what sobes alone decides in a history: its configuration,
+/// HEAD on the campaign's branch, the exclusions, and private permissions on `.git`.
+pub fn normalize(git: &Path) {
+    let fix = |name: &str, text: &str| {
+        let path = git.join(name);
+        if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+            let _ = private_file(&path, text);
+        }
+    };
+    fix("config", CONFIG);
+    fix("HEAD", &head_line());
+    let _ = std::fs::create_dir_all(git.join("info"));
+    fix("info/exclude", EXCLUDE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(git).is_ok_and(|m| m.permissions().mode() & 0o777 != 0o700) {
+            let _ = std::fs::set_permissions(git, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+}
+
+/// A folder for what is damaged, named by the time, inside the campaign.
+fn aside_folder(dir: &Path) -> PathBuf {
+    let stamp: String = crate::clock::now()
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .take(14)
+        .collect();
+    let mut path = dir.join(format!(".git-damaged-{stamp}"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = dir.join(format!(".git-damaged-{stamp}-{n}"));
+    }
+    path
+}
+
+/// Moves `from` (inside `git`) into `aside`, keeping its path below `.git`.
+fn move_aside(git: &Path, from: &Path, aside: &Path) -> std::io::Result<()> {
+    let rel = from.strip_prefix(git).unwrap_or(from);
+    let to = aside.join(rel);
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::rename(from, to)
+}
+
+/// Commits the newest first that the campaign's branch was ever known to name: the branch
+/// itself, `packed-refs`, the reflogs.
+fn named_tips(git: &Path) -> Vec<Oid> {
+    let mut out = Vec::new();
+    let branch_ref = format!("refs/heads/{BRANCH}");
+    if let Ok(text) = std::fs::read_to_string(git.join(&branch_ref))
+        && let Ok(oid) = Oid::from_str(text.trim())
+    {
+        out.push(oid);
+    }
+    if let Ok(text) = std::fs::read_to_string(git.join("packed-refs")) {
+        for line in text.lines() {
+            if let Some((id, name)) = line.split_once(' ')
+                && name.trim() == branch_ref
+                && let Ok(oid) = Oid::from_str(id)
+            {
+                out.push(oid);
+            }
+        }
+    }
+    for log in ["logs/HEAD".to_string(), format!("logs/{branch_ref}")] {
+        if let Ok(text) = std::fs::read_to_string(git.join(log)) {
+            for line in text.lines().rev() {
+                if let Some(oid) = line.split(' ').nth(1).and_then(|s| Oid::from_str(s).ok()) {
+                    out.push(oid);
+                }
+            }
+        }
+    }
+    out.retain(|o| !o.is_zero());
+    out
+}
+
+/// Whether a commit and all that it descends from can be read, with their trees.
+pub(super) fn whole(repo: &Repository, tip: Oid) -> bool {
+    let mut stack = vec![tip];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Ok(commit) = repo.find_commit(id) else {
+            return false;
+        };
+        let Ok(tree) = commit.tree() else {
+            return false;
+        };
+        for e in tree.iter() {
+            if e.kind() == Some(git2::ObjectType::Tree) && repo.find_tree(e.id()).is_err() {
+                return false;
+            }
+        }
+        stack.extend(commit.parent_ids());
+    }
+    true
+}
+
+/// The commit the rebuilt history continues: the newest the branch named that is whole;
+/// else the newest whole commit this device made; else the newest whole one at all.
+fn best_tip(repo: &Repository, git: &Path, device: &str) -> Option<Oid> {
+    for oid in named_tips(git) {
+        if whole(repo, oid) {
+            return Some(oid);
+        }
+    }
+    let mut commits: Vec<(bool, i64, Oid)> = Vec::new();
+    let odb = repo.odb().ok()?;
+    let _ = odb.foreach(|oid| {
+        if let Ok((_, git2::ObjectType::Commit)) = odb.read_header(*oid)
+            && let Ok(c) = repo.find_commit(*oid)
+        {
+            let own = c.author().email() == Ok(format!("{device}@sobes").as_str());
+            commits.push((own, c.time().seconds(), *oid));
+        }
+        true
+    });
+    commits.sort_by(|a, b| b.cmp(a));
+    commits
+        .into_iter()
+        .map(|(_, _, oid)| oid)
+        .find(|oid| whole(repo, *oid))
+}
+
+/// Rebuilds the history of the campaign in `dir` (its lock held): every damaged loose
+/// object, a damaged index or `packed-refs`, or a `.git` that cannot be opened at all, is
+/// moved aside to a dated folder in the campaign; the branch is set to the newest commit
+/// still whole; the files as they are go into a commit «История восстановлена».
+pub fn repair(
+    dir: &Path,
+    device: &str,
+    problem: &HistoryError,
+) -> Result<RepairReport, HistoryError> {
+    let git = dir.join(".git");
+    let io = io(dir);
+    let problem = match problem {
+        HistoryError::Git { message, .. } => message.clone(),
+    };
+    let aside = aside_folder(dir);
+    let mut moved = Vec::new();
+    remove_locks(&git);
+    if !git.is_dir() || Repository::open(dir).is_err() && !git.join("objects").is_dir() {
+        // Nothing worth keeping in place: the whole folder goes aside.
+        if git.exists() || std::fs::symlink_metadata(&git).is_ok() {
+            storage::create_private_dir(&aside)
+                .map_err(|e| HistoryError::new(dir, e.to_string()))?;
+            std::fs::rename(&git, aside.join(".git")).map_err(&io)?;
+            moved.push(".git".to_string());
+        }
+        create(dir)?;
+    } else {
+        normalize(&git);
+        for (path, _) in crate::boundary::damaged_objects(&git.join("objects"), None) {
+            move_aside(&git, &path, &aside).map_err(&io)?;
+            moved.push(
+                path.strip_prefix(&git)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string(),
+            );
+        }
+        // packed-refs: the lines that are well formed stay.
+        let packed = git.join("packed-refs");
+        if let Ok(text) = std::fs::read(&packed) {
+            let text = String::from_utf8_lossy(&text).into_owned();
+            let good: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    l.starts_with('#')
+                        || l.starts_with('^') && Oid::from_str(&l[1..]).is_ok()
+                        || l.split_once(' ').is_some_and(|(id, name)| {
+                            id.len() == 40 && Oid::from_str(id).is_ok() && name.starts_with("refs/")
+                        })
+                })
+                .collect();
+            if good.len() != text.lines().count() {
+                move_aside(&git, &packed, &aside).map_err(&io)?;
+                moved.push("packed-refs".into());
+                let kept: String = good.iter().map(|l| format!("{l}\n")).collect();
+                private_file(&packed, &kept).map_err(&io)?;
+            }
+        }
+        let index = git.join("index");
+        if index.exists() {
+            let readable = Repository::open(dir)
+                .and_then(|r| r.index().map(|_| ()))
+                .is_ok();
+            if readable {
+                let _ = std::fs::remove_file(&index);
+            } else {
+                move_aside(&git, &index, &aside).map_err(&io)?;
+                moved.push("index".into());
+            }
+        }
+        // The branch is set below; a damaged one is kept aside for whoever looks.
+        let branch = git.join("refs").join("heads").join(BRANCH);
+        if branch.exists()
+            && std::fs::read_to_string(&branch)
+                .ok()
+                .and_then(|t| Oid::from_str(t.trim()).ok())
+                .is_none()
+        {
+            let copy = aside.join("refs").join("heads").join(BRANCH);
+            if let Some(parent) = copy.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            let _ = std::fs::copy(&branch, copy);
+            moved.push(format!("refs/heads/{BRANCH}"));
+        }
+    }
+    let repo = Repository::open(dir).map_err(History::err(dir))?;
+    let tip = best_tip(&repo, &git, device);
+    let branch = git.join("refs").join("heads").join(BRANCH);
+    match tip {
+        Some(oid) => private_file(&branch, &format!("{oid}\n")).map_err(&io)?,
+        None => {
+            let _ = std::fs::remove_file(&branch);
+        }
+    }
+    let _ = std::fs::remove_file(git.join(super::SPARE_REF));
+    let history = History {
+        repo: Repository::open(dir).map_err(History::err(dir))?,
+        dir: dir.to_path_buf(),
+        device: device.to_string(),
+        commits: std::cell::Cell::new(0),
+        trees: super::TreeCache::default(),
+        repaired: None,
+    };
+    let body = format!(
+        "Повреждение: {problem}\nПеренесено в {}: {}",
+        aside.display(),
+        if moved.is_empty() {
+            "ничего".to_string()
+        } else {
+            moved.join(", ")
+        }
+    );
+    history.commit_all("sobes", "История восстановлена", &body)?;
+    let _ = std::fs::File::create(git.join(VERIFIED));
+    Ok(RepairReport {
+        problem,
+        aside: (!moved.is_empty()).then_some(aside),
+        moved,
+        kept_from: tip.map(|t| t.to_string()),
+    })
+}
