@@ -138,6 +138,9 @@ pub fn check_tree(
             }
             continue;
         }
+        if mode != 0o100644 {
+            return refuse(&name, mode_words(mode));
+        }
         match place(&name) {
             Some(Place::Record(_)) | None => {
                 return refuse(
@@ -145,7 +148,6 @@ pub fn check_tree(
                     "не файл кампании (ожидались campaign.ron, scores.ron, файлы данных и municipalities/<id>.ron)",
                 );
             }
-            Some(_) if mode != 0o100644 => return refuse(&name, mode_words(mode)),
             Some(_) => {
                 files.insert(name, entry.id());
             }

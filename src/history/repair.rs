@@ -24,12 +24,12 @@ impl std::fmt::Display for RepairReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "история кампании была повреждена ({}); ответы целы, история восстановлена",
+            "история кампании восстановлена, ответы целы; что было: {}",
             self.problem
         )?;
         match &self.kept_from {
-            Some(c) => write!(f, " от записи {}", &c[..c.len().min(12)])?,
-            None => write!(f, " заново")?,
+            Some(c) => write!(f, "; продолжена от записи {}", &c[..c.len().min(12)])?,
+            None => write!(f, "; начата заново")?,
         }
         if let Some(aside) = &self.aside {
             write!(
@@ -216,29 +216,34 @@ pub(super) fn whole(repo: &Repository, tip: Oid) -> bool {
     true
 }
 
-/// The commit the rebuilt history continues: the newest the branch named that is whole;
-/// else the newest whole commit this device made; else the newest whole one at all.
+/// The commit the rebuilt history continues: the newest whole commit this device made
+/// (its saves move the branch without a reflog, so the object store is searched, not the
+/// logs); else the newest whole one the branch was ever known to name; else the newest
+/// whole one at all.
 fn best_tip(repo: &Repository, git: &Path, device: &str) -> Option<Oid> {
-    for oid in named_tips(git) {
-        if whole(repo, oid) {
-            return Some(oid);
-        }
-    }
-    let mut commits: Vec<(bool, i64, Oid)> = Vec::new();
+    let named = named_tips(git);
+    let mut commits: Vec<(bool, bool, bool, i64, Oid)> = Vec::new();
+    let mut parents = std::collections::HashSet::new();
     let odb = repo.odb().ok()?;
     let _ = odb.foreach(|oid| {
         if let Ok((_, git2::ObjectType::Commit)) = odb.read_header(*oid)
             && let Ok(c) = repo.find_commit(*oid)
         {
+            parents.extend(c.parent_ids());
             let own = c.author().email() == Ok(format!("{device}@sobes").as_str());
-            commits.push((own, c.time().seconds(), *oid));
+            commits.push((false, own, named.contains(oid), c.time().seconds(), *oid));
         }
         true
     });
+    // Saves of one second share a time: a commit no other names as parent is a tip, and
+    // a tip comes before what it descends from.
+    for c in commits.iter_mut() {
+        c.0 = !parents.contains(&c.4);
+    }
     commits.sort_by(|a, b| b.cmp(a));
     commits
         .into_iter()
-        .map(|(_, _, oid)| oid)
+        .map(|c| c.4)
         .find(|oid| whole(repo, *oid))
 }
 
