@@ -812,20 +812,6 @@ pub fn sync_with(
     // Whatever is on disk goes into the history before it is shared.
     progress(Step::Committing);
     history.commit_pending("sobes").map_err(local(dir))?;
-    if meta.id.is_none() && hub_campaign(folder).is_none() {
-        // A campaign made before ids gets one now, and the hub learns it below.
-        meta.id = Some(crate::session::new_campaign_id());
-        let text = storage::to_ron(&meta);
-        storage::atomic_write(&dir.join(storage::META_FILE), text.as_bytes())
-            .map_err(local(dir))?;
-        history
-            .commit_written(
-                &[(PathBuf::from(storage::META_FILE), text.into_bytes())],
-                "sobes",
-                "Кампании дан идентификатор для узла синхронизации",
-            )
-            .map_err(local(dir))?;
-    }
     let identified = matches!((&meta.id, hub_campaign(folder)), (Some(a), Some((b, _))) if *a == b);
     let mut report = Report {
         new_hub,
@@ -869,6 +855,21 @@ pub fn sync_with(
                 list.join("\n")
             ),
         });
+    }
+    if meta.id.is_none() && hub_campaign(folder).is_none() {
+        // A campaign made before ids gets one now (after every check passed), and the hub
+        // learns it below.
+        meta.id = Some(crate::session::new_campaign_id());
+        let text = storage::to_ron(&meta);
+        storage::atomic_write(&dir.join(storage::META_FILE), text.as_bytes())
+            .map_err(local(dir))?;
+        history
+            .commit_written(
+                &[(PathBuf::from(storage::META_FILE), text.into_bytes())],
+                "sobes",
+                "Кампании дан идентификатор для узла синхронизации",
+            )
+            .map_err(local(dir))?;
     }
     report.skipped = now_refused.iter().map(|r| r.to_string()).collect();
     let merging: Vec<&(String, Oid)> = branches

@@ -1092,9 +1092,42 @@ fn the_letters_facts_are_the_campaigns() {
     );
     let shown = stdout(&env.run(&["campaign", "show"]));
     assert!(
-        shown.contains("start\t2026-09-15") && shown.contains("end\t2026-10-09"),
-        "{shown}"
+        shown.contains("start\t15.09.2026") && shown.contains("end\t09.10.2026"),
+        "dates are shown as they are typed: {shown}"
     );
+    // Facts are checked where they are typed, the message names the field in Russian and
+    // nothing is written.
+    for (k, v, why) in [
+        ("end", "01.09.2026", "раньше, чем начались"),
+        ("start", "12.10.2026", "раньше, чем начались"),
+        ("plan_year", "от 01.09.2026 № 03/555", "ожидался год"),
+        ("plan_period", "2026", "годы через тире"),
+        ("plan_period", "2027–2026", "должен быть позже"),
+        ("letter_date", "32.10.2026", "ожидалась дата"),
+        ("title", "Кампания\u{b}2026", "управляющий символ"),
+        ("letter_number", "12\u{7}3", "управляющий символ"),
+    ] {
+        let before = std::fs::read(env.dir.join("campaign.ron")).unwrap();
+        let o = set(k, v);
+        assert_eq!(o.status.code(), Some(1), "{k} = {v:?}");
+        assert!(stderr(&o).contains(why), "{k}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains(&format!("{k}:")),
+            "the Russian name, not the key: {}",
+            stderr(&o)
+        );
+        assert_eq!(std::fs::read(env.dir.join("campaign.ron")).unwrap(), before);
+    }
+    assert!(set("plan_period", "2026-2027").status.success());
+    assert!(stdout(&env.run(&["campaign", "show"])).contains("plan_period\t2026–2027"));
+    // Facts that contradict each other are named by check.
+    assert!(set("plan_year", "2031").status.success());
+    let check = stdout(&env.run(&["check"]));
+    assert!(
+        check.contains("год планов (2031) не входит в период планов"),
+        "{check}"
+    );
+    assert!(set("plan_year", "").status.success());
     let o = set("start", "15 сентября");
     assert_eq!(o.status.code(), Some(1));
     assert!(

@@ -1154,6 +1154,17 @@ fn one_key_syncs_and_conflicts_show_in_the_list() {
     let config = std::fs::read_to_string(&h.io.config_file).unwrap();
     assert!(config.contains("узел"), "{config}");
 
+    // The stick pulled out: `s` says the hub is unavailable and makes nothing.
+    std::fs::rename(&hub, dir.parent().unwrap().join("вынута")).unwrap();
+    h.keys("s");
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(error && message.contains("недоступен"), "{message}");
+    assert!(
+        h.app.overlay().is_none(),
+        "a remembered hub is not offered to be made"
+    );
+    assert!(!hub.exists(), "nothing made on the laptop's disk");
+
     // A record with an open conflict (as a sync leaves it) is marked in the list.
     let file = dir.join("municipalities/agapovsky-mr.ron");
     std::fs::write(

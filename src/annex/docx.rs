@@ -132,6 +132,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
             Node::Paragraph(t) => body(vec![text_run(t)]),
             Node::Item(n, t) => body(vec![text_run(&format!("{n} {t}"))]),
             Node::Notice(t) => body(vec![text_run(t).bold().italic().color("C00000")]),
+            Node::Empty(_) => continue,
         };
         docx = docx.add_paragraph(ids.next(p));
     }

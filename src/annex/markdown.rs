@@ -29,6 +29,7 @@ pub fn render(doc: &Document) -> String {
             Node::Paragraph(t) => out.push_str(&escape(t)),
             Node::Item(n, t) => out.push_str(&format!("{} {}", escape(n), escape(t))),
             Node::Notice(t) => out.push_str(&format!("> **{}**", escape(t))),
+            Node::Empty(_) => continue,
         }
         out.push_str("\n\n");
     }

@@ -6,6 +6,7 @@ mod docx;
 mod letter;
 mod markdown;
 mod matrix;
+mod numbering;
 
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Record, Status};
@@ -313,6 +314,9 @@ pub enum Node {
     Item(String, String),
     /// A visible line about a gap, in the block «Требует внимания перед отправкой».
     Notice(String),
+    /// The sentence a section says when it has nothing else (`Block::Empty`); gone once
+    /// the document is numbered (`numbering::renumber`).
+    Empty(String),
 }
 
 /// Russian typesetting: a name is not torn from its ГО/МР at the end of a line, nor «№»
@@ -452,6 +456,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
             Block::Subheading(t) => nodes.push(Node::Subheading(fill(t))),
             Block::Paragraph(t) => nodes.push(Node::Paragraph(fill(t))),
             Block::Item(n, t) => nodes.push(Node::Item(fill(n), fill(t))),
+            Block::Empty(t) => nodes.push(Node::Empty(fill(t))),
             // Gaps are said once, together, at the end.
             Block::Gaps(_) | Block::Unfinished => {}
             Block::When(cond, blocks) => {
@@ -461,6 +466,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
             }
         }
     }
+    let mut nodes = numbering::renumber(nodes);
     let lines = gaps.lines();
     if !lines.is_empty() {
         nodes.push(Node::Heading("Требует внимания перед отправкой".into()));

@@ -78,6 +78,13 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         )));
     };
     let mut problems = check_campaign(&campaign, &data.registry, &data.protocol, &data.dimensions);
+    problems.extend(
+        campaign
+            .meta
+            .contradictions()
+            .into_iter()
+            .map(|c| format!("факты письма противоречат друг другу: {c}")),
+    );
     for p in problems.iter_mut() {
         *p = format!("{}: {p}", campaign_dir.display());
     }

@@ -263,10 +263,19 @@ impl Meta {
     /// is the value as stored, for the user to see.
     fn set_value(&mut self, key: &str, value: &str) -> Result<String, String> {
         let value = value.trim();
+        let what = field_name(key);
+        // A control character in a fact ends up in the document and its properties, which
+        // Word then refuses to open.
+        if let Some(c) = value.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "{what}: недопустимый управляющий символ U+{:04X}; введите значение заново",
+                c as u32
+            ));
+        }
         match key {
             TITLE => {
                 if value.is_empty() {
-                    return Err(format!("{TITLE}: название кампании не может быть пустым"));
+                    return Err(format!("{what}: не может быть пустым"));
                 }
                 self.title = value.to_string();
                 Ok(value.to_string())
@@ -286,9 +295,7 @@ impl Meta {
                     "да" | "yes" | "1" | "открыто" => true,
                     "нет" | "no" | "0" | "вслепую" | "" => false,
                     _ => {
-                        return Err(format!(
-                            "{OPEN_REVIEW}: ожидалось «да» или «нет», а не «{value}»"
-                        ));
+                        return Err(format!("{what}: ожидалось «да» или «нет», а не «{value}»"));
                     }
                 };
                 Ok(if self.open_review { "да" } else { "нет" }.into())
@@ -301,26 +308,61 @@ impl Meta {
                 let date = if value.is_empty() {
                     None
                 } else {
-                    let parsed = jiff::civil::Date::strptime("%d.%m.%Y", value)
-                        .or_else(|_| value.parse::<jiff::civil::Date>())
-                        .map_err(|_| format!("{key}: ожидалась дата ДД.ММ.ГГГГ, а не «{value}»"))?;
-                    Some(parsed.to_string())
+                    Some(parse_date(value).map_err(|e| format!("{what}: {e}"))?)
                 };
-                let shown = date.clone().unwrap_or_default();
-                if key == START {
-                    self.start = date;
+                let (start, end) = if key == START {
+                    (date, self.end.as_deref().and_then(|d| d.parse().ok()))
                 } else {
-                    self.end = date;
+                    (self.start.as_deref().and_then(|d| d.parse().ok()), date)
+                };
+                if let (Some(s), Some(e)) = (start, end)
+                    && s > e
+                {
+                    return Err(format!(
+                        "{what}: собеседования не могут закончиться ({}) раньше, чем начались ({})",
+                        show_date(e),
+                        show_date(s)
+                    ));
                 }
-                Ok(shown)
+                self.start = start.map(|d| d.to_string());
+                self.end = end.map(|d| d.to_string());
+                Ok(date.map(show_date).unwrap_or_default())
             }
             _ if FACTS.iter().any(|(k, _)| *k == key) => {
+                let value = if value.is_empty() {
+                    String::new()
+                } else {
+                    match fact_kind(key) {
+                        FactKind::Date => {
+                            show_date(parse_date(value).map_err(|e| format!("{what}: {e}"))?)
+                        }
+                        FactKind::Year => parse_year(value)
+                            .map_err(|e| format!("{what}: {e}"))?
+                            .to_string(),
+                        FactKind::Period => {
+                            let (a, b) = value
+                                .split_once(['–', '-', '—'])
+                                .ok_or_else(|| format!("{what}: ожидались годы через тире («2025–2026»), а не «{value}»"))?;
+                            let (a, b) = (
+                                parse_year(a.trim()).map_err(|e| format!("{what}: {e}"))?,
+                                parse_year(b.trim()).map_err(|e| format!("{what}: {e}"))?,
+                            );
+                            if b <= a {
+                                return Err(format!(
+                                    "{what}: второй год ({b}) должен быть позже первого ({a})"
+                                ));
+                            }
+                            format!("{a}–{b}")
+                        }
+                        FactKind::Text => value.to_string(),
+                    }
+                };
                 if value.is_empty() {
                     self.facts.remove(key);
                 } else {
-                    self.facts.insert(key.to_string(), value.to_string());
+                    self.facts.insert(key.to_string(), value.clone());
                 }
-                Ok(value.to_string())
+                Ok(value)
             }
             _ => {
                 let known: Vec<String> = SETTINGS
@@ -336,17 +378,133 @@ impl Meta {
         }
     }
 
-    /// A setting as `sobes campaign show` prints it.
+    /// A setting as `sobes campaign show` prints it: dates as they are typed (ДД.ММ.ГГГГ).
     pub fn setting(&self, key: &str) -> String {
+        let date = |d: &Option<String>| {
+            d.as_deref()
+                .map(|d| d.parse().map_or_else(|_| d.to_string(), show_date))
+                .unwrap_or_default()
+        };
         match key {
             REVIEWERS => self.reviewers.join("; "),
             OPEN_REVIEW => if self.open_review { "да" } else { "нет" }.into(),
             TITLE => self.title.clone(),
-            START => self.start.clone().unwrap_or_default(),
+            START => date(&self.start),
             PREVIOUS => self.previous.clone().unwrap_or_default(),
-            END => self.end.clone().unwrap_or_default(),
+            END => date(&self.end),
             _ => String::new(),
         }
+    }
+
+    /// Facts and settings that contradict each other, in words, for `sobes check`.
+    pub fn contradictions(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let date = |d: Option<&str>| d.and_then(|d| parse_date(d).ok());
+        let (start, end) = (date(self.start.as_deref()), date(self.end.as_deref()));
+        if let (Some(s), Some(e)) = (start, end)
+            && s > e
+        {
+            out.push(format!(
+                "собеседования кончаются ({}) раньше, чем начинаются ({})",
+                show_date(e),
+                show_date(s)
+            ));
+        }
+        if let (Some(letter), Some(e)) =
+            (date(self.facts.get("letter_date").map(String::as_str)), end)
+            && letter < e
+        {
+            out.push(format!(
+                "дата письма ({}) раньше последнего дня собеседований ({})",
+                show_date(letter),
+                show_date(e)
+            ));
+        }
+        let year = |k: &str| self.facts.get(k).and_then(|v| parse_year(v).ok());
+        if let (Some(a), Some(b)) = (year("plan_year"), year("plan_next_year"))
+            && b != a + 1
+        {
+            out.push(format!(
+                "{} ({b}) — не следующий год после года планов ({a})",
+                field_name("plan_next_year")
+            ));
+        }
+        if let (Some(a), Some(period)) = (year("plan_year"), self.facts.get("plan_period"))
+            && let Some((p, q)) = period.split_once('–')
+            && let (Ok(p), Ok(q)) = (parse_year(p), parse_year(q))
+            && !(p..=q).contains(&a)
+        {
+            out.push(format!(
+                "год планов ({a}) не входит в период планов ({period})"
+            ));
+        }
+        if let (Some(s), Some(a)) = (start, year("plan_year"))
+            && a < s.year() as i32
+        {
+            out.push(format!(
+                "год планов ({a}) раньше года собеседований ({})",
+                s.year()
+            ));
+        }
+        out
+    }
+}
+
+/// A setting's or a fact's Russian name, for messages.
+pub fn field_name(key: &str) -> String {
+    SETTINGS
+        .iter()
+        .chain(FACTS)
+        .find(|(k, _)| *k == key)
+        .map(|(_, what)| {
+            what.split(" (")
+                .next()
+                .unwrap_or(what)
+                .split(" («")
+                .next()
+                .unwrap_or(what)
+                .to_string()
+        })
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// What a fact holds, for checking it where it is typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactKind {
+    Date,
+    Year,
+    Period,
+    Text,
+}
+
+pub fn fact_kind(key: &str) -> FactKind {
+    match key {
+        "letter_date" => FactKind::Date,
+        "plan_year" | "plan_next_year" | "monitoring_year" => FactKind::Year,
+        "plan_period" => FactKind::Period,
+        _ => FactKind::Text,
+    }
+}
+
+/// A date typed as ДД.ММ.ГГГГ (or as stored, ГГГГ-ММ-ДД).
+pub fn parse_date(value: &str) -> Result<jiff::civil::Date, String> {
+    jiff::civil::Date::strptime("%d.%m.%Y", value.trim())
+        .or_else(|_| value.trim().parse::<jiff::civil::Date>())
+        .map_err(|_| format!("ожидалась дата ДД.ММ.ГГГГ (например, 14.09.2026), а не «{value}»"))
+}
+
+/// A date as it is typed and printed: ДД.ММ.ГГГГ.
+pub fn show_date(d: jiff::civil::Date) -> String {
+    format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+}
+
+/// A year of plans: four digits, 2000–2100.
+pub fn parse_year(value: &str) -> Result<i32, String> {
+    match value.trim().parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) && value.trim().len() == 4 => Ok(y),
+        _ => Err(format!(
+            "ожидался год из четырёх цифр (например, 2026), а не «{value}»"
+        )),
     }
 }
 
@@ -451,6 +609,14 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "region_genitive",
         "регион в родительном падеже («Челябинской области»)",
+    ),
+    (
+        "signer_position",
+        "должность подписывающего письма муниципалитетам («Ректор ГБУ ДПО ЧИППКРО»)",
+    ),
+    (
+        "signer_name",
+        "подписывающий письма муниципалитетам: инициалы и фамилия",
     ),
 ];
 

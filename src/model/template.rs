@@ -41,8 +41,11 @@ pub enum Cond {
     Some(String),
     /// The list is empty.
     None(String),
-    /// The first list holds more than half of the second: «большинство».
+    /// The first list holds more than half of the second, but not all of it, and the second
+    /// has at least three: «большинство (5 из 8)» never reads «большинство (1 из 1)».
     Most(String, String),
+    /// The first list holds all of the second, and the second has at least two: «все».
+    Every(String, String),
     All(Vec<Cond>),
     Any(Vec<Cond>),
     Not(Box<Cond>),
@@ -73,7 +76,7 @@ impl Cond {
     pub fn keys(&self) -> Vec<&str> {
         match self {
             Cond::Some(k) | Cond::None(k) => vec![k],
-            Cond::Most(a, b) => vec![a, b],
+            Cond::Most(a, b) | Cond::Every(a, b) => vec![a, b],
             Cond::All(cs) | Cond::Any(cs) => cs.iter().flat_map(Cond::keys).collect(),
             Cond::Not(c) => c.keys(),
         }
@@ -84,7 +87,8 @@ impl Cond {
         match self {
             Cond::Some(k) => count(k) > 0,
             Cond::None(k) => count(k) == 0,
-            Cond::Most(a, b) => 2 * count(a) > count(b) && count(b) > 0,
+            Cond::Most(a, b) => count(b) >= 3 && 2 * count(a) > count(b) && count(a) < count(b),
+            Cond::Every(a, b) => count(b) >= 2 && count(a) == count(b),
             Cond::All(cs) => cs.iter().all(|c| c.holds(count)),
             Cond::Any(cs) => cs.iter().any(|c| c.holds(count)),
             Cond::Not(c) => !c.holds(count),
@@ -110,6 +114,9 @@ pub enum Block {
     Unfinished,
     /// Blocks said only when the condition holds.
     When(Cond, Vec<Block>),
+    /// What the section (or subsection) it stands in says when nothing else in it is
+    /// printed; a section without one is then left out with its heading.
+    Empty(String),
 }
 
 impl Block {
@@ -120,7 +127,8 @@ impl Block {
             | Block::Title(t)
             | Block::Heading(t)
             | Block::Subheading(t)
-            | Block::Paragraph(t) => vec![t],
+            | Block::Paragraph(t)
+            | Block::Empty(t) => vec![t],
             Block::Item(n, t) => vec![n, t],
             Block::Gaps(_) | Block::Unfinished => vec![],
             Block::When(_, blocks) => blocks.iter().flat_map(Block::texts).collect(),

@@ -37,6 +37,7 @@ fn lines_of(doc: &Document) -> Vec<Line<'static>> {
             Node::Notice(t) => {
                 lines.push(Line::styled(t.clone(), ERROR.add_modifier(Modifier::BOLD)))
             }
+            Node::Empty(_) => continue,
         }
         lines.push(Line::raw(""));
     }
