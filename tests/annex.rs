@@ -308,22 +308,39 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, String> {
 
 /// The visible text of a WordprocessingML part: the contents of every <w:t>.
 fn docx_text(xml: &str) -> String {
+    // A paragraph a line: its runs' texts joined, Word's no-break hyphen read as a hyphen.
     let mut out = String::new();
     let mut rest = xml;
-    while let Some(at) = rest.find("<w:t") {
+    loop {
+        let next = ["<w:t", "<w:noBreakHyphen", "</w:p>"]
+            .iter()
+            .filter_map(|tag| rest.find(tag).map(|at| (at, *tag)))
+            .min();
+        let Some((at, tag)) = next else { break };
         let tail = &rest[at..];
-        let open_end = tail.find('>').unwrap();
-        if tail[..open_end].ends_with('/')
-            || !(tail.as_bytes()[4] == b'>' || tail.as_bytes()[4] == b' ')
-        {
-            rest = &tail[open_end + 1..];
-            continue;
+        match tag {
+            "</w:p>" => {
+                out.push('\n');
+                rest = &tail[tag.len()..];
+            }
+            "<w:noBreakHyphen" => {
+                out.push('-');
+                rest = &tail[tag.len()..];
+            }
+            _ => {
+                let open_end = tail.find('>').unwrap();
+                if tail[..open_end].ends_with('/')
+                    || !(tail.as_bytes()[4] == b'>' || tail.as_bytes()[4] == b' ')
+                {
+                    rest = &tail[open_end + 1..];
+                    continue;
+                }
+                let body = &tail[open_end + 1..];
+                let close = body.find("</w:t>").unwrap();
+                out.push_str(&body[..close]);
+                rest = &body[close..];
+            }
         }
-        let body = &tail[open_end + 1..];
-        let close = body.find("</w:t>").unwrap();
-        out.push_str(&body[..close]);
-        out.push('\n');
-        rest = &body[close..];
     }
     out.replace("&quot;", "\"")
         .replace("&amp;", "&")

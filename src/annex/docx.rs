@@ -6,7 +6,7 @@
 
 use super::{Document, Node};
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Footer, LineSpacing, PageMargin, PageNum, Paragraph, Run,
+    AlignmentType, BreakType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph, Run,
     RunFonts, SpecialIndentType, Style, StyleType,
 };
 use std::io::Cursor;
@@ -44,7 +44,17 @@ fn styles(docx: Docx) -> Docx {
     docx.add_style(heading("AnnexTitle", "Title", 0, AlignmentType::Center))
         .add_style(heading("Heading1", "heading 1", 0, AlignmentType::Center))
         .add_style(heading("Heading2", "heading 2", 1, AlignmentType::Left))
+        .add_style(
+            Style::new("AnnexStamp", StyleType::Paragraph)
+                .name("Annex stamp")
+                .based_on("Normal")
+                .align(AlignmentType::Right),
+        )
 }
+
+/// The styles never hyphenated: the title, headings and the stamp or header of a letter
+/// (hyphenation stays on for the body). docx-rs has no switch for it.
+const UNHYPHENATED: [&str; 4] = ["AnnexTitle", "Heading1", "Heading2", "AnnexStamp"];
 
 /// Numbers paragraphs so the ids do not depend on what this thread built before.
 struct Ids(usize);
@@ -94,15 +104,25 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
         .created_at(date)
         .updated_at(date);
     docx = styles(docx);
-    let footer = Footer::new().add_paragraph(
+    // ГОСТ Р 7.0.97-2016: page numbers at the top, centred, none on the first page.
+    let header = Header::new().add_paragraph(
         ids.next(
             Paragraph::new()
                 .align(AlignmentType::Center)
                 .add_page_num(PageNum::new()),
         ),
     );
-    docx = docx.footer(footer);
-    for node in &doc.nodes {
+    docx = docx
+        .header(header)
+        .first_header(Header::new().add_paragraph(ids.next(Paragraph::new())));
+    // The block of gaps is read with what comes before it, never alone on a last page.
+    let gaps_at = doc
+        .nodes
+        .iter()
+        .position(|n| matches!(n, Node::Heading(h) if h == super::GAPS_HEADING));
+    for (i, node) in doc.nodes.iter().enumerate() {
+        let keep = gaps_at.is_some_and(|g| i + 1 == g)
+            || matches!(node, Node::Notice(_)) && i + 1 < doc.nodes.len();
         let p = match node {
             Node::Right(lines) => {
                 let mut run = Run::new();
@@ -113,7 +133,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
                     run = run.add_text(line);
                 }
                 Paragraph::new()
-                    .align(AlignmentType::Right)
+                    .style("AnnexStamp")
                     .line_spacing(LineSpacing::new().after(240))
                     .add_run(run)
             }
@@ -134,6 +154,7 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
             Node::Notice(t) => body(vec![text_run(t).bold().italic().color("C00000")]),
             Node::Empty(_) => continue,
         };
+        let p = if keep { p.keep_next(true) } else { p };
         docx = docx.add_paragraph(ids.next(p));
     }
     let mut buf = Cursor::new(Vec::new());
@@ -162,13 +183,19 @@ fn finish(bytes: Vec<u8>, doc: &Document) -> Result<Vec<u8>, Box<dyn std::error:
         part.read_to_end(&mut text)?;
         let text = match name.as_str() {
             "word/settings.xml" => after(&text, "<w:defaultTabStop", AUTO_HYPHENATION),
-            "word/styles.xml" => String::from_utf8_lossy(&text)
-                .replacen(
+            "word/styles.xml" => {
+                let mut xml = String::from_utf8_lossy(&text).replacen(
                     "</w:rPr></w:rPrDefault>",
                     &format!("{LANG}</w:rPr></w:rPrDefault>"),
                     1,
-                )
-                .into_bytes(),
+                );
+                for style in UNHYPHENATED {
+                    xml = suppress_hyphens(&xml, style);
+                }
+                xml.into_bytes()
+            }
+            // Word's own no-break hyphen, not a character a font may lack.
+            "word/document.xml" => no_break_hyphens(&String::from_utf8_lossy(&text)).into_bytes(),
             "docProps/core.xml" => properties(&text, doc),
             _ => text,
         };
@@ -194,9 +221,76 @@ fn after(xml: &[u8], element: &str, insert: &str) -> Vec<u8> {
     }
 }
 
+/// Each run with a no-break hyphen in its text split around Word's own `<w:noBreakHyphen />`
+/// (a font may lack the character), every piece keeping the run's properties.
+fn no_break_hyphens(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(start) = rest.find("<w:r>") {
+        let Some(len) = rest[start..].find("</w:r>") else {
+            break;
+        };
+        let end = start + len + "</w:r>".len();
+        let run = &rest[start..end];
+        out.push_str(&rest[..start]);
+        rest = &rest[end..];
+        let text_at = run
+            .find("<w:t")
+            .and_then(|t| run[t..].find('>').map(|g| t + g + 1));
+        let (Some(text_at), true) = (text_at, run.contains(super::NB_HYPHEN)) else {
+            out.push_str(run);
+            continue;
+        };
+        let Some(text_end) = run[text_at..].find("</w:t>").map(|e| text_at + e) else {
+            out.push_str(run);
+            continue;
+        };
+        let props = run
+            .find("<w:rPr")
+            .and_then(|p| {
+                run[p..]
+                    .find("</w:rPr>")
+                    .map(|e| &run[p..p + e + "</w:rPr>".len()])
+            })
+            .unwrap_or("");
+        let pieces: Vec<String> = run[text_at..text_end]
+            .split(super::NB_HYPHEN)
+            .map(|piece| format!("<w:r>{props}<w:t xml:space=\"preserve\">{piece}</w:t></w:r>"))
+            .collect();
+        out.push_str(&pieces.join(&format!("<w:r>{props}<w:noBreakHyphen /></w:r>")));
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The style `id` in styles.xml with `<w:suppressAutoHyphens />` in its paragraph
+/// properties.
+fn suppress_hyphens(xml: &str, id: &str) -> String {
+    let Some(start) = xml.find(&format!("w:styleId=\"{id}\"")) else {
+        return xml.to_string();
+    };
+    let Some(end) = xml[start..].find("</w:style>").map(|e| start + e) else {
+        return xml.to_string();
+    };
+    let style = &xml[start..end];
+    let patched = match style.find("<w:pPr>") {
+        Some(p) => format!(
+            "{}<w:pPr><w:suppressAutoHyphens />{}",
+            &style[..p],
+            &style[p + "<w:pPr>".len()..]
+        ),
+        None => format!("{style}<w:pPr><w:suppressAutoHyphens /></w:pPr>"),
+    };
+    format!("{}{patched}{}", &xml[..start], &xml[end..])
+}
+
 fn properties(xml: &[u8], doc: &Document) -> Vec<u8> {
+    // A control character is not allowed in XML at all: Word refuses the whole file.
     let escape = |s: &str| {
-        s.replace('&', "&amp;")
+        s.chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")

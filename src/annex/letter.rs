@@ -109,12 +109,12 @@ pub fn letter(data: &DataSet, campaign: &Campaign, author: &str, m: &Municipalit
             unscored.join(", ")
         )));
     }
-    let kinds = &data.registry.kinds;
+    let registry = &data.registry;
     let nodes = nodes
         .into_iter()
         .map(|n| match n {
-            Node::Paragraph(t) => Node::Paragraph(typeset(&t, kinds)),
-            Node::Subheading(t) => Node::Subheading(typeset(&t, kinds)),
+            Node::Paragraph(t) => Node::Paragraph(typeset(&t, registry)),
+            Node::Subheading(t) => Node::Subheading(typeset(&t, registry)),
             other => other,
         })
         .collect();

@@ -33,6 +33,8 @@ pub fn render(doc: &Document) -> String {
         }
         out.push_str("\n\n");
     }
+    // A no-break hyphen is for the page; plain text keeps the hyphen people search for.
+    let mut out = out.replace(super::NB_HYPHEN, "-");
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
     out.push('\n');

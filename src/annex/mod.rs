@@ -319,15 +319,58 @@ pub enum Node {
     Empty(String),
 }
 
-/// Russian typesetting: a name is not torn from its ГО/МР at the end of a line, nor «№»
-/// from its number, nor a dash from the word before it.
-pub fn typeset(text: &str, kinds: &[String]) -> String {
+/// The heading of the block of what needs attention before sending.
+pub const GAPS_HEADING: &str = "Требует внимания перед отправкой";
+
+/// A hyphen that never breaks a line: «Усть‑Катавский», «Катав‑Ивановский» stay whole.
+pub const NB_HYPHEN: char = '\u{2011}';
+
+/// Russian typesetting: a name is not torn from its ГО/МР at the end of a line, nor split at
+/// its hyphen, nor «№» from its number, nor a number from the word it counts («43
+/// муниципальных», «IV квартал»), nor a dash from the word before it.
+pub fn typeset(text: &str, registry: &crate::model::registry::Registry) -> String {
     const NBSP: char = '\u{a0}';
     let mut out = text.replace("№ ", "№\u{a0}").replace(" — ", "\u{a0}— ");
-    for kind in kinds {
+    for kind in &registry.kinds {
         out = out.replace(&format!(" {kind}"), &format!("{NBSP}{kind}"));
         // «ГО Спасск-Дальний»: the kind written first keeps to its name too.
         out = out.replace(&format!("{kind} "), &format!("{kind}{NBSP}"));
+    }
+    for m in &registry.municipalities {
+        for name in [&m.name, &m.genitive] {
+            if let Some(stem) = name.split([' ', NBSP]).find(|w| w.contains('-')) {
+                out = out.replace(stem, &stem.replace('-', &NB_HYPHEN.to_string()));
+            }
+        }
+    }
+    glue_numbers(&out)
+}
+
+/// A number (Arabic, or Roman as in «IV квартал») keeps to the word after it.
+fn glue_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            let number = !word.is_empty()
+                && (word.chars().all(|c| c.is_ascii_digit())
+                    || word.len() <= 4 && word.chars().all(|c| matches!(c, 'I' | 'V' | 'X')));
+            let next_is_word = chars.peek().is_some_and(|n| n.is_alphabetic());
+            out.push(if number && next_is_word {
+                '\u{a0}'
+            } else {
+                ' '
+            });
+            word.clear();
+        } else {
+            out.push(c);
+            if c.is_whitespace() || c == '(' || c == '«' {
+                word.clear();
+            } else {
+                word.push(c);
+            }
+        }
     }
     out
 }
@@ -441,7 +484,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
                 Piece::Region => out.push_str(&data.registry.region),
             }
         }
-        typeset(&out, &data.registry.kinds)
+        typeset(&out, &data.registry)
     };
     let count = |key: &str| members(key).len();
     let mut nodes = Vec::new();
@@ -469,11 +512,11 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
     let mut nodes = numbering::renumber(nodes);
     let lines = gaps.lines();
     if !lines.is_empty() {
-        nodes.push(Node::Heading("Требует внимания перед отправкой".into()));
+        nodes.push(Node::Heading(GAPS_HEADING.into()));
         nodes.extend(
             lines
                 .iter()
-                .map(|l| Node::Notice(typeset(l, &data.registry.kinds))),
+                .map(|l| Node::Notice(typeset(l, &data.registry))),
         );
     }
     Document {
