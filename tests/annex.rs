@@ -478,12 +478,54 @@ fn csv_and_xlsx_hold_the_cluster_matrix() {
         assert!(shared.contains(h), "{h}");
     }
     let sheet = &parts["xl/worksheets/sheet1.xml"];
+    // 43 rows under the header, then a legend two rows below the table.
     assert!(
-        sheet.contains("<dimension ref=\"A1:M44\"/>"),
+        sheet.contains("<dimension ref=\"A1:M48\"/>"),
         "{}",
         &sheet[..300.min(sheet.len())]
     );
     assert!(parts["docProps/core.xml"].contains("2022-10-18"));
+    // A table to print and filter: landscape A4, one page wide, the header row on every
+    // page, a filter, widths fitted, every cell text (clusters too), overrides and gaps
+    // filled, with a legend.
+    assert!(sheet.contains("orientation=\"landscape\""), "landscape");
+    assert!(sheet.contains("fitToHeight=\"0\""), "one page wide");
+    assert!(sheet.contains("<autoFilter ref=\"A1:M44\"/>"), "a filter");
+    assert!(
+        sheet.contains("<cols>") && sheet.contains("customWidth=\"1\""),
+        "widths"
+    );
+    assert!(
+        parts["xl/workbook.xml"].contains("_xlnm.Print_Titles"),
+        "the header row repeats"
+    );
+    assert!(
+        !sheet
+            .split("<c ")
+            .skip(1)
+            .any(|c| c.contains("<v>") && !c.contains("t=\"s\"")),
+        "no number cells"
+    );
+    assert!(shared.contains("Обозначения:") && shared.contains("решение расходится с подсказкой"));
+    let styles = &parts["xl/styles.xml"];
+    assert!(
+        styles.contains("FCE4D6") && styles.contains("FFF2CC"),
+        "{styles}"
+    );
+    // A matrix of an unfinished campaign exports: it is a working table, gaps marked.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut unfinished = campaign.clone();
+    unfinished.records.remove("uysky-mr");
+    unfinished.add_missing(["uysky-mr"]);
+    let written = annex::export(
+        &data,
+        &unfinished,
+        None,
+        Format::Xlsx,
+        &tmp.path().join("m.xlsx"),
+        ExportOptions::default(),
+    );
+    assert!(written.is_ok(), "{written:?}");
 }
 
 #[test]

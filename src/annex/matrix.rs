@@ -6,7 +6,14 @@
 use crate::data::DataSet;
 use crate::model::agreement::{Agreement, measure};
 use crate::model::campaign::Campaign;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+};
+
+/// The fill of a decision that departs from the suggestion (light orange).
+const OVERRIDE_FILL: u32 = 0xFCE4D6;
+/// The fill of a dimension with no decision yet (light yellow).
+const GAP_FILL: u32 = 0xFFF2CC;
 
 /// The header of a reviewer's column: «Потребность: оценка Иванова».
 const RATING: &str = ": оценка ";
@@ -104,33 +111,76 @@ pub fn matrix_xlsx(data: &DataSet, campaign: &Campaign) -> Result<Vec<u8>, Strin
     let ws = wb.add_worksheet();
     ws.set_name("Кластеры").map_err(err)?;
     let header = matrix_header(data, campaign);
+    let head = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
     for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold)
+        ws.write_string_with_format(0, c as u16, h, &head)
             .map_err(err)?;
     }
-    let numeric: Vec<bool> = header
-        .iter()
-        .map(|h| h.ends_with(": подсказка") || h.ends_with(": решение") || h.contains(RATING))
-        .collect();
-    for (r, row) in matrix_rows(data, campaign).iter().enumerate() {
-        let r = r as u32 + 1;
+    // Overrides and gaps are seen at once on paper: a fill each, and a legend below.
+    let plain = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    let overridden = plain
+        .clone()
+        .set_background_color(Color::RGB(OVERRIDE_FILL));
+    let missing = plain.clone().set_background_color(Color::RGB(GAP_FILL));
+    let rows = matrix_rows(data, campaign);
+    let decision_of = |c: usize| header[c].ends_with(": решение");
+    let raters = campaign.reviewers().len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count().min(16)).collect();
+    for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            match cell.parse::<f64>() {
-                Ok(n) if numeric[c] => ws.write_number(r, c as u16, n).map(|_| ()),
-                _ if cell.is_empty() => Ok(()),
-                // Always a string cell, never a formula, whatever the text begins with.
-                _ => ws.write_string(r, c as u16, cell).map(|_| ()),
-            }
-            .map_err(err)?;
+            let suggested = &row[c.saturating_sub(1 + raters)];
+            let format = if decision_of(c) && cell.is_empty() {
+                &missing
+            } else if decision_of(c) && !suggested.is_empty() && cell != suggested {
+                &overridden
+            } else {
+                &plain
+            };
+            // Always a text cell (clusters too, as the README says), never a formula.
+            ws.write_string_with_format(r as u32 + 1, c as u16, cell, format)
+                .map_err(err)?;
+            widths[c] = widths[c].max(cell.chars().count());
         }
     }
-    ws.set_column_width(0, 22).map_err(err)?;
-    ws.set_column_width(1, 26).map_err(err)?;
-    ws.set_column_width(3, 14).map_err(err)?;
+    // Reasons wrap at a readable width; short columns fit their contents.
+    for (c, w) in widths.iter().enumerate() {
+        let width = if header[c].ends_with(": причина") {
+            40
+        } else {
+            (*w).clamp(6, 28)
+        };
+        ws.set_column_width(c as u16, width as f64).map_err(err)?;
+    }
     ws.set_freeze_panes(1, 2).map_err(err)?;
-    let last_row = data.registry.len() as u32;
+    let last_row = rows.len() as u32;
     ws.autofilter(0, 0, last_row, header.len() as u16 - 1)
         .map_err(err)?;
+    let legend = last_row + 2;
+    ws.write_string_with_format(legend, 1, "Обозначения:", &bold)
+        .map_err(err)?;
+    ws.write_string_with_format(
+        legend + 1,
+        1,
+        "решение расходится с подсказкой",
+        &overridden,
+    )
+    .map_err(err)?;
+    ws.write_string_with_format(legend + 2, 1, "решения ещё нет", &missing)
+        .map_err(err)?;
+    // A4 landscape, one page wide, the header on every page.
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0).map_err(err)?;
+    ws.set_header("&C&\"Times New Roman\"&12Кластеры муниципальных образований");
+    ws.set_footer("&Cстраница &P из &N");
     if !campaign.reviewers().is_empty() {
         let ids = data.registry.ids();
         let agreement = measure(campaign, &ids, &data.dimensions, &data.protocol);

@@ -653,8 +653,11 @@ pub fn export(
     if path.is_dir() {
         return Err(format!("{}: это каталог, а нужен файл", path.display()));
     }
+    // The annex says only what is decided; the matrix is a working table that shows gaps
+    // (marked), so it is not stopped by them.
     let gaps = gaps(data, campaign);
-    if !gaps.is_empty() && !opts.allow_incomplete {
+    let annex = matches!(format, Format::Markdown | Format::Docx);
+    if annex && !gaps.is_empty() && !opts.allow_incomplete {
         let mut message = String::from("экспорт остановлен: кампания не завершена\n");
         for line in gaps.lines() {
             message.push_str("  ");
