@@ -8,6 +8,10 @@
 //! Only campaign files are history's business (see [`crate::boundary`]). A history that
 //! cannot be read never stops an answer from being saved: the caller saves the file first,
 //! and a writer that finds the history damaged rebuilds it (`repair`).
+//!
+//! Over 600 lines, kept whole: the commit path (trees patched in place, objects written in
+//! one write, the branch swapped) and the reading of the history share the repository
+//! handle and the tree cache; split, each half would reach into the other's internals.
 
 mod repair;
 pub use repair::{RepairReport, repair};
@@ -151,6 +155,14 @@ impl History {
                         String::new()
                     }
                 ),
+            ));
+        }
+        if let Ok(text) = std::fs::read(git.join("packed-refs"))
+            && let (_, Some(line)) = repair::packed_lines(&String::from_utf8_lossy(&text))
+        {
+            return Err(HistoryError::new(
+                dir,
+                format!("повреждён файл packed-refs: строка {line} не читается"),
             ));
         }
         let err = Self::err(dir);

@@ -4,6 +4,10 @@
 //! by record with `model::merge` (git's line merge is too coarse for record files), conflicts
 //! kept in the records as data. Syncing twice changes nothing; the same change arriving by
 //! two routes is one commit, merged once.
+//!
+//! Every tree that arrives goes through [`crate::boundary`] before anything is written.
+//! Over 600 lines, kept whole: the steps of a sync (identity, fetch, checks, merges, push)
+//! and the merge of one branch share its state and its error words.
 
 use crate::boundary::{self, Whose};
 use crate::data::DataSet;
@@ -526,6 +530,21 @@ struct MergeIn<'a> {
     identified: bool,
 }
 
+/// Whether a commit «История восстановлена» (see `history::repair`) is among those of
+/// `ours` that `theirs` lacks.
+fn repaired_since(repo: &Repository, ours: Oid, theirs: Oid) -> bool {
+    let Ok(mut walk) = repo.revwalk() else {
+        return false;
+    };
+    if walk.push(ours).is_err() || walk.hide(theirs).is_err() {
+        return false;
+    }
+    walk.flatten().any(|id| {
+        repo.find_commit(id)
+            .is_ok_and(|c| c.summary().ok().flatten() == Some("История восстановлена"))
+    })
+}
+
 /// Merges the commit `theirs` of `device` (its tree already checked by the boundary) into
 /// the campaign's HEAD: record files three-way by records, other files taken from the side
 /// that changed them (ours where both did). Every file written is checked again, then
@@ -545,6 +564,10 @@ fn merge_in(
         return Ok(Vec::new());
     }
     let base = match repo.merge_base(ours, theirs) {
+        // This device's own commits that a repair here lost: every save wrote its file
+        // before committing, so the files the repair committed hold them all, and what
+        // came after is newer: nothing of theirs is to be merged, only their history.
+        Ok(_) if device == me && m.identified && repaired_since(repo, ours, theirs) => theirs,
         Ok(base) => base,
         // This device's own past, from before its history was rebuilt: this side's files
         // are newer than anything it pushed, so they stay as they are.

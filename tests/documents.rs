@@ -267,3 +267,77 @@ fn the_docx_is_laid_out_as_an_official_document() {
     );
     assert!(core.contains("Кампания2022"), "{core}");
 }
+
+/// A letter to a municipality with no points (the 2022 campaign has none) still says what
+/// the interview says: its clusters and the recommendations addressed to its groups; and it
+/// is a letter: sender, number and date from the campaign's facts, addressee, signature.
+#[test]
+fn a_letter_without_points_is_a_letter_of_what_the_interview_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sobes"))
+            .env("SOBES_HOME", tmp.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let d = dir.to_str().unwrap();
+    assert!(
+        run(&["new", d, "--from", "chelyabinsk-2022"])
+            .status
+            .success()
+    );
+    for (k, v) in [
+        ("letter_number", "10211"),
+        ("letter_date", "18.10.2022"),
+        ("signer_position", "Ректор"),
+        ("signer_name", "И. И. Иванов"),
+    ] {
+        let o = run(&["--campaign", d, "campaign", "set", k, v]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let out = tmp.path().join("letter.md");
+    let o = run(&[
+        "--campaign",
+        d,
+        "export",
+        "--municipality",
+        "Саткинский",
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out)
+        .unwrap()
+        .replace('\u{a0}', " ");
+    for part in [
+        "ГБУ ДПО «Челябинский институт",
+        "от 18.10.2022 № 10211",
+        "Руководителю муниципальной",
+        "Саткинского МР",
+        "кластер 1",
+        "Рекомендации по итогам собеседования",
+        "1. Обеспечить повышение качества методического сопровождения",
+        "Ректор",
+        "И. И. Иванов",
+    ] {
+        assert!(text.contains(part), "«{part}» missing: {text}");
+    }
+    assert!(!text.contains("Нет баллов по показателям"), "{text}");
+    assert!(
+        text.contains(
+            "проведённого в период с 14.09.2022 по 29.09.2022, ГБУ ДПО ЧИППКРО направляет"
+        ),
+        "{text}"
+    );
+    // No points: the level the interview recorded; no one else's name.
+    assert!(
+        text.contains("По данным собеседования уровень методической работы по последнему мониторингу — «высокий»"),
+        "{text}"
+    );
+    assert!(text.contains("центров: Саткинский МР."), "{text}");
+    assert!(!text.contains("Магнитогорский"), "{text}");
+}

@@ -498,9 +498,20 @@ fn a_letter_per_municipality() {
         &mut xml,
     )
     .unwrap();
+    // A letter: sender, number and date (blanks to fill while unset), addressee, the
+    // signature block with its position and name at the right margin.
     assert!(
-        xml.contains("Рекомендации по итогам мониторинга и собеседования"),
+        xml.contains("О рекомендациях по итогам собеседования и мониторинга"),
         "{xml}"
+    );
+    assert!(
+        xml.contains("LetterSender") && xml.contains("от ____ № ____"),
+        "{xml}"
+    );
+    assert!(xml.contains("Руководителю муниципальной"), "{xml}");
+    assert!(
+        xml.contains("<w:tab w:val=\"right\"") && xml.contains("</w:t><w:tab /><w:t"),
+        "a signature line: {xml}"
     );
     assert!(
         xml.replace('\u{a0}', " ")

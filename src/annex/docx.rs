@@ -7,7 +7,7 @@
 use super::{Document, Node};
 use docx_rs::{
     AlignmentType, BreakType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph, Run,
-    RunFonts, SpecialIndentType, Style, StyleType,
+    RunFonts, SpecialIndentType, Style, StyleType, Tab, TabValueType,
 };
 use std::io::Cursor;
 
@@ -50,11 +50,23 @@ fn styles(docx: Docx) -> Docx {
                 .based_on("Normal")
                 .align(AlignmentType::Right),
         )
+        .add_style(
+            Style::new("LetterSender", StyleType::Paragraph)
+                .name("Letter sender")
+                .based_on("Normal")
+                .align(AlignmentType::Left),
+        )
 }
 
 /// The styles never hyphenated: the title, headings and the stamp or header of a letter
 /// (hyphenation stays on for the body). docx-rs has no switch for it.
-const UNHYPHENATED: [&str; 4] = ["AnnexTitle", "Heading1", "Heading2", "AnnexStamp"];
+const UNHYPHENATED: [&str; 5] = [
+    "AnnexTitle",
+    "Heading1",
+    "Heading2",
+    "AnnexStamp",
+    "LetterSender",
+];
 
 /// Numbers paragraphs so the ids do not depend on what this thread built before.
 struct Ids(usize);
@@ -66,6 +78,21 @@ impl Ids {
         p
     }
 }
+
+/// Lines of a block broken inside one run.
+fn lines_run(lines: &[String]) -> Run {
+    let mut run = Run::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+    }
+    run
+}
+
+/// The width of the text on an A4 page with these margins, in twentieths of a point.
+const TEXT_WIDTH: usize = 11906 - 1701 - 850;
 
 fn text_run(text: &str) -> Run {
     Run::new().add_text(text)
@@ -124,19 +151,20 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
         let keep = gaps_at.is_some_and(|g| i + 1 == g)
             || matches!(node, Node::Notice(_)) && i + 1 < doc.nodes.len();
         let p = match node {
-            Node::Right(lines) => {
-                let mut run = Run::new();
-                for (i, line) in lines.iter().enumerate() {
-                    if i > 0 {
-                        run = run.add_break(BreakType::TextWrapping);
-                    }
-                    run = run.add_text(line);
-                }
-                Paragraph::new()
-                    .style("AnnexStamp")
-                    .line_spacing(LineSpacing::new().after(240))
-                    .add_run(run)
-            }
+            Node::Right(lines) => Paragraph::new()
+                .style("AnnexStamp")
+                .line_spacing(LineSpacing::new().after(240))
+                .add_run(lines_run(lines)),
+            Node::Left(lines) => Paragraph::new()
+                .style("LetterSender")
+                .line_spacing(LineSpacing::new().after(240))
+                .add_run(lines_run(lines)),
+            // The position at the left, the name at the right margin, on one line.
+            Node::Signature(position, name) => Paragraph::new()
+                .style("LetterSender")
+                .line_spacing(LineSpacing::new().before(480))
+                .add_tab(Tab::new().val(TabValueType::Right).pos(TEXT_WIDTH))
+                .add_run(text_run(position).add_tab().add_text(name)),
             Node::Title(t) => Paragraph::new()
                 .style("AnnexTitle")
                 .keep_next(true)

@@ -1,12 +1,14 @@
-//! A letter to one municipality: its monitoring level this year and last, its clusters, and
-//! per criterion and indicator the recommendations for the level it sits at. Rendered like
-//! the annex (same typography, Markdown or DOCX).
+//! A letter to one municipality: sender, number and date, addressee; its monitoring level
+//! this year and last, its clusters, the recommendations addressed to its groups, per
+//! criterion and indicator the advice for the level it sits at; the signature. Rendered
+//! like the annex (same typography, Markdown or DOCX).
 
 use super::{Document, Node, latest_change, typeset};
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Record};
 use crate::model::monitoring::level_of;
 use crate::model::registry::Municipality;
+use crate::model::template::{Block, Cond, Template};
 
 /// The overall level's name of a record, or why there is none.
 fn level_text(data: &DataSet, record: &Record) -> Result<String, usize> {
@@ -21,18 +23,60 @@ fn level_text(data: &DataSet, record: &Record) -> Result<String, usize> {
     }
 }
 
-/// The letter for municipality `m`; last year's level from the campaign's `last_year`.
-pub fn letter(data: &DataSet, campaign: &Campaign, author: &str, m: &Municipality) -> Document {
+/// The monitoring level the interview recorded (`monitoring_level`), when it did: the level
+/// staff know where no points were imported.
+fn interview_level(data: &DataSet, record: &Record) -> Option<String> {
+    let q = data.protocol.question("monitoring_level")?;
+    let v = record.answers.0.get("monitoring_level")?.value.as_ref()?;
+    Some(data.protocol.show_value(q, v))
+}
+
+/// The letter for municipality `m`, as an official letter: the sender with the letter's
+/// number and date (blanks where unset), the addressee, the body — the monitoring level, the
+/// clusters, the recommendations addressed to the groups it is in (the template's `rec_…`
+/// lists) and per scored indicator the advice for its level — and the signature block.
+pub fn letter(
+    data: &DataSet,
+    campaign: &Campaign,
+    template: &Template,
+    m: &Municipality,
+) -> Document {
+    let fact = |key: &str| template.fact(&campaign.meta, key).to_string();
     let record = campaign.record_or_empty(&m.id);
     let record = record.live(&data.protocol);
     let total = data.monitoring.indicators().count();
+    let sender = campaign
+        .meta
+        .facts
+        .get("institute")
+        .cloned()
+        .unwrap_or_else(|| template.author.clone());
     let mut nodes = vec![
+        Node::Left(vec![
+            sender,
+            format!("от {} № {}", fact("letter_date"), fact("letter_number")),
+        ]),
         Node::Right(vec![
             "Руководителю муниципальной".into(),
             "методической службы".into(),
             m.genitive.clone(),
         ]),
-        Node::Title("Рекомендации по итогам мониторинга и собеседования".into()),
+        Node::Title("О рекомендациях по итогам собеседования и мониторинга".into()),
+        Node::Paragraph("Уважаемые коллеги!".into()),
+        Node::Paragraph(format!(
+            "По итогам собеседования с руководителями муниципальных методических служб {}{} {} направляет рекомендации для {}.",
+            fact("region_genitive"),
+            match (&campaign.meta.start, &campaign.meta.end) {
+                (Some(_), Some(_)) => format!(
+                    ", проведённого в период с {} по {},",
+                    campaign.meta.setting("start"),
+                    campaign.meta.setting("end")
+                ),
+                _ => String::new(),
+            },
+            fact("institute_short"),
+            m.genitive
+        )),
     ];
     let now = level_text(data, &record);
     let before = campaign
@@ -41,15 +85,20 @@ pub fn letter(data: &DataSet, campaign: &Campaign, author: &str, m: &Municipalit
         .and_then(|l| l.level(&m.id))
         .and_then(|i| data.monitoring.overall.get(i))
         .map(|l| l.name.clone());
-    nodes.push(Node::Paragraph(match (&now, &before) {
-        (Ok(now), Some(before)) if now != before => format!(
+    nodes.push(Node::Paragraph(match (&now, &before, interview_level(data, &record)) {
+        (Ok(now), Some(before), _) if now != before => format!(
             "По итогам мониторинга уровень методической работы — «{now}» (в прошлом году — «{before}»)."
         ),
-        (Ok(now), Some(_)) => {
+        (Ok(now), Some(_), _) => {
             format!("По итогам мониторинга уровень методической работы — «{now}», как и в прошлом году.")
         }
-        (Ok(now), None) => format!("По итогам мониторинга уровень методической работы — «{now}»."),
-        (Err(scored), _) => format!(
+        (Ok(now), None, _) => format!("По итогам мониторинга уровень методической работы — «{now}»."),
+        (Err(0), _, Some(level)) => format!(
+            "По данным собеседования уровень методической работы по последнему мониторингу — «{}».",
+            level.to_lowercase()
+        ),
+        (Err(0), _, None) => "Баллы мониторинга в кампании пока не записаны.".to_string(),
+        (Err(scored), _, _) => format!(
             "Уровень по мониторингу не определён: баллы есть по {scored} из {total} показателей."
         ),
     }));
@@ -59,15 +108,38 @@ pub fn letter(data: &DataSet, campaign: &Campaign, author: &str, m: &Municipalit
         .iter()
         .filter_map(|d| {
             let c = record.decisions.get(&d.id)?.cluster;
-            let short = d.cluster(c).map_or("", |c| c.short.as_str());
-            Some(format!("«{}» — кластер {c} («{short}»)", d.title))
+            let meaning = d
+                .cluster(c)
+                .map_or(String::new(), |c| format!(": {}", c.meaning.to_lowercase()));
+            Some(format!("«{}» — кластер {c}{meaning}", d.title))
         })
         .collect();
-    if !clusters.is_empty() {
+    if clusters.is_empty() {
+        nodes.push(Node::Paragraph(
+            "Решения о кластерах по итогам собеседования ещё не приняты.".into(),
+        ));
+    } else {
         nodes.push(Node::Paragraph(format!(
-            "По итогам собеседования: {}.",
+            "По итогам собеседования муниципальное образование отнесено к кластерам: {}.",
             clusters.join("; ")
         )));
+    }
+    // The template's recommendations to the groups this municipality is in.
+    let computed = super::lists(data, campaign, template);
+    // A letter to one names no one else: every list read as this municipality or nobody.
+    let own: Vec<(&str, Vec<&Municipality>)> = computed
+        .iter()
+        .map(|(k, ms)| (*k, ms.iter().copied().filter(|x| x.id == m.id).collect()))
+        .collect();
+    let addressed: Vec<String> = addressed_items(template, &computed, m)
+        .into_iter()
+        .map(|t| super::fill(data, campaign, template, &own, t))
+        .collect();
+    if !addressed.is_empty() {
+        nodes.push(Node::Heading("Рекомендации по итогам собеседования".into()));
+        for (k, text) in addressed.into_iter().enumerate() {
+            nodes.push(Node::Item(format!("{}.", k + 1), text));
+        }
     }
     let mut unscored = Vec::new();
     for criterion in &data.monitoring.criteria {
@@ -103,12 +175,18 @@ pub fn letter(data: &DataSet, campaign: &Campaign, author: &str, m: &Municipalit
             }
         }
     }
-    if !unscored.is_empty() {
-        nodes.push(Node::Notice(format!(
-            "Нет баллов по показателям: {}.",
+    // Points of some indicators but not all: which are missing is said once, in a
+    // sentence; with none at all the level paragraph has said so.
+    if !unscored.is_empty() && unscored.len() < total {
+        nodes.push(Node::Paragraph(format!(
+            "Баллы по показателям {} в кампании не записаны; рекомендации по ним будут направлены дополнительно.",
             unscored.join(", ")
         )));
     }
+    nodes.push(Node::Signature(
+        fact("signer_position"),
+        fact("signer_name"),
+    ));
     let registry = &data.registry;
     let nodes = nodes
         .into_iter()
@@ -120,9 +198,45 @@ pub fn letter(data: &DataSet, campaign: &Campaign, author: &str, m: &Municipalit
         .collect();
     Document {
         title: format!("Рекомендации: {}", m.name),
-        author: author.to_string(),
+        author: template.author_for(&campaign.meta),
         campaign: campaign.meta.title.clone(),
         nodes,
         modified: latest_change(campaign),
     }
+}
+
+/// The items of the template said to a group this municipality is in: those under
+/// `When(Some("rec_…"), …)` whose list holds it (the template names the addressees of its
+/// recommendations `rec_…`).
+fn addressed_items<'a>(
+    template: &'a Template,
+    computed: &[(&str, Vec<&Municipality>)],
+    m: &Municipality,
+) -> Vec<&'a str> {
+    fn walk<'a>(
+        blocks: &'a [Block],
+        inside: bool,
+        holds: &dyn Fn(&str) -> bool,
+        out: &mut Vec<&'a str>,
+    ) {
+        for b in blocks {
+            match b {
+                Block::Item(_, text) if inside => out.push(text),
+                Block::When(Cond::Some(key), _) if key.starts_with("rec_") && !holds(key) => {}
+                Block::When(Cond::Some(key), inner) if key.starts_with("rec_") => {
+                    walk(inner, true, holds, out)
+                }
+                Block::When(_, inner) => walk(inner, inside, holds, out),
+                _ => {}
+            }
+        }
+    }
+    let holds = |key: &str| {
+        computed
+            .iter()
+            .any(|(k, ms)| *k == key && ms.iter().any(|x| x.id == m.id))
+    };
+    let mut out = Vec::new();
+    walk(&template.blocks, false, &holds, &mut out);
+    out
 }

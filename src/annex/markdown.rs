@@ -23,6 +23,13 @@ pub fn render(doc: &Document) -> String {
                 let lines: Vec<String> = lines.iter().map(|l| escape(l)).collect();
                 out.push_str(&lines.join("  \n"));
             }
+            Node::Left(lines) => {
+                let lines: Vec<String> = lines.iter().map(|l| escape(l)).collect();
+                out.push_str(&lines.join("  \n"));
+            }
+            Node::Signature(position, name) => {
+                out.push_str(&format!("{}  \n{}", escape(position), escape(name)))
+            }
             Node::Title(t) => out.push_str(&format!("# {}", escape(t))),
             Node::Heading(t) => out.push_str(&format!("## {}", escape(t))),
             Node::Subheading(t) => out.push_str(&format!("### {}", escape(t))),

@@ -306,6 +306,8 @@ pub struct Document {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
+    /// Lines at the left margin: a letter's sender, its number and date.
+    Left(Vec<String>),
     Right(Vec<String>),
     Title(String),
     Heading(String),
@@ -314,6 +316,8 @@ pub enum Node {
     Item(String, String),
     /// A visible line about a gap, in the block «Требует внимания перед отправкой».
     Notice(String),
+    /// A signature line: the position at the left, the name at the right margin.
+    Signature(String, String),
     /// The sentence a section says when it has nothing else (`Block::Empty`); gone once
     /// the document is numbered (`numbering::renumber`).
     Empty(String),
@@ -449,43 +453,57 @@ fn latest_change(campaign: &Campaign) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The members of list `key` among the lists computed.
+fn members_of<'a>(computed: &[(&str, Vec<&'a Municipality>)], key: &str) -> Vec<&'a Municipality> {
+    computed
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, ms)| ms.clone())
+        .unwrap_or_default()
+}
+
+/// A text of the template with its placeholders filled from the lists computed, the
+/// campaign and the data, typeset.
+fn fill(
+    data: &DataSet,
+    campaign: &Campaign,
+    template: &Template,
+    computed: &[(&str, Vec<&Municipality>)],
+    text: &str,
+) -> String {
+    let members = |key: &str| members_of(computed, key);
+    let total = data.registry.len();
+    let pieces = parse_text(text).unwrap_or_else(|_| vec![Piece::Text(text.to_string())]);
+    let mut out = String::new();
+    let counted = |n: usize, forms: &Option<[String; 3]>| match forms {
+        Some(forms) => format!("{n} {}", forms[plural_index(n)]),
+        None => n.to_string(),
+    };
+    for p in pieces {
+        match p {
+            Piece::Text(t) => out.push_str(&t),
+            Piece::Count { key, forms } => out.push_str(&counted(members(&key).len(), &forms)),
+            Piece::Names(key) => out.push_str(&join_names(&members(&key))),
+            Piece::Genitive(key) => out.push_str(&join_genitive(&members(&key))),
+            Piece::Ranked(keys) => out.push_str(&ranked(template, &keys, &members)),
+            Piece::Fact(key) => out.push_str(template.fact(&campaign.meta, &key)),
+            Piece::Start => out.push_str(&show_date(campaign.meta.start.as_deref())),
+            Piece::End => out.push_str(&show_date(campaign.meta.end.as_deref())),
+            Piece::Total(forms) => out.push_str(&counted(total, &forms)),
+            Piece::Region => out.push_str(&data.registry.region),
+        }
+    }
+    typeset(&out, &data.registry)
+}
+
 /// Evaluates the template over the campaign. Blocks under `When` appear only when their
 /// condition holds; everything that still needs attention (unassigned, unfinished, decisions
 /// the answers no longer support) goes into one marked block at the end.
 pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Document {
     let computed = lists(data, campaign, template);
     let gaps = gaps(data, campaign);
-    let members = |key: &str| {
-        computed
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, ms)| ms.clone())
-            .unwrap_or_default()
-    };
-    let total = data.registry.len();
-    let fill = |text: &str| -> String {
-        let pieces = parse_text(text).unwrap_or_else(|_| vec![Piece::Text(text.to_string())]);
-        let mut out = String::new();
-        let counted = |n: usize, forms: &Option<[String; 3]>| match forms {
-            Some(forms) => format!("{n} {}", forms[plural_index(n)]),
-            None => n.to_string(),
-        };
-        for p in pieces {
-            match p {
-                Piece::Text(t) => out.push_str(&t),
-                Piece::Count { key, forms } => out.push_str(&counted(members(&key).len(), &forms)),
-                Piece::Names(key) => out.push_str(&join_names(&members(&key))),
-                Piece::Genitive(key) => out.push_str(&join_genitive(&members(&key))),
-                Piece::Ranked(keys) => out.push_str(&ranked(template, &keys, &members)),
-                Piece::Fact(key) => out.push_str(template.fact(&campaign.meta, &key)),
-                Piece::Start => out.push_str(&show_date(campaign.meta.start.as_deref())),
-                Piece::End => out.push_str(&show_date(campaign.meta.end.as_deref())),
-                Piece::Total(forms) => out.push_str(&counted(total, &forms)),
-                Piece::Region => out.push_str(&data.registry.region),
-            }
-        }
-        typeset(&out, &data.registry)
-    };
+    let members = |key: &str| members_of(&computed, key);
+    let fill = |text: &str| fill(data, campaign, template, &computed, text);
     let count = |key: &str| members(key).len();
     let mut nodes = Vec::new();
     let mut todo: Vec<&Block> = template.blocks.iter().rev().collect();
@@ -533,7 +551,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
 pub fn export_letters(
     data: &DataSet,
     campaign: &Campaign,
-    author: &str,
+    template: &Template,
     targets: &[(&Municipality, PathBuf)],
     format: Format,
     force: bool,
@@ -556,7 +574,7 @@ pub fn export_letters(
     }
     let mut written = Vec::new();
     for (m, path) in targets {
-        let doc = letter::letter(data, campaign, author, m);
+        let doc = letter::letter(data, campaign, template, m);
         let bytes = match format {
             Format::Docx => docx::render(&doc)?,
             _ => markdown::render(&doc).into_bytes(),

@@ -888,10 +888,9 @@ fn cmd_letters(
     let mut campaign = campaign;
     campaign.last_year = ctx.last_year(&campaign.meta)?;
     // A letter does not need the annex template; a damaged one only costs its author.
-    let author = load_annex(ctx, annex)
+    let template = load_annex(ctx, annex)
         .map(|t| t.template)
-        .unwrap_or_else(|_| crate::model::template::Template::builtin())
-        .author_for(&campaign.meta);
+        .unwrap_or_else(|_| crate::model::template::Template::builtin());
     let ext = match format {
         Format::Docx => "docx",
         _ => "md",
@@ -915,7 +914,7 @@ fn cmd_letters(
         }
     };
     let written =
-        crate::annex::export_letters(&ctx.data, &campaign, &author, &targets, format, force)
+        crate::annex::export_letters(&ctx.data, &campaign, &template, &targets, format, force)
             .map_err(Failure::new)?;
     for path in &written {
         outln!("записано: {}", path.display())?;

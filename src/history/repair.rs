@@ -6,6 +6,7 @@
 use super::{BRANCH, CONFIG, EXCLUDE, History, HistoryError, VERIFIED, head_line, remove_locks};
 use crate::storage;
 use git2::{Oid, Repository};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What a repair found and did, for the one message that says so.
@@ -159,6 +160,80 @@ fn move_aside(git: &Path, from: &Path, aside: &Path) -> std::io::Result<()> {
     std::fs::rename(from, to)
 }
 
+/// The lines of `packed-refs` as git reads them: maybe a first line `# pack-refs with: …`,
+/// then `<id> <name>` lines, each maybe followed by `^<id>` (what a tag names), every line
+/// ended. Returns the well formed lines, and the number of the first that is not (from 1).
+/// libgit2 reads the file only when a name is not found loose, git reads it whole every
+/// time: a damaged line has to be found before either stumbles on it.
+pub(super) fn packed_lines(text: &str) -> (Vec<&str>, Option<usize>) {
+    let id = |s: &str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let ended = text.is_empty() || text.ends_with('\n');
+    let count = text.lines().count();
+    let mut good = Vec::new();
+    let mut bad = None;
+    // Whether the line before was a name kept (only then may a `^` line follow).
+    let mut after_name = false;
+    for (n, line) in text.lines().enumerate() {
+        let fine = if n == 0 && line.starts_with("# pack-refs with:") {
+            after_name = false;
+            true
+        } else if let Some(peeled) = line.strip_prefix('^') {
+            std::mem::take(&mut after_name) && id(peeled)
+        } else {
+            after_name = line.split_once(' ').is_some_and(|(oid, name)| {
+                id(oid) && name.starts_with("refs/") && git2::Reference::is_valid_name(name)
+            });
+            after_name
+        };
+        // A last line with no end is what a write cut short leaves.
+        if fine && (ended || n + 1 < count) {
+            good.push(line);
+        } else {
+            after_name = false;
+            bad.get_or_insert(n + 1);
+        }
+    }
+    (good, bad)
+}
+
+/// Drops from the reflogs the lines that name a commit not whole: git follows reflogs and
+/// calls a history that names a missing commit broken. The logs as they were go aside.
+fn prune_logs(
+    repo: &Repository,
+    git: &Path,
+    aside: &Path,
+    wholeness: &mut Wholeness,
+    moved: &mut Vec<String>,
+) -> std::io::Result<()> {
+    for name in ["logs/HEAD".to_string(), format!("logs/refs/heads/{BRANCH}")] {
+        let path = git.join(&name);
+        let Ok(text) = std::fs::read(&path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let kept: String = text
+            .lines()
+            .filter(|line| {
+                // «<old> <new> <who> <time>\t<why>»: both ids zero or whole commits.
+                let ids: Vec<&str> = line.split(' ').take(2).collect();
+                ids.len() == 2
+                    && ids.iter().all(|s| {
+                        s.len() == 40
+                            && Oid::from_str(s)
+                                .is_ok_and(|oid| oid.is_zero() || wholeness.commit(repo, oid))
+                    })
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        if kept != text {
+            move_aside(git, &path, aside)?;
+            moved.push(name);
+            private_file(&path, &kept)?;
+        }
+    }
+    Ok(())
+}
+
 /// Commits the newest first that the campaign's branch was ever known to name: the branch
 /// itself, `packed-refs`, the reflogs.
 fn named_tips(git: &Path) -> Vec<Oid> {
@@ -192,38 +267,98 @@ fn named_tips(git: &Path) -> Vec<Oid> {
     out
 }
 
-/// Whether a commit and all that it descends from can be read, with their trees.
+/// Whether a commit and all that it descends from can be read, with their trees and every
+/// file they name.
 pub(super) fn whole(repo: &Repository, tip: Oid) -> bool {
-    let mut stack = vec![tip];
-    let mut seen = std::collections::HashSet::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
-        let Ok(commit) = repo.find_commit(id) else {
-            return false;
-        };
-        let Ok(tree) = commit.tree() else {
-            return false;
-        };
-        for e in tree.iter() {
-            if e.kind() == Some(git2::ObjectType::Tree) && repo.find_tree(e.id()).is_err() {
-                return false;
+    Wholeness::default().commit(repo, tip)
+}
+
+/// Which commits can be read whole — their trees, every file those name (a missing file
+/// makes git itself call the history broken, and a sync cannot send it), every commit they
+/// descend from — remembered across the commits asked about, so that asking about each
+/// commit of a long history reads each object once.
+#[derive(Default)]
+pub(super) struct Wholeness {
+    commits: HashMap<Oid, bool>,
+    trees: HashSet<Oid>,
+    blobs: HashSet<Oid>,
+}
+
+impl Wholeness {
+    pub(super) fn commit(&mut self, repo: &Repository, tip: Oid) -> bool {
+        // A history of thousands of commits is too deep to recurse: parents are judged
+        // before their children, from a stack of its own.
+        let mut stack = vec![(tip, false)];
+        while let Some((id, parents_judged)) = stack.pop() {
+            if self.commits.contains_key(&id) {
+                continue;
             }
+            let Ok(commit) = repo.find_commit(id) else {
+                self.commits.insert(id, false);
+                continue;
+            };
+            if !parents_judged {
+                stack.push((id, true));
+                stack.extend(
+                    commit
+                        .parent_ids()
+                        .filter(|p| !self.commits.contains_key(p))
+                        .map(|p| (p, false)),
+                );
+                continue;
+            }
+            let ok = commit
+                .parent_ids()
+                .all(|p| self.commits.get(&p) == Some(&true))
+                && self.tree(repo, commit.tree_id());
+            self.commits.insert(id, ok);
         }
-        stack.extend(commit.parent_ids());
+        self.commits.get(&tip) == Some(&true)
     }
-    true
+
+    /// Whether a tree, its subtrees and every file they name are there. Files are not
+    /// inflated: loose ones are checked whole before a repair, a pack checks its own.
+    fn tree(&mut self, repo: &Repository, root: Oid) -> bool {
+        let Ok(odb) = repo.odb() else {
+            return false;
+        };
+        let mut todo = vec![root];
+        let mut found = Vec::new();
+        while let Some(id) = todo.pop() {
+            if self.trees.contains(&id) {
+                continue;
+            }
+            let Ok(tree) = repo.find_tree(id) else {
+                return false;
+            };
+            for e in tree.iter() {
+                match e.kind() {
+                    Some(git2::ObjectType::Tree) => todo.push(e.id()),
+                    Some(git2::ObjectType::Blob) if !self.blobs.contains(&e.id()) => {
+                        if !odb.exists(e.id()) {
+                            return false;
+                        }
+                        self.blobs.insert(e.id());
+                    }
+                    _ => {}
+                }
+            }
+            found.push(id);
+        }
+        // A tree is remembered as whole only with everything below it.
+        self.trees.extend(found);
+        true
+    }
 }
 
 /// The commit the rebuilt history continues: the newest whole commit this device made
 /// (its saves move the branch without a reflog, so the object store is searched, not the
 /// logs); else the newest whole one the branch was ever known to name; else the newest
 /// whole one at all.
-fn best_tip(repo: &Repository, git: &Path, device: &str) -> Option<Oid> {
+fn best_tip(repo: &Repository, git: &Path, device: &str, wholeness: &mut Wholeness) -> Option<Oid> {
     let named = named_tips(git);
     let mut commits: Vec<(bool, bool, bool, i64, Oid)> = Vec::new();
-    let mut parents = std::collections::HashSet::new();
+    let mut parents = HashSet::new();
     let odb = repo.odb().ok()?;
     let _ = odb.foreach(|oid| {
         if let Ok((_, git2::ObjectType::Commit)) = odb.read_header(*oid)
@@ -244,7 +379,7 @@ fn best_tip(repo: &Repository, git: &Path, device: &str) -> Option<Oid> {
     commits
         .into_iter()
         .map(|c| c.4)
-        .find(|oid| whole(repo, *oid))
+        .find(|oid| wholeness.commit(repo, *oid))
 }
 
 /// Rebuilds the history of the campaign in `dir` (its lock held): every damaged loose
@@ -288,17 +423,8 @@ pub fn repair(
         let packed = git.join("packed-refs");
         if let Ok(text) = std::fs::read(&packed) {
             let text = String::from_utf8_lossy(&text).into_owned();
-            let good: Vec<&str> = text
-                .lines()
-                .filter(|l| {
-                    l.starts_with('#')
-                        || l.starts_with('^') && Oid::from_str(&l[1..]).is_ok()
-                        || l.split_once(' ').is_some_and(|(id, name)| {
-                            id.len() == 40 && Oid::from_str(id).is_ok() && name.starts_with("refs/")
-                        })
-                })
-                .collect();
-            if good.len() != text.lines().count() {
+            let (good, bad) = packed_lines(&text);
+            if bad.is_some() {
                 move_aside(&git, &packed, &aside).map_err(&io)?;
                 moved.push("packed-refs".into());
                 let kept: String = good.iter().map(|l| format!("{l}\n")).collect();
@@ -334,7 +460,9 @@ pub fn repair(
         }
     }
     let repo = Repository::open(dir).map_err(History::err(dir))?;
-    let tip = best_tip(&repo, &git, device);
+    let mut wholeness = Wholeness::default();
+    let tip = best_tip(&repo, &git, device, &mut wholeness);
+    prune_logs(&repo, &git, &aside, &mut wholeness, &mut moved).map_err(&io)?;
     let branch = git.join("refs").join("heads").join(BRANCH);
     match tip {
         Some(oid) => private_file(&branch, &format!("{oid}\n")).map_err(&io)?,

@@ -27,6 +27,10 @@ fn lines_of(doc: &Document) -> Vec<Line<'static>> {
             Node::Right(rs) => {
                 lines.extend(rs.iter().map(|r| Line::raw(r.clone()).right_aligned()));
             }
+            Node::Left(rs) => lines.extend(rs.iter().map(|r| Line::raw(r.clone()))),
+            Node::Signature(position, name) => {
+                lines.push(Line::raw(format!("{position}    {name}")))
+            }
             Node::Title(t) => lines.push(Line::styled(t.clone(), BOLD).centered()),
             Node::Heading(t) => lines.push(Line::styled(t.clone(), BOLD)),
             Node::Subheading(t) => {
