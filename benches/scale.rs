@@ -592,11 +592,16 @@ fn measure_compare(case: &Case) -> f64 {
             }
         }
     }
-    let before = sobes::model::campaign::LastYear::of(&before, &data.monitoring);
+    let before = sobes::model::campaign::LastYear::of(&before, &data.monitoring, &data.protocol);
     let ids = data.registry.ids();
     let (med, _) = measure(15, || {
-        let c =
-            sobes::model::compare::compare(&before, &now, &ids, &data.dimensions, &data.monitoring);
+        let c = sobes::model::compare::compare(
+            &before,
+            &now,
+            &ids,
+            &data.dimensions,
+            (&data.monitoring, &data.protocol),
+        );
         assert!(c.rows.iter().any(|r| r.changed()));
     });
     med

@@ -409,9 +409,9 @@ impl Session {
         &self,
         meta: &crate::model::campaign::Meta,
     ) -> Result<Option<crate::model::campaign::LastYear>, Failure> {
-        Ok(self
-            .previous_campaign(meta)?
-            .map(|p| crate::model::campaign::LastYear::of(&p, &self.data.monitoring)))
+        Ok(self.previous_campaign(meta)?.map(|p| {
+            crate::model::campaign::LastYear::of(&p, &self.data.monitoring, &self.data.protocol)
+        }))
     }
 
     /// This computer's device id (made on the first write, kept in the user config).

@@ -1401,10 +1401,38 @@ fn the_letters_facts_are_edited_in_the_tui() {
     // The interview dates come first, checked as dates.
     h.key(KeyCode::Enter);
     h.replace_prompt("15 сентября");
-    assert!(h.screen(100, 30).contains("ожидалась дата ДД.ММ.ГГГГ"));
-    h.key(KeyCode::Enter);
+    // Refused: the prompt stays open with the text as typed and the reason, in the field's
+    // Russian name.
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Prompt(p)) if p.field.text() == "15 сентября"),
+        "the typed text is kept"
+    );
+    let s = h.screen(100, 30);
+    assert!(
+        s.contains("ожидалась дата ДД.ММ.ГГГГ") && s.contains("первый день собеседований:"),
+        "{s}"
+    );
     h.replace_prompt("15.09.2026");
     assert_eq!(h.app.ctx.campaign.meta.start.as_deref(), Some("2026-09-15"));
+    let (said, _) = h.app.ctx.message.clone().unwrap();
+    assert_eq!(said, "записано: первый день собеседований");
+    assert!(
+        h.screen(100, 30)
+            .contains("первый день собеседований (ДД.ММ.ГГГГ): 15.09.2026"),
+        "shown as typed"
+    );
+    // The end before the start is refused where it is typed.
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.replace_prompt("01.09.2026");
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Prompt(p)) if p.error.as_deref().is_some_and(|e| e.contains("раньше, чем начались"))),
+        "{:?}",
+        h.app.overlay()
+    );
+    assert_eq!(h.app.ctx.campaign.meta.end, None);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Up);
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
@@ -1562,6 +1590,7 @@ fn last_years_clusters_show_beside_this_years() {
     h.app.ctx.campaign.last_year = Some(sobes::model::campaign::LastYear::of(
         &last,
         &h.app.ctx.data.monitoring,
+        &h.app.ctx.data.protocol,
     ));
     let list = h.screen(100, 20);
     assert!(list.contains("2→1*"), "{list}");

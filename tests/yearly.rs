@@ -392,7 +392,7 @@ fn compare_shows_the_monitoring_level_move() {
     );
     let tsv = ok(run(&home, &["--campaign", new_s, "compare", "--tsv"]));
     assert!(
-        tsv.contains("nyazepetrovsky-mr\t\t\t\t\t\t\tнизкий\tвысокий\n"),
+        tsv.contains("nyazepetrovsky-mr\t\t\t\t\t\t\tнизкий\tвысокий\tпо баллам\tпо баллам\n"),
         "{tsv}"
     );
     assert!(tsv.contains("переход\tmonitoring\t0\t4\t1\n"), "{tsv}");
@@ -416,6 +416,39 @@ fn compare_shows_the_monitoring_level_move() {
         "{annex}"
     );
     assert!(!annex.contains("Понизили уровень"), "{annex}");
+}
+
+/// Where a municipality has no points, the interview's own `monitoring_level` is the level
+/// compared, and the report says so.
+#[test]
+fn compare_falls_back_to_the_interviews_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
+    ok(run(&home, &["new", old_s, "--from", "chelyabinsk-2022"]));
+    ok(run(&home, &["new", new_s, "--previous", old_s]));
+    set(
+        &home,
+        new_s,
+        "Нязепетровский",
+        "monitoring_level",
+        "above_average",
+    );
+    let text = ok(run(&home, &["--campaign", new_s, "compare"]));
+    assert!(
+        text.contains(
+            "Нязепетровский МР: мониторинг: ниже среднего → выше среднего ↑ (по собеседованию)"
+        ),
+        "{text}"
+    );
+    let tsv = ok(run(&home, &["--campaign", new_s, "compare", "--tsv"]));
+    assert!(
+        tsv.lines()
+            .any(|l| l.starts_with("муниципалитет\tnyazepetrovsky-mr")
+                && l.ends_with("ниже среднего\tвыше среднего\tпо собеседованию\tпо собеседованию")),
+        "{tsv}"
+    );
 }
 
 /// The letter to one municipality: its level this year and last, and per indicator the

@@ -703,7 +703,7 @@ pub fn compare_report(data: &DataSet, before: &LastYear, now: &Campaign, tsv: bo
         now,
         &data.registry.ids(),
         &data.dimensions,
-        &data.monitoring,
+        (&data.monitoring, &data.protocol),
     );
     let level_name = |i: Option<u8>| {
         i.and_then(|i| data.monitoring.overall.get(i as usize))
@@ -723,8 +723,14 @@ pub fn compare_report(data: &DataSet, before: &LastYear, now: &Campaign, tsv: bo
                 cells.push(show(m.before));
                 cells.push(show(m.now));
             }
+            let source = |s: Option<crate::model::compare::LevelSource>| {
+                s.map_or("", crate::model::compare::LevelSource::words)
+                    .to_string()
+            };
             cells.push(level_name(row.level.before));
             cells.push(level_name(row.level.now));
+            cells.push(source(row.sources.0));
+            cells.push(source(row.sources.1));
             text.push_str(&(cells.join("\t") + "\n"));
         }
         for t in &c.tables {

@@ -642,6 +642,8 @@ pub struct LastYear {
     pub clusters: BTreeMap<String, BTreeMap<String, u8>>,
     /// Municipality → the overall monitoring level's index (from the lowest).
     pub levels: BTreeMap<String, usize>,
+    /// Municipality → where its level came from (points, or the interview's answer).
+    pub sources: BTreeMap<String, super::compare::LevelSource>,
 }
 
 impl LastYear {
@@ -655,8 +657,13 @@ impl LastYear {
         self.levels.get(id).copied()
     }
 
-    /// The outcome of `campaign`, with its levels by `monitoring`.
-    pub fn of(campaign: &Campaign, monitoring: &super::monitoring::Monitoring) -> LastYear {
+    /// The outcome of `campaign`, with its levels by `monitoring` (the interview's answer
+    /// where a municipality has no points).
+    pub fn of(
+        campaign: &Campaign,
+        monitoring: &super::monitoring::Monitoring,
+        protocol: &super::protocol::Protocol,
+    ) -> LastYear {
         let mut out = LastYear {
             title: campaign.meta.title.clone(),
             ..LastYear::default()
@@ -670,8 +677,9 @@ impl LastYear {
             if !clusters.is_empty() {
                 out.clusters.insert(id.clone(), clusters);
             }
-            if let Some((i, _)) = monitoring.overall_level(&r.score_values()) {
+            if let Some((i, source)) = super::compare::record_level(r, monitoring, protocol) {
                 out.levels.insert(id.clone(), i);
+                out.sources.insert(id.clone(), source);
             }
         }
         out

@@ -31,11 +31,58 @@ impl Move {
     }
 }
 
-/// The monitoring level's move in words: «ниже среднего → выше среднего ↑».
+/// Where a municipality's monitoring level comes from: the points imported, or, where it
+/// has none, the interview's own answer (`monitoring_level`), the level staff know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LevelSource {
+    Scores,
+    Interview,
+}
+
+impl LevelSource {
+    /// The source in words, for a report.
+    pub fn words(self) -> &'static str {
+        match self {
+            LevelSource::Scores => "по баллам",
+            LevelSource::Interview => "по собеседованию",
+        }
+    }
+}
+
+/// A record's overall monitoring level (its index, from the lowest) and where it came from.
+pub fn record_level(
+    record: &super::campaign::Record,
+    monitoring: &Monitoring,
+    protocol: &super::protocol::Protocol,
+) -> Option<(usize, LevelSource)> {
+    if let Some((i, _)) = monitoring.overall_level(&record.score_values()) {
+        return Some((i, LevelSource::Scores));
+    }
+    let q = protocol.question("monitoring_level")?;
+    let value = record.answers.0.get("monitoring_level")?.value.as_ref()?;
+    let label = protocol.show_value(q, value).to_lowercase();
+    monitoring
+        .overall
+        .iter()
+        .position(|l| l.name.to_lowercase() == label)
+        .map(|i| (i, LevelSource::Interview))
+}
+
+/// The monitoring level's move in words: «ниже среднего → выше среднего ↑», with where the
+/// levels came from when not both from points.
 pub fn level_words(row: &Row, monitoring: &Monitoring) -> String {
     let name = |i: Option<u8>| {
         i.and_then(|i| monitoring.overall.get(i as usize))
             .map_or("—", |l| l.name.as_str())
+    };
+    let source = match row.sources {
+        (Some(LevelSource::Scores) | None, Some(LevelSource::Scores) | None) => String::new(),
+        (Some(a), Some(b)) if a == b => format!(" ({})", a.words()),
+        (a, b) => format!(
+            " (было — {}, стало — {})",
+            a.map_or("нет данных", LevelSource::words),
+            b.map_or("нет данных", LevelSource::words)
+        ),
     };
     format!(
         "{} → {} {}",
@@ -45,6 +92,7 @@ pub fn level_words(row: &Row, monitoring: &Monitoring) -> String {
     )
     .trim_end()
     .to_string()
+        + &source
 }
 
 /// What moved, in words: «Обучение 3→1; мониторинг: средний → высокий ↑».
@@ -69,6 +117,8 @@ pub struct Row {
     pub moves: Vec<Move>,
     /// The overall monitoring level (its index, from the lowest) last year and this year.
     pub level: Move,
+    /// Where each of those levels came from.
+    pub sources: (Option<LevelSource>, Option<LevelSource>),
 }
 
 impl Row {
@@ -158,7 +208,7 @@ pub fn compare(
     now: &Campaign,
     ids: &[&str],
     dims: &Dimensions,
-    monitoring: &Monitoring,
+    (monitoring, protocol): (&Monitoring, &super::protocol::Protocol),
 ) -> Comparison {
     let table = |dimension: &str, title: &str, clusters: Vec<u8>, labels: Vec<String>| {
         let n = clusters.len() + 1;
@@ -185,10 +235,7 @@ pub fn compare(
         (0..monitoring.overall.len() as u8).collect(),
         monitoring.overall.iter().map(|l| l.name.clone()).collect(),
     );
-    let level_now = |id: &str| {
-        let scores = now.record(id)?.score_values();
-        monitoring.overall_level(&scores).map(|(i, _)| i as u8)
-    };
+    let level_now = |id: &str| record_level(now.record(id)?, monitoring, protocol);
     let decided_now = |id: &str, dim: &str| {
         now.record(id)
             .and_then(|r| r.decisions.get(dim))
@@ -211,9 +258,10 @@ pub fn compare(
                     m
                 })
                 .collect();
+            let now_level = level_now(id);
             let level = Move {
                 before: before.level(id).map(|i| i as u8),
-                now: level_now(id),
+                now: now_level.map(|(i, _)| i as u8),
             };
             let (i, j) = (levels.index(level.before), levels.index(level.now));
             levels.counts[i][j] += 1;
@@ -221,6 +269,7 @@ pub fn compare(
                 municipality: id.to_string(),
                 moves,
                 level,
+                sources: (before.sources.get(*id).copied(), now_level.map(|(_, s)| s)),
             }
         })
         .collect();

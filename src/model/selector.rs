@@ -179,9 +179,7 @@ impl<'a> Scope<'a> {
                     .last_year
                     .as_ref()
                     .and_then(|l| l.levels.get(&m.id));
-                let now = self
-                    .monitoring
-                    .overall_level(&record.score_values())
+                let now = super::compare::record_level(record, self.monitoring, self.protocol)
                     .map(|(i, _)| i);
                 match (before, now) {
                     (Some(b), Some(n)) => {

@@ -188,7 +188,10 @@ impl Io {
                 .cloned()
                 .unwrap_or_else(|| meta.setting(key));
             let by = app.ctx.reviewer.clone().unwrap_or_default();
-            let summary = format!("Письмо: {key} = «{value}»");
+            let summary = format!(
+                "Письмо: {} = «{value}»",
+                crate::model::campaign::field_name(key)
+            );
             let meta = PathBuf::from(storage::META_FILE);
             if let Err(e) = history.commit(&[meta], &by, &summary, "") {
                 app.ctx
@@ -196,7 +199,10 @@ impl Io {
                 return;
             }
         }
-        app.ctx.say(format!("письмо: {key} записано"));
+        app.ctx.say(format!(
+            "записано: {}",
+            crate::model::campaign::field_name(key)
+        ));
     }
 
     /// The history of one field of the selected municipality, oldest first.

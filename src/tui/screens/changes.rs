@@ -36,7 +36,7 @@ impl Changes {
                     &ctx.campaign,
                     &ids,
                     &ctx.data.dimensions,
-                    &ctx.data.monitoring,
+                    (&ctx.data.monitoring, &ctx.data.protocol),
                 )
             });
             self.compared = Some((ctx.generation, c));

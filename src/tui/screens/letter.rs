@@ -2,7 +2,7 @@
 //! blank to fill for each one not set. Enter edits one.
 
 use super::{Cmd, Component};
-use crate::model::campaign::{BLANK, FACTS, SETTINGS};
+use crate::model::campaign::{BLANK, FACTS, SETTINGS, field_name};
 use crate::tui::action::Action;
 use crate::tui::ctx::{Ctx, Effect};
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
@@ -42,12 +42,18 @@ fn own_value(ctx: &Ctx, key: &str) -> Option<String> {
 
 /// Sets a campaign field (which also decides a conflict over it) and asks for it to be saved.
 /// The one place that knows each key (`Meta::set`): dates are checked, facts kept as typed.
+/// A value refused opens the prompt again with the text as typed and the reason under it.
 pub fn set_field(ctx: &mut Ctx, key: String, value: &str) -> Vec<Cmd> {
     match ctx.campaign.meta.set(&key, value) {
         Ok(_) => vec![Cmd::Io(Effect::SaveMeta(key))],
         Err(why) => {
-            ctx.error(why);
-            Vec::new()
+            let mut prompt = Prompt::new(
+                format!("{} (пусто — стереть)", field_name(&key)),
+                value,
+                PromptFor::Fact(key),
+            );
+            prompt.error = Some(why);
+            vec![Cmd::Show(Overlay::Prompt(prompt))]
         }
     }
 }
