@@ -54,11 +54,20 @@ impl Paths {
 
     /// Where the TUI suggests writing exports: the user's documents folder when there is
     /// one (`documents` under `SOBES_HOME`), else the campaign directory.
+    /// Where exports are suggested: the user's documents folder, else the folder the
+    /// campaign is in; never inside the campaign, which holds campaign files only.
     pub fn export_dir(&self, campaign_dir: &Path) -> PathBuf {
         self.documents_dir
             .clone()
             .filter(|d| d.is_dir())
-            .unwrap_or_else(|| campaign_dir.to_path_buf())
+            .unwrap_or_else(|| {
+                let campaign = std::path::absolute(campaign_dir)
+                    .unwrap_or_else(|_| campaign_dir.to_path_buf());
+                match campaign.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                }
+            })
     }
 }
 
@@ -132,4 +141,24 @@ fn hub_key(campaign: &Path) -> String {
         .unwrap_or_else(|_| campaign.to_path_buf())
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without a documents folder the suggestion is beside the campaign, never inside it
+    /// (an export there would be a stray file in the campaign for ever).
+    #[test]
+    fn exports_are_never_suggested_inside_the_campaign() {
+        let paths = Paths {
+            config_dir: PathBuf::from("/c"),
+            data_dir: PathBuf::from("/d"),
+            state_dir: PathBuf::from("/s"),
+            documents_dir: Some(PathBuf::from("/nowhere/documents")),
+        };
+        let campaign = Path::new("/work/кампании/2026");
+        assert_eq!(paths.export_dir(campaign), PathBuf::from("/work/кампании"));
+        assert!(!paths.export_dir(campaign).starts_with(campaign));
+    }
 }

@@ -4,7 +4,7 @@
 
 use crate::data::{DataSet, Overrides};
 use crate::history::{History, HistoryError};
-use crate::model::campaign::{Campaign, FORMAT, Meta, Record};
+use crate::model::campaign::{Campaign, FORMAT, Meta, Reader, Record, Renamed};
 use crate::model::change::{Change, Stamp, apply_all};
 use crate::model::names::{Resolution, resolve};
 use crate::model::registry::Municipality;
@@ -145,12 +145,40 @@ impl Session {
         storage::load(&self.campaign_dir, &self.data.registry).map_err(|e| damaged(&e))
     }
 
+    /// Who is at the keyboard: `--as`, else the name in the user config; spaces tidied so
+    /// «Иванова » is Иванова.
     pub fn reviewer(&self) -> Option<String> {
         self.options
             .as_name
-            .clone()
-            .or_else(|| self.config.reviewer.clone())
-            .filter(|n| !n.trim().is_empty())
+            .as_deref()
+            .or(self.config.reviewer.as_deref())
+            .map(crate::model::campaign::tidy_name)
+            .filter(|n| !n.is_empty())
+    }
+
+    /// Whose eyes a reading command shows the ratings to: with `all` every rating (and
+    /// stderr says that the blind rule is off), else this reviewer, by the list's spelling;
+    /// someone unnamed reads as a reviewer who has rated nothing.
+    pub fn reader(&self, meta: &Meta, all: bool) -> Reader {
+        if all {
+            if meta.several_reviewers() && !meta.open_review {
+                eprintln!(
+                    "sobes: показаны все оценки, включая скрытые от рецензентов, ещё не оценивших муниципалитет (--all)"
+                );
+            }
+            return Reader::All;
+        }
+        let me = self.reviewer().unwrap_or_default();
+        Reader::Reviewer(meta.listed_reviewer(&me).map_or(me, str::to_string))
+    }
+
+    /// Says on stderr how many ratings the blind rule left out of what was shown.
+    pub fn say_hidden(&self, hidden: usize) {
+        if hidden > 0 {
+            eprintln!(
+                "sobes: скрыто оценок других рецензентов: {hidden} — там, где вы ещё не поставили свою (sobes decide); все оценки — с --all (для координатора)"
+            );
+        }
     }
 
     pub fn stamp(&self) -> Result<Stamp, Failure> {
@@ -377,6 +405,45 @@ impl Session {
             |history, ()| history.commit(&[PathBuf::from(storage::META_FILE)], &by, &summary, ""),
         )?;
         Ok(value)
+    }
+
+    /// Renames a reviewer in the list and carries their ratings in every record
+    /// ([`Campaign::rename_reviewer`]), under the lock and in one commit. The records are
+    /// written before the list: a rename cut short leaves the old name on the list with
+    /// some ratings already moved, and running it again finishes it.
+    pub fn rename_reviewer(&self, old: &str, new: &str) -> Result<Renamed, Failure> {
+        self.ensure_campaign()?;
+        let _lock = Lock::acquire(&self.campaign_dir)?;
+        let campaign = self.writable_campaign()?;
+        let name_of = |id: &str| {
+            self.data
+                .registry
+                .get(id)
+                .map_or(id.to_string(), |m| m.name.clone())
+        };
+        let renamed = campaign
+            .rename_reviewer(old, new, &name_of)
+            .map_err(Failure::new)?;
+        let by = self.reviewer().unwrap_or_default();
+        let summary = format!(
+            "Рецензент «{}» переименован в «{}»; оценок перенесено: {}",
+            renamed.from, renamed.to, renamed.moved
+        );
+        let meta_file = self.campaign_dir.join(storage::META_FILE);
+        self.saved(
+            &by,
+            || {
+                let mut files = Vec::new();
+                for record in &renamed.records {
+                    files.extend(storage::save_record(&self.campaign_dir, record)?);
+                }
+                storage::atomic_write(&meta_file, storage::to_ron(&renamed.meta).as_bytes())?;
+                files.push(PathBuf::from(storage::META_FILE));
+                Ok(files)
+            },
+            |history, files| history.commit(files, &by, &summary, ""),
+        )?;
+        Ok(renamed)
     }
 
     /// Last year's campaign named in `meta`, with the data it was made with; None when the

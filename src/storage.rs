@@ -24,13 +24,28 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug)]
 pub enum StoreError {
-    Io { path: PathBuf, error: io::Error },
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
     Parse(SourceError),
     NotEmpty(PathBuf),
     NotACampaign(PathBuf),
-    Locked { path: PathBuf, holder: String },
-    Newer { path: PathBuf, format: u32 },
-    Unsafe { path: PathBuf, id: String },
+    Locked {
+        path: PathBuf,
+        holder: String,
+    },
+    Newer {
+        path: PathBuf,
+        format: u32,
+    },
+    Unsafe {
+        path: PathBuf,
+        id: String,
+    },
+    /// Something that is not a plain file where a document is to be written (a device, a
+    /// folder, a link): replacing it would break the system or write elsewhere.
+    NotAFile(PathBuf),
 }
 
 impl fmt::Display for StoreError {
@@ -64,6 +79,11 @@ impl fmt::Display for StoreError {
             StoreError::Unsafe { path, id } => write!(
                 f,
                 "{}: id «{id}» не годится как имя файла; файл не записан",
+                path.display()
+            ),
+            StoreError::NotAFile(path) => write!(
+                f,
+                "{}: это не обычный файл (устройство, папка или ссылка); выгрузка пишется только в обычный файл, ничего не записано",
                 path.display()
             ),
         }
@@ -114,6 +134,7 @@ impl StoreError {
                 Origin::File(p) => Some(p),
                 Origin::Builtin(_) => None,
             },
+            StoreError::NotAFile(path) => Some(path),
             StoreError::NotEmpty(_) | StoreError::NotACampaign(_) => None,
         }
     }
@@ -192,6 +213,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 /// An export: a document to send. Written as atomically as a campaign file, but with the
 /// user's usual permissions and no `.bak` beside it.
 pub fn write_document(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+        return Err(StoreError::NotAFile(path.to_path_buf()));
+    }
     write_atomically(path, bytes, Kind::Document)
 }
 

@@ -64,11 +64,21 @@ impl Report {
                 out.push_str("пришло: ничего нового\n");
             }
         } else {
-            let items: Vec<String> = self
+            // In Russian alphabetical order of the names, as every list sobes prints.
+            let mut named: Vec<(&str, &BTreeSet<String>)> = self
                 .came_in
                 .iter()
                 .map(|(id, who)| {
-                    let name = registry.get(id).map_or(id.as_str(), |m| m.name.as_str());
+                    (
+                        registry.get(id).map_or(id.as_str(), |m| m.name.as_str()),
+                        who,
+                    )
+                })
+                .collect();
+            named.sort_by(|a, b| crate::model::collate::russian_cmp(a.0, b.0));
+            let items: Vec<String> = named
+                .into_iter()
+                .map(|(name, who)| {
                     if who.is_empty() {
                         name.to_string()
                     } else {
@@ -233,9 +243,11 @@ fn merge_meta(
 /// this side's order first.
 fn merge_list(base: &[String], ours: &[String], theirs: &[String]) -> Vec<String> {
     let removed = |side: &[String], x: &String| base.contains(x) && !side.contains(x);
+    // Names are people: «Семёнова» added on one laptop and «Семенова» on the other is one.
+    let key = crate::model::campaign::person_key;
     let mut out: Vec<String> = Vec::new();
     for x in ours.iter().chain(theirs) {
-        if !removed(ours, x) && !removed(theirs, x) && !out.contains(x) {
+        if !removed(ours, x) && !removed(theirs, x) && !out.iter().any(|o| key(o) == key(x)) {
             out.push(x.clone());
         }
     }
@@ -1038,4 +1050,25 @@ pub fn join(
         },
         data,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary names what came in in Russian alphabetical order, not by Latin ids
+    /// («chelyabinsky-go» comes before «kyshtymsky-go», Челябинский after Кыштымский).
+    #[test]
+    fn the_summary_lists_municipalities_in_russian_order() {
+        let registry = crate::model::registry::Registry::builtin();
+        let mut report = Report::default();
+        for id in ["chelyabinsky-go", "kyshtymsky-go", "agapovsky-mr"] {
+            report.came_in.insert(id.into(), BTreeSet::new());
+        }
+        let text = report.describe(&registry, Path::new("hub"));
+        assert!(
+            text.contains("Агаповский МР; Кыштымский ГО; Челябинский ГО"),
+            "{text}"
+        );
+    }
 }

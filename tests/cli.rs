@@ -286,8 +286,18 @@ fn decide_requires_a_reason_to_differ() {
         "training, project_office, regional_active"
     );
     assert_eq!(cols[8], "идёт");
+    // People read names: Russian headers, no ids (the TSV keeps them in their column).
     let o = env.bare(&["status"]);
-    assert!(stdout(&o).lines().next().unwrap().contains("training"));
+    let human = stdout(&o);
+    let header = human.lines().next().unwrap();
+    assert!(
+        header.contains("Обучение") && header.contains("Пр.офис") && header.contains("Актив"),
+        "{header}"
+    );
+    assert!(
+        !human.contains("training") && !human.contains("agapovsky-mr"),
+        "{human}"
+    );
     assert_eq!(stdout(&env.bare(&["status", "--tsv"])).lines().count(), 43);
 }
 
@@ -1158,4 +1168,94 @@ fn the_letters_facts_are_the_campaigns() {
         shown.contains("letter_number\t12345") && shown.contains("program_letter\t____"),
         "{shown}"
     );
+}
+
+/// clap's own words are said in Russian: help of every command, and a command line that is
+/// not UTF-8.
+#[test]
+fn help_and_command_line_errors_are_russian() {
+    let env = Env::new();
+    for cmd in [
+        &[][..],
+        &["set"],
+        &["decide"],
+        &["sync"],
+        &["campaign", "set"],
+        &["new"],
+        &["resolve"],
+        &["export"],
+        &["log"],
+    ] {
+        let o = env.bare(&[cmd, &["--help"]].concat());
+        assert!(o.status.success());
+        let help = stdout(&o);
+        assert!(
+            help.contains("Использование:") && help.contains("Показать справку"),
+            "{help}"
+        );
+        for english in [
+            "Usage:",
+            "Options:",
+            "Commands:",
+            "Arguments:",
+            "Print help",
+            "[OPTIONS]",
+            "<NAME>",
+            "<FILE>",
+            "<DIR>",
+            "<VALUE>",
+        ] {
+            assert!(!help.contains(english), "«{english}» in {cmd:?}: {help}");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let o = env
+            .command()
+            .arg("resolve")
+            .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("не в кодировке UTF-8"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+/// An export replaces only a plain file: a link or a FIFO in its place (as a device node
+/// would be) is refused and left as it was.
+#[cfg(unix)]
+#[test]
+fn an_export_writes_only_plain_files() {
+    let env = Env::new();
+    let target = env.home().join("чужой.txt");
+    std::fs::write(&target, "не трогать").unwrap();
+    let link = env.home().join("приложение.md");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let fifo = env.home().join("труба.md");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    for path in [&link, &fifo] {
+        let o = env.run(&[
+            "export",
+            "-o",
+            path.to_str().unwrap(),
+            "--force",
+            "--allow-incomplete",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("это не обычный файл"), "{}", stderr(&o));
+        assert!(
+            !std::fs::symlink_metadata(path)
+                .unwrap()
+                .file_type()
+                .is_file()
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "не трогать");
 }

@@ -175,3 +175,27 @@ fn a_prefix_of_two_names_names_both() {
     assert_eq!(found("Спасск-Дальний"), "ГО Спасск-Дальний");
     assert_eq!(found("г.о. Спасск-Дальний"), "ГО Спасск-Дальний");
 }
+
+/// What staff type and the resolver used to refuse: the town without a space after «г.», a
+/// swap of two letters, and the ids the TSV outputs print. What it refuses stays refused.
+#[test]
+fn a_town_typed_tight_a_swap_and_an_id_resolve() {
+    let r = sobes::model::registry::Registry::builtin();
+    let found = |q: &str| match sobes::model::names::resolve(&r, q) {
+        sobes::model::names::Resolution::Found { municipality, .. } => municipality.name.clone(),
+        other => panic!("{q}: {other:?}"),
+    };
+    assert_eq!(found("г.Кыштым"), "Кыштымский ГО");
+    assert_eq!(found("Нязепетровскйи МР"), "Нязепетровский МР");
+    assert_eq!(found("agapovsky-mr"), "Агаповский МР");
+    for refused in ["Троицкий", "г.", "xyz-mr", "Ку", "Нязепетровский ГО район"]
+    {
+        assert!(
+            !matches!(
+                sobes::model::names::resolve(&r, refused),
+                sobes::model::names::Resolution::Found { .. }
+            ),
+            "{refused}"
+        );
+    }
+}

@@ -56,6 +56,7 @@ fn with_one_reviewer_a_decision_is_final_at_once() {
 #[test]
 fn several_reviewers_rate_then_decide_finally() {
     let env = Env::new();
+    // One person twice is refused (issue 21: it would count as two reviewers).
     let o = env.run(&[
         "--as",
         "Анна",
@@ -63,6 +64,26 @@ fn several_reviewers_rate_then_decide_finally() {
         "set",
         "reviewers",
         "Анна; Борис, Анна",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("одно имя"), "{}", stderr(&o));
+    let o = env.run(&[
+        "--as",
+        "Анна",
+        "campaign",
+        "set",
+        "reviewers",
+        "Анна; Борис,",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("пустое имя"), "{}", stderr(&o));
+    let o = env.run(&[
+        "--as",
+        "Анна",
+        "campaign",
+        "set",
+        "reviewers",
+        "Анна; Борис",
     ]);
     assert_eq!(ok(&o).trim(), "reviewers = «Анна; Борис»");
     let o = env.run(&["campaign", "set", "open_review", "может быть"]);
@@ -121,7 +142,7 @@ fn several_reviewers_rate_then_decide_finally() {
     assert!(!out.exists());
 
     // The queue and the figures: one of two municipalities unanimous.
-    let tsv = ok(&env.run(&["agreement", "--tsv"]));
+    let tsv = ok(&env.run(&["--as", "Анна", "agreement", "--tsv"]));
     assert!(
         tsv.contains("измерение\ttraining\t\t2\t1\t50.000\t"),
         "{tsv}"
@@ -130,7 +151,7 @@ fn several_reviewers_rate_then_decide_finally() {
         tsv.contains("расхождение\ttraining\tКусинский МР\t\t\tАнна — 2; Борис — 1\t\n"),
         "{tsv}"
     );
-    let text = ok(&env.run(&["agreement"]));
+    let text = ok(&env.run(&["--as", "Анна", "agreement"]));
     assert!(text.contains("Кусинский МР, «Потребность в обучении»: Анна — 2 (площадки нет); Борис — 1; окончательного нет"), "{text}");
 
     let o = decide(&env, "Анна", "Кусинский", "training", "2", &["--final"]);
@@ -156,9 +177,9 @@ fn several_reviewers_rate_then_decide_finally() {
     );
 
     // One final decision departs from rule 1's suggestion out of two.
-    let tsv = ok(&env.run(&["agreement", "--tsv"]));
+    let tsv = ok(&env.run(&["--as", "Анна", "agreement", "--tsv"]));
     assert!(tsv.contains("правило\ttraining\t1\t2\t1\t1\t\n"), "{tsv}");
-    let text = ok(&env.run(&["agreement"]));
+    let text = ok(&env.run(&["--as", "Анна", "agreement"]));
     assert!(
         text.contains("против подсказки правил: 1 из 2 (правило 1 (кластер 1): 1 из 2)"),
         "{text}"
@@ -166,7 +187,15 @@ fn several_reviewers_rate_then_decide_finally() {
 
     // The matrix carries each reviewer's cluster beside the final one.
     let csv = env.home().join("m.csv");
-    ok(&env.run(&["export", "-o", csv.to_str().unwrap(), "--allow-incomplete"]));
+    // Anna has rated both, so she sees Boris's clusters (issue 21: the blind rule).
+    ok(&env.run(&[
+        "--as",
+        "Анна",
+        "export",
+        "-o",
+        csv.to_str().unwrap(),
+        "--allow-incomplete",
+    ]));
     let csv = std::fs::read_to_string(&csv).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(
@@ -180,7 +209,14 @@ fn several_reviewers_rate_then_decide_finally() {
 
     // And the workbook has an agreement sheet.
     let xlsx = env.home().join("m.xlsx");
-    ok(&env.run(&["export", "-o", xlsx.to_str().unwrap(), "--allow-incomplete"]));
+    ok(&env.run(&[
+        "--as",
+        "Анна",
+        "export",
+        "-o",
+        xlsx.to_str().unwrap(),
+        "--allow-incomplete",
+    ]));
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
     let mut workbook = String::new();
     zip.by_name("xl/workbook.xml")

@@ -116,6 +116,24 @@ impl Harness {
         out
     }
 
+    /// Where the cursor is drawn at `w`×`h`, with the char shown there; None when hidden.
+    fn cursor(&mut self, w: u16, h: u16) -> Option<((u16, u16), String)> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| view::draw(f, &mut self.app)).unwrap();
+        let backend = t.backend();
+        if !backend.cursor_visible() {
+            return None;
+        }
+        let at = backend.cursor_position();
+        let symbol = backend.buffer()[(at.x, at.y)].symbol().to_string();
+        Some(((at.x, at.y), symbol))
+    }
+
+    /// The status line (the last row) at `w`×`h`.
+    fn status(&mut self, w: u16, h: u16) -> String {
+        self.screen(w, h).lines().last().unwrap_or("").to_string()
+    }
+
     /// Answers every visible question of the current municipality with keys only.
     fn answer_everything(&mut self) {
         for _ in 0..200 {
@@ -290,6 +308,14 @@ fn help_follows_the_keymap() {
     assert!(s.contains("Ctrl-c"), "{s}");
     insta::assert_snapshot!("help_list_vim_80x24", s);
     h.keys("x");
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Help(_))),
+        "x is not a way out of help"
+    );
+    // The keymap's own keys scroll it: j in vim.
+    h.keys("j");
+    assert_ne!(h.screen(80, 24), s, "j scrolls");
+    h.key(KeyCode::Esc);
     assert!(h.app.overlay().is_none());
     h.keys("l?");
     let s = h.screen(80, 24);
@@ -998,7 +1024,12 @@ fn an_unsaved_change_is_never_forgotten() {
     std::fs::rename(&records, &away).unwrap();
     std::fs::write(&records, b"").unwrap();
     h.keys("1");
-    let status = |h: &mut Harness| h.screen(120, 24).lines().last().unwrap_or("").to_string();
+    // The status line: a message too long for one row goes on over the rows above it.
+    let status = |h: &mut Harness| {
+        let s = h.screen(120, 24);
+        let rows: Vec<&str> = s.lines().collect();
+        rows[rows.len() - 3..].join(" ")
+    };
     assert!(
         status(&mut h).contains("НЕ СОХРАНЕНО: Агаповский МР"),
         "{}",
@@ -1727,4 +1758,482 @@ fn the_selected_indicator_stays_in_view() {
     assert!(screen.contains(" 3.4"), "{screen}");
     assert!(!screen.contains(" 1.1 "), "{screen}");
     assert!(screen.contains("3.4 «"), "{screen}");
+}
+
+// ---- issue 21: the TUI ------------------------------------------------------------------
+
+/// Scrolls the open help to its end, one page at a time; returns every page seen.
+fn help_pages(h: &mut Harness, w: u16, ht: u16) -> String {
+    let mut seen = h.screen(w, ht);
+    for _ in 0..20 {
+        h.key(KeyCode::PageDown);
+        assert!(
+            matches!(h.app.overlay(), Some(Overlay::Help(_))),
+            "PgDn keeps help open"
+        );
+        seen.push_str(&h.screen(w, ht));
+    }
+    seen
+}
+
+#[test]
+fn help_scrolls_and_shows_every_key() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("?");
+    insta::assert_snapshot!("help_list_80x24", h.screen(80, 24));
+    // Keys that are not a way out leave it open.
+    h.keys("x");
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.overlay(), Some(Overlay::Help(_))));
+    let all = help_pages(&mut h, 80, 24);
+    for shown in [
+        "K / Л",
+        "Конфликты синхронизации",
+        "L / Д",
+        "Факты письма",
+        "A / Ф",
+        "Согласие рецензентов",
+        "C / С",
+        "Изменения с прошлого года",
+        "M / Ь",
+        "Мониторинг",
+        "F1",
+        "Показать или скрыть эту справку",
+    ] {
+        assert!(
+            all.contains(shown),
+            "{shown} is in the help at 80×24: {all}"
+        );
+    }
+    insta::assert_snapshot!("help_list_end_80x24", h.screen(80, 24));
+    h.key(KeyCode::Up);
+    h.key(KeyCode::Home);
+    assert!(h.screen(80, 24).contains("Список муниципалитетов"));
+    // Esc, q and ? close it; q does not quit from under it.
+    for close in [KeyCode::Esc, KeyCode::Char('q'), KeyCode::Char('?')] {
+        if h.app.overlay().is_none() {
+            h.keys("?");
+        }
+        h.key(close);
+        assert!(h.app.overlay().is_none(), "{close:?} closes help");
+    }
+    assert_eq!(h.app.screen, Screen::List);
+
+    // The interview's help at 60×20 goes on to its end.
+    h.key(KeyCode::Enter);
+    h.keys("?");
+    insta::assert_snapshot!("help_interview_60x20", h.screen(60, 20));
+    let all = help_pages(&mut h, 60, 20);
+    for shown in [
+        "Написать заметку",
+        "История этого вопроса",
+        "Вернуть ответ",
+        "Перейти к кластерам",
+        "Показать или скрыть эту справку",
+    ] {
+        assert!(all.contains(shown), "{shown} at 60×20: {all}");
+    }
+    insta::assert_snapshot!("help_interview_end_60x20", h.screen(60, 20));
+    h.key(KeyCode::Esc);
+    assert!(h.app.overlay().is_none());
+    assert_eq!(h.app.screen, Screen::Interview, "Esc closes help, no more");
+}
+
+#[test]
+fn the_hint_line_shows_what_fits_and_ends_with_help() {
+    let mut h = harness("default", Some("Тест"));
+    let check = |h: &mut Harness, what: &str| {
+        for (w, ht) in [(60, 20), (80, 24), (120, 40)] {
+            let status = h.status(w, ht);
+            assert!(status.ends_with("? помощь"), "{what} {w}×{ht}: «{status}»");
+            assert!(
+                !status.replace("1…", "").contains('…'),
+                "{what} {w}×{ht}: nothing cut: «{status}»"
+            );
+        }
+    };
+    check(&mut h, "list");
+    let list = h.status(80, 24);
+    assert!(list.contains("Enter открыть · / поиск"), "{list}");
+    insta::assert_snapshot!("list_80x24", h.screen(80, 24));
+    h.key(KeyCode::Enter);
+    check(&mut h, "interview");
+    h.keys("c");
+    check(&mut h, "clusters");
+    h.keys("r");
+    check(&mut h, "review");
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    h.keys("M");
+    check(&mut h, "monitoring");
+}
+
+/// Home, then → `k` times, in an open text field: the cell under the cursor shows the char
+/// that typing would go before, at every size.
+fn cursor_on(h: &mut Harness, typed: &[char], k: usize) {
+    h.key(KeyCode::Home);
+    for _ in 0..k {
+        h.key(KeyCode::Right);
+    }
+    for (w, ht) in [(120, 40), (80, 24), (60, 20)] {
+        let Some((at, under)) = h.cursor(w, ht) else {
+            panic!("{w}×{ht}: the cursor is shown while typing");
+        };
+        let expected = typed.get(k).map_or(" ".to_string(), |c| c.to_string());
+        assert_eq!(
+            under,
+            expected,
+            "{w}×{ht}, cursor before char {k} at {at:?}:\n{}",
+            h.screen(w, ht)
+        );
+    }
+}
+
+#[test]
+fn the_cursor_is_drawn_where_typing_goes_in_a_wrapped_answer_or_note() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    // 150 chars of words, each a different one, so every place reads differently.
+    let words: Vec<String> = (0..30).map(|i| format!("с{i:02}в")).collect();
+    let text = words.join(" ");
+    let typed: Vec<char> = text.chars().collect();
+    assert_eq!(typed.len(), 149);
+    // A note on a choice question.
+    h.keys("m");
+    h.keys(&text);
+    for k in [0, 1, 40, 75, 76, 77, 100, 130, 149] {
+        cursor_on(&mut h, &typed, k);
+    }
+    // Typing goes where the cursor is shown.
+    cursor_on(&mut h, &typed, 100);
+    h.keys("Ж");
+    let (_, under) = h.cursor(120, 40).unwrap();
+    assert_eq!(under, typed[100].to_string());
+    let mut now = typed.clone();
+    now.insert(100, 'Ж');
+    assert_eq!(
+        h.app
+            .screens
+            .interview
+            .editing
+            .as_ref()
+            .map(|e| e.field.text()),
+        Some(now.iter().collect::<String>())
+    );
+    insta::assert_snapshot!("note_typed_60x20", h.screen(60, 20));
+    h.key(KeyCode::Esc);
+
+    // A typed answer to a text question.
+    h.keys("s");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "shortfall_reasons" {
+        h.key(KeyCode::Right);
+    }
+    h.keys("5"); // «Другое» asks which
+    h.key(KeyCode::Right);
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "shortfall_other"
+    );
+    h.key(KeyCode::Enter);
+    assert!(
+        h.app.screens.interview.editing.is_some(),
+        "{}",
+        h.screen(80, 24)
+    );
+    h.keys(&text);
+    for k in [0, 50, 76, 100, 149] {
+        cursor_on(&mut h, &typed, k);
+    }
+    insta::assert_snapshot!("answer_typed_80x24", h.screen(80, 24));
+}
+
+/// The rows of the screen's main area (between the title and the status line).
+fn body(screen: &str) -> Vec<&str> {
+    let rows: Vec<&str> = screen.lines().collect();
+    rows[1..rows.len() - 1].to_vec()
+}
+
+/// Кусинский МР with every question answered, the regional active's format «remote»: its
+/// reason reads long on the clusters screen.
+fn kusinsky_answered() -> Harness {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("/Кусинский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.answer_everything();
+    for _ in 0..60 {
+        if h.app.screens.interview.current_question(&h.app.ctx).id != "ra_format" {
+            h.key(KeyCode::Left);
+        }
+    }
+    assert_eq!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "ra_format"
+    );
+    h.keys("2");
+    h
+}
+
+#[test]
+fn a_long_note_goes_on_under_itself() {
+    let mut h = kusinsky_answered();
+    // A long note, shown (not typed) under its label.
+    h.keys("m");
+    h.keys("руководитель службы просит присылать приглашения на вебинары заранее, за две недели");
+    h.key(KeyCode::Enter);
+    for (w, ht) in [(60, 20), (80, 24)] {
+        let s = h.screen(w, ht);
+        let rows = body(&s);
+        let at = rows
+            .iter()
+            .position(|r| r.contains("Заметка: руководитель"))
+            .unwrap_or_else(|| panic!("{s}"));
+        let byte = rows[at].find("Заметка: ").unwrap();
+        let column = rows[at][..byte].chars().count() + "Заметка: ".chars().count();
+        let next: Vec<char> = rows[at + 1].chars().collect();
+        assert!(
+            next.len() > column
+                && next[column - 9..column].iter().all(|c| *c == ' ')
+                && next[column] != ' ',
+            "{w}×{ht}: the note goes on under itself:\n{s}"
+        );
+    }
+}
+
+#[test]
+fn the_clusters_answers_go_on_under_their_text() {
+    let mut h = kusinsky_answered();
+    // The clusters' answers and decisions: no row of the screen starts at column 0.
+    h.keys("c");
+    for (w, ht) in [(60, 20), (80, 24)] {
+        for _ in 0..3 {
+            let s = h.screen(w, ht);
+            for row in body(&s) {
+                assert!(
+                    row.is_empty() || row.starts_with(' ') || row.starts_with('▶'),
+                    "{w}×{ht}: «{row}» starts at column 0:\n{s}"
+                );
+            }
+            h.key(KeyCode::Down);
+        }
+        h.key(KeyCode::Up);
+        h.key(KeyCode::Up);
+    }
+    insta::assert_snapshot!("clusters_wrapped_80x24", h.screen(80, 24));
+}
+
+#[test]
+fn an_error_under_a_typed_answer_goes_on_under_itself() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    h.keys("s");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.keys("очень много");
+    h.key(KeyCode::Enter);
+    let error = h
+        .app
+        .screens
+        .interview
+        .editing
+        .as_ref()
+        .and_then(|e| e.error.clone())
+        .expect("a word is not a number");
+    let s = h.screen(60, 20);
+    let first_word = error.split_whitespace().next().unwrap();
+    let rows = body(&s);
+    let at = rows
+        .iter()
+        .position(|r| {
+            r.split('│')
+                .nth(1)
+                .is_some_and(|p| p.trim_start().starts_with(first_word))
+        })
+        .unwrap_or_else(|| panic!("{error}: {s}"));
+    for row in &rows[at + 1..] {
+        let pane = row.split('│').nth(1).unwrap_or("");
+        assert!(
+            pane.is_empty() || pane.starts_with("  "),
+            "the error goes on under itself: «{row}»\n{s}"
+        );
+    }
+    insta::assert_snapshot!("answer_error_60x20", s);
+}
+
+#[test]
+fn at_60x20_the_title_keeps_the_municipality() {
+    let mut h = harness("default", Some("Тест"));
+    // The default campaign's title, as a new user has it.
+    h.app.ctx.campaign.meta.title = "Собеседование с руководителями ММС, 2026".into();
+    h.keys("/Верхнеуральский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    let s = h.screen(60, 20);
+    let title = s.lines().next().unwrap();
+    assert!(title.contains("Вопросы · Верхнеуральский МР"), "{s}");
+    assert!(
+        title.contains("Собеседование"),
+        "the campaign, shortened: {s}"
+    );
+    h.keys("c");
+    let s = h.screen(60, 20);
+    let title = s.lines().next().unwrap();
+    assert!(title.contains("Кластеры · Верхнеуральский МР"), "{s}");
+}
+
+#[test]
+fn at_60x20_the_last_dimension_comes_with_the_rows_before_it() {
+    let mut h = harness("default", Some("Тест"));
+    h.app.ctx.campaign.meta.title = "Собеседование с руководителями ММС, 2026".into();
+    h.keys("/Верхнеуральский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.answer_everything();
+    h.keys("c");
+    for _ in 0..2 {
+        h.key(KeyCode::Down);
+    }
+    let s = h.screen(60, 20);
+    assert!(s.contains("▶ Формат работы"), "{s}");
+    let blank = body(&s).iter().filter(|r| r.trim().is_empty()).count();
+    assert!(blank <= 3, "the screen is filled, not left blank: {s}");
+    insta::assert_snapshot!("clusters_last_60x20", s);
+}
+
+#[test]
+fn the_section_picker_says_its_own_keys() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    h.keys("s");
+    assert!(matches!(h.app.overlay(), Some(Overlay::Picker(_))));
+    // After a save, the time takes room on the left.
+    h.app.ctx.last_saved = Some("15:00:00".into());
+    for (w, ht) in [(60, 20), (80, 24)] {
+        let status = h.status(w, ht);
+        assert!(
+            !status.contains("следующий") && !status.contains("заметка"),
+            "the interview's keys are not offered under the picker: «{status}»"
+        );
+        assert!(
+            status.contains("Enter") && status.contains("Esc"),
+            "«{status}»"
+        );
+    }
+    insta::assert_snapshot!("section_picker_60x20", h.screen(60, 20));
+}
+
+thread_local! {
+    static TICK: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A clock a second later at every reading.
+fn ticking() -> String {
+    let s = TICK.with(|t| {
+        t.set(t.get() + 1);
+        t.get()
+    });
+    format!("2026-09-14T10:{:02}:{:02}Z", s / 60, s % 60)
+}
+
+#[test]
+fn the_time_of_the_last_save_follows_every_save() {
+    let mut h = harness("default", Some("Тест"));
+    h.app.ctx.clock = ticking;
+    h.key(KeyCode::Enter);
+    h.keys("1");
+    h.key(KeyCode::Esc);
+    let first = h.status(80, 24);
+    assert!(first.starts_with("сохранено 15:"), "{first}");
+    // A fact of the letter is a save too.
+    for _ in 0..5 {
+        ticking();
+    }
+    h.keys("L");
+    h.key(KeyCode::Enter);
+    h.replace_prompt("15.09.2026");
+    h.key(KeyCode::Esc);
+    let later = h.status(80, 24);
+    assert!(later.starts_with("сохранено 15:"), "{later}");
+    let time = |s: &str| s.split_whitespace().nth(1).unwrap_or("").to_string();
+    assert_ne!(time(&later), time(&first), "the later save's time: {later}");
+}
+
+#[test]
+fn a_long_message_is_read_whole() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "shibc" {
+        h.key(KeyCode::Right);
+    }
+    h.keys("1");
+    h.keys("3");
+    let (message, _) = h.app.ctx.message.clone().unwrap();
+    for (w, ht) in [(120, 40), (80, 24), (60, 20)] {
+        let s = h.screen(w, ht);
+        let rows: Vec<&str> = s.lines().collect();
+        let tail = rows[rows.len() - 4..].join(" ");
+        let words: Vec<&str> = message.split_whitespace().collect();
+        let shown: Vec<&str> = tail.split_whitespace().collect();
+        assert!(
+            shown.windows(words.len()).any(|w| w == words.as_slice()),
+            "{w}×{ht}: «{message}» whole at the bottom:\n{s}"
+        );
+        assert!(s.lines().last().unwrap().ends_with("? помощь"), "{s}");
+    }
+    insta::assert_snapshot!("long_message_80x24", h.screen(80, 24));
+}
+
+#[test]
+fn the_first_name_prompt_says_how_to_quit_and_esc_quits() {
+    let mut h = harness("default", None);
+    for (w, ht) in [(80, 24), (60, 20)] {
+        let s = h.screen(w, ht);
+        assert!(s.contains("Esc — выйти из sobes"), "{s}");
+    }
+    let quit = step(
+        &mut h.app,
+        &mut h.io,
+        Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    assert!(quit, "Esc at the name prompt quits");
+    assert!(h.app.ctx.reviewer.is_none());
+    assert!(!h.io.config_file.exists(), "nothing written");
+}
+
+#[test]
+fn the_override_prompt_names_the_dimension_and_the_clusters() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("/Кусинский");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "ra_format" {
+        h.key(KeyCode::Right);
+    }
+    h.keys("2");
+    h.keys("c");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.keys("1");
+    let Some(Overlay::Prompt(p)) = h.app.overlay() else {
+        panic!("a reason is asked");
+    };
+    let title = p.title.clone();
+    for said in [
+        "Формат работы с региональным активом",
+        "1 «Очно»",
+        "Предпочитают очные встречи",
+        "2 «Дистанционно»",
+        "Вебинары, семинары, конференции на расстоянии",
+    ] {
+        assert!(title.contains(said), "«{said}» in «{title}»");
+    }
+    for (w, ht) in [(80, 24), (60, 20)] {
+        let s = h.screen(w, ht);
+        assert!(s.contains("Предпочитают очные"), "{s}");
+        assert!(s.contains("на расстоянии"), "{s}");
+    }
+    insta::assert_snapshot!("reason_prompt_60x20", h.screen(60, 20));
 }

@@ -340,14 +340,31 @@ pub fn typeset(text: &str, registry: &crate::model::registry::Registry) -> Strin
         // «ГО Спасск-Дальний»: the kind written first keeps to its name too.
         out = out.replace(&format!("{kind} "), &format!("{kind}{NBSP}"));
     }
-    for m in &registry.municipalities {
-        for name in [&m.name, &m.genitive] {
-            if let Some(stem) = name.split([' ', NBSP]).find(|w| w.contains('-')) {
-                out = out.replace(stem, &stem.replace('-', &NB_HYPHEN.to_string()));
-            }
-        }
+    glue_numbers(&keep_hyphenated_names(&out))
+}
+
+/// A hyphen inside a capitalised word («Усть-Катавский», «Катав-Ивановского», «IT-кубы»)
+/// does not break: names are read whole. Found in the text itself, not by looking up every
+/// name of the registry (thousands of them, for every sentence of the annex).
+fn keep_hyphenated_names(text: &str) -> String {
+    if !text.contains('-') {
+        return text.to_string();
     }
-    glue_numbers(&out)
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() && c != '-' {
+            word_start = i + 1;
+        }
+        let inside = c == '-'
+            && i > 0
+            && chars[i - 1].is_alphabetic()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())
+            && chars[word_start].is_uppercase();
+        out.push(if inside { NB_HYPHEN } else { c });
+    }
+    out
 }
 
 /// A number (Arabic, or Roman as in «IV квартал») keeps to the word after it.

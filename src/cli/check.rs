@@ -85,6 +85,11 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
             .into_iter()
             .map(|c| format!("факты письма противоречат друг другу: {c}")),
     );
+    problems.extend(crate::model::checks::unlisted_report(
+        &campaign,
+        &data.registry,
+        &data.dimensions,
+    ));
     for p in problems.iter_mut() {
         *p = format!("{}: {p}", campaign_dir.display());
     }

@@ -31,29 +31,34 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     /// Каталог кампании (по умолчанию — кампания в каталоге данных пользователя)
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "ПАПКА")]
     pub campaign: Option<PathBuf>,
     /// Реестр муниципалитетов другого региона
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub registry: Option<PathBuf>,
     /// Другой протокол собеседования
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub protocol: Option<PathBuf>,
     /// Другие правила кластеров
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub clusters: Option<PathBuf>,
     /// Другие показатели мониторинга
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub monitoring: Option<PathBuf>,
     /// Раскладка клавиш: default, vim или файл
-    #[arg(long, global = true, value_name = "NAME|FILE")]
+    #[arg(long, global = true, value_name = "ИМЯ|ФАЙЛ")]
     pub keymap: Option<String>,
-    /// Чьё имя записать при ответе или решении (вместо имени из настроек)
-    #[arg(long = "as", global = true, value_name = "NAME")]
+    /// Кто вы: чьё имя записать при ответе или решении и кому показывать оценки рецензентов
+    /// (вместо имени из настроек)
+    #[arg(long = "as", global = true, value_name = "ИМЯ")]
     pub as_name: Option<String>,
     /// Другой шаблон приложения к письму (по умолчанию — annex.ron кампании или встроенный)
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "ФАЙЛ")]
     pub annex: Option<PathBuf>,
+    /// Показать все оценки рецензентов, в том числе скрытые вслепую (для координатора):
+    /// agreement, log, матрица csv/xlsx
+    #[arg(long, global = true)]
+    pub all: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -64,9 +69,21 @@ pub enum CampaignAction {
     Show,
     /// Записать факт письма (пустое значение стирает его)
     Set {
+        /// Что записать (список: sobes campaign show)
+        #[arg(value_name = "КЛЮЧ")]
         key: String,
-        #[arg(allow_hyphen_values = true)]
+        /// Значение; пустое стирает
+        #[arg(value_name = "ЗНАЧЕНИЕ", allow_hyphen_values = true)]
         value: String,
+    },
+    /// Переименовать рецензента в списке; его оценки во всех муниципалитетах переходят к новому имени
+    RenameReviewer {
+        /// Имя в списке рецензентов (или имя, под которым есть оценки не из списка)
+        #[arg(value_name = "СТАРОЕ")]
+        old: String,
+        /// Новое имя
+        #[arg(value_name = "НОВОЕ")]
+        new: String,
     },
 }
 
@@ -74,46 +91,61 @@ pub enum CampaignAction {
 pub enum Command {
     /// Создать пустую кампанию в пустом каталоге
     New {
+        /// Папка новой кампании (её не должно быть или она пуста)
+        #[arg(value_name = "ПАПКА")]
         dir: PathBuf,
-        #[arg(long)]
+        /// Название кампании
+        #[arg(value_name = "НАЗВАНИЕ", long)]
         title: Option<String>,
         /// Взять встроенную кампанию (chelyabinsk-2022 — собеседование 2022 года по письму)
-        #[arg(long, value_name = "NAME", conflicts_with = "title")]
+        #[arg(long, value_name = "ИМЯ", conflicts_with = "title")]
         from: Option<String>,
         /// Присоединиться к кампании узла синхронизации (папка на флешке или в общей сети)
-        #[arg(long, value_name = "HUB", conflicts_with_all = ["title", "from"])]
+        #[arg(long, value_name = "УЗЕЛ", conflicts_with_all = ["title", "from"])]
         from_hub: Option<PathBuf>,
         /// Прошлогодняя кампания, с которой сравнивать
-        #[arg(long, value_name = "OLD", conflicts_with = "from_hub")]
+        #[arg(long, value_name = "СТАРАЯ", conflicts_with = "from_hub")]
         previous: Option<PathBuf>,
         /// Предложить прошлогодние ответы на редко меняющиеся вопросы (их нужно подтвердить)
         #[arg(long, requires = "previous")]
         carry: bool,
     },
     /// Найти муниципалитет по тому, как его написали
-    Resolve { name: String },
+    Resolve {
+        /// Название, как его написали
+        #[arg(value_name = "НАЗВАНИЕ")]
+        name: String,
+    },
     /// Протокол в TSV: id, раздел, вид, обязательный, варианты
     Questions,
     /// Записать ответ
     Set {
-        #[arg(long)]
+        /// Муниципалитет: как его пишут («Уйский», «г. Кыштым») или id («uysky-mr»)
+        #[arg(value_name = "МУНИЦИПАЛИТЕТ", long)]
         municipality: String,
-        #[arg(long)]
+        /// id вопроса (список: sobes questions)
+        #[arg(value_name = "ВОПРОС", long)]
         question: String,
-        #[arg(long, allow_hyphen_values = true)]
+        /// Ответ: число, id варианта, варианты через запятую, да/нет, текст; пусто — стереть
+        #[arg(value_name = "ЗНАЧЕНИЕ", long, allow_hyphen_values = true)]
         value: String,
-        #[arg(long, allow_hyphen_values = true)]
+        /// Заметка к ответу
+        #[arg(value_name = "ЗАМЕТКА", long, allow_hyphen_values = true)]
         note: Option<String>,
     },
     /// Записать решение о кластере
     Decide {
-        #[arg(long)]
+        /// Муниципалитет: как его пишут («Уйский», «г. Кыштым») или id («uysky-mr»)
+        #[arg(value_name = "МУНИЦИПАЛИТЕТ", long)]
         municipality: String,
-        #[arg(long)]
+        /// id измерения: training, project_office или regional_active
+        #[arg(value_name = "ИЗМЕРЕНИЕ", long)]
         dimension: String,
-        #[arg(long)]
+        /// Номер кластера
+        #[arg(value_name = "КЛАСТЕР", long)]
         cluster: u8,
-        #[arg(long, allow_hyphen_values = true)]
+        /// Почему кластер не тот, что подсказывают ответы
+        #[arg(value_name = "ПРИЧИНА", long, allow_hyphen_values = true)]
         reason: Option<String>,
         /// Окончательное решение (при нескольких рецензентах; без флага — своя оценка)
         #[arg(long = "final")]
@@ -121,39 +153,48 @@ pub enum Command {
     },
     /// Согласие рецензентов: альфа Криппендорфа, каппа Коэна, расхождения с правилами
     Agreement {
+        /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
     },
     /// Записать балл мониторинга по показателю
     Score {
-        #[arg(long)]
+        /// Муниципалитет: как его пишут («Уйский», «г. Кыштым») или id («uysky-mr»)
+        #[arg(value_name = "МУНИЦИПАЛИТЕТ", long)]
         municipality: String,
         /// Номер показателя, например 1.3
-        #[arg(long)]
+        #[arg(value_name = "ПОКАЗАТЕЛЬ", long)]
         indicator: String,
         /// Балл (пусто — стереть)
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(value_name = "ЗНАЧЕНИЕ", long, allow_hyphen_values = true)]
         value: String,
     },
     /// Уровни мониторинга: муниципалитет × показатель, доли по уровням
     Levels {
+        /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
     },
     /// Загрузить баллы мониторинга из таблицы (XLSX или CSV): муниципалитет, затем показатели
     ImportMonitoring {
+        #[arg(value_name = "ФАЙЛ")]
         file: PathBuf,
+        /// Лист книги с таблицей (по умолчанию — первый)
+        #[arg(long, value_name = "ЛИСТ")]
+        sheet: Option<String>,
         /// Пропустить строки с ошибками (они будут перечислены), записать остальные
         #[arg(long)]
         skip_bad_rows: bool,
     },
     /// Сравнение с прошлогодней кампанией: кто в каком кластере был и стал
     Compare {
+        /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
     },
     /// Состояние всех муниципалитетов
     Status {
+        /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
     },
@@ -162,10 +203,10 @@ pub enum Command {
     /// Выгрузить приложение к письму (md, docx) или матрицу кластеров (csv, xlsx)
     Export {
         /// md, docx, csv или xlsx; по умолчанию — по расширению файла
-        #[arg(long, value_name = "FORMAT", value_parser = crate::annex::Format::NAMES)]
+        #[arg(long, value_name = "ФОРМАТ", value_parser = crate::annex::Format::NAMES)]
         format: Option<String>,
         /// Куда записать
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        #[arg(short = 'o', long = "output", value_name = "ФАЙЛ")]
         output: PathBuf,
         /// Заменить существующий файл
         #[arg(long)]
@@ -174,7 +215,7 @@ pub enum Command {
         #[arg(long)]
         allow_incomplete: bool,
         /// Письмо одному муниципалитету (уровень мониторинга и рекомендации по показателям)
-        #[arg(long, value_name = "NAME", conflicts_with = "per_municipality")]
+        #[arg(long, value_name = "ИМЯ", conflicts_with = "per_municipality")]
         municipality: Option<String>,
         /// Письма всем муниципалитетам: по файлу на каждый в папку -o
         #[arg(long)]
@@ -182,12 +223,14 @@ pub enum Command {
     },
     /// Списки приложения: ключ, id муниципалитета, имя
     Lists {
+        /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
     },
     /// Синхронизировать кампанию через узел (папка на флешке или в общей сети)
     Sync {
         /// Папка узла
+        #[arg(value_name = "УЗЕЛ")]
         hub: PathBuf,
         /// Создать новый узел в этой папке (её не было или она пуста; папка над ней должна быть)
         #[arg(long)]
@@ -197,6 +240,7 @@ pub enum Command {
     Repair,
     /// Открытые конфликты: поля, которые на разных ноутбуках изменили по-разному
     Conflicts {
+        /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
     },
@@ -207,12 +251,16 @@ pub enum Command {
     },
     /// История изменений: кто, когда, на каком устройстве, что было и что стало
     Log {
-        #[arg(long)]
+        /// Только этот муниципалитет
+        #[arg(value_name = "МУНИЦИПАЛИТЕТ", long)]
         municipality: Option<String>,
-        #[arg(long, conflicts_with = "dimension")]
+        /// Только этот вопрос (id)
+        #[arg(value_name = "ВОПРОС", long, conflicts_with = "dimension")]
         question: Option<String>,
-        #[arg(long)]
+        /// Только это измерение (id)
+        #[arg(value_name = "ИЗМЕРЕНИЕ", long)]
         dimension: Option<String>,
+        /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
     },
@@ -372,8 +420,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::ImportMonitoring {
             file,
+            sheet,
             skip_bad_rows,
-        }) => monitoring::cmd_import(&ctx, &file, skip_bad_rows),
+        }) => monitoring::cmd_import(&ctx, &file, sheet.as_deref(), skip_bad_rows),
         Some(Command::Compare { tsv }) => {
             let campaign = ctx.load_campaign()?;
             let Some(before) = ctx.last_year(&campaign.meta)? else {
@@ -385,7 +434,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Agreement { tsv }) => {
             let campaign = ctx.load_campaign()?;
-            out(&agreement_report(&ctx.data, &campaign, tsv))
+            let (seen, hidden) = campaign.seen_by(&ctx.reader(&campaign.meta, cli.all));
+            ctx.say_hidden(hidden);
+            out(&agreement_report(&ctx.data, &seen, tsv))
         }
         Some(Command::Status { tsv }) => {
             let campaign = ctx.load_campaign()?;
@@ -422,6 +473,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 force,
                 allow_incomplete,
             },
+            cli.all,
         ),
         Some(Command::Lists { tsv }) => cmd_lists(&ctx, cli.annex.as_deref(), tsv),
         Some(Command::Sync { hub, new_hub }) => sync::cmd_sync(&ctx, &hub, new_hub),
@@ -439,6 +491,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             question.as_deref(),
             dimension.as_deref(),
             tsv,
+            cli.all,
         ),
     }
 }
@@ -477,7 +530,31 @@ fn cmd_campaign(ctx: &Session, action: CampaignAction) -> Result<(), Failure> {
     match action {
         CampaignAction::Set { key, value } => {
             let stored = ctx.set_fact(&key, &value)?;
-            outln!("{key} = «{stored}»")
+            outln!("{key} = «{stored}»")?;
+            // Ratings of someone the new list leaves out still count; said now, not at the
+            // next check.
+            if key == "reviewers" {
+                let campaign = ctx.load_campaign()?;
+                let unlisted = crate::model::checks::unlisted_report(
+                    &campaign,
+                    &ctx.data.registry,
+                    &ctx.data.dimensions,
+                );
+                for line in unlisted {
+                    eprintln!("sobes: {line}");
+                }
+            }
+            Ok(())
+        }
+        CampaignAction::RenameReviewer { old, new } => {
+            let renamed = ctx.rename_reviewer(&old, &new)?;
+            outln!(
+                "рецензент «{}» теперь «{}»; оценок перенесено: {}; рецензенты: {}",
+                renamed.from,
+                renamed.to,
+                renamed.moved,
+                renamed.meta.reviewers.join("; ")
+            )
         }
         CampaignAction::Show => {
             let campaign = ctx.load_campaign()?;
@@ -619,7 +696,8 @@ fn cmd_decide(
     final_: bool,
 ) -> Result<(), Failure> {
     let m = ctx.municipality(name)?;
-    let several = ctx.load_campaign()?.meta.several_reviewers();
+    let meta = ctx.load_campaign()?.meta;
+    let several = meta.several_reviewers();
     let rating = several && !final_;
     let dims = &ctx.data.dimensions;
     let dim = dims.get(dimension).ok_or_else(|| {
@@ -629,7 +707,12 @@ fn cmd_decide(
             ids.join(", ")
         ))
     })?;
-    let stamp = ctx.stamp()?;
+    let mut stamp = ctx.stamp()?;
+    stamp.by = meta.reviewer_for_writing(&stamp.by).map_err(|e| {
+        Failure::new(format!(
+            "{e}\nукажите --as одним из них или добавьте рецензента (sobes campaign set reviewers \"…\"); ничего не записано"
+        ))
+    })?;
     ctx.change(&m.id, |record| {
         vec![if rating {
             Change::rating(record, &dim.id, &stamp.by, Some(cluster), reason, &stamp)
@@ -805,11 +888,17 @@ pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
     if tsv {
         return rows.iter().map(|r| r.join("\t") + "\n").collect();
     }
-    let mut header = vec!["id", "муниципалитет", "вид", "отв.", "обяз."];
-    header.extend(data.dimensions.0.iter().map(|d| d.id.as_str()));
-    header.push("статус");
-    let mut all = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-    all.extend(rows);
+    // People read names: the id column is the TSV's, the dimensions go by their headers.
+    let mut header: Vec<String> = ["муниципалитет", "вид", "отв.", "обяз."]
+        .map(String::from)
+        .to_vec();
+    header.extend(data.dimensions.0.iter().map(|d| d.column().to_string()));
+    header.push("статус".into());
+    let mut all = vec![header];
+    all.extend(rows.into_iter().map(|mut r| {
+        r.remove(0);
+        r
+    }));
     let widths: Vec<usize> = (0..all[0].len())
         .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
@@ -839,6 +928,7 @@ fn cmd_export(
     format: Option<&str>,
     output: &std::path::Path,
     opts: crate::annex::ExportOptions,
+    all: bool,
 ) -> Result<(), Failure> {
     use crate::annex::Format;
     let format = match format {
@@ -860,9 +950,16 @@ fn cmd_export(
     };
     let mut campaign = ctx.load_campaign()?;
     campaign.last_year = ctx.last_year(&campaign.meta)?;
+    // Only the matrix shows the reviewers' own clusters; the annex and the gaps that stop
+    // it are the same whoever exports.
+    let (seen, hidden) = match format {
+        Format::Csv | Format::Xlsx => campaign.seen_by(&ctx.reader(&campaign.meta, all)),
+        Format::Markdown | Format::Docx => (std::borrow::Cow::Borrowed(&campaign), 0),
+    };
+    ctx.say_hidden(hidden);
     let written = crate::annex::export(
         &ctx.data,
-        &campaign,
+        &seen,
         template.as_ref().map(|t| &t.template),
         format,
         output,

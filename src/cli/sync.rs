@@ -271,6 +271,7 @@ pub fn cmd_log(
     question: Option<&str>,
     dimension: Option<&str>,
     tsv: bool,
+    all: bool,
 ) -> Result<(), Failure> {
     use crate::model::change::What;
     let id = match municipality {
@@ -287,6 +288,24 @@ pub fn cmd_log(
         (Some(qq), Some(v)) => protocol.show_value(qq, v),
         (None, Some(v)) => format!("{v:?}"),
     };
+    // Another reviewer's cluster and reason stay hidden as on the clusters screen: by what
+    // the reader has rated now.
+    // A damaged campaign still has its history to read; the blind rule then hides every
+    // rating but the reader's own.
+    let campaign = ctx.load_campaign().ok();
+    let reader = match &campaign {
+        Some(c) => ctx.reader(&c.meta, all),
+        None if all => crate::model::campaign::Reader::All,
+        None => crate::model::campaign::Reader::Reviewer(ctx.reviewer().unwrap_or_default()),
+    };
+    let may_see = |municipality: &str, d: &str, rater: &str| match (&campaign, &reader) {
+        (_, crate::model::campaign::Reader::All) => true,
+        (Some(c), r) => r.may_see(&c.meta, &c.record_or_empty(municipality), d, rater),
+        (None, crate::model::campaign::Reader::Reviewer(me)) => {
+            crate::model::campaign::person_key(me) == crate::model::campaign::person_key(rater)
+        }
+    };
+    let mut hidden = 0;
     let mut text = String::new();
     let filtered = id.is_some() || question.is_some() || dimension.is_some();
     for e in history.entries_about(id.as_deref())? {
@@ -355,7 +374,25 @@ pub fn cmd_log(
             if !keep {
                 continue;
             }
-            let reason = c.reason.clone().unwrap_or_default();
+            let mut reason = c.reason.clone().unwrap_or_default();
+            let (mut old, mut new) = (old, new);
+            if let What::Rating {
+                dimension: d,
+                reviewer,
+                ..
+            } = &c.what
+                && !may_see(&c.municipality, d, reviewer)
+            {
+                hidden += 1;
+                for v in [&mut old, &mut new] {
+                    if *v != "—" {
+                        *v = "скрыто".into();
+                    }
+                }
+                if !reason.is_empty() {
+                    reason = "скрыто".into();
+                }
+            }
             let row = [
                 when.as_str(),
                 &c.by,
@@ -369,5 +406,6 @@ pub fn cmd_log(
             text.push_str(&(row.join(if tsv { "\t" } else { " · " }) + "\n"));
         }
     }
+    ctx.say_hidden(hidden);
     out(&text)
 }

@@ -15,8 +15,12 @@ pub fn clap_failure(e: clap::Error) -> ExitCode {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
+            print!("{}", russian(&e.render().to_string()));
             return ExitCode::SUCCESS;
+        }
+        ErrorKind::InvalidUtf8 => {
+            "в командной строке текст не в кодировке UTF-8; наберите его заново или сохраните в UTF-8"
+                .to_string()
         }
         ErrorKind::UnknownArgument => format!(
             "непонятный аргумент «{}»; если это значение, начинающееся с «-», напишите его после «=»: --value=-1",
@@ -56,4 +60,32 @@ pub fn clap_failure(e: clap::Error) -> ExitCode {
     };
     eprintln!("sobes: {message}\nсправка: sobes --help");
     ExitCode::from(2)
+}
+
+/// clap's help with its own words in Russian: headings, the usage line and its built-in
+/// descriptions. sobes's own commands, parameters and value names are Russian already (doc
+/// comments, `value_name`), so the columns stay aligned.
+pub fn russian(help: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("Usage:", "Использование:"),
+        ("Commands:", "Команды:"),
+        ("Options:", "Параметры:"),
+        ("Arguments:", "Аргументы:"),
+        ("[OPTIONS]", "[ПАРАМЕТРЫ]"),
+        ("[COMMAND]", "[КОМАНДА]"),
+        ("<COMMAND>", "<КОМАНДА>"),
+        (
+            "Print this message or the help of the given subcommand(s)",
+            "Показать эту справку или справку по команде",
+        ),
+        ("Print help", "Показать справку"),
+        ("Print version", "Показать версию"),
+        ("[default: ", "[по умолчанию: "),
+        ("[possible values: ", "[можно: "),
+    ];
+    let mut out = help.to_string();
+    for (en, ru) in WORDS {
+        out = out.replace(en, ru);
+    }
+    out
 }

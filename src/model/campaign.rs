@@ -243,12 +243,40 @@ impl Meta {
     /// Whether `reviewer` may see the other reviewers' clusters on a dimension of `record`:
     /// always with open review, otherwise once they have rated it themselves.
     pub fn may_see_others(&self, record: &Record, dimension: &str, reviewer: &str) -> bool {
+        let me = person_key(reviewer);
         self.open_review
             || !self.several_reviewers()
             || record
                 .ratings
                 .get(dimension)
-                .is_some_and(|r| r.contains_key(reviewer))
+                .is_some_and(|r| r.keys().any(|k| !me.is_empty() && person_key(k) == me))
+    }
+
+    /// The list's spelling of `name`, when the list names that person.
+    pub fn listed_reviewer(&self, name: &str) -> Option<&str> {
+        let key = person_key(name);
+        self.reviewers
+            .iter()
+            .find(|r| person_key(r) == key)
+            .map(String::as_str)
+    }
+
+    /// How `name` is written beside a rating or a decision: the list's spelling. A campaign
+    /// that names its reviewers takes no one else's clusters, or a typo would become one
+    /// more reviewer in the agreement; one that names nobody takes any name, tidied.
+    pub fn reviewer_for_writing(&self, name: &str) -> Result<String, String> {
+        if self.reviewers.is_empty() {
+            return Ok(tidy_name(name));
+        }
+        self.listed_reviewer(name)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                format!(
+                    "«{}» нет в списке рецензентов кампании: {}",
+                    tidy_name(name),
+                    self.reviewers.join("; ")
+                )
+            })
     }
 
     /// Sets a setting or a fact of the letter (see [`Meta::set_value`]); setting a field in
@@ -281,13 +309,9 @@ impl Meta {
                 Ok(value.to_string())
             }
             REVIEWERS => {
-                let mut list: Vec<String> = Vec::new();
-                for name in value.split([';', ',', '\n']).map(str::trim) {
-                    if !name.is_empty() && !list.iter().any(|n| n == name) {
-                        list.push(name.to_string());
-                    }
-                }
-                self.reviewers = list;
+                // The setting's description is a sentence; the message needs its name.
+                self.reviewers =
+                    parse_reviewers(value).map_err(|e| format!("список рецензентов: {e}"))?;
                 Ok(self.reviewers.join("; "))
             }
             OPEN_REVIEW => {
@@ -447,6 +471,65 @@ impl Meta {
             ));
         }
         out
+    }
+}
+
+/// A person's name as compared: case, ё and е, surrounding and repeated spaces do not
+/// matter («Семёнова», «семенова », «Семенова» are one person). The one comparison of
+/// reviewers' names, wherever they meet.
+pub fn person_key(name: &str) -> String {
+    super::collate::fold(name)
+}
+
+/// A name as kept: without surrounding and repeated spaces, letters as typed.
+pub fn tidy_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The reviewers' list as typed («Иванова; Петрова»): an empty value is no list; an empty
+/// name or one person twice is refused, since either would count as a reviewer of its own.
+pub fn parse_reviewers(value: &str) -> Result<Vec<String>, String> {
+    if value.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut list: Vec<String> = Vec::new();
+    for name in value.split([';', ',', '\n']).map(tidy_name) {
+        if name.is_empty() {
+            return Err(format!(
+                "пустое имя в списке «{}»: между разделителями («;» или «,») должно стоять имя",
+                value.trim()
+            ));
+        }
+        if let Some(same) = list.iter().find(|n| person_key(n) == person_key(&name)) {
+            return Err(format!(
+                "«{same}» и «{name}» — одно имя (регистр, пробелы и ё/е не различаются); оставьте его один раз"
+            ));
+        }
+        list.push(name);
+    }
+    Ok(list)
+}
+
+/// Whose eyes a reading command shows the reviewers' clusters to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// A reviewer (or someone unnamed, as the empty name): the blind rule applies.
+    Reviewer(String),
+    /// Asked for explicitly (the coordinator): every rating.
+    All,
+}
+
+impl Reader {
+    /// Whether this reader may see `rater`'s cluster on a dimension of `record`: their own
+    /// always, the others' as [`Meta::may_see_others`] says.
+    pub fn may_see(&self, meta: &Meta, record: &Record, dimension: &str, rater: &str) -> bool {
+        match self {
+            Reader::All => true,
+            Reader::Reviewer(me) => {
+                (!me.trim().is_empty() && person_key(me) == person_key(rater))
+                    || meta.may_see_others(record, dimension, me)
+            }
+        }
     }
 }
 
@@ -633,6 +716,18 @@ pub struct Campaign {
     pub last_year: Option<LastYear>,
 }
 
+/// A reviewer renamed ([`Campaign::rename_reviewer`]): the campaign's settings and the
+/// records to write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renamed {
+    pub meta: Meta,
+    pub records: Vec<Record>,
+    pub from: String,
+    pub to: String,
+    /// Ratings that moved to the new name.
+    pub moved: usize,
+}
+
 /// Last year's final clusters and monitoring levels, by municipality.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LastYear {
@@ -702,6 +797,178 @@ impl Campaign {
             }
         }
         out[named..].sort();
+        out
+    }
+
+    /// The campaign as `reader` may read it: the ratings the blind rule hides from them left
+    /// out (final decisions stay), and how many were left out. Borrowed when none is.
+    pub fn seen_by(&self, reader: &Reader) -> (Cow<'_, Campaign>, usize) {
+        let hidden = |r: &Record| {
+            r.ratings
+                .iter()
+                .flat_map(|(d, by)| by.keys().map(move |who| (d, who)))
+                .filter(|(d, who)| !reader.may_see(&self.meta, r, d, who))
+                .count()
+        };
+        let count: usize = self.records.values().map(hidden).sum();
+        if count == 0 {
+            return (Cow::Borrowed(self), 0);
+        }
+        let mut seen = self.clone();
+        for (id, record) in seen.records.iter_mut() {
+            let Some(original) = self.records.get(id) else {
+                continue;
+            };
+            for (d, by) in record.ratings.iter_mut() {
+                by.retain(|who, _| reader.may_see(&self.meta, original, d, who));
+            }
+            record.ratings.retain(|_, by| !by.is_empty());
+        }
+        (Cow::Owned(seen), count)
+    }
+
+    /// Renames a reviewer: `old` on the list (or a name someone rated under that is not on
+    /// it) becomes `new`, and every rating under any spelling of `old` moves to `new` with
+    /// its cluster, reason and time. A rename is a relabel of the whole campaign, not a
+    /// change of clusters: no rating is re-decided, so an override's reason and time stay
+    /// as given. Refused, with nothing changed, when it would join two people's ratings of
+    /// one municipality (named with `name_of`). Records returned are only those that change.
+    pub fn rename_reviewer(
+        &self,
+        old: &str,
+        new: &str,
+        name_of: &dyn Fn(&str) -> String,
+    ) -> Result<Renamed, String> {
+        let list = self.meta.reviewers.join("; ");
+        if self.meta.reviewers.is_empty() {
+            return Err("в кампании нет списка рецензентов: задайте его (sobes campaign set reviewers \"Иванова; Петрова\")".into());
+        }
+        let to = tidy_name(new);
+        if to.is_empty() {
+            return Err("новое имя рецензента пустое".into());
+        }
+        if let Some(c) = to.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "новое имя рецензента: недопустимый управляющий символ U+{:04X}",
+                c as u32
+            ));
+        }
+        let old_key = person_key(old);
+        let listed_old = self.meta.listed_reviewer(old).map(str::to_string);
+        let listed_new = self.meta.listed_reviewer(&to).map(str::to_string);
+        let rated_as_old = self
+            .records
+            .values()
+            .flat_map(|r| r.ratings.values().flat_map(|by| by.keys()))
+            .any(|k| person_key(k) == old_key);
+        let (from, to, reviewers) = match (&listed_old, &listed_new) {
+            (Some(from), Some(other)) if person_key(from) != person_key(other) => {
+                return Err(format!(
+                    "«{other}» уже в списке рецензентов ({list}): переименование соединило бы оценки двух людей"
+                ));
+            }
+            (Some(from), _) => {
+                let reviewers: Vec<String> = self
+                    .meta
+                    .reviewers
+                    .iter()
+                    .map(|r| if r == from { to.clone() } else { r.clone() })
+                    .collect();
+                (from.clone(), to, reviewers)
+            }
+            // Ratings under a name that is not on the list go to someone who is.
+            (None, Some(listed)) if rated_as_old => {
+                (tidy_name(old), listed.clone(), self.meta.reviewers.clone())
+            }
+            (None, None) if rated_as_old => {
+                return Err(format!(
+                    "«{to}» нет в списке рецензентов ({list}): оценки «{}» можно перенести только рецензенту из списка",
+                    tidy_name(old)
+                ));
+            }
+            (None, _) => {
+                return Err(format!(
+                    "«{}» нет в списке рецензентов кампании: {list}",
+                    tidy_name(old)
+                ));
+            }
+        };
+        let mut records = Vec::new();
+        let mut collisions = Vec::new();
+        let mut moved = 0;
+        for (id, record) in &self.records {
+            let mut changed = record.clone();
+            for (d, by) in changed.ratings.iter_mut() {
+                let sources: Vec<String> = by
+                    .keys()
+                    .filter(|k| person_key(k) == old_key)
+                    .cloned()
+                    .collect();
+                if sources.is_empty() || sources == [to.clone()] {
+                    continue;
+                }
+                let taken = by.contains_key(&to) && !sources.contains(&to);
+                if taken || sources.len() > 1 {
+                    collisions.push(format!("{} ({d})", name_of(id)));
+                    continue;
+                }
+                for k in sources {
+                    if let Some(rating) = by.remove(&k) {
+                        by.insert(to.clone(), rating);
+                        moved += 1;
+                    }
+                }
+            }
+            for c in changed.conflicts.iter_mut() {
+                if let super::merge::Field::Rating(_, who) = &mut c.field
+                    && person_key(who) == old_key
+                {
+                    *who = to.clone();
+                }
+            }
+            if changed != *record {
+                records.push(changed);
+            }
+        }
+        if !collisions.is_empty() {
+            return Err(format!(
+                "у «{to}» уже есть своя оценка там же, где у «{from}»: {}; сначала уберите одну из них",
+                collisions.join(", ")
+            ));
+        }
+        if reviewers == self.meta.reviewers && records.is_empty() {
+            return Err(format!(
+                "«{from}» уже записан как «{to}»: переименовывать нечего"
+            ));
+        }
+        let mut meta = self.meta.clone();
+        meta.reviewers = reviewers;
+        Ok(Renamed {
+            meta,
+            records,
+            from,
+            to,
+            moved,
+        })
+    }
+
+    /// Who has rated without being on the campaign's list (left it, or a name typed another
+    /// way before names were checked), with where: (name, municipality id, dimension).
+    /// They still count in the agreement, each as a reviewer of their own.
+    pub fn unlisted_ratings(&self) -> Vec<(String, String, String)> {
+        if self.meta.reviewers.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (id, record) in &self.records {
+            for (d, by) in &record.ratings {
+                for who in by.keys() {
+                    if !self.meta.reviewers.contains(who) {
+                        out.push((who.clone(), id.clone(), d.clone()));
+                    }
+                }
+            }
+        }
         out
     }
 

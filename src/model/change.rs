@@ -106,6 +106,9 @@ pub enum ChangeError {
         "рецензенты разошлись ({choices}); для окончательного кластера {cluster} нужна причина"
     )]
     FinalNeedsReason { cluster: u8, choices: String },
+    /// A name off the campaign's list of reviewers ([`super::campaign::Meta::reviewer_for_writing`]).
+    #[error("{0}; оценку и решение записывает только рецензент из списка (sobes --as ИМЯ)")]
+    NotAReviewer(String),
     #[error("«{field}» уже изменено: ожидалось «{expected}», а в записи «{found}»")]
     Stale {
         field: String,

@@ -417,6 +417,40 @@ pub fn check_campaign(
     problems
 }
 
+/// Ratings under a name that is not on the campaign's list of reviewers, one line per
+/// name with where. They still count in the agreement as a reviewer of their own; the line
+/// says how to bring them to someone on the list.
+pub fn unlisted_report(campaign: &Campaign, registry: &Registry, dims: &Dimensions) -> Vec<String> {
+    let mut by_name: Vec<(String, Vec<String>)> = Vec::new();
+    for (who, id, d) in campaign.unlisted_ratings() {
+        let name = registry.get(&id).map_or(id.clone(), |m| m.name.clone());
+        let title = dims.get(&d).map_or(d.clone(), |d| d.title.clone());
+        let place = format!("{name} — «{title}»");
+        match by_name.iter_mut().find(|(n, _)| *n == who) {
+            Some((_, places)) => places.push(place),
+            None => by_name.push((who, vec![place])),
+        }
+    }
+    let list = campaign.meta.reviewers.join("; ");
+    by_name
+        .into_iter()
+        .map(|(who, places)| {
+            let how = match campaign.meta.listed_reviewer(&who) {
+                Some(listed) => format!(
+                    "имя записано не так, как в списке («{listed}»): sobes campaign rename-reviewer \"{who}\" \"{listed}\""
+                ),
+                None => format!(
+                    "добавьте «{who}» в список (sobes campaign set reviewers) или перенесите оценки рецензенту из списка: sobes campaign rename-reviewer \"{who}\" ИМЯ"
+                ),
+            };
+            format!(
+                "оценки рецензента «{who}», которого нет в списке рецензентов ({list}): {}; в согласии они учитываются как оценки отдельного рецензента; {how}",
+                places.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// Answers kept on disk whose question is not asked now (its condition does not hold): they
 /// count for nothing until it holds again. Not errors; `check` lists them so nobody wonders.
 pub fn dormant_report(

@@ -6,7 +6,7 @@
 use super::checks::Source;
 use super::source::{Origin, SourceError, parse_ron};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A level: reached from `from` points up; recommendations for those who sit at it.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -274,58 +274,276 @@ pub fn column_name(mut col: usize) -> String {
 /// What an import will write: per municipality id, the scores by indicator.
 pub type Planned = Vec<(String, Vec<(String, i64)>)>;
 
-/// Reads a monitoring table: a header row with the municipality column first and then
-/// indicator ids («1.1», «Показатель 1.1»…), then a row per municipality. Names go through
-/// `resolve`; empty cells are left as they are; every bad cell and row is reported.
+/// What a cell held when it was not text, where that changes what the import says of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellKind {
+    /// A number, shown as its cell's format shows it: without a format that keeps it, Excel
+    /// drops the zero of a typed «1.10», so two headers can come out «1.1».
+    Number,
+    /// A number in a format sobes cannot show as the spreadsheet does (percent, fraction…).
+    OddNumber,
+    /// A date: Excel turns a typed «1.4» into the 1st of April.
+    Date,
+}
+
+/// A table as read from a file: the cell texts as the sheet shows them, each row and column
+/// at its own place in the sheet (so the numbers and letters named are the sheet's).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    pub rows: Vec<Vec<String>>,
+    /// Cells that were not text, by (row, column) from 0; a CSV has none.
+    pub kinds: HashMap<(usize, usize), CellKind>,
+}
+
+impl Table {
+    pub fn from_rows(rows: Vec<Vec<String>>) -> Table {
+        Table {
+            rows,
+            kinds: HashMap::new(),
+        }
+    }
+
+    /// The header's index: the first row with anything in it.
+    pub fn header_row(&self) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+    }
+}
+
+/// What `plan_import` found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Import {
+    pub planned: Planned,
+    pub errors: Vec<TableError>,
+    /// Names the resolver understood only with a guess, with its warning.
+    pub warnings: Vec<TableError>,
+    /// Some error is in the table's shape (its header, its first column, no rows at all), so
+    /// skipping bad rows cannot help: every row would be read wrong.
+    pub shape_wrong: bool,
+}
+
+/// A name's municipality id with the resolver's warning when it guessed; or why not.
+pub type Resolved = Result<(String, Option<String>), String>;
+
+/// The indicator id in a header cell: «Показатель 1.1» → «1.1».
+fn header_id(text: &str) -> &str {
+    text.trim()
+        .trim_start_matches(|ch: char| !ch.is_ascii_digit())
+        .trim_end_matches(|ch: char| !ch.is_ascii_digit())
+}
+
+/// A header holds a table when it names an indicator after the municipality column and some
+/// row follows it: what the first sheet of a workbook is checked for before it is read.
+pub fn has_table(table: &Table, monitoring: &Monitoring) -> bool {
+    let Some(h) = table.header_row() else {
+        return false;
+    };
+    let indicators = table.rows[h]
+        .iter()
+        .skip(1)
+        .any(|c| monitoring.indicator(header_id(c)).is_some());
+    let rows = table.rows[h + 1..]
+        .iter()
+        .any(|r| r.iter().any(|c| !c.trim().is_empty()));
+    indicators && rows
+}
+
+/// Why a header cell that is not an indicator is not one, in the words of what it holds.
+fn not_an_indicator(text: &str, kind: Option<CellKind>) -> String {
+    const AS_TEXT: &str = "введите номера показателей как текст, с апострофом в начале";
+    match kind {
+        Some(CellKind::Date) => {
+            // A date shown «01.04.2026» was most likely typed «1.4».
+            let typed: Vec<String> = text
+                .split('.')
+                .take(2)
+                .filter_map(|p| p.parse::<u32>().ok())
+                .map(|n| n.to_string())
+                .collect();
+            let typed = match typed.as_slice() {
+                [d, m] => format!("{d}.{m}"),
+                _ => "1.4".into(),
+            };
+            format!(
+                "заголовок — дата «{text}», а не номер показателя: Excel превращает набранное «{typed}» в дату; {AS_TEXT} ('{typed})"
+            )
+        }
+        Some(CellKind::OddNumber) => format!(
+            "заголовок — число «{text}» в формате ячейки, который sobes не повторяет, и номер показателя по нему не понять; {AS_TEXT} ('1.10)"
+        ),
+        _ => format!("«{text}» — не номер показателя мониторинга (ожидалось, например, 1.3)"),
+    }
+}
+
+/// Which indicator each column holds (the first, the municipality column, holds none); every
+/// header cell that is not an indicator, or repeats one, is an error.
+fn read_header<'a>(
+    table: &Table,
+    h: usize,
+    monitoring: &'a Monitoring,
+    errors: &mut Vec<TableError>,
+) -> Vec<Option<&'a Indicator>> {
+    let mut columns: Vec<Option<&Indicator>> = vec![None];
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (c, cell) in table.rows[h].iter().enumerate().skip(1) {
+        let text = cell.trim();
+        let kind = table.kinds.get(&(h, c)).copied();
+        let at = |message| TableError {
+            row: h + 1,
+            col: Some(c + 1),
+            message,
+        };
+        let found = match kind {
+            Some(CellKind::Date | CellKind::OddNumber) => None,
+            _ => monitoring.indicator(header_id(text)),
+        };
+        match found {
+            _ if text.is_empty() => columns.push(None),
+            Some(ind) => match seen.get(ind.id.as_str()) {
+                Some(&first) => {
+                    let numbers = [first, c]
+                        .iter()
+                        .any(|&k| table.kinds.get(&(h, k)) == Some(&CellKind::Number));
+                    let hint = if numbers {
+                        "; число 1.10 Excel показывает как 1.1, если формат ячейки не держит нулей: введите номера показателей как текст, с апострофом в начале ('1.10)"
+                    } else {
+                        ""
+                    };
+                    errors.push(at(format!(
+                        "показатель {} уже в столбце {}: один показатель в двух столбцах ({} и {}), какой из них верен — не понять{hint}",
+                        ind.id,
+                        column_name(first + 1),
+                        column_name(first + 1),
+                        column_name(c + 1),
+                    )));
+                    columns.push(None);
+                }
+                None => {
+                    seen.insert(&ind.id, c);
+                    columns.push(Some(ind));
+                }
+            },
+            None => {
+                errors.push(at(not_an_indicator(text, kind)));
+                columns.push(None);
+            }
+        }
+    }
+    columns
+}
+
+/// Reads a monitoring table: a header row (the first with anything in it) with the
+/// municipality column first and then indicator ids («1.1», «Показатель 1.1»…), then a row
+/// per municipality. Names go through `resolve`; empty cells are left as they are; every bad
+/// cell and row is reported, and every name understood with a guess.
 pub fn plan_import(
-    rows: &[Vec<String>],
+    table: &Table,
     monitoring: &Monitoring,
-    resolve: impl Fn(&str) -> Result<String, String>,
-) -> (Planned, Vec<TableError>) {
-    let mut errors = Vec::new();
-    let Some(header) = rows.first() else {
-        errors.push(TableError {
+    resolve: impl Fn(&str) -> Resolved,
+) -> Import {
+    let mut import = Import::default();
+    let Some(h) = table.header_row() else {
+        import.errors.push(TableError {
             row: 1,
             col: None,
             message: "таблица пуста: ожидалась строка заголовков (муниципалитет, 1.1, 1.2, …)"
                 .into(),
         });
-        return (Vec::new(), errors);
+        import.shape_wrong = true;
+        return import;
     };
-    // Which indicator each column holds.
-    let mut columns: Vec<Option<&Indicator>> = vec![None];
-    for (c, cell) in header.iter().enumerate().skip(1) {
-        let text = cell.trim();
-        let id = text
-            .trim_start_matches(|ch: char| !ch.is_ascii_digit())
-            .trim_end_matches(|ch: char| !ch.is_ascii_digit());
-        match monitoring.indicator(id) {
-            Some(ind) if !text.is_empty() => columns.push(Some(ind)),
-            _ if text.is_empty() => columns.push(None),
-            _ => {
-                errors.push(TableError {
-                    row: 1,
-                    col: Some(c + 1),
-                    message: format!(
-                        "«{text}» — не номер показателя мониторинга (ожидалось, например, 1.3)"
-                    ),
-                });
-                columns.push(None);
-            }
-        }
+    let header = &table.rows[h];
+    let first = header.first().map_or("", |c| c.trim());
+    let shape = |col: Option<usize>, message: String| TableError {
+        row: h + 1,
+        col,
+        message,
+    };
+    if table.kinds.contains_key(&(h, 0))
+        || (!first.is_empty() && monitoring.indicator(header_id(first)).is_some())
+    {
+        import.errors.push(shape(
+            Some(1),
+            format!(
+                "в заголовке «{first}», а первый столбец должен содержать муниципалитеты: добавьте слева столбец «Муниципалитет» с их названиями"
+            ),
+        ));
+        import.shape_wrong = true;
+        return import;
     }
-    let mut planned: Planned = Vec::new();
+    let mut header_errors = Vec::new();
+    let columns = read_header(table, h, monitoring, &mut header_errors);
+    if columns.iter().all(Option::is_none) {
+        // A header with no indicator at all is not the monitoring's table (a title, another
+        // sheet's list): one error says so better than one per cell.
+        import.errors.push(shape(
+            None,
+            "в строке заголовков нет номеров показателей: ожидалась строка «Муниципалитет | 1.1 | 1.2 | …»".into(),
+        ));
+        import.shape_wrong = true;
+        return import;
+    }
+    import.shape_wrong = !header_errors.is_empty();
+    import.errors.extend(header_errors);
+    let data: Vec<(usize, &Vec<String>)> = table
+        .rows
+        .iter()
+        .enumerate()
+        .skip(h + 1)
+        .filter(|(_, row)| row.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    if data.is_empty() {
+        import.errors.push(shape(
+            None,
+            "под строкой заголовков нет ни одной строки с муниципалитетом".into(),
+        ));
+        import.shape_wrong = true;
+        return import;
+    }
+    let number = |s: &str| s.trim().replace(',', ".").parse::<f64>().is_ok();
+    if data
+        .iter()
+        .all(|(_, row)| row.first().is_some_and(|c| number(c)))
+    {
+        // Numbers where names should be: a «№» column, or no municipality column at all.
+        let examples: Vec<String> = data
+            .iter()
+            .take(3)
+            .filter_map(|(_, row)| row.first().map(|c| format!("«{}»", c.trim())))
+            .collect();
+        let under = if first.is_empty() {
+            "под пустым заголовком".to_string()
+        } else {
+            format!("под заголовком «{first}»")
+        };
+        import.errors.push(shape(
+            Some(1),
+            format!(
+                "первый столбец должен содержать муниципалитеты, а в нём {under} числа ({}, …): поставьте столбец с названиями муниципалитетов первым",
+                examples.join(", ")
+            ),
+        ));
+        import.shape_wrong = true;
+        return import;
+    }
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (r, row) in rows.iter().enumerate().skip(1) {
+    for (r, row) in data {
         let row_no = r + 1;
         let name = row.first().map_or("", |s| s.trim());
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
         let id = match resolve(name) {
-            Ok(id) => id,
+            Ok((id, warning)) => {
+                if let Some(message) = warning {
+                    import.warnings.push(TableError {
+                        row: row_no,
+                        col: Some(1),
+                        message,
+                    });
+                }
+                id
+            }
             Err(why) => {
-                errors.push(TableError {
+                import.errors.push(TableError {
                     row: row_no,
                     col: Some(1),
                     message: why,
@@ -334,7 +552,7 @@ pub fn plan_import(
             }
         };
         if let Some(first) = seen.insert(id.clone(), row_no) {
-            errors.push(TableError {
+            import.errors.push(TableError {
                 row: row_no,
                 col: Some(1),
                 message: format!("«{name}» уже был в строке {first}"),
@@ -359,7 +577,7 @@ pub fn plan_import(
                 Some(v) if (0..=ind.max).contains(&v) => scores.push((ind.id.clone(), v)),
                 _ => {
                     bad = true;
-                    errors.push(TableError {
+                    import.errors.push(TableError {
                         row: row_no,
                         col: Some(c + 1),
                         message: format!(
@@ -371,10 +589,10 @@ pub fn plan_import(
             }
         }
         if !bad {
-            planned.push((id, scores));
+            import.planned.push((id, scores));
         }
     }
-    (planned, errors)
+    import
 }
 
 #[cfg(test)]
@@ -439,11 +657,13 @@ mod tests {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
         let resolve = |n: &str| match n {
-            "Альфа" => Ok("a".to_string()),
-            "Бета" => Ok("b".to_string()),
+            "Альфа" => Ok(("a".to_string(), None)),
+            "Бета" => Ok(("b".to_string(), None)),
             other => Err(format!("муниципалитет «{other}» не найден")),
         };
-        let (planned, errors) = plan_import(&rows, &m, resolve);
+        let Import {
+            planned, errors, ..
+        } = plan_import(&Table::from_rows(rows), &m, resolve);
         assert_eq!(
             planned,
             vec![(

@@ -142,9 +142,16 @@ fn tidy(input: &str, kinds: &[String]) -> String {
             .to_string()
         })
         .collect();
-    // «г. Миасс», «город Миасс»: the town is the alias of its district.
+    // «г. Миасс», «город Миасс»: the town is the alias of its district; «г.Кыштым», typed
+    // without the space, too.
     if out.len() > 1 && matches!(out[0].as_str(), "г." | "г" | "гор." | "город") {
         out.remove(0);
+    } else if let Some(rest) = out
+        .first()
+        .and_then(|w| w.strip_prefix("г.").or_else(|| w.strip_prefix("гор.")))
+        .filter(|rest| rest.chars().next().is_some_and(char::is_alphabetic))
+    {
+        out[0] = rest.to_string();
     }
     // «ГО Спасск-Дальний»: a kind written first reads as one written last.
     if out.len() > 1 && kinds.contains(&out[0]) {
@@ -155,7 +162,12 @@ fn tidy(input: &str, kinds: &[String]) -> String {
 }
 
 pub fn resolve<'a>(registry: &'a Registry, input: &str) -> Resolution<'a> {
-    if let Some(m) = registry.municipalities.iter().find(|m| m.name == input) {
+    // The ids that `status --tsv` and the exports print are names too.
+    if let Some(m) = registry
+        .municipalities
+        .iter()
+        .find(|m| m.name == input || m.id == input.trim())
+    {
         return Resolution::Found {
             municipality: m,
             warning: None,
@@ -329,19 +341,26 @@ pub fn closest<'a>(registry: &'a Registry, input: &str, n: usize) -> Vec<&'a Mun
 }
 
 /// Levenshtein distance in chars.
+/// Edits between two words: a letter wrong, missing or extra, or two neighbours swapped
+/// («Нязепетровскйи») — each one edit, as a typist makes them.
 pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    // Three rows: two back for a swap.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
         }
+        before = std::mem::replace(&mut prev, row);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -121,11 +121,17 @@ impl App {
                 }
                 Outcome::Reply(reply) => {
                     self.overlays.pop();
+                    // What was said before the overlay is old news once it is answered; the
+                    // status line shows what the answer did, or the time it was saved.
+                    self.ctx.message = None;
                     self.reply(reply)
                 }
             };
         }
         let screen = self.screens.get_mut(self.screen);
+        if screen.field_hints().is_some() {
+            self.ctx.message = None;
+        }
         if let Some(cmds) = screen.field_key(&mut self.ctx, &event) {
             return self.run(cmds);
         }
@@ -182,7 +188,7 @@ impl App {
         match action {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => {
-                self.overlays.push(Overlay::Help(Help));
+                self.overlays.push(Overlay::Help(Help::default()));
                 return Vec::new();
             }
             _ => {}
@@ -328,11 +334,17 @@ impl App {
                 if self.ctx.unsaved.is_empty() {
                     self.ctx.save_error = None;
                 }
-                let at = (self.ctx.clock)();
-                self.ctx.last_saved = Some(crate::clock::local_time_in(&at, &self.ctx.tz));
+                self.written();
             }
             Err(e) => self.ctx.save_error = Some(e),
         }
+    }
+
+    /// Something is on disk now (a record, the campaign's own file): the status line's
+    /// time of the last save follows every save, whichever file it was.
+    pub fn written(&mut self) {
+        let at = (self.ctx.clock)();
+        self.ctx.last_saved = Some(crate::clock::local_time_in(&at, &self.ctx.tz));
     }
 
     /// Quitting with changes not on disk asks first, naming them.

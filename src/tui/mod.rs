@@ -77,9 +77,20 @@ impl Io {
                     }
                 }
                 Effect::Export(request) => {
+                    // The matrix shows only the ratings this reviewer may see, as the
+                    // command line does; the annex is the same for everyone.
+                    let reader = crate::model::campaign::Reader::Reviewer(
+                        app.ctx.reviewer.clone().unwrap_or_default(),
+                    );
+                    let seen = match request.format {
+                        crate::annex::Format::Csv | crate::annex::Format::Xlsx => {
+                            app.ctx.campaign.seen_by(&reader).0
+                        }
+                        _ => std::borrow::Cow::Borrowed(&app.ctx.campaign),
+                    };
                     let result = crate::annex::export(
                         &app.ctx.data,
-                        &app.ctx.campaign,
+                        &seen,
                         app.ctx.template.as_ref(),
                         request.format,
                         &request.path,
@@ -180,6 +191,7 @@ impl Io {
         if let Err(e) = storage::atomic_write(&file, text.as_bytes()) {
             return app.ctx.error(format!("НЕ СОХРАНЕНО: {e}"));
         }
+        app.written();
         if let Some(history) = &self.history {
             let meta = &app.ctx.campaign.meta;
             let value = meta
@@ -458,7 +470,13 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     let (campaign, loading) =
         load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
     ctx.fits(&campaign.meta)?;
-    let reviewer = ctx.reviewer();
+    // The list's spelling, so «иванова» in the config rates as the listed Иванова.
+    let reviewer = ctx.reviewer().map(|n| {
+        campaign
+            .meta
+            .listed_reviewer(&n)
+            .map_or(n.clone(), str::to_string)
+    });
     let reviewer_name = reviewer.clone();
     // A template that does not fit the protocol does not stop the interview: the preview
     // and the annex export say why, the cluster matrix exports without it.

@@ -7,7 +7,7 @@ use super::ctx::Ctx;
 use super::screens::Component;
 use super::widgets::{DIM, truncate};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -25,86 +25,185 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
+    let scope = app.screen.scope();
+    let screen = app.screens.get_mut(app.screen);
+    let hints = match app.overlays.last() {
+        Some(o) => Hints::overlay(o.hints()),
+        None => screen_hints(&app.ctx, &*screen, scope),
+    };
+    let status = status_lines(&app.ctx, &hints, area.width as usize, area.height as usize);
     let [top, main, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(status.len() as u16),
     ])
     .areas(area);
-    let screen = app.screens.get_mut(app.screen);
-    let title = Line::from(vec![
-        Span::styled(" sobes ", Style::new().add_modifier(Modifier::BOLD)),
-        Span::raw(format!(
-            "· {} · {}",
-            app.ctx.campaign.meta.title,
-            screen.title(&app.ctx)
-        )),
-    ]);
+    let title = title_line(
+        &app.ctx.campaign.meta.title,
+        &screen.title(&app.ctx),
+        area.width as usize,
+    );
     frame.render_widget(
         Paragraph::new(title).style(Style::new().bg(Color::Blue)),
         top,
     );
     screen.draw(frame, main, &mut app.ctx);
-    let scope = app.screen.scope();
-    draw_status(frame, &app.ctx, &*screen, scope, bottom);
+    frame.render_widget(Paragraph::new(status), bottom);
     for overlay in &app.overlays {
         overlay.draw(frame, main, &app.ctx, app.screen);
     }
 }
 
-/// The status line: the last save or an error on the left, key hints from the keymap.
-fn draw_status(
-    frame: &mut Frame,
-    ctx: &Ctx,
-    screen: &dyn Component,
-    scope: super::keymap::Scope,
-    area: Rect,
-) {
-    let unsaved = ctx.save_error.as_ref().map(|e| {
-        format!(
-            "НЕ СОХРАНЕНО: {} — {e}; каждое действие пробует снова",
-            ctx.unsaved_summary().unwrap_or_default()
+/// The title bar: the screen's title (with the municipality) whole; the campaign's title
+/// shortened, or left out, to make room for it.
+fn title_line(campaign: &str, screen: &str, width: usize) -> Line<'static> {
+    const APP: &str = " sobes ";
+    let fixed = APP.chars().count() + "· ".chars().count() + " · ".chars().count();
+    let room = width.saturating_sub(fixed + screen.chars().count());
+    let text = if campaign.chars().count() <= room {
+        format!("· {campaign} · {screen}")
+    } else if room >= 8 {
+        format!("· {} · {screen}", truncate(campaign, room))
+    } else {
+        truncate(
+            &format!("· {screen}"),
+            width.saturating_sub(APP.chars().count()),
         )
-    });
-    let left = match (&unsaved, &ctx.message, &ctx.last_saved) {
-        (Some(u), _, _) => Span::styled(u.clone(), Style::new().fg(Color::White).bg(Color::Red)),
-        (None, message, last_saved) => left_of(message, last_saved),
     };
-    // A focused text field takes the keys itself; its hints are not in the keymap.
-    let hints = match screen.field_hints() {
-        Some(h) => h.to_string(),
-        None => screen
-            .hints(ctx)
-            .iter()
-            .filter_map(|a| {
-                ctx.keymap.keys_for(scope, *a).first().map(|k| match a {
-                    Action::Pick(_) => format!("{}… по номеру", k.label()),
-                    _ => format!("{} {}", k.label(), a.short()),
-                })
-            })
-            .collect::<Vec<_>>()
-            .join(" · "),
-    };
-    let left_width = left.width() as u16;
-    let hint_width = area.width.saturating_sub(left_width + 2);
-    let hint: String = truncate(&hints, hint_width as usize);
-    let [l, r] =
-        Layout::horizontal([Constraint::Length(left_width + 1), Constraint::Min(0)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::from(left)), l);
-    frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(hint, DIM))).right_aligned(),
-        r,
-    );
+    Line::from(vec![
+        Span::styled(APP, Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw(text),
+    ])
 }
 
-/// The left of the status line when everything is saved: the last message or the last save.
-fn left_of(message: &Option<(String, bool)>, last_saved: &Option<String>) -> Span<'static> {
-    match (message, last_saved) {
-        (Some((m, true)), _) => {
-            Span::styled(m.clone(), Style::new().fg(Color::White).bg(Color::Red))
+/// The keys the status line offers: the screen's, most used first, and the help key, which
+/// is always shown last.
+struct Hints {
+    items: Vec<String>,
+    last: Option<String>,
+}
+
+impl Hints {
+    fn split(text: &str, last: Option<String>) -> Hints {
+        Hints {
+            items: text.split(" · ").map(str::to_string).collect(),
+            last,
         }
-        (Some((m, false)), _) => Span::raw(m.clone()),
-        (None, Some(t)) => Span::styled(format!("сохранено {t}"), Style::new().fg(Color::Green)),
-        (None, None) => Span::styled("изменений не было", DIM),
+    }
+
+    /// An overlay's keys: its way out, said last, is always shown.
+    fn overlay(text: &str) -> Hints {
+        let mut items: Vec<String> = text.split(" · ").map(str::to_string).collect();
+        let last = items.pop();
+        Hints { items, last }
+    }
+}
+
+fn screen_hints(ctx: &Ctx, screen: &dyn Component, scope: super::keymap::Scope) -> Hints {
+    // A focused text field takes the keys itself; its hints are not in the keymap, and
+    // the help key types itself there.
+    if let Some(h) = screen.field_hints() {
+        return Hints::split(h, None);
+    }
+    let label = |a: Action| {
+        ctx.keymap.keys_for(scope, a).first().map(|k| match a {
+            Action::Pick(_) => format!("{}… по номеру", k.label()),
+            _ => format!("{} {}", k.label(), a.short()),
+        })
+    };
+    Hints {
+        items: screen
+            .hints(ctx)
+            .iter()
+            .filter(|a| **a != Action::Help)
+            .filter_map(|a| label(*a))
+            .collect(),
+        last: label(Action::Help),
+    }
+}
+
+/// The status line: the last save, a message or an error on the left, the keys on the right,
+/// as many as fit. A message too long for the row beside the help key goes on over more
+/// rows, up to a quarter of the window, so it is read whole.
+fn status_lines(ctx: &Ctx, hints: &Hints, width: usize, height: usize) -> Vec<Line<'static>> {
+    let (left, style) = left_of(ctx);
+    let left_width = left.chars().count();
+    let last_width = hints.last.as_ref().map_or(0, |l| l.chars().count());
+    let keys = |room: usize| fitting(hints, room);
+    if left_width + 2 + last_width <= width {
+        let keys = keys(width - left_width - 2);
+        return vec![row(vec![Span::styled(left, style)], keys, width)];
+    }
+    let most = (height / 4).max(2);
+    let mut rows = crate::tui::widgets::wrap_indented(&left, width, "", "");
+    // The keys go beside the message's last row when it all fits, else on a row below.
+    let beside = rows.len() <= most
+        && rows
+            .last()
+            .is_some_and(|r| r.chars().count() + 2 + last_width <= width);
+    let room = if beside { most } else { most - 1 };
+    if rows.len() > room {
+        rows.truncate(room);
+        if let Some(r) = rows.last_mut() {
+            *r = truncate(&format!("{r} …"), width);
+        }
+    }
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .map(|r| Line::from(Span::styled(r, style)))
+        .collect();
+    let tail = if beside {
+        lines.pop().map(|l| l.spans).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let used: usize = tail.iter().map(|s| s.width()).sum();
+    lines.push(row(tail, keys(width.saturating_sub(used + 2)), width));
+    lines
+}
+
+/// As many hints as fit in `room` columns, in order, and the last one always.
+fn fitting(hints: &Hints, room: usize) -> String {
+    let mut shown: Vec<&str> = Vec::new();
+    let mut used = hints.last.as_ref().map_or(0, |l| l.chars().count());
+    for item in &hints.items {
+        let need = item.chars().count() + if used > 0 { 3 } else { 0 };
+        if used + need > room {
+            break;
+        }
+        used += need;
+        shown.push(item);
+    }
+    if let Some(last) = &hints.last {
+        shown.push(last);
+    }
+    truncate(&shown.join(" · "), room)
+}
+
+/// One row: `left` at the start, `keys` dimmed at the right edge.
+fn row(mut left: Vec<Span<'static>>, keys: String, width: usize) -> Line<'static> {
+    let used: usize = left.iter().map(|s| s.width()).sum();
+    let gap = width.saturating_sub(used + keys.chars().count());
+    left.push(Span::raw(" ".repeat(gap)));
+    left.push(Span::styled(keys, DIM));
+    Line::from(left)
+}
+
+/// The left of the status line: a save that failed, else the last message, else the last
+/// save.
+fn left_of(ctx: &Ctx) -> (String, Style) {
+    let alarm = Style::new().fg(Color::White).bg(Color::Red);
+    if let Some(e) = &ctx.save_error {
+        let text = format!(
+            "НЕ СОХРАНЕНО: {} — {e}; каждое действие пробует снова",
+            ctx.unsaved_summary().unwrap_or_default()
+        );
+        return (text, alarm);
+    }
+    match (&ctx.message, &ctx.last_saved) {
+        (Some((m, true)), _) => (m.clone(), alarm),
+        (Some((m, false)), _) => (m.clone(), Style::new()),
+        (None, Some(t)) => (format!("сохранено {t}"), Style::new().fg(Color::Green)),
+        (None, None) => ("изменений не было".into(), DIM),
     }
 }

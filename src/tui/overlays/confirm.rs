@@ -2,11 +2,11 @@
 
 use super::{Outcome, Pending, Reply};
 use crate::tui::keys::{Code, Key};
-use crate::tui::widgets::{DIM, popup};
+use crate::tui::widgets::{DIM, popup, wrap_indented};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Confirm {
@@ -41,24 +41,21 @@ impl Confirm {
         // Lines that do not fit are cut, never the answer keys below them.
         let room = area.height.saturating_sub(4).max(1) as usize;
         let mut lines = Vec::new();
-        let mut rows = 0;
         for l in self.question.split('\n') {
-            let need = l.chars().count().max(1).div_ceil(inner);
-            if rows + need > room.saturating_sub(1) && !lines.is_empty() {
+            // A point of a list goes on under its text, not under its bullet.
+            let rest = if l.starts_with("• ") { "  " } else { "" };
+            let rows = wrap_indented(l, inner, "", rest);
+            if lines.len() + rows.len() > room.saturating_sub(1) && !lines.is_empty() {
                 lines.push(Line::raw("…"));
-                rows += 1;
                 break;
             }
-            lines.push(Line::raw(l.to_string()));
-            rows += need;
+            lines.extend(rows.into_iter().map(Line::raw));
         }
         lines.push(Line::styled("y / Enter — да, n / Esc — нет", DIM));
-        let rect = popup(area, width, rows as u16 + 4);
+        let rect = popup(area, width, lines.len() as u16 + 2);
         frame.render_widget(Clear, rect);
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: true })
-                .block(Block::bordered().title(Line::from(" Подтвердите "))),
+            Paragraph::new(lines).block(Block::bordered().title(Line::from(" Подтвердите "))),
             rect,
         );
     }

@@ -1,25 +1,78 @@
 //! The keys of the current screen and the global ones, generated from the active keymap so
-//! that help always says what the keys really do.
+//! that help always says what the keys really do. Longer than the window, it scrolls; it
+//! closes with Esc, q or the help key, so a stray key does not hide what is being read.
 
+use super::Outcome;
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::Scope;
+use crate::tui::keys::{Code, Key};
 use crate::tui::widgets::{BOLD, DIM, popup, wrap_indented};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use std::cell::Cell;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Help;
+pub struct Help {
+    /// The first line shown.
+    pub offset: usize,
+    /// As last drawn: the lines that fit and the largest offset; the keys scroll by these.
+    shown: Cell<Option<(usize, usize)>>,
+}
+
+/// What the help's last row says about its keys.
+const KEYS_SCROLL: &str = "↑/↓, PgUp/PgDn — листать · Esc, q, ? — закрыть";
+const KEYS_CLOSE: &str = "Esc, q, ? — закрыть";
 
 impl Help {
+    /// `action` is what the keymap makes of the key on the screen below, so the keymap's
+    /// own movement keys (j/k in vim) scroll here too.
+    pub fn handle(&mut self, key: &Key, action: Option<Action>) -> Outcome {
+        let closes = matches!(key.code, Code::Esc | Code::Char('q' | 'й' | '?'))
+            || matches!(action, Some(Action::Help | Action::Back | Action::Quit));
+        if closes {
+            return Outcome::Close;
+        }
+        let movement = match (key.code, action) {
+            (Code::Up, _) | (_, Some(Action::Up)) => Action::Up,
+            (Code::Down, _) | (_, Some(Action::Down)) => Action::Down,
+            (Code::PageUp, _) | (_, Some(Action::PageUp)) => Action::PageUp,
+            (Code::PageDown, _) | (_, Some(Action::PageDown)) => Action::PageDown,
+            (Code::Home, _) | (_, Some(Action::First)) => Action::First,
+            (Code::End, _) | (_, Some(Action::Last)) => Action::Last,
+            _ => return Outcome::Keep,
+        };
+        let (page, last) = self.shown.get().unwrap_or((10, usize::MAX));
+        let page = page.saturating_sub(1).max(1);
+        self.offset = match movement {
+            Action::Up => self.offset.saturating_sub(1),
+            Action::Down => self.offset.saturating_add(1),
+            Action::PageUp => self.offset.saturating_sub(page),
+            Action::PageDown => self.offset.saturating_add(page),
+            Action::First => 0,
+            _ => last,
+        }
+        .min(last);
+        Outcome::Keep
+    }
+
+    /// The status line's keys while help is open.
+    pub fn hints(&self) -> &'static str {
+        "↑/↓ листать · Esc закрыть"
+    }
+
     /// The help's lines for a box `width` columns wide inside.
     pub fn lines(ctx: &Ctx, scope: Scope, width: usize) -> Vec<Line<'static>> {
         let keymap = &ctx.keymap;
         let mut lines = Vec::new();
         for s in [scope, Scope::Global] {
-            lines.push(Line::styled(s.title().to_string(), BOLD));
+            lines.extend(
+                wrap_indented(s.title(), width, "", "  ")
+                    .into_iter()
+                    .map(|r| Line::styled(r, BOLD)),
+            );
             let mut picks = Vec::new();
             for (action, keys) in keymap.help(s) {
                 // A screen's own list leaves out what the global list says anyway.
@@ -48,32 +101,45 @@ impl Help {
                 } else {
                     first.clone()
                 };
-                lines.push(Line::raw(format!(
-                    "  {keys:<16} Выбрать вариант или кластер по номеру"
-                )));
+                lines.extend(entry(&keys, "Выбрать вариант или кластер по номеру", width));
             }
             if s == Scope::Global {
                 break;
             }
         }
-        lines.push(Line::styled(
-            format!("Раскладка: {} · любая клавиша закрывает", keymap.name),
-            DIM,
-        ));
+        let layout = format!("Раскладка: {}", keymap.name);
+        lines.extend(
+            wrap_indented(&layout, width, "", "  ")
+                .into_iter()
+                .map(|r| Line::styled(r, DIM)),
+        );
         lines
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, scope: Scope) {
-        let width = area.width.saturating_sub(6) as usize;
+        // A column clear of the right border, so no word touches it.
+        let width = area.width.saturating_sub(7) as usize;
+        // Every line is wrapped already, so a line is a row and the offset counts rows.
         let lines = Help::lines(ctx, scope, width);
-        let rect = popup(area, area.width.saturating_sub(4), lines.len() as u16 + 4);
+        let rect = popup(area, area.width.saturating_sub(4), lines.len() as u16 + 3);
+        let room = rect.height.saturating_sub(3) as usize;
+        let last = lines.len().saturating_sub(room);
+        self.shown.set(Some((room, last)));
+        let offset = self.offset.min(last);
+        let mut shown: Vec<Line> = lines.into_iter().skip(offset).take(room).collect();
+        shown.resize(room, Line::raw(""));
+        let keys = if last > 0 { KEYS_SCROLL } else { KEYS_CLOSE };
+        shown.push(Line::styled(keys, DIM));
+        let mut block = Block::bordered().title(Line::from(" Клавиши "));
+        if last > 0 {
+            let total = last + room;
+            let to = (offset + room).min(total);
+            block = block.title_bottom(
+                Line::from(format!(" {}–{to} из {total} ", offset + 1)).right_aligned(),
+            );
+        }
         frame.render_widget(Clear, rect);
-        frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(Line::from(" Клавиши "))),
-            rect,
-        );
+        frame.render_widget(Paragraph::new(shown).block(block), rect);
     }
 }
 

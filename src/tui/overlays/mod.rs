@@ -105,10 +105,23 @@ impl Overlay {
     /// `action` is what the keymap makes of the key on the screen below.
     pub fn handle(&mut self, key: &Key, event: &KeyEvent, action: Option<Action>) -> Outcome {
         match self {
-            Overlay::Help(_) | Overlay::Text(_) => Outcome::Close,
+            Overlay::Help(h) => h.handle(key, action),
+            Overlay::Text(_) => Outcome::Close,
             Overlay::Confirm(c) => c.handle(key),
             Overlay::Prompt(p) => p.handle(event),
             Overlay::Picker(p) => p.handle(key, action),
+        }
+    }
+
+    /// The status line's keys while this overlay is on top: the screen's own keys do not
+    /// work under it, so they are not offered. The last one, the way out, is always shown.
+    pub fn hints(&self) -> &'static str {
+        match self {
+            Overlay::Help(h) => h.hints(),
+            Overlay::Text(_) => "любая клавиша закрывает",
+            Overlay::Confirm(_) => "y да · n нет",
+            Overlay::Prompt(p) => p.hints(),
+            Overlay::Picker(_) => "Enter выбрать · ↑/↓ · Esc отменить",
         }
     }
 

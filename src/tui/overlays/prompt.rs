@@ -1,14 +1,16 @@
-//! One line of text: a name, a reason, a file name.
+//! One line of text: a name, a reason, a file name. The question above it may run over
+//! several lines (`\n` starts a new one).
 
-use super::{Outcome, PromptFor, Reply};
+use super::{Outcome, Pending, PromptFor, Reply};
+use crate::tui::cursor::scroll_offset;
 use crate::tui::text::{FieldKey, TextField};
-use crate::tui::widgets::{DIM, ERROR, popup};
+use crate::tui::widgets::{DIM, ERROR, popup, wrap_indented};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prompt {
@@ -35,7 +37,9 @@ impl Prompt {
                 let text = self.field.text().trim().to_string();
                 if text.is_empty() {
                     self.error = Some(match self.purpose {
-                        PromptFor::Reviewer => "имя не может быть пустым".into(),
+                        PromptFor::Reviewer => {
+                            "имя не может быть пустым; Esc — выйти из sobes".into()
+                        }
                         PromptFor::Reason { .. } | PromptFor::FinalReason { .. } => {
                             "причина не может быть пустой; Esc — не менять решение".into()
                         }
@@ -54,43 +58,69 @@ impl Prompt {
                 }
                 Outcome::Reply(Reply::Text(self.purpose.clone(), text))
             }
-            // Who writes must be known before anything is written.
-            FieldKey::Cancel if self.purpose != PromptFor::Reviewer => Outcome::Close,
+            // Who writes must be known before anything is written: without a name the way
+            // out is to quit, and nothing has been written yet.
+            FieldKey::Cancel if self.purpose == PromptFor::Reviewer => {
+                Outcome::Reply(Reply::Confirmed(Pending::Quit))
+            }
+            FieldKey::Cancel => Outcome::Close,
             _ => Outcome::Keep,
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect) {
-        let inner_width = area.width.saturating_sub(10).max(38);
-        let title_rows = (self.title.chars().count() as u16).div_ceil(inner_width.max(1));
-        let rect = popup(area, inner_width + 2, title_rows + 5);
-        frame.render_widget(Clear, rect);
-        let mut text = vec![
-            Line::raw(self.title.clone()),
-            Line::styled(
-                format!("> {}", self.field.text()),
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ),
-        ];
-        match &self.error {
-            Some(e) => text.push(Line::styled(e.clone(), ERROR)),
-            None if self.purpose == PromptFor::Reviewer => {
-                text.push(Line::styled("Enter — сохранить", DIM))
-            }
-            None => text.push(Line::styled("Enter — сохранить · Esc — отменить", DIM)),
+    /// The status line's keys while the prompt is open.
+    pub fn hints(&self) -> &'static str {
+        match self.purpose {
+            PromptFor::Reviewer => "Enter сохранить · Esc выйти из sobes",
+            _ => "Enter сохранить · Esc отменить",
         }
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect) {
+        let box_width = area.width.saturating_sub(8).max(40).min(area.width);
+        let width = box_width.saturating_sub(2) as usize;
+        // Every row is wrapped here, so the cursor's row is its index among them.
+        let mut text: Vec<Line> = self
+            .title
+            .split('\n')
+            .flat_map(|l| wrap_indented(l, width, "", ""))
+            .map(Line::raw)
+            .collect();
+        let field = self.field.wrapped(width.saturating_sub(2));
+        let cursor_line = text.len() + field.cursor.0;
+        let underlined = Style::new().add_modifier(Modifier::UNDERLINED);
+        for (i, row) in field.rows.into_iter().enumerate() {
+            let lead = if i == 0 { "> " } else { "  " };
+            text.push(Line::from(vec![
+                Span::raw(lead),
+                Span::styled(row, underlined),
+            ]));
+        }
+        let (under, style) = match &self.error {
+            Some(e) => (e.clone(), ERROR),
+            None if self.purpose == PromptFor::Reviewer => {
+                ("Enter — сохранить · Esc — выйти из sobes".to_string(), DIM)
+            }
+            None => ("Enter — сохранить · Esc — отменить".to_string(), DIM),
+        };
+        text.extend(
+            wrap_indented(&under, width, "", "")
+                .into_iter()
+                .map(|r| Line::styled(r, style)),
+        );
+        let rect = popup(area, box_width, text.len() as u16 + 2);
+        // Taller than the screen: the rows from the cursor's up to fill the box.
+        let offset = scroll_offset(cursor_line, rect.height.saturating_sub(2) as usize);
+        let text: Vec<Line> = text.into_iter().skip(offset).collect();
+        frame.render_widget(Clear, rect);
         frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(Line::from(" Ввод "))),
+            Paragraph::new(text).block(Block::bordered().title(Line::from(" Ввод "))),
             rect,
         );
-        let title_rows =
-            (self.title.chars().count() as u16).div_ceil(rect.width.saturating_sub(2).max(1));
-        let y = rect.y + 1 + title_rows;
-        let x = rect.x + 3 + self.field.cursor() as u16;
-        if y < rect.bottom().saturating_sub(1) {
-            frame.set_cursor_position(Position::new(x.min(rect.right().saturating_sub(2)), y));
+        let y = rect.y + 1 + (cursor_line - offset) as u16;
+        let x = rect.x + 3 + field.cursor.1 as u16;
+        if y < rect.bottom().saturating_sub(1) && x < rect.right().saturating_sub(1) {
+            frame.set_cursor_position(Position::new(x, y));
         }
     }
 }

@@ -7,12 +7,12 @@ use crate::model::change::{Change, ChangeError};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Prompt, PromptFor, Reply};
-use crate::tui::widgets::{BOLD, DIM, SELECTED, mark_style};
+use crate::tui::widgets::{BOLD, DIM, SELECTED, labelled, mark_style};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 #[derive(Default)]
 pub struct Clusters {
@@ -64,11 +64,12 @@ impl Clusters {
             }
             Err(ChangeError::ReasonNeeded { suggested, cluster }) if reason.is_none() => {
                 let question = match suggested {
-                    Some(s) => format!("Почему кластер {cluster}, а не {s}?"),
-                    None => format!("Почему кластер {cluster}? Подсказки по ответам нет."),
+                    Some(s) => format!("почему кластер {cluster}, а не подсказанный {s}?"),
+                    None => format!("почему кластер {cluster}? Подсказки по ответам нет."),
                 };
+                let shown: Vec<u8> = [Some(cluster), suggested].into_iter().flatten().collect();
                 vec![Cmd::Show(Overlay::Prompt(Prompt::new(
-                    format!("{question} Причина попадёт в файл и в свод"),
+                    reason_question(ctx, dim, &question, &shown),
                     "",
                     PromptFor::Reason {
                         dim: dim.to_string(),
@@ -201,10 +202,9 @@ impl Component for Clusters {
                 else {
                     return Vec::new();
                 };
+                let question = format!("почему окончательно кластер {cluster}?");
                 vec![Cmd::Show(Overlay::Prompt(Prompt::new(
-                    format!(
-                        "Почему окончательно кластер {cluster}? Причина попадёт в файл и в свод"
-                    ),
+                    reason_question(ctx, &dim, &question, &[cluster]),
                     "",
                     PromptFor::FinalReason { dim, cluster },
                 )))]
@@ -233,16 +233,22 @@ impl Component for Clusters {
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
         let protocol = &ctx.data.protocol;
         let record = ctx.current_record().live(protocol).into_owned();
+        // Every row is wrapped here, keeping its indent, so a line is a screen row.
+        let width = area.width as usize;
         let mut lines = Vec::new();
         let p = protocol.progress(&record.answers);
         if !p.complete() {
-            lines.push(Line::styled(
-                format!(
-                    " Интервью не закончено: {} из {} обязательных ответов",
-                    p.answered, p.required
-                ),
+            let text = format!(
+                "Интервью не закончено: {} из {} обязательных ответов",
+                p.answered, p.required
+            );
+            push(
+                &mut lines,
+                " ",
+                &text,
+                width,
                 Style::new().fg(Color::Yellow),
-            ));
+            );
         }
         let (mut selected_start, mut selected_end) = (0, 0);
         for (i, d) in ctx.data.dimensions.0.iter().enumerate() {
@@ -250,36 +256,45 @@ impl Component for Clusters {
             if selected {
                 selected_start = lines.len();
             }
-            let title = format!("{} {}", if selected { "▶" } else { " " }, d.title);
-            lines.push(Line::styled(title, if selected { SELECTED } else { BOLD }));
+            let lead = if selected { "▶ " } else { "  " };
+            push(
+                &mut lines,
+                lead,
+                &d.title,
+                width,
+                if selected { SELECTED } else { BOLD },
+            );
             match d.suggest(&record.answers, protocol) {
                 Some(s) => {
                     let c = d.cluster(s.cluster);
-                    lines.push(Line::raw(format!(
-                        "   Подсказка: {} «{}»",
-                        s.cluster,
-                        c.map_or("", |c| c.short.as_str())
-                    )));
+                    let text = format!("{} «{}»", s.cluster, c.map_or("", |c| c.short.as_str()));
+                    push(&mut lines, "   Подсказка: ", &text, width, Style::new());
                     for b in &s.because {
-                        lines.push(Line::styled(format!("     потому что: {b}"), DIM));
+                        push(&mut lines, "     потому что: ", b, width, DIM);
                     }
                 }
-                None => lines.push(Line::styled("   Подсказки нет: не хватает ответов", DIM)),
+                None => push(
+                    &mut lines,
+                    "   ",
+                    "Подсказки нет: не хватает ответов",
+                    width,
+                    DIM,
+                ),
             }
             if several(ctx) {
-                lines.extend(ratings_lines(ctx, &record, d));
+                lines.extend(ratings_lines(ctx, &record, d, width));
             }
             let mark = record.mark(d);
             let label = if several(ctx) {
-                "Окончательно"
+                "   Окончательно: "
             } else {
-                "Решение"
+                "   Решение: "
             };
             let decision = match record.decisions.get(&d.id) {
                 Some(dec) => {
                     let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
                     let mut s = format!(
-                        "   {label}: {} «{c}» — {}, {}",
+                        "{} «{c}» — {}, {}",
                         dec.cluster,
                         dec.by,
                         ctx.shown_time(&dec.at)
@@ -298,44 +313,67 @@ impl Component for Clusters {
                         .meta
                         .may_see_others(&record, &d.id, &ctx.stamp().by) =>
                 {
-                    "   Окончательно: не решено".into()
+                    "не решено".into()
                 }
                 None if several(ctx) => match record.unanimous(&d.id) {
-                    Some(c) => format!("   Окончательно: не решено; все оценившие выбрали {c} — F"),
+                    Some(c) => format!("не решено; все оценившие выбрали {c} — F"),
                     None if record.disagreement(&d.id) => {
-                        "   Окончательно: не решено; оценки расходятся — F, выбрать и объяснить"
-                            .into()
+                        "не решено; оценки расходятся — F, выбрать и объяснить".into()
                     }
-                    None => "   Окончательно: не решено".into(),
+                    None => "не решено".into(),
                 },
-                None => "   Решение: не принято".into(),
+                None => "не принято".into(),
             };
-            lines.push(Line::styled(decision, mark_style(mark)));
+            push(&mut lines, label, &decision, width, mark_style(mark));
             let choices: Vec<String> = d
                 .clusters
                 .iter()
                 .map(|c| format!("{} {}", c.number, c.short))
                 .collect();
-            lines.push(Line::styled(
-                format!("   Кластеры: {}", choices.join(" · ")),
+            push(
+                &mut lines,
+                "   Кластеры: ",
+                &choices.join(" · "),
+                width,
                 DIM,
-            ));
+            );
             if selected {
                 selected_end = lines.len();
             }
             lines.push(Line::raw(""));
         }
-        // When the selected dimension would end below the screen, start at its first line.
-        let rows = |l: &Line| (l.width().max(1) as u16).div_ceil(area.width.max(1));
-        let through_selected: u16 = lines.iter().take(selected_end).map(rows).sum();
-        let skip = if through_selected > area.height {
-            selected_start
-        } else {
-            0
-        };
+        // The selected dimension in view, its end at the bottom when it would fall below,
+        // never its start above the top; the rows before it fill the screen.
+        let height = area.height as usize;
+        let skip = selected_end.saturating_sub(height).min(selected_start);
         let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        frame.render_widget(Paragraph::new(lines), area);
     }
+}
+
+/// `text` after `label`, wrapped to `width` with the rows after the first under the text.
+fn push(lines: &mut Vec<Line<'static>>, label: &str, text: &str, width: usize, style: Style) {
+    lines.extend(
+        labelled(label, text, width)
+            .into_iter()
+            .map(|r| Line::styled(r, style)),
+    );
+}
+
+/// The question of a reason prompt, naming the dimension and what the clusters it is about
+/// mean, so the reason is written knowing what was chosen against what.
+fn reason_question(ctx: &Ctx, dim: &str, question: &str, clusters: &[u8]) -> String {
+    let Some(d) = ctx.data.dimensions.get(dim) else {
+        return format!("{question}\nПричина попадёт в файл и в свод");
+    };
+    let mut lines = vec![format!("«{}»: {question}", d.title)];
+    for n in clusters {
+        if let Some(c) = d.cluster(*n) {
+            lines.push(format!("{n} «{}»: {}", c.short, c.meaning));
+        }
+    }
+    lines.push("Причина попадёт в файл и в свод".into());
+    lines.join("\n")
 }
 
 /// This reviewer's cluster and, once they have rated (or with open review), the others'.
@@ -343,6 +381,7 @@ fn ratings_lines(
     ctx: &Ctx,
     record: &crate::model::campaign::Record,
     d: &crate::model::clusters::Dimension,
+    width: usize,
 ) -> Vec<Line<'static>> {
     let me = ctx.stamp().by;
     let show = |dec: &crate::model::campaign::Decision| {
@@ -355,13 +394,22 @@ fn ratings_lines(
     };
     let mut lines = Vec::new();
     let mine = record.ratings.get(&d.id).and_then(|r| r.get(&me));
-    lines.push(match mine {
-        Some(dec) => Line::raw(format!("   Ваша оценка: {}", show(dec))),
-        None => Line::styled(
-            "   Ваша оценка: не поставлена — Enter принимает подсказку, цифра выбирает",
+    match mine {
+        Some(dec) => push(
+            &mut lines,
+            "   Ваша оценка: ",
+            &show(dec),
+            width,
+            Style::new(),
+        ),
+        None => push(
+            &mut lines,
+            "   Ваша оценка: ",
+            "не поставлена — Enter принимает подсказку, цифра выбирает",
+            width,
             DIM,
         ),
-    });
+    }
     let others: Vec<_> = record
         .ratings_on(&d.id)
         .filter(|(w, _)| **w != me)
@@ -371,16 +419,20 @@ fn ratings_lines(
     }
     if ctx.campaign.meta.may_see_others(record, &d.id, &me) {
         for (who, dec) in others {
-            lines.push(Line::raw(format!("   {who}: {}", show(dec))));
+            push(
+                &mut lines,
+                &format!("   {who}: "),
+                &show(dec),
+                width,
+                Style::new(),
+            );
         }
     } else {
-        lines.push(Line::styled(
-            format!(
-                "   Оценки других ({}) скрыты, пока вы не поставите свою",
-                others.len()
-            ),
-            DIM,
-        ));
+        let text = format!(
+            "Оценки других ({}) скрыты, пока вы не поставите свою",
+            others.len()
+        );
+        push(&mut lines, "   ", &text, width, DIM);
     }
     lines
 }

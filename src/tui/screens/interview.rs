@@ -8,16 +8,16 @@ use crate::model::change::Change;
 use crate::model::protocol::{Kind, Question, order_like};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
-use crate::tui::cursor::{is_movement, moved};
+use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Reply};
 use crate::tui::text::{FieldKey, TextField};
-use crate::tui::widgets::{BOLD, DIM, SELECTED, push_field, truncate, wrap_indented};
+use crate::tui::widgets::{BOLD, DIM, SELECTED, labelled, push_field, truncate, wrap_indented};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EditTarget {
@@ -42,14 +42,17 @@ pub struct Interview {
     pub replaced: Option<(String, Option<Value>)>,
 }
 
+/// Most used first: the status line shows as many as fit, and help the rest.
 const HINTS: &[Action] = &[
     Action::Choose,
     Action::Next,
     Action::Prev,
     Action::Note,
-    Action::Clusters,
-    Action::Help,
     Action::Back,
+    Action::Clusters,
+    Action::NextOpen,
+    Action::Section,
+    Action::Edit,
 ];
 
 impl Interview {
@@ -445,19 +448,34 @@ impl Component for Interview {
         let section = &protocol.sections[section_i];
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        let mut heading = format!(
-            " {} · обязательных осталось {} из {}",
-            section.title,
-            progress.required - progress.answered,
-            progress.required
+        let left = progress.required - progress.answered;
+        let dormant = protocol.dormant(&record.answers).len();
+        // The counts in the longest wording that fits; the section's title gives way first.
+        let (all, few) = (
+            format!("обязательных осталось {left} из {}", progress.required),
+            format!("осталось {left} из {}", progress.required),
         );
         // Answers to questions hidden now are kept, and said to be kept.
-        let dormant = protocol.dormant(&record.answers).len();
-        if dormant > 0 {
-            heading.push_str(&format!(
-                " · скрытых ответов: {dormant} (сохранены, не учитываются)"
-            ));
-        }
+        let tails = if dormant > 0 {
+            vec![
+                format!("{all} · скрытых ответов: {dormant} (сохранены, не учитываются)"),
+                format!("{all} · скрытых ответов: {dormant}"),
+                format!("{few} · скрыто {dormant}"),
+            ]
+        } else {
+            vec![all, few]
+        };
+        let room = head.width as usize;
+        let fits = |s: &String| s.chars().count() <= room;
+        let heading = tails
+            .iter()
+            .map(|tail| format!(" {} · {tail}", section.title))
+            .find(fits)
+            .unwrap_or_else(|| {
+                let tail = format!(" · {}", tails[tails.len() - 1]);
+                let title = room.saturating_sub(tail.chars().count() + 1);
+                format!(" {}{tail}", truncate(&section.title, title))
+            });
         frame.render_widget(Paragraph::new(heading), head);
         let left_width = (body.width / 3).clamp(20, 34);
         let [left, right] =
@@ -528,13 +546,15 @@ impl Component for Interview {
         let value = record.answers.value(&q.id);
         if let (None, Some(last)) = (value, record.carried.get(&q.id)) {
             let shown = protocol.show_value(q, last);
-            lines.push(Line::styled(
-                format!(" В прошлом году: «{shown}» — Enter подтвердит; пока это не ответ"),
-                Style::new().fg(Color::Yellow),
-            ));
+            let text = format!("В прошлом году: «{shown}» — Enter подтвердит; пока это не ответ");
+            let rows = wrap_indented(&text, width, " ", " ");
+            let carried = Style::new().fg(Color::Yellow);
+            lines.extend(rows.into_iter().map(|r| Line::styled(r, carried)));
             lines.push(Line::raw(""));
         }
         let multi = matches!(q.kind, Kind::MultipleChoice(_));
+        // The row to keep on screen: the text cursor, else the end of the selected option.
+        let mut focus = 0;
         for (i, (id, label)) in q.kind.options().iter().enumerate() {
             let chosen = value.is_some_and(|v| v.equals(id) || v.contains(id));
             let mark = match (multi, chosen) {
@@ -552,6 +572,9 @@ impl Component for Interview {
             };
             let rows = wrap_indented(label, width, &first, &rest);
             lines.extend(rows.into_iter().map(|r| Line::styled(r, style)));
+            if i == self.option {
+                focus = lines.len() - 1;
+            }
         }
         let mut cursor_at = None;
         if let Kind::Text | Kind::Number { .. } = q.kind {
@@ -562,7 +585,8 @@ impl Component for Interview {
             match &self.editing {
                 Some(e) if e.target == EditTarget::Value => {
                     let label = format!(" Ответ{range}:");
-                    cursor_at = Some(push_field(&mut lines, label, &e.field, e.error.as_deref()));
+                    let error = e.error.as_deref();
+                    cursor_at = Some(push_field(&mut lines, label, &e.field, error, width));
                 }
                 _ => {
                     let shown = match value {
@@ -570,7 +594,8 @@ impl Component for Interview {
                         Some(Value::Number(n)) => n.to_string(),
                         _ => "— нет ответа (Enter — ввести)".into(),
                     };
-                    lines.push(Line::raw(format!(" Ответ{range}: {shown}")));
+                    let rows = labelled(&format!(" Ответ{range}: "), &shown, width);
+                    lines.extend(rows.into_iter().map(Line::raw));
                 }
             }
         }
@@ -578,29 +603,33 @@ impl Component for Interview {
         match &self.editing {
             Some(e) if e.target == EditTarget::Note => {
                 let label = " Заметка:".to_string();
-                cursor_at = Some(push_field(&mut lines, label, &e.field, e.error.as_deref()));
+                let error = e.error.as_deref();
+                cursor_at = Some(push_field(&mut lines, label, &e.field, error, width));
             }
             _ => {
                 if let Some(n) = record.answers.note(&q.id) {
-                    lines.push(Line::styled(
-                        format!(" Заметка: {n}"),
-                        Style::new().fg(Color::Cyan),
-                    ));
+                    let note = Style::new().fg(Color::Cyan);
+                    let rows = labelled(" Заметка: ", n, width);
+                    lines.extend(rows.into_iter().map(|r| Line::styled(r, note)));
                 }
             }
         }
         if let Some(a) = record.answers.0.get(&q.id) {
-            lines.push(Line::styled(
-                format!(" записал(а) {} · {}", a.by, ctx.shown_time(&a.at)),
-                DIM,
-            ));
+            let by = format!("записал(а) {} · {}", a.by, ctx.shown_time(&a.at));
+            let rows = wrap_indented(&by, width, " ", " ");
+            lines.extend(rows.into_iter().map(|r| Line::styled(r, DIM)));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // Every row is wrapped above, so a line is a screen row: the focus scrolls into view.
+        let height = inner.height as usize;
+        let focus = cursor_at.map_or(focus, |(line, _)| line);
+        let offset = scroll_offset(focus, height);
+        let lines: Vec<Line> = lines.into_iter().skip(offset).collect();
+        frame.render_widget(Paragraph::new(lines), inner);
         if let Some((line, col)) = cursor_at {
-            let y = inner.y + line as u16;
-            let x = inner.x + 3 + col as u16;
-            if y < inner.bottom() {
-                frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+            let y = inner.y + (line - offset) as u16;
+            let x = inner.x + col as u16;
+            if y < inner.bottom() && x < inner.right() {
+                frame.set_cursor_position(Position::new(x, y));
             }
         }
     }

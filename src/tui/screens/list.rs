@@ -41,16 +41,17 @@ pub struct List {
     search_stack: Vec<(String, Vec<Found>)>,
 }
 
+/// Most used first: the status line shows as many as fit, and help the rest.
 const HINTS: &[Action] = &[
     Action::Open,
     Action::Search,
-    Action::Filter,
-    Action::Sync,
+    Action::Clusters,
     Action::Review,
-    Action::Preview,
-    Action::Export,
-    Action::Help,
+    Action::Filter,
     Action::Quit,
+    Action::Sync,
+    Action::Export,
+    Action::Preview,
 ];
 
 impl List {
@@ -428,12 +429,16 @@ impl Component for List {
                 },
             );
         }
-        frame.render_widget(
-            Paragraph::new(
-                " кластер: 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
-            )
-            .style(DIM),
-            legend,
-        );
+        // The legend in the longest wording that fits: cut, it would hide the last mark.
+        let legend_text = [
+            " кластер: 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
+            " 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
+            " 2 решено · 2? подсказан · 2* с причиной · 2! расходится",
+            " 2 решено · 2? подсказан · 2* изменён · 2! спорный",
+        ]
+        .into_iter()
+        .find(|t| t.chars().count() <= legend.width as usize)
+        .unwrap_or(" 2 решено · 2? подсказан · 2* изменён · 2! спорный");
+        frame.render_widget(Paragraph::new(legend_text).style(DIM), legend);
     }
 }
