@@ -1259,3 +1259,26 @@ fn an_export_writes_only_plain_files() {
     }
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "не трогать");
 }
+
+/// The human log names municipalities and fields in words; the TSV keeps the ids in their
+/// columns and adds the names after them. A document saved in the campaign folder is none of
+/// the history's business: `check` does not warn about it.
+#[test]
+fn the_log_speaks_russian_and_check_ignores_stray_documents() {
+    let env = Env::new();
+    assert!(env.set("Агаповский", "host_bases", "yes").status.success());
+    let log = stdout(&env.run(&["log"]));
+    assert!(
+        log.contains("Агаповский МР · ответ «")
+            && !log.contains("agapovsky-mr")
+            && !log.contains("host_bases"),
+        "{log}"
+    );
+    let tsv = stdout(&env.run(&["log", "--tsv"]));
+    let row: Vec<&str> = tsv.lines().last().unwrap().split('\t').collect();
+    assert_eq!((row[3], row[4]), ("agapovsky-mr", "host_bases"), "{tsv}");
+    assert_eq!(row[8], "Агаповский МР", "{tsv}");
+    std::fs::write(env.dir.join("приложение.docx"), b"PK").unwrap();
+    let check = stdout(&env.run(&["check"]));
+    assert!(!check.contains("приложение.docx"), "{check}");
+}

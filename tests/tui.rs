@@ -1383,7 +1383,8 @@ fn a_conflict_can_be_resolved_with_a_new_value() {
     assert!(r.conflicts.is_empty());
 }
 
-/// `h` on a question shows its history: who, when, which device, what it was and became.
+/// `h` on a question shows its history: the question in words, then who, when, what it was
+/// and became (not the device's id, which says nothing to a person).
 #[test]
 fn the_history_of_a_question_is_one_key_away() {
     let mut h = harness("default", Some("Мария"));
@@ -1402,13 +1403,15 @@ fn the_history_of_a_question_is_one_key_away() {
     h.keys("h");
     match h.app.overlay() {
         Some(Overlay::Text(t)) => {
-            assert_eq!(t.lines.len(), 2, "{:?}", t.lines);
+            assert_eq!(t.lines.len(), 3, "{:?}", t.lines);
             assert!(
-                t.lines[0].contains("Мария · ноутбук-1: — → 3"),
+                t.lines[0].contains("Сколько человек выполняют работу методистов"),
                 "{:?}",
                 t.lines
             );
-            assert!(t.lines[1].contains(": 3 → 4"), "{:?}", t.lines);
+            assert!(t.lines[1].contains("Мария: — → 3"), "{:?}", t.lines);
+            assert!(!t.lines.concat().contains("ноутбук-1"), "{:?}", t.lines);
+            assert!(t.lines[2].contains(": 3 → 4"), "{:?}", t.lines);
         }
         other => panic!("{other:?}"),
     }

@@ -258,6 +258,22 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
     out(&text)
 }
 
+/// The field a change is about, to name it in words.
+fn field_of(what: &crate::model::change::What) -> Field {
+    use crate::model::change::What;
+    match what {
+        What::Answer { question, .. } => Field::Answer(question.clone()),
+        What::Note { question, .. } => Field::Note(question.clone()),
+        What::Decision { dimension, .. } => Field::Decision(dimension.clone()),
+        What::Rating {
+            dimension,
+            reviewer,
+            ..
+        } => Field::Rating(dimension.clone(), reviewer.clone()),
+        What::Score { indicator, .. } => Field::Score(indicator.clone()),
+    }
+}
+
 /// A value of the log, «—» for none.
 fn or_dash<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map_or_else(|| "—".to_string(), T::to_string)
@@ -321,17 +337,21 @@ pub fn cmd_log(
                 } else {
                     "файлы"
                 };
-                let row = [
-                    when.as_str(),
-                    &e.by,
-                    &e.device,
-                    "",
-                    kind,
-                    "",
-                    "",
-                    &e.summary,
-                ];
-                text.push_str(&(row.join(if tsv { "\t" } else { " · " }) + "\n"));
+                if tsv {
+                    let row = [
+                        when.as_str(),
+                        &e.by,
+                        &e.device,
+                        "",
+                        kind,
+                        "",
+                        "",
+                        &e.summary,
+                    ];
+                    text.push_str(&(row.join("\t") + "\n"));
+                } else {
+                    text.push_str(&format!("{when} · {} · {}\n", e.by, e.summary));
+                }
             }
             continue;
         }
@@ -393,17 +413,39 @@ pub fn cmd_log(
                     reason = "скрыто".into();
                 }
             }
-            let row = [
-                when.as_str(),
-                &c.by,
-                &e.device,
-                &c.municipality,
-                &field,
-                &old,
-                &new,
-                &reason,
-            ];
-            text.push_str(&(row.join(if tsv { "\t" } else { " · " }) + "\n"));
+            // People read names: the municipality's and the field's in words. The TSV keeps
+            // the ids in their columns and adds the names after them.
+            let place = ctx
+                .data
+                .registry
+                .get(&c.municipality)
+                .map_or(c.municipality.clone(), |m| m.name.clone());
+            let words = field_of(&c.what).words(&ctx.data.protocol, &ctx.data.dimensions);
+            if tsv {
+                let row = [
+                    when.as_str(),
+                    &c.by,
+                    &e.device,
+                    &c.municipality,
+                    &field,
+                    &old,
+                    &new,
+                    &reason,
+                    &place,
+                    &words,
+                ];
+                text.push_str(&(row.join("\t") + "\n"));
+            } else {
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {reason}")
+                };
+                text.push_str(&format!(
+                    "{when} · {} · {place} · {words}: {old} → {new}{reason}\n",
+                    if c.by.is_empty() { "?" } else { &c.by }
+                ));
+            }
         }
     }
     ctx.say_hidden(hidden);

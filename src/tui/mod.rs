@@ -264,16 +264,19 @@ impl Io {
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default();
                 lines.push(format!(
-                    "{} · {} · {}: {old} → {new}{reason}",
+                    "{} · {}: {old} → {new}{reason}",
                     app.ctx.shown_time(&c.at),
-                    c.by,
-                    e.device
+                    if c.by.is_empty() { "?" } else { &c.by },
                 ));
             }
         }
         if lines.is_empty() {
             lines.push("изменений этого поля в истории нет".into());
         }
+        // The question (or dimension) the history is of, in words; who changed it, not
+        // which device.
+        let what = field.words(&app.ctx.data.protocol, &app.ctx.data.dimensions);
+        lines.insert(0, what);
         let title = format!("История · {}", app.ctx.current_name());
         app.overlays
             .push(overlays::Overlay::Text(overlays::Text { title, lines }));
