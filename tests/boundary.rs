@@ -548,3 +548,35 @@ fn a_campaign_joined_before_any_answer_can_be_written() {
     let text = std::fs::read_to_string(a.dir.join("municipalities/uysky-mr.ron")).unwrap();
     assert!(text.contains("6"), "{text}");
 }
+
+/// Joining from an empty folder (a hub not made yet) fails and leaves nothing: no folder,
+/// no `.git`, no lock; the retry once the hub exists works, with no «каталог не пуст».
+#[test]
+fn a_join_from_an_empty_hub_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("stick").join("hub")).unwrap();
+    let hub = root.join("stick").join("hub");
+    let c = Laptop::new(root, "c");
+    let join = || {
+        c.bare(&[
+            "new",
+            c.dir.to_str().unwrap(),
+            "--from-hub",
+            hub.to_str().unwrap(),
+        ])
+    };
+    let o = join();
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(!c.dir.exists(), "{}", out(&o));
+    assert_eq!(
+        std::fs::read_dir(&hub).unwrap().count(),
+        0,
+        "the hub is not made by a join"
+    );
+    std::fs::remove_dir(&hub).unwrap();
+    let (_a, made) = with_hub(root);
+    assert_eq!(made, hub);
+    let o = join();
+    assert!(o.status.success(), "{}", out(&o));
+}
