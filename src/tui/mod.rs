@@ -310,7 +310,11 @@ impl Io {
             Ok(h) => {
                 match &h.repaired {
                     Some(report) => app.ctx.error(report.to_string()),
-                    None => app.ctx.error(crate::session::history_trouble(e)),
+                    // Opened again whole (what sobes alone decides in `.git` was put
+                    // back): the answer is in the history after all.
+                    None => app.ctx.error(format!(
+                        "история кампании была повреждена ({e}); исправлена, ответ сохранён и внесён в историю"
+                    )),
                 }
                 self.history = Some(h);
             }
