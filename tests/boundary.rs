@@ -211,6 +211,19 @@ fn campaign_edited(repo: &Repository, tip: Oid, edit: fn(String) -> String) -> O
     raw_tree(repo, &entries)
 }
 
+/// The honest tree with a folder `name` holding a `config` that makes a history bare.
+fn with_git_config(repo: &Repository, tip: Oid, name: &[u8]) -> Oid {
+    let config = raw_tree(
+        repo,
+        &[entry(
+            "100644",
+            b"config",
+            blob(repo, b"[core]\n\tbare = true\n"),
+        )],
+    );
+    plus(repo, tip, entry("40000", name, config))
+}
+
 /// Each way a tree may try to write outside the campaign or bring what is not a campaign
 /// file, with the words the refusal must name it by.
 fn crafts() -> Vec<(&'static str, Craft)> {
@@ -233,28 +246,8 @@ fn crafts() -> Vec<(&'static str, Craft)> {
                 entry("100644", abs.to_str().unwrap().as_bytes(), blob(r, b"x")),
             )
         }),
-        (".git", |r, t, _| {
-            let config = raw_tree(
-                r,
-                &[entry(
-                    "100644",
-                    b"config",
-                    blob(r, b"[core]\n\tbare = true\n"),
-                )],
-            );
-            plus(r, t, entry("40000", b".git", config))
-        }),
-        (".GIT.", |r, t, _| {
-            let config = raw_tree(
-                r,
-                &[entry(
-                    "100644",
-                    b"config",
-                    blob(r, b"[core]\n\tbare = true\n"),
-                )],
-            );
-            plus(r, t, entry("40000", b".GIT.", config))
-        }),
+        (".git", |r, t, _| with_git_config(r, t, b".git")),
+        (".GIT.", |r, t, _| with_git_config(r, t, b".GIT.")),
         ("символическая ссылка", |r, t, _| {
             record(r, t, "uysky-mr.ron", "120000", blob(r, b"/etc/passwd"))
         }),

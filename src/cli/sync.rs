@@ -258,22 +258,6 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
     out(&text)
 }
 
-/// The field a change is about, to name it in words.
-fn field_of(what: &crate::model::change::What) -> Field {
-    use crate::model::change::What;
-    match what {
-        What::Answer { question, .. } => Field::Answer(question.clone()),
-        What::Note { question, .. } => Field::Note(question.clone()),
-        What::Decision { dimension, .. } => Field::Decision(dimension.clone()),
-        What::Rating {
-            dimension,
-            reviewer,
-            ..
-        } => Field::Rating(dimension.clone(), reviewer.clone()),
-        What::Score { indicator, .. } => Field::Score(indicator.clone()),
-    }
-}
-
 /// A value of the log, «—» for none.
 fn or_dash<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map_or_else(|| "—".to_string(), T::to_string)
@@ -420,7 +404,10 @@ pub fn cmd_log(
                 .registry
                 .get(&c.municipality)
                 .map_or(c.municipality.clone(), |m| m.name.clone());
-            let words = field_of(&c.what).words(&ctx.data.protocol, &ctx.data.dimensions);
+            let words = c
+                .what
+                .field()
+                .words(&ctx.data.protocol, &ctx.data.dimensions);
             if tsv {
                 let row = [
                     when.as_str(),

@@ -53,6 +53,21 @@ pub enum What {
 }
 
 impl What {
+    /// The field this change is about.
+    pub fn field(&self) -> Field {
+        match self {
+            What::Answer { question, .. } => Field::Answer(question.clone()),
+            What::Note { question, .. } => Field::Note(question.clone()),
+            What::Decision { dimension, .. } => Field::Decision(dimension.clone()),
+            What::Rating {
+                dimension,
+                reviewer,
+                ..
+            } => Field::Rating(dimension.clone(), reviewer.clone()),
+            What::Score { indicator, .. } => Field::Score(indicator.clone()),
+        }
+    }
+
     /// The cluster a record holds now in the field a decision or a rating touches.
     pub fn cluster_in(&self, record: &Record) -> Option<u8> {
         match self {
@@ -345,17 +360,7 @@ fn apply_in_place(
     }
     let stamp = change.stamp();
     // A change to a field in conflict decides it.
-    let field = match &change.what {
-        What::Answer { question, .. } => Field::Answer(question.clone()),
-        What::Note { question, .. } => Field::Note(question.clone()),
-        What::Decision { dimension, .. } => Field::Decision(dimension.clone()),
-        What::Rating {
-            dimension,
-            reviewer,
-            ..
-        } => Field::Rating(dimension.clone(), reviewer.clone()),
-        What::Score { indicator, .. } => Field::Score(indicator.clone()),
-    };
+    let field = change.what.field();
     match &change.what {
         What::Answer {
             question,
