@@ -450,7 +450,8 @@ fn show_date(iso: Option<&str>) -> String {
             format!("{}.{}.{}", &d[8..10], &d[5..7], &d[..4])
         }
         Some(d) => d.to_string(),
-        None => "(дата не указана)".into(),
+        // Like a fact not set: a blank to fill in by hand.
+        None => crate::model::campaign::BLANK.into(),
     }
 }
 
