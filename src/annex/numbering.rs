@@ -173,3 +173,48 @@ pub fn renumber(nodes: Vec<Node>) -> Vec<Node> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(nodes: &[Node]) -> Vec<String> {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Node::Heading(t) | Node::Subheading(t) | Node::Paragraph(t) => t.clone(),
+                Node::Item(n, t) => format!("{n} {t}"),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    /// A section with nothing says its own sentence when it has one, and is left out when it
+    /// has none; a section with something drops its sentence; the numbers follow.
+    #[test]
+    fn empty_sections_say_why_or_go() {
+        let nodes = vec![
+            Node::Heading("1. Пусто со словами".into()),
+            Node::Empty("Сведений не представлено.".into()),
+            Node::Heading("2. Пусто без слов".into()),
+            Node::Heading("3. Есть что сказать".into()),
+            Node::Empty("Сведений не представлено.".into()),
+            Node::Item("1.".into(), "первый".into()),
+            Node::Item("3.".into(), "третий".into()),
+            Node::Item("3.1.".into(), "его часть".into()),
+            Node::Item("5.1.".into(), "часть без пункта".into()),
+        ];
+        assert_eq!(
+            texts(&renumber(nodes)),
+            [
+                "1. Пусто со словами",
+                "Сведений не представлено.",
+                "2. Есть что сказать",
+                "1. первый",
+                "2. третий",
+                "2.1. его часть",
+                "3. часть без пункта",
+            ]
+        );
+    }
+}
