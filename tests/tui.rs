@@ -2240,3 +2240,29 @@ fn the_override_prompt_names_the_dimension_and_the_clusters() {
     }
     insta::assert_snapshot!("reason_prompt_60x20", h.screen(60, 20));
 }
+
+/// A long entry of the history overlay goes on under its own text, not at the box's edge.
+#[test]
+fn the_history_box_wraps_under_its_text() {
+    let text = sobes::tui::overlays::Text {
+        title: "История".into(),
+        lines: vec![
+            "02.12.2026 11:08 · Анна: нет сведений → один или два специалиста, работающие по совместительству".into(),
+        ],
+    };
+    let mut t = Terminal::new(TestBackend::new(44, 14)).unwrap();
+    t.draw(|f| text.draw(f, f.area())).unwrap();
+    let buf = t.backend().buffer();
+    let rows: Vec<String> = (0..14)
+        .map(|y| (0..44).map(|x| buf[(x, y)].symbol()).collect())
+        .collect();
+    let first = rows
+        .iter()
+        .position(|r| r.contains("02.12.2026"))
+        .expect("the entry is drawn");
+    let inside = |r: &str| r.split('│').nth(1).unwrap_or("").to_string();
+    assert!(
+        inside(&rows[first + 1]).starts_with("  ") && inside(&rows[first + 1]).trim().len() > 3,
+        "{rows:#?}"
+    );
+}
