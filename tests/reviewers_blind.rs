@@ -658,3 +658,49 @@ fn a_sync_joins_one_person_written_two_ways() {
         assert!(line.starts_with("reviewers\tИванова; Семенова\t"), "{line}");
     }
 }
+
+/// A reviewer's own rating changed differently on two laptops is a conflict; another
+/// reviewer who has not rated reads it as «скрыто» in `sobes conflicts`, the coordinator with
+/// `--all` reads both clusters.
+#[test]
+fn a_rating_in_conflict_is_hidden_from_who_has_not_rated() {
+    use sobes::model::merge::{Conflict, Field, Held, Version};
+    let env = three_reviewers_two_rated();
+    let mut r = record(&env, "uysky-mr");
+    let version = |cluster: u8, device: &str| Version {
+        held: Held::Decision(Some(Decision {
+            cluster,
+            suggested: Some(1),
+            reason: Some(format!("причина {cluster}")),
+            by: "Иванова".into(),
+            at: "2026-09-14T10:00:00Z".into(),
+        })),
+        by: "Иванова".into(),
+        at: "2026-09-14T10:00:00Z".into(),
+        device: device.into(),
+    };
+    r.conflicts.push(Conflict {
+        field: Field::Rating("training".into(), "Иванова".into()),
+        versions: vec![version(2, "ноутбук-1"), version(3, "ноутбук-2")],
+        base: None,
+    });
+    std::fs::write(env.record_file("uysky-mr"), sobes::storage::to_ron(&r)).unwrap();
+    let blind = env.run(&["--as", "Сидорова", "conflicts"]);
+    let text = stdout(&blind);
+    assert!(
+        text.contains("скрыто") && !text.contains("кластер 2"),
+        "{text}"
+    );
+    assert!(
+        stderr(&blind).contains("скрыто оценок"),
+        "{}",
+        stderr(&blind)
+    );
+    let all = stdout(&env.run(&["--as", "Сидорова", "--all", "conflicts"]));
+    assert!(
+        all.contains("кластер 2") && all.contains("кластер 3"),
+        "{all}"
+    );
+    let own = stdout(&env.run(&["--as", "Иванова", "conflicts"]));
+    assert!(own.contains("кластер 2"), "{own}");
+}

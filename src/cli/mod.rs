@@ -478,7 +478,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Lists { tsv }) => cmd_lists(&ctx, cli.annex.as_deref(), tsv),
         Some(Command::Sync { hub, new_hub }) => sync::cmd_sync(&ctx, &hub, new_hub),
         Some(Command::Repair) => sync::cmd_repair(&ctx),
-        Some(Command::Conflicts { tsv }) => sync::cmd_conflicts(&ctx, tsv),
+        Some(Command::Conflicts { tsv }) => sync::cmd_conflicts(&ctx, tsv, cli.all),
         Some(Command::Campaign { action }) => cmd_campaign(&ctx, action),
         Some(Command::Log {
             municipality,

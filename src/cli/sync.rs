@@ -47,7 +47,7 @@ fn finish_sync(ctx: &Session, hub: &Path, report: &sync::Report) -> Result<(), F
         eprintln!("sobes: узел не запомнен: {e}");
     }
     if report.conflicts > 0 {
-        cmd_conflicts(ctx, false)?;
+        cmd_conflicts(ctx, false, false)?;
         return Err(Failure {
             message: format!(
                 "синхронизировано, но открытых конфликтов: {}; решите их (sobes set / sobes decide по этим полям или экран конфликтов)",
@@ -160,8 +160,11 @@ fn field_code(field: &Field) -> String {
 }
 
 /// Open conflicts: per municipality and field, every version with who, when and device.
-pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
+/// Another reviewer's rating in conflict is «скрыто» under the blind rule (`--all` shows it).
+pub fn cmd_conflicts(ctx: &Session, tsv: bool, all: bool) -> Result<(), Failure> {
     let campaign = ctx.load_campaign()?;
+    let reader = ctx.reader(&campaign.meta, all);
+    let mut hidden = 0;
     let mut text = String::new();
     for r in sync::refused(&ctx.campaign_dir) {
         if tsv {
@@ -214,15 +217,21 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
             base,
         } in &record.conflicts
         {
+            let blind = matches!(field, Field::Rating(d, who) if !reader.may_see(&campaign.meta, record, d, who));
+            if blind {
+                hidden += 1;
+            }
+            let shown = |held: &crate::model::merge::Held| {
+                if blind {
+                    "скрыто".to_string()
+                } else {
+                    field.shown(held, &ctx.data.protocol)
+                }
+            };
             if tsv {
                 let mut row = vec![m.id.clone(), field_code(field)];
                 for v in versions {
-                    row.extend([
-                        field.shown(&v.held, &ctx.data.protocol),
-                        v.by.clone(),
-                        v.at.clone(),
-                        v.device.clone(),
-                    ]);
+                    row.extend([shown(&v.held), v.by.clone(), v.at.clone(), v.device.clone()]);
                 }
                 text.push_str(&(row.join("\t") + "\n"));
             } else {
@@ -231,7 +240,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
                     .map(|v| {
                         format!(
                             "«{}» — {}, {}, устройство {}",
-                            field.shown(&v.held, &ctx.data.protocol),
+                            shown(&v.held),
                             if v.by.is_empty() { "?" } else { &v.by },
                             crate::clock::local(&v.at),
                             v.device
@@ -240,7 +249,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
                     .collect();
                 let before = base
                     .as_ref()
-                    .map(|b| format!(" (было: «{}»)", field.shown(&b.held, &ctx.data.protocol)))
+                    .map(|b| format!(" (было: «{}»)", shown(&b.held)))
                     .unwrap_or_default();
                 text.push_str(&format!(
                     "{}: {}: {}{}\n",
@@ -255,6 +264,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool) -> Result<(), Failure> {
     if text.is_empty() && !tsv {
         text.push_str("открытых конфликтов нет\n");
     }
+    ctx.say_hidden(hidden);
     out(&text)
 }
 
