@@ -188,15 +188,9 @@ pub fn check_tree(
         for (path, oid) in files.iter().filter(|(p, _)| place(p) == Some(Place::Data)) {
             texts.insert(path.clone(), read(path, *oid)?);
         }
-        own_data = DataSet::from_texts(&texts).or_else(|e| {
-            refuse(
-                e.first().map_or("", |e| match &e.origin {
-                    crate::model::source::Origin::File(p) => p.to_str().unwrap_or(""),
-                    _ => "",
-                }),
-                crate::session::join_errors(&e),
-            )
-        })?;
+        // Each problem names its own file, line and column.
+        own_data = DataSet::from_texts(&texts)
+            .or_else(|e| refuse("файлы данных", crate::session::join_errors(&e)))?;
         if let Some(text) = texts.get(ANNEX_FILE) {
             let origin = crate::model::source::Origin::File(PathBuf::from(ANNEX_FILE));
             crate::model::template::Template::parse(text, &origin)
@@ -395,6 +389,14 @@ const MAX_OBJECT: usize = 256 * 1024 * 1024;
 /// A loose object's file is a whole zlib stream of a git object whose id is its name.
 pub fn verify_loose(path: &Path, id: &str) -> Result<(), String> {
     use flate2::{Decompress, FlushDecompress, Status};
+    // Compressed, an object is never larger than its content: one larger than any object
+    // sobes takes is refused unread.
+    let size = std::fs::symlink_metadata(path)
+        .map_err(|e| storage::describe_io(&e))?
+        .len();
+    if size > MAX_OBJECT as u64 {
+        return Err("объект слишком большой".into());
+    }
     let bytes = std::fs::read(path).map_err(|e| storage::describe_io(&e))?;
     if bytes.is_empty() {
         return Err("пустой файл".into());

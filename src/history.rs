@@ -99,6 +99,9 @@ fn head_line() -> String {
     format!("ref: refs/heads/{BRANCH}\n")
 }
 
+/// The first line of the commit a rebuilt history starts with; a sync knows it by it.
+pub const REPAIRED: &str = "История восстановлена";
+
 /// The file whose time says when the loose objects were last checked whole.
 const VERIFIED: &str = "sobes-verified";
 
@@ -157,6 +160,14 @@ impl History {
                 ),
             ));
         }
+        // Objects kept in another folder would be read by libgit2 unchecked (a writer's
+        // `normalize` has removed the link already; a reader only says so).
+        if git.join("objects/info/alternates").exists() {
+            return Err(HistoryError::new(
+                dir,
+                "история ссылается на объекты в чужой папке (objects/info/alternates)",
+            ));
+        }
         if let Ok(text) = std::fs::read(git.join("packed-refs"))
             && let (_, Some(line)) = repair::packed_lines(&String::from_utf8_lossy(&text))
         {
@@ -194,18 +205,23 @@ impl History {
         if let Ok(f) = touch {
             let _ = f.set_modified(started);
         }
-        let history = History {
+        let history = History::over(repo, dir, device);
+        if writer {
+            history.pack_if_many()?;
+        }
+        Ok(history)
+    }
+
+    /// A handle on `repo`, the history of the campaign in `dir`, written from `device`.
+    fn over(repo: Repository, dir: &Path, device: &str) -> History {
+        History {
             repo,
             dir: dir.to_path_buf(),
             device: device.to_string(),
             commits: std::cell::Cell::new(0),
             trees: TreeCache::default(),
             repaired: None,
-        };
-        if writer {
-            history.pack_if_many()?;
         }
-        Ok(history)
     }
 
     /// Every loose object checked whole and every commit of the branch read with its
@@ -475,22 +491,7 @@ impl History {
         self.repo
             .diff_index_to_workdir(Some(&index), Some(&mut refresh))
             .map_err(&err)?;
-        let specs = crate::boundary::pathspecs();
-        index
-            .add_all(specs.iter(), IndexAddOption::DEFAULT, None)
-            .map_err(&err)?;
-        index.update_all(specs.iter(), None).map_err(&err)?;
-        // What an older sobes put under history that is not a campaign file (an export
-        // saved in the folder …) leaves the history, not the disk: no other laptop takes it.
-        let strays: Vec<PathBuf> = index
-            .iter()
-            .map(|e| String::from_utf8_lossy(&e.path).into_owned())
-            .filter(|p| crate::boundary::place(p).is_none())
-            .map(PathBuf::from)
-            .collect();
-        for stray in &strays {
-            index.remove_path(stray).map_err(&err)?;
-        }
+        stage_campaign_files(&mut index).map_err(&err)?;
         let head_tree = self.head().and_then(|c| c.tree().ok());
         let tree_id = index.write_tree().map_err(&err)?;
         if head_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
@@ -528,11 +529,7 @@ impl History {
     pub fn commit_all(&self, by: &str, summary: &str, body: &str) -> Result<(), HistoryError> {
         let err = Self::err(&self.dir);
         let mut index = self.repo.index().map_err(&err)?;
-        let specs = crate::boundary::pathspecs();
-        index
-            .add_all(specs.iter(), IndexAddOption::DEFAULT, None)
-            .map_err(&err)?;
-        index.update_all(specs.iter(), None).map_err(&err)?;
+        stage_campaign_files(&mut index).map_err(&err)?;
         index.write().map_err(&err)?;
         let tree = self
             .repo
@@ -587,6 +584,25 @@ impl History {
     }
 }
 
+/// The index as the campaign files are on disk: each added or updated, a removed one gone;
+/// what an older sobes put under history that is not a campaign file (an export saved in the
+/// folder …) leaves the history, not the disk, so no other laptop takes it.
+fn stage_campaign_files(index: &mut git2::Index) -> Result<(), git2::Error> {
+    let specs = crate::boundary::pathspecs();
+    index.add_all(specs.iter(), IndexAddOption::DEFAULT, None)?;
+    index.update_all(specs.iter(), None)?;
+    let strays: Vec<PathBuf> = index
+        .iter()
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .filter(|p| crate::boundary::place(p).is_none())
+        .map(PathBuf::from)
+        .collect();
+    for stray in &strays {
+        index.remove_path(stray)?;
+    }
+    Ok(())
+}
+
 /// The index entry libgit2 would make for the file at `path` holding `blob`, from the file's
 /// stat now. None where the stat is not what libgit2 compares (not Unix): the entry is then
 /// dropped and the file read again at the next scan, slower but the same result.
@@ -632,20 +648,16 @@ pub fn foreign_settings(dir: &Path) -> Vec<String> {
             ".git — не папка истории sobes; её заменит следующая запись или sobes repair".into(),
         ];
     }
-    let mut out = Vec::new();
-    let differs = |name: &str, text: &str| {
-        std::fs::read(git.join(name)).ok().as_deref() != Some(text.as_bytes())
-    };
-    if differs("config", CONFIG) {
-        out.push(".git/config изменён не sobes (git выполнил бы то, что в нём написано); sobes заменит его своим при следующей записи или sobes repair".into());
-    }
-    if differs("HEAD", &head_line()) {
-        out.push(
-            ".git/HEAD изменён не sobes; sobes поправит его при следующей записи или sobes repair"
-                .into(),
-        );
-    }
-    out
+    repair::differing(&git)
+        .into_iter()
+        .filter_map(|name| match name {
+            "config" => Some(".git/config изменён не sobes (git выполнил бы то, что в нём написано); sobes заменит его своим при следующей записи или sobes repair".to_string()),
+            "HEAD" => Some(".git/HEAD изменён не sobes; sobes поправит его при следующей записи или sobes repair".to_string()),
+            "objects/info/alternates" => Some(".git ссылается на объекты в чужой папке (objects/info/alternates); sobes уберёт ссылку при следующей записи или sobes repair".to_string()),
+            // An older sobes wrote fewer exclusions: nothing to report.
+            _ => None,
+        })
+        .collect()
 }
 
 /// Removes the lock files a git operation killed half way leaves (`index.lock`, `HEAD.lock`,

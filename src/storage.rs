@@ -228,7 +228,7 @@ enum Kind {
 }
 
 /// The directory a path is in; `Path::new("a.md").parent()` is `Some("")`, which is here.
-fn dir_of(path: &Path) -> &Path {
+pub fn dir_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

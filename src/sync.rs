@@ -22,6 +22,14 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+    /// No hub in the folder (missing, or empty): `makeable` when a hub could be made there
+    /// (`--new-hub`, or the TUI's confirmation).
+    #[error("{}: {message}", .folder.display())]
+    NoHub {
+        folder: PathBuf,
+        message: String,
+        makeable: bool,
+    },
     #[error("{}: {message}", .folder.display())]
     Hub { folder: PathBuf, message: String },
     #[error("{}: {message}", .folder.display())]
@@ -276,16 +284,9 @@ fn local_err(folder: &Path) -> impl Fn(git2::Error) -> SyncError + '_ {
     }
 }
 
-/// The words for a hub that is not there: the panel must not believe its work left.
-fn unavailable(folder: &Path) -> SyncError {
-    SyncError::Hub {
-        folder: folder.to_path_buf(),
-        message: "узел синхронизации недоступен: папки нет (флешка не вставлена? сетевая папка не подключена?); ничего не создано и не изменено".into(),
-    }
-}
-
 /// The hub in `folder`, opened; with `create`, made when the folder is missing (inside a
-/// folder that exists) or empty. Nothing is made otherwise. Returns whether it is new.
+/// folder that exists) or empty. Nothing is made otherwise: a missing hub is a stick not
+/// plugged in, and the panel must not believe its work left. Returns whether it is new.
 pub fn open_hub(folder: &Path, create: bool) -> Result<(Repository, bool), SyncError> {
     let err = hub_err(folder);
     let missing = !folder.exists();
@@ -293,29 +294,24 @@ pub fn open_hub(folder: &Path, create: bool) -> Result<(Repository, bool), SyncE
         && std::fs::read_dir(folder)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false);
-    if missing && !create {
-        return Err(unavailable(folder));
+    let parent = storage::dir_of(folder);
+    let makeable = empty || missing && parent.is_dir();
+    let no_hub = |message: String| SyncError::NoHub {
+        folder: folder.to_path_buf(),
+        message,
+        makeable,
+    };
+    if missing && !parent.is_dir() {
+        return Err(no_hub(format!(
+            "узел синхронизации недоступен: папки нет, нет и папки {} (флешка не вставлена? сетевая папка не подключена?); ничего не создано и не изменено",
+            parent.display()
+        )));
     }
-    if missing {
-        let parent = match folder.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if !parent.is_dir() {
-            return Err(SyncError::Hub {
-                folder: folder.to_path_buf(),
-                message: format!(
-                    "узел синхронизации не создан: папки {} нет (флешка не вставлена? сетевая папка не подключена?); узел создаётся только внутри существующей папки",
-                    parent.display()
-                ),
-            });
-        }
+    if missing && !create {
+        return Err(no_hub("узел синхронизации недоступен: папки нет (флешка не вставлена? сетевая папка не подключена?); ничего не создано и не изменено; новый узел в этой папке — с --new-hub".into()));
     }
     if empty && !create {
-        return Err(SyncError::Hub {
-            folder: folder.to_path_buf(),
-            message: "папка пуста: это ещё не узел синхронизации; чтобы сделать её новым узлом, добавьте --new-hub (в программе — подтвердите создание)".into(),
-        });
+        return Err(no_hub("папка пуста: это ещё не узел синхронизации; чтобы сделать её новым узлом, добавьте --new-hub (в программе — подтвердите создание)".into()));
     }
     if missing || empty {
         return Ok((Repository::init_bare(folder).map_err(&err)?, true));
@@ -332,9 +328,10 @@ pub fn open_hub(folder: &Path, create: bool) -> Result<(Repository, bool), SyncE
 /// The file in a hub's folder that names the campaign it serves: its id and title.
 pub const HUB_CAMPAIGN_FILE: &str = "sobes-campaign";
 
-/// The campaign a hub serves (id, title), when it says.
+/// The campaign a hub serves (id, title), when it says (a file from the stick: read only
+/// while small and text).
 fn hub_campaign(hub: &Path) -> Option<(String, String)> {
-    let text = std::fs::read_to_string(hub.join(HUB_CAMPAIGN_FILE)).ok()?;
+    let text = storage::read_text(&hub.join(HUB_CAMPAIGN_FILE)).ok()?;
     let mut lines = text.lines();
     let id = lines.next()?.trim().to_string();
     let title = lines.next().unwrap_or("").trim().to_string();
@@ -342,17 +339,21 @@ fn hub_campaign(hub: &Path) -> Option<(String, String)> {
 }
 
 /// Refuses a hub of another campaign, whoever wrote it, before anything is pushed.
-fn check_identity(hub: &Path, meta: &Meta) -> Result<(), SyncError> {
-    if let (Some(ours), Some((theirs, title))) = (&meta.id, hub_campaign(hub))
-        && *ours != theirs
+fn check_identity(
+    hub: &Path,
+    hub_id: Option<&(String, String)>,
+    meta: &Meta,
+) -> Result<(), SyncError> {
+    if let (Some(ours), Some((theirs, title))) = (&meta.id, hub_id)
+        && ours != theirs
     {
         return Err(SyncError::Hub {
             folder: hub.to_path_buf(),
             message: format!(
                 "этот узел — другой кампании: узел ведёт «{}», а открыта «{}»{}; у каждой кампании свой узел (другая папка на флешке); ничего не изменено, на узел ничего не отправлено",
-                crate::model::collate::escape_controls(&title),
+                crate::model::collate::escape_controls(title),
                 meta.title,
-                if title == meta.title {
+                if *title == meta.title {
                     " (названия совпадают, но это разные кампании)"
                 } else {
                     ""
@@ -371,6 +372,14 @@ pub fn device_ref(device: &str) -> String {
 /// Fetches every device's branch from the hub into `refs/hub/*`, after checking the hub's
 /// loose objects (libgit2 reads them to send them, and loops for ever on a cut one).
 fn fetch(repo: &Repository, hub: &Path) -> Result<(), SyncError> {
+    // sobes never makes a hub that keeps its objects in another folder; libgit2 would read
+    // those unchecked.
+    if hub.join("objects/info/alternates").exists() {
+        return Err(SyncError::Hub {
+            folder: hub.to_path_buf(),
+            message: "узел ссылается на объекты в чужой папке (objects/info/alternates): это не узел sobes или он подделан; ничего не изменено, на узел ничего не отправлено".into(),
+        });
+    }
     if let Some((path, why)) = boundary::damaged_objects(&hub.join("objects"), None)
         .into_iter()
         .next()
@@ -553,7 +562,7 @@ fn repaired_since(repo: &Repository, ours: Oid, theirs: Oid) -> bool {
     }
     walk.flatten().any(|id| {
         repo.find_commit(id)
-            .is_ok_and(|c| c.summary().ok().flatten() == Some("История восстановлена"))
+            .is_ok_and(|c| c.summary().ok().flatten() == Some(crate::history::REPAIRED))
     })
 }
 
@@ -841,13 +850,14 @@ pub fn sync_with(
 ) -> Result<Report, SyncError> {
     let (folder, device) = (hub.folder, history.device());
     let mut meta = meta_of(dir)?;
-    check_identity(folder, &meta)?;
+    let hub_id = hub_campaign(folder);
+    check_identity(folder, hub_id.as_ref(), &meta)?;
     let (hub_repo, new_hub) = open_hub(folder, hub.create)?;
     let repo = &history.repo;
     // Whatever is on disk goes into the history before it is shared.
     progress(Step::Committing);
     history.commit_pending("sobes").map_err(local(dir))?;
-    let identified = matches!((&meta.id, hub_campaign(folder)), (Some(a), Some((b, _))) if *a == b);
+    let identified = matches!((&meta.id, &hub_id), (Some(a), Some((b, _))) if a == b);
     let mut report = Report {
         new_hub,
         ..Report::default()
@@ -891,7 +901,7 @@ pub fn sync_with(
             ),
         });
     }
-    if meta.id.is_none() && hub_campaign(folder).is_none() {
+    if meta.id.is_none() && hub_id.is_none() {
         // A campaign made before ids gets one now (after every check passed), and the hub
         // learns it below.
         meta.id = Some(crate::session::new_campaign_id());
@@ -959,7 +969,7 @@ pub fn sync_with(
     }
     progress(Step::Pushing);
     let meta = meta_of(dir)?;
-    if let Some(id) = meta.id.as_ref().filter(|_| hub_campaign(folder).is_none()) {
+    if let Some(id) = meta.id.as_ref().filter(|_| hub_id.is_none()) {
         let line = format!("{id}\n{}\n", meta.title.replace('\n', " "));
         std::fs::write(folder.join(HUB_CAMPAIGN_FILE), line).map_err(|e| SyncError::Hub {
             folder: folder.to_path_buf(),

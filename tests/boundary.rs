@@ -573,3 +573,31 @@ fn a_join_from_an_empty_hub_leaves_nothing() {
     let o = join();
     assert!(o.status.success(), "{}", out(&o));
 }
+
+/// A hub, or a campaign's own `.git`, that keeps its objects in another folder
+/// (`objects/info/alternates`) would have libgit2 read objects nobody checked: the hub is
+/// refused with nothing written or pushed; the campaign's own link is named by `check` and
+/// removed by the next save.
+#[test]
+fn objects_kept_elsewhere_are_never_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (a, hub) = with_hub(root);
+    let elsewhere = root.join("elsewhere-objects");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let link = hub.join("objects/info/alternates");
+    std::fs::write(&link, format!("{}\n", elsewhere.display())).unwrap();
+    let before = files(&a.dir);
+    let o = a.sync(&hub);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("alternates"), "{}", out(&o));
+    assert_eq!(files(&a.dir), before);
+    std::fs::remove_file(&link).unwrap();
+
+    let own = a.dir.join(".git/objects/info/alternates");
+    std::fs::write(&own, format!("{}\n", elsewhere.display())).unwrap();
+    let check = out(&a.run(&["check"]));
+    assert!(check.contains("alternates"), "{check}");
+    a.set("Ашинский", "4");
+    assert!(!own.exists(), "the save's writer removed the link");
+}

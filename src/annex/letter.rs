@@ -5,31 +5,11 @@
 
 use super::{Document, Node, latest_change, typeset};
 use crate::data::DataSet;
-use crate::model::campaign::{Campaign, Record};
+use crate::model::campaign::Campaign;
+use crate::model::compare::{LevelSource, record_level};
 use crate::model::monitoring::level_of;
 use crate::model::registry::Municipality;
 use crate::model::template::{Block, Cond, Template};
-
-/// The overall level's name of a record, or why there is none.
-fn level_text(data: &DataSet, record: &Record) -> Result<String, usize> {
-    let scores = record.score_values();
-    match data.monitoring.overall_level(&scores) {
-        Some((_, l)) => Ok(l.name.clone()),
-        None => Err(data
-            .monitoring
-            .indicators()
-            .filter(|(_, i)| scores.contains_key(&i.id))
-            .count()),
-    }
-}
-
-/// The monitoring level the interview recorded (`monitoring_level`), when it did: the level
-/// staff know where no points were imported.
-fn interview_level(data: &DataSet, record: &Record) -> Option<String> {
-    let q = data.protocol.question("monitoring_level")?;
-    let v = record.answers.0.get("monitoring_level")?.value.as_ref()?;
-    Some(data.protocol.show_value(q, v))
-}
 
 /// The letter for municipality `m`, as an official letter: the sender with the letter's
 /// number and date (blanks where unset), the addressee, the body — the monitoring level, the
@@ -78,27 +58,33 @@ pub fn letter(
             m.genitive
         )),
     ];
-    let now = level_text(data, &record);
+    // The level as compare reads it: the points, else the interview's own answer.
+    let now = record_level(&record, &data.monitoring, &data.protocol)
+        .and_then(|(i, source)| Some((data.monitoring.overall.get(i)?.name.clone(), source)));
+    let scored = data
+        .monitoring
+        .indicators()
+        .filter(|(_, i)| record.scores.contains_key(&i.id))
+        .count();
     let before = campaign
         .last_year
         .as_ref()
         .and_then(|l| l.level(&m.id))
         .and_then(|i| data.monitoring.overall.get(i))
         .map(|l| l.name.clone());
-    nodes.push(Node::Paragraph(match (&now, &before, interview_level(data, &record)) {
-        (Ok(now), Some(before), _) if now != before => format!(
+    nodes.push(Node::Paragraph(match (&now, &before) {
+        (Some((now, LevelSource::Interview)), _) => format!(
+            "По данным собеседования уровень методической работы по последнему мониторингу — «{now}»."
+        ),
+        (Some((now, _)), Some(before)) if now != before => format!(
             "По итогам мониторинга уровень методической работы — «{now}» (в прошлом году — «{before}»)."
         ),
-        (Ok(now), Some(_), _) => {
+        (Some((now, _)), Some(_)) => {
             format!("По итогам мониторинга уровень методической работы — «{now}», как и в прошлом году.")
         }
-        (Ok(now), None, _) => format!("По итогам мониторинга уровень методической работы — «{now}»."),
-        (Err(0), _, Some(level)) => format!(
-            "По данным собеседования уровень методической работы по последнему мониторингу — «{}».",
-            level.to_lowercase()
-        ),
-        (Err(0), _, None) => "Баллы мониторинга в кампании пока не записаны.".to_string(),
-        (Err(scored), _, _) => format!(
+        (Some((now, _)), None) => format!("По итогам мониторинга уровень методической работы — «{now}»."),
+        (None, _) if scored == 0 => "Баллы мониторинга в кампании пока не записаны.".to_string(),
+        (None, _) => format!(
             "Уровень по мониторингу не определён: баллы есть по {scored} из {total} показателей."
         ),
     }));

@@ -1,6 +1,6 @@
 //! Making a history whole or not at all, and rebuilding one found damaged: what is damaged
 //! is moved aside (never deleted), every commit still readable is kept, and the files as
-//! they are go into a commit «История восстановлена»; a later sync brings back from the
+//! they are go into a commit «История восстановлена» ([`super::REPAIRED`]); a later sync brings back from the
 //! hub what this side lost.
 
 use super::{BRANCH, CONFIG, EXCLUDE, History, HistoryError, VERIFIED, head_line, remove_locks};
@@ -115,16 +115,17 @@ pub fn create(dir: &Path) -> Result<(), HistoryError> {
 /// Puts back, without a word, what sobes alone decides in a history: its configuration,
 /// HEAD on the campaign's branch, the exclusions, and private permissions on `.git`.
 pub fn normalize(git: &Path) {
-    let fix = |name: &str, text: &str| {
-        let path = git.join(name);
-        if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
-            let _ = private_file(&path, text);
-        }
-    };
-    fix("config", CONFIG);
-    fix("HEAD", &head_line());
     let _ = std::fs::create_dir_all(git.join("info"));
-    fix("info/exclude", EXCLUDE);
+    for name in differing(git) {
+        match owned(name) {
+            Some(text) => {
+                let _ = private_file(&git.join(name), &text);
+            }
+            None => {
+                let _ = std::fs::remove_file(git.join(name));
+            }
+        }
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -132,6 +133,34 @@ pub fn normalize(git: &Path) {
             let _ = std::fs::set_permissions(git, std::fs::Permissions::from_mode(0o700));
         }
     }
+}
+
+/// The files of a history whose whole text sobes alone decides: (name, text), None for a
+/// file that must not be there (objects kept in another folder, which libgit2 would read
+/// unchecked).
+const OWNED: [&str; 4] = ["config", "HEAD", "info/exclude", "objects/info/alternates"];
+
+fn owned(name: &str) -> Option<String> {
+    match name {
+        "config" => Some(CONFIG.to_string()),
+        "HEAD" => Some(head_line()),
+        "info/exclude" => Some(EXCLUDE.to_string()),
+        _ => None,
+    }
+}
+
+/// Which of those files differ from what sobes writes (or are there when they must not be).
+pub(super) fn differing(git: &Path) -> Vec<&'static str> {
+    OWNED
+        .into_iter()
+        .filter(|name| {
+            let now = std::fs::read(git.join(name)).ok();
+            match owned(name) {
+                Some(text) => now.as_deref() != Some(text.as_bytes()),
+                None => now.is_some(),
+            }
+        })
+        .collect()
 }
 
 /// A folder for what is damaged, named by the time, inside the campaign.
@@ -471,14 +500,11 @@ pub fn repair(
         }
     }
     let _ = std::fs::remove_file(git.join(super::SPARE_REF));
-    let history = History {
-        repo: Repository::open(dir).map_err(History::err(dir))?,
-        dir: dir.to_path_buf(),
-        device: device.to_string(),
-        commits: std::cell::Cell::new(0),
-        trees: super::TreeCache::default(),
-        repaired: None,
-    };
+    let history = History::over(
+        Repository::open(dir).map_err(History::err(dir))?,
+        dir,
+        device,
+    );
     let body = format!(
         "Повреждение: {problem}\nПеренесено в {}: {}",
         aside.display(),
@@ -488,7 +514,7 @@ pub fn repair(
             moved.join(", ")
         }
     );
-    history.commit_all("sobes", "История восстановлена", &body)?;
+    history.commit_all("sobes", super::REPAIRED, &body)?;
     let _ = std::fs::File::create(git.join(VERIFIED));
     Ok(RepairReport {
         problem,

@@ -129,16 +129,6 @@ impl Io {
         create: bool,
         mut shown: impl FnMut(&mut App),
     ) {
-        // A folder typed now that holds no hub is made one only when the user confirms; a
-        // remembered hub that is gone is a stick not plugged in, never a new hub.
-        let remembered = app.ctx.hub.as_ref() == Some(&hub);
-        let empty = std::fs::read_dir(&hub).is_ok_and(|mut d| d.next().is_none());
-        let parent_there = hub
-            .parent()
-            .is_some_and(|p| p.as_os_str().is_empty() || p.is_dir());
-        if !create && !remembered && (empty || !hub.exists() && parent_there) {
-            return app.ask_new_hub(hub);
-        }
         if let Some(lost) = app.ctx.unsaved_summary() {
             app.ctx.error(format!(
                 "синхронизация отложена: не записаны изменения ({lost})"
@@ -163,8 +153,15 @@ impl Io {
         };
         let synced =
             crate::sync::sync_with(history, &self.campaign_dir, &target, &data, &mut progress);
+        // A folder typed now that holds no hub is made one only when the user confirms; a
+        // remembered hub that is gone is a stick not plugged in, never a new hub.
+        let remembered = app.ctx.hub.as_ref() == Some(&hub);
         let report = match synced {
             Ok(r) => r,
+            Err(crate::sync::SyncError::NoHub { makeable: true, .. }) if !remembered => {
+                app.ctx.message = None;
+                return app.ask_new_hub(hub);
+            }
             Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
         };
         let data = &app.ctx.data;
