@@ -47,6 +47,12 @@ impl From<crate::model::change::ChangeError> for Failure {
     }
 }
 
+/// A warning on stderr; what it quotes (a name typed, a cell of a table, a name in a record)
+/// cannot drive the terminal.
+pub fn warn(message: &str) {
+    eprintln!("sobes: {}", crate::model::collate::escape_controls(message));
+}
+
 /// One message of several problems, a line each.
 pub fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {
     errors
@@ -198,20 +204,25 @@ impl Session {
     }
 
     pub fn municipality(&self, name: &str) -> Result<&Municipality, Failure> {
+        let (m, warning) = self.resolve_name(name)?;
+        if let Some(w) = warning {
+            warn(&w);
+        }
+        Ok(m)
+    }
+
+    /// What was typed or found in a table, as a municipality of the registry, with the
+    /// warning to say when it was a guess («Уйскй МР» → «Уйский МР»); an ambiguous name is
+    /// code 2 (the user must say more).
+    pub fn resolve_name(&self, name: &str) -> Result<(&Municipality, Option<String>), Failure> {
         match resolve(&self.data.registry, name) {
             Resolution::Found {
                 municipality,
                 warning,
-            } => {
-                if let Some(w) = warning {
-                    eprintln!(
-                        "sobes: «{}» → «{}»: {w}",
-                        crate::model::collate::escape_controls(name),
-                        municipality.name
-                    );
-                }
-                Ok(municipality)
-            }
+            } => Ok((
+                municipality,
+                warning.map(|w| format!("«{name}» → «{}»: {w}", municipality.name)),
+            )),
             Resolution::Ambiguous(list) => Err(Failure {
                 message: format!(
                     "«{name}» подходит к нескольким муниципалитетам, уточните: {}",
@@ -219,6 +230,9 @@ impl Session {
                 ),
                 code: 2,
             }),
+            Resolution::Unknown { .. } if name.trim().is_empty() => {
+                Err(Failure::new("нет названия муниципалитета"))
+            }
             Resolution::Unknown { closest } => Err(Failure::new(format!(
                 "муниципалитет «{name}» не найден; ближайшие: {}",
                 names(&closest)
@@ -238,6 +252,7 @@ impl Session {
         let campaign = self.writable_campaign()?;
         let mut record = campaign.record_or_empty(id).into_owned();
         let changes = make(&record);
+        crate::model::change::check_writers(&campaign.meta, &changes)?;
         record = apply_all(
             &record,
             &changes,

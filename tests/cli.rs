@@ -1129,6 +1129,20 @@ fn the_letters_facts_are_the_campaigns() {
         assert_eq!(std::fs::read(env.dir.join("campaign.ron")).unwrap(), before);
     }
     assert!(set("plan_period", "2026-2027").status.success());
+    // Setting one interview date leaves the other as it is stored, even written by hand
+    // as it is typed.
+    let meta = env.dir.join("campaign.ron");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let text = text.replace("end: Some(\"2026-10-09\")", "end: Some(\"10.10.2026\")");
+    assert!(text.contains("10.10.2026"), "{text}");
+    std::fs::write(&meta, text).unwrap();
+    assert!(set("start", "16.09.2026").status.success());
+    assert!(
+        std::fs::read_to_string(&meta)
+            .unwrap()
+            .contains("end: Some(\"10.10.2026\")"),
+        "the end was erased"
+    );
     assert!(stdout(&env.run(&["campaign", "show"])).contains("plan_period\t2026–2027"));
     // Facts that contradict each other are named by check.
     assert!(set("plan_year", "2031").status.success());

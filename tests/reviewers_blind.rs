@@ -378,6 +378,8 @@ fn renaming_a_reviewer_carries_their_ratings() {
             "«Кузнецова» нет в списке рецензентов кампании: Смирнова; Петрова",
         ),
         ("Смирнова", " ", "пустое"),
+        // One name, as an entry of the list: two would be split into two people later.
+        ("Смирнова", "Вера, Галина", "несколько имён"),
         ("Смирнова", "Смирнова", "переименовывать нечего"),
     ] {
         let o = env.run(&["campaign", "rename-reviewer", old, new]);

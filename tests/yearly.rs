@@ -816,8 +816,14 @@ fn formulas_without_saved_values_are_refused() {
         ws.write_formula(1, 1, formula).unwrap();
         wb.save(&xlsx).unwrap();
     };
-    for default in [None, Some("")] {
-        book(default, CalculationMode::Automatic, "");
+    // Asked to be recalculated on opening (Automatic), or holding no value at all (Manual,
+    // an empty result): either way the values are not in the file.
+    for (default, mode) in [
+        (None, CalculationMode::Automatic),
+        (Some(""), CalculationMode::Automatic),
+        (Some(""), CalculationMode::Manual),
+    ] {
+        book(default, mode, "");
         let err = refused(&home, &dir, &[xlsx.to_str().unwrap()]);
         assert!(
             err.contains(
@@ -912,6 +918,16 @@ fn a_misspelt_name_is_warned_of_per_row() {
     assert_eq!(err.lines().count(), 1, "{err}");
     let tsv = ok(run(&home, &["--campaign", &dir, "levels", "--tsv"]));
     assert!(tsv.contains("uysky-mr\t1.1\t2\t"), "{tsv}");
+    // A cell's text is quoted in what is said, never sent to the terminal as it is: an
+    // escape sequence in a skipped row arrives escaped.
+    std::fs::write(
+        &csv,
+        "Муниципалитет;1.1\nАшинский МР;1\n\u{1b}[2JНетакой;2\n",
+    )
+    .unwrap();
+    let o = import(&home, &dir, &[csv.to_str().unwrap(), "--skip-bad-rows"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains('\u{1b}'), "{:?}", stderr(&o));
 }
 
 /// Without a municipality column the header cell is named: the first column holds

@@ -443,16 +443,13 @@ fn join_genitive(ms: &[&Municipality]) -> String {
         .join(", ")
 }
 
-/// «2022-09-14» → «14.09.2022»; anything else is shown as written.
-fn show_date(iso: Option<&str>) -> String {
-    match iso {
-        Some(d) if d.len() >= 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-' => {
-            format!("{}.{}.{}", &d[8..10], &d[5..7], &d[..4])
-        }
-        Some(d) => d.to_string(),
-        // Like a fact not set: a blank to fill in by hand.
-        None => crate::model::campaign::BLANK.into(),
-    }
+/// A campaign date as people read it; one not set is a blank to fill in by hand, like a
+/// fact.
+fn show_date(stored: Option<&str>) -> String {
+    stored.map_or_else(
+        || crate::model::campaign::BLANK.into(),
+        crate::model::campaign::show_stored_date,
+    )
 }
 
 fn latest_change(campaign: &Campaign) -> Option<String> {

@@ -9,9 +9,8 @@ use crate::model::collate::escape_controls;
 use crate::model::monitoring::{
     CellKind, Monitoring, Table, TableError, has_table, level_of, level_symbol, plan_import,
 };
-use crate::model::names::{Resolution, resolve};
 use crate::session::Failure;
-use crate::session::{Session, names};
+use crate::session::Session;
 use std::path::Path;
 
 /// Municipality × indicator levels, the overall level (with last year's when known is left
@@ -173,9 +172,27 @@ fn read_book(
     sheet: Option<&str>,
     monitoring: &Monitoring,
 ) -> Result<(Table, String), Failure> {
-    use calamine::{Reader, open_workbook_auto};
+    use calamine::{Reader, open_workbook_auto_from_rs};
     let fail = |why: String| Failure::new(format!("{}: {why}", path.display()));
-    let mut wb = open_workbook_auto(path).map_err(|e| fail(unreadable(ext, &e)))?;
+    // Read once, bounded: calamine reads the sheets from these bytes, and the check for
+    // values a program left out reads the workbook's own part from them too.
+    let len = std::fs::metadata(path)
+        .map_err(|e| fail(crate::storage::describe_io(&e)))?
+        .len();
+    if len > MAX_BOOK_BYTES {
+        return Err(fail(format!(
+            "файл слишком большой ({len} байт, можно до {MAX_BOOK_BYTES}): это не таблица мониторинга"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(crate::storage::describe_io(&e)))?;
+    let xlsx = matches!(ext, "xlsx" | "xlsm");
+    let recalculated = if xlsx {
+        recalculated_on_open(&bytes).map_err(|e| fail(damaged(ext, &e)))?
+    } else {
+        false
+    };
+    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| fail(unreadable(ext, &e)))?;
     let names = wb.sheet_names();
     let listed = names
         .iter()
@@ -229,12 +246,6 @@ fn read_book(
             escape_controls(&chosen)
         )));
     }
-    let xlsx = matches!(ext, "xlsx" | "xlsm");
-    let recalculated = if xlsx {
-        recalculated_on_open(path).map_err(|e| fail(damaged(ext, &e)))?
-    } else {
-        false
-    };
     let unsaved = match unsaved_formulas(&mut wb, &chosen, &range, recalculated) {
         Ok(found) => found,
         Err(e) if xlsx => {
@@ -266,7 +277,11 @@ fn read_book(
     Ok((table, place))
 }
 
-type Book = calamine::Sheets<std::io::BufReader<std::fs::File>>;
+type Book = calamine::Sheets<std::io::Cursor<Vec<u8>>>;
+
+/// A monitoring workbook of thousands of rows is a few megabytes; anything far larger is
+/// refused before it is read.
+const MAX_BOOK_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A sheet as a table of the texts its cells show, at their own rows and columns; the kinds
 /// of the header's cells that were not text.
@@ -415,10 +430,9 @@ fn header_as_shown(
 
 /// Whether the book asks to be recalculated when opened (`fullCalcOnLoad`): programs that
 /// write formulas without computing them say so, and the values they store are placeholders.
-fn recalculated_on_open(path: &Path) -> Result<bool, String> {
+fn recalculated_on_open(book: &[u8]) -> Result<bool, String> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| crate::storage::describe_io(&e))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| e.to_string())?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).map_err(|e| e.to_string())?;
     let mut text = String::new();
     match zip.by_name("xl/workbook.xml") {
         Ok(mut part) => part.read_to_string(&mut text).map_err(|e| e.to_string())?,
@@ -430,6 +444,8 @@ fn recalculated_on_open(path: &Path) -> Result<bool, String> {
         .find("calcPr")
         .and_then(|at| text[at..].split('>').next())
         .unwrap_or("");
+    // XML quotes an attribute either way.
+    let calc = calc.replace('\'', "\"");
     Ok(calc.contains("fullCalcOnLoad=\"1\"") || calc.contains("fullCalcOnLoad=\"true\""))
 }
 
@@ -453,7 +469,13 @@ fn unsaved_formulas(
                 continue;
             }
             let at = (top + r as u32, left + c as u32);
-            if recalculated || matches!(range.get_value(at), None | Some(Data::Empty)) {
+            // An empty text is what a program writing no value leaves, too.
+            let no_value = match range.get_value(at) {
+                None | Some(Data::Empty) => true,
+                Some(Data::String(s)) => s.is_empty(),
+                _ => false,
+            };
+            if recalculated || no_value {
                 unsaved.push(TableError {
                     row: at.0 as usize + 1,
                     col: Some(at.1 as usize + 1),
@@ -509,33 +531,14 @@ pub fn cmd_import(
     skip_bad: bool,
 ) -> Result<(), Failure> {
     let (table, place) = read_table(path, sheet, &ctx.data.monitoring)?;
-    let registry = &ctx.data.registry;
     let import = plan_import(&table, &ctx.data.monitoring, |name| {
-        match resolve(registry, name) {
-            Resolution::Found {
-                municipality,
-                warning,
-            } => Ok((
-                municipality.id.clone(),
-                warning
-                    .map(|w| format!("«{}» → «{}»: {w}", escape_controls(name), municipality.name)),
-            )),
-            Resolution::Ambiguous(list) => Err(format!(
-                "«{name}» подходит к нескольким муниципалитетам: {}",
-                names(&list)
-            )),
-            Resolution::Unknown { .. } if name.is_empty() => {
-                Err("нет названия муниципалитета".into())
-            }
-            Resolution::Unknown { closest } => Err(format!(
-                "муниципалитет «{name}» не найден; ближайшие: {}",
-                names(&closest)
-            )),
-        }
+        ctx.resolve_name(name)
+            .map(|(m, warning)| (m.id.clone(), warning))
+            .map_err(|f| f.message)
     });
     // Guessed names are told whatever happens next, so a refused table is fixed in one go.
     for w in &import.warnings {
-        eprintln!("sobes: {place}: {}", w.shown());
+        crate::session::warn(&format!("{place}: {}", w.shown()));
     }
     let (planned, errors) = (import.planned, import.errors);
     let listed: Vec<String> = errors
@@ -579,10 +582,11 @@ pub fn cmd_import(
         |count| format!("Мониторинг: баллов из «{file}»: {count}"),
     )?;
     if !listed.is_empty() {
-        eprintln!("sobes: пропущены строки с ошибками ({}):", errors.len());
-        for l in &listed {
-            eprintln!("{l}");
-        }
+        crate::session::warn(&format!(
+            "пропущены строки с ошибками ({}):\n{}",
+            errors.len(),
+            listed.join("\n")
+        ));
     }
     outln!(
         "загружено баллов: {count}, изменено муниципалитетов: {written}, строк с данными: {}",

@@ -292,14 +292,7 @@ impl Meta {
     fn set_value(&mut self, key: &str, value: &str) -> Result<String, String> {
         let value = value.trim();
         let what = field_name(key);
-        // A control character in a fact ends up in the document and its properties, which
-        // Word then refuses to open.
-        if let Some(c) = value.chars().find(|c| c.is_control()) {
-            return Err(format!(
-                "{what}: недопустимый управляющий символ U+{:04X}; введите значение заново",
-                c as u32
-            ));
-        }
+        no_controls(value).map_err(|e| format!("{what}: {e}"))?;
         match key {
             TITLE => {
                 if value.is_empty() {
@@ -309,9 +302,7 @@ impl Meta {
                 Ok(value.to_string())
             }
             REVIEWERS => {
-                // The setting's description is a sentence; the message needs its name.
-                self.reviewers =
-                    parse_reviewers(value).map_err(|e| format!("список рецензентов: {e}"))?;
+                self.reviewers = parse_reviewers(value).map_err(|e| format!("{what}: {e}"))?;
                 Ok(self.reviewers.join("; "))
             }
             OPEN_REVIEW => {
@@ -334,10 +325,12 @@ impl Meta {
                 } else {
                     Some(parse_date(value).map_err(|e| format!("{what}: {e}"))?)
                 };
+                // The other date is only read, to compare: it stays as it is stored.
+                let other = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d).ok());
                 let (start, end) = if key == START {
-                    (date, self.end.as_deref().and_then(|d| d.parse().ok()))
+                    (date, other(&self.end))
                 } else {
-                    (self.start.as_deref().and_then(|d| d.parse().ok()), date)
+                    (other(&self.start), date)
                 };
                 if let (Some(s), Some(e)) = (start, end)
                     && s > e
@@ -348,8 +341,12 @@ impl Meta {
                         show_date(s)
                     ));
                 }
-                self.start = start.map(|d| d.to_string());
-                self.end = end.map(|d| d.to_string());
+                let stored = date.map(|d| d.to_string());
+                if key == START {
+                    self.start = stored;
+                } else {
+                    self.end = stored;
+                }
                 Ok(date.map(show_date).unwrap_or_default())
             }
             _ if FACTS.iter().any(|(k, _)| *k == key) => {
@@ -364,18 +361,7 @@ impl Meta {
                             .map_err(|e| format!("{what}: {e}"))?
                             .to_string(),
                         FactKind::Period => {
-                            let (a, b) = value
-                                .split_once(['–', '-', '—'])
-                                .ok_or_else(|| format!("{what}: ожидались годы через тире («2025–2026»), а не «{value}»"))?;
-                            let (a, b) = (
-                                parse_year(a.trim()).map_err(|e| format!("{what}: {e}"))?,
-                                parse_year(b.trim()).map_err(|e| format!("{what}: {e}"))?,
-                            );
-                            if b <= a {
-                                return Err(format!(
-                                    "{what}: второй год ({b}) должен быть позже первого ({a})"
-                                ));
-                            }
+                            let (a, b) = parse_period(value).map_err(|e| format!("{what}: {e}"))?;
                             format!("{a}–{b}")
                         }
                         FactKind::Text => value.to_string(),
@@ -404,11 +390,7 @@ impl Meta {
 
     /// A setting as `sobes campaign show` prints it: dates as they are typed (ДД.ММ.ГГГГ).
     pub fn setting(&self, key: &str) -> String {
-        let date = |d: &Option<String>| {
-            d.as_deref()
-                .map(|d| d.parse().map_or_else(|_| d.to_string(), show_date))
-                .unwrap_or_default()
-        };
+        let date = |d: &Option<String>| d.as_deref().map(show_stored_date).unwrap_or_default();
         match key {
             REVIEWERS => self.reviewers.join("; "),
             OPEN_REVIEW => if self.open_review { "да" } else { "нет" }.into(),
@@ -454,8 +436,7 @@ impl Meta {
             ));
         }
         if let (Some(a), Some(period)) = (year("plan_year"), self.facts.get("plan_period"))
-            && let Some((p, q)) = period.split_once('–')
-            && let (Ok(p), Ok(q)) = (parse_year(p), parse_year(q))
+            && let Ok((p, q)) = parse_period(period)
             && !(p..=q).contains(&a)
         {
             out.push(format!(
@@ -481,6 +462,18 @@ pub fn person_key(name: &str) -> String {
     super::collate::fold(name)
 }
 
+/// A control character in a fact or a name ends up in the documents and their properties,
+/// which Word then refuses to open.
+fn no_controls(value: &str) -> Result<(), String> {
+    match value.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "недопустимый управляющий символ U+{:04X}; введите значение заново",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A name as kept: without surrounding and repeated spaces, letters as typed.
 pub fn tidy_name(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -489,11 +482,12 @@ pub fn tidy_name(name: &str) -> String {
 /// The reviewers' list as typed («Иванова; Петрова»): an empty value is no list; an empty
 /// name or one person twice is refused, since either would count as a reviewer of its own.
 pub fn parse_reviewers(value: &str) -> Result<Vec<String>, String> {
+    no_controls(value)?;
     if value.trim().is_empty() {
         return Ok(Vec::new());
     }
     let mut list: Vec<String> = Vec::new();
-    for name in value.split([';', ',', '\n']).map(tidy_name) {
+    for name in value.split([';', ',']).map(tidy_name) {
         if name.is_empty() {
             return Err(format!(
                 "пустое имя в списке «{}»: между разделителями («;» или «,») должно стоять имя",
@@ -539,13 +533,14 @@ pub fn field_name(key: &str) -> String {
         .iter()
         .chain(FACTS)
         .find(|(k, _)| *k == key)
+        // The description up to what explains it: «дата письма (ДД.ММ.ГГГГ)», «рецензенты
+        // через «;»; с двумя и более …».
         .map(|(_, what)| {
-            what.split(" (")
+            what.split([';', '('])
                 .next()
                 .unwrap_or(what)
-                .split(" («")
-                .next()
-                .unwrap_or(what)
+                .trim_end_matches([' ', '«', '»'])
+                .trim_end_matches(" через")
                 .to_string()
         })
         .unwrap_or_else(|| key.to_string())
@@ -579,6 +574,24 @@ pub fn parse_date(value: &str) -> Result<jiff::civil::Date, String> {
 /// A date as it is typed and printed: ДД.ММ.ГГГГ.
 pub fn show_date(d: jiff::civil::Date) -> String {
     format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+}
+
+/// A period of plans: two years through a dash, the second later than the first.
+pub fn parse_period(value: &str) -> Result<(i32, i32), String> {
+    let (a, b) = value
+        .split_once(['–', '-', '—'])
+        .ok_or_else(|| format!("ожидались годы через тире («2025–2026»), а не «{value}»"))?;
+    let (a, b) = (parse_year(a.trim())?, parse_year(b.trim())?);
+    if b <= a {
+        return Err(format!("второй год ({b}) должен быть позже первого ({a})"));
+    }
+    Ok((a, b))
+}
+
+/// A date as kept in a campaign (ГГГГ-ММ-ДД, or as typed in an older file) as people read
+/// it: ДД.ММ.ГГГГ; what is not a date, as written.
+pub fn show_stored_date(stored: &str) -> String {
+    parse_date(stored).map_or_else(|_| stored.to_string(), show_date)
 }
 
 /// A year of plans: four digits, 2000–2100.
@@ -843,16 +856,18 @@ impl Campaign {
         if self.meta.reviewers.is_empty() {
             return Err("в кампании нет списка рецензентов: задайте его (sobes campaign set reviewers \"Иванова; Петрова\")".into());
         }
-        let to = tidy_name(new);
-        if to.is_empty() {
-            return Err("новое имя рецензента пустое".into());
-        }
-        if let Some(c) = to.chars().find(|c| c.is_control()) {
-            return Err(format!(
-                "новое имя рецензента: недопустимый управляющий символ U+{:04X}",
-                c as u32
-            ));
-        }
+        // One name, as an entry of the list would be: «Вера, Галина» is two people.
+        let to = match parse_reviewers(new) {
+            Ok(names) if names.len() == 1 => names[0].clone(),
+            Ok(names) if names.is_empty() => return Err("новое имя рецензента пустое".into()),
+            Ok(_) => {
+                return Err(format!(
+                    "новое имя рецензента «{}» — это несколько имён (через «;» или «,»); укажите одно",
+                    new.trim()
+                ));
+            }
+            Err(e) => return Err(format!("новое имя рецензента: {e}")),
+        };
         let old_key = person_key(old);
         let listed_old = self.meta.listed_reviewer(old).map(str::to_string);
         let listed_new = self.meta.listed_reviewer(&to).map(str::to_string);

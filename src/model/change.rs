@@ -132,6 +132,24 @@ pub enum ChangeError {
     },
 }
 
+/// Refuses ratings and decisions by a name off the campaign's list of reviewers (it would
+/// become one more reviewer in the agreement), and a rating filed under such a name: the
+/// one check for every writer (the CLI under the lock, the TUI before it saves).
+pub fn check_writers(meta: &super::campaign::Meta, changes: &[Change]) -> Result<(), ChangeError> {
+    for c in changes {
+        let names: &[&str] = match &c.what {
+            What::Rating { reviewer, .. } => &[&c.by, reviewer],
+            What::Decision { .. } => &[&c.by],
+            _ => &[],
+        };
+        for name in names {
+            meta.reviewer_for_writing(name)
+                .map_err(ChangeError::NotAReviewer)?;
+        }
+    }
+    Ok(())
+}
+
 fn reason_needed(suggested: Option<u8>, cluster: u8) -> String {
     match suggested {
         Some(s) => {

@@ -7,7 +7,7 @@ use super::saving::Unsaved;
 use super::screens::Cmd;
 use crate::data::DataSet;
 use crate::model::campaign::{Answers, Campaign, Mark, Record, Status};
-use crate::model::change::{self, Change, ChangeError, Stamp, What};
+use crate::model::change::{self, Change, ChangeError, Stamp};
 use crate::model::protocol::Progress;
 use crate::model::template::Template;
 use std::collections::BTreeMap;
@@ -141,15 +141,7 @@ impl Ctx {
 
     /// Applies changes to the current record, all or none, and asks for it to be saved.
     pub fn apply(&mut self, changes: &[Change]) -> Result<Effect, ChangeError> {
-        // A name off the list would become one more reviewer in the agreement.
-        for c in changes {
-            if matches!(c.what, What::Rating { .. } | What::Decision { .. }) {
-                self.campaign
-                    .meta
-                    .reviewer_for_writing(&c.by)
-                    .map_err(ChangeError::NotAReviewer)?;
-            }
-        }
+        change::check_writers(&self.campaign.meta, changes)?;
         let id = self.current.clone();
         let before = self.current_record();
         let mut record = before.clone();
