@@ -314,7 +314,11 @@ fn help_follows_the_keymap() {
     );
     // The keymap's own keys scroll it: j in vim.
     h.keys("j");
-    assert_ne!(h.screen(80, 24), s, "j scrolls");
+    let after = h.screen(80, 24);
+    assert!(
+        s.contains("1–19 из 32") && after.contains("2–20 из 32"),
+        "j scrolls by one line: {after}"
+    );
     h.key(KeyCode::Esc);
     assert!(h.app.overlay().is_none());
     h.keys("l?");
@@ -2264,5 +2268,58 @@ fn the_history_box_wraps_under_its_text() {
     assert!(
         inside(&rows[first + 1]).starts_with("  ") && inside(&rows[first + 1]).trim().len() > 3,
         "{rows:#?}"
+    );
+}
+
+/// An existing empty folder typed as the hub is not made a hub without a yes either; «n»
+/// leaves it empty.
+#[test]
+fn an_empty_folder_typed_as_the_hub_asks_first() {
+    let mut h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    h.io.history = Some(sobes::history::History::open(&dir, "ноутбук-1").unwrap());
+    h.io.config_file = dir.parent().unwrap().join("config.ron");
+    let hub = dir.parent().unwrap().join("пустая");
+    std::fs::create_dir(&hub).unwrap();
+    h.keys("s");
+    step(
+        &mut h.app,
+        &mut h.io,
+        Event::Paste(hub.display().to_string()),
+    );
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Confirm(_))),
+        "{:?}",
+        h.app.ctx.message
+    );
+    h.keys("n");
+    assert_eq!(std::fs::read_dir(&hub).unwrap().count(), 0, "nothing made");
+}
+
+/// A history damaged while the TUI runs (HEAD gone): the answer is saved all the same, the
+/// history is put right, and the status line says both.
+#[test]
+fn a_history_damaged_mid_session_never_loses_an_answer() {
+    let mut h = harness("default", Some("Мария"));
+    let dir = h.io.campaign_dir.clone();
+    let history = sobes::history::History::open(&dir, "ноутбук-1").unwrap();
+    history.commit_pending("Мария").unwrap();
+    h.io.history = Some(history);
+    std::fs::remove_file(dir.join(".git/HEAD")).unwrap();
+    h.key(KeyCode::Enter);
+    h.keys("1");
+    let (message, _) = h.app.ctx.message.clone().unwrap();
+    assert!(
+        message.contains("ответ сохранён") && message.contains("история"),
+        "{message}"
+    );
+    let text = std::fs::read_to_string(dir.join("municipalities/agapovsky-mr.ron")).unwrap();
+    assert!(text.contains("center"), "{text}");
+    let log = sobes::history::History::read(&dir).unwrap().unwrap();
+    assert!(
+        log.entries().unwrap().iter().any(|e| e.summary.contains("Агаповский")
+            || e.summary.contains("Изменения без записи")),
+        "the answer reached the history"
     );
 }

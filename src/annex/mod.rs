@@ -642,6 +642,20 @@ impl Format {
     }
 }
 
+/// The campaign as an export to `format` shows it to `reader`, and how many ratings that
+/// hides: only the matrix shows the reviewers' own clusters; the annex (and the gaps that
+/// stop it) is the same whoever exports.
+pub fn seen_for_export<'a>(
+    campaign: &'a Campaign,
+    format: Format,
+    reader: &crate::model::campaign::Reader,
+) -> (std::borrow::Cow<'a, Campaign>, usize) {
+    match format {
+        Format::Csv | Format::Xlsx => campaign.seen_by(reader),
+        Format::Markdown | Format::Docx => (std::borrow::Cow::Borrowed(campaign), 0),
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ExportOptions {
     /// Replace an existing file.

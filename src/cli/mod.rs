@@ -950,12 +950,8 @@ fn cmd_export(
     };
     let mut campaign = ctx.load_campaign()?;
     campaign.last_year = ctx.last_year(&campaign.meta)?;
-    // Only the matrix shows the reviewers' own clusters; the annex and the gaps that stop
-    // it are the same whoever exports.
-    let (seen, hidden) = match format {
-        Format::Csv | Format::Xlsx => campaign.seen_by(&ctx.reader(&campaign.meta, all)),
-        Format::Markdown | Format::Docx => (std::borrow::Cow::Borrowed(&campaign), 0),
-    };
+    let (seen, hidden) =
+        crate::annex::seen_for_export(&campaign, format, &ctx.reader(&campaign.meta, all));
     ctx.say_hidden(hidden);
     let written = crate::annex::export(
         &ctx.data,

@@ -66,6 +66,10 @@ impl App {
             save_error: None,
             quit_anyway: false,
         };
+        // The list's spelling, so «иванова» in the config rates as the listed Иванова.
+        if let Some(me) = ctx.reviewer.clone() {
+            ctx.set_reviewer(&me);
+        }
         ctx.summarize_all();
         let screens = Screens::new(&mut ctx);
         let mut app = App {
@@ -241,7 +245,7 @@ impl App {
             return vec![Effect::Sync(folder.clone(), true)];
         }
         if let Reply::Text(PromptFor::Reviewer, name) = &reply {
-            self.ctx.reviewer = Some(name.clone());
+            self.ctx.set_reviewer(name);
             return vec![Effect::SaveConfig];
         }
         let cmds = match export::reply(&mut self.ctx, &reply) {
@@ -314,6 +318,10 @@ impl App {
     /// After a sync: the campaign as it is on disk now, and what the sync did.
     pub fn synced(&mut self, campaign: Campaign, said: String) {
         self.ctx.campaign = campaign;
+        // The list may have come in changed: the name as it spells it now.
+        if let Some(me) = self.ctx.reviewer.clone() {
+            self.ctx.set_reviewer(&me);
+        }
         self.ctx.summarize_all();
         self.ctx.generation += 1;
         self.screens.list.refilter(&mut self.ctx);

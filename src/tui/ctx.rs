@@ -112,16 +112,22 @@ impl Ctx {
             .map_or("", |m| m.name.as_str())
     }
 
-    /// Who and when, the name as the campaign's list spells it («иванова» typed at the
-    /// first start rates as the listed Иванова).
+    /// Who writes from now on, tidied and as the campaign's list spells the name
+    /// («иванова» typed at the first start rates as the listed Иванова).
+    pub fn set_reviewer(&mut self, name: &str) {
+        let name = crate::model::campaign::tidy_name(name);
+        let listed = self
+            .campaign
+            .meta
+            .listed_reviewer(&name)
+            .map(str::to_string);
+        self.reviewer = Some(listed.unwrap_or(name)).filter(|n| !n.is_empty());
+    }
+
+    /// Who and when.
     pub fn stamp(&self) -> Stamp {
-        let me = self.reviewer.clone().unwrap_or_default();
         Stamp {
-            by: self
-                .campaign
-                .meta
-                .listed_reviewer(&me)
-                .map_or(me.clone(), str::to_string),
+            by: self.reviewer.clone().unwrap_or_default(),
             at: (self.clock)(),
         }
     }

@@ -77,17 +77,12 @@ impl Io {
                     }
                 }
                 Effect::Export(request) => {
-                    // The matrix shows only the ratings this reviewer may see, as the
-                    // command line does; the annex is the same for everyone.
+                    // As the command line exports: the blind rule in the matrix.
                     let reader = crate::model::campaign::Reader::Reviewer(
                         app.ctx.reviewer.clone().unwrap_or_default(),
                     );
-                    let seen = match request.format {
-                        crate::annex::Format::Csv | crate::annex::Format::Xlsx => {
-                            app.ctx.campaign.seen_by(&reader).0
-                        }
-                        _ => std::borrow::Cow::Borrowed(&app.ctx.campaign),
-                    };
+                    let (seen, _) =
+                        crate::annex::seen_for_export(&app.ctx.campaign, request.format, &reader);
                     let result = crate::annex::export(
                         &app.ctx.data,
                         &seen,
@@ -301,9 +296,7 @@ impl Io {
     fn history_failed(&mut self, app: &mut App, e: &crate::history::HistoryError) {
         self.history = None;
         let device = self.config.device.clone().unwrap_or_default();
-        match crate::history::History::open(&self.campaign_dir, &device)
-            .and_then(|h| h.commit_pending("sobes").map(|_| h))
-        {
+        match open_history(&self.campaign_dir, &device, "sobes") {
             Ok(h) => {
                 match &h.repaired {
                     Some(report) => app.ctx.error(report.to_string()),
@@ -318,6 +311,18 @@ impl Io {
             Err(again) => app.ctx.error(crate::session::history_trouble(&again)),
         }
     }
+}
+
+/// The campaign's history for this session, what a killed writer left uncommitted put in
+/// by `by`; rebuilt when damaged (`repaired` says so).
+fn open_history(
+    dir: &std::path::Path,
+    device: &str,
+    by: &str,
+) -> Result<crate::history::History, crate::history::HistoryError> {
+    let history = crate::history::History::open(dir, device)?;
+    history.commit_pending(by)?;
+    Ok(history)
 }
 
 /// One event: handled, effects run. Returns true to quit.
@@ -474,14 +479,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     let (campaign, loading) =
         load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
     ctx.fits(&campaign.meta)?;
-    // The list's spelling, so «иванова» in the config rates as the listed Иванова.
-    let reviewer = ctx.reviewer().map(|n| {
-        campaign
-            .meta
-            .listed_reviewer(&n)
-            .map_or(n.clone(), str::to_string)
-    });
-    let reviewer_name = reviewer.clone();
+    let reviewer = ctx.reviewer();
     // A template that does not fit the protocol does not stop the interview: the preview
     // and the annex export say why, the cluster matrix exports without it.
     let template =
@@ -495,6 +493,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         crate::clock::now,
         ctx.paths.export_dir(&ctx.campaign_dir),
     );
+    let reviewer_name = app.ctx.reviewer.clone();
     match template {
         Ok(t) => app.ctx.template = Some(t.template),
         Err(why) => app.ctx.template_error = Some(why),
@@ -512,10 +511,11 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     let device = ctx.device()?;
     // A history that cannot be opened does not stop the interview: answers are saved to
     // their files and the status line says why they are not in the history.
-    let history = match crate::history::History::open(&ctx.campaign_dir, &device).and_then(|h| {
-        h.commit_pending(reviewer_name.as_deref().unwrap_or(""))
-            .map(|_| h)
-    }) {
+    let history = match open_history(
+        &ctx.campaign_dir,
+        &device,
+        reviewer_name.as_deref().unwrap_or(""),
+    ) {
         Ok(h) => {
             if let Some(report) = &h.repaired {
                 app.ctx.error(report.to_string());

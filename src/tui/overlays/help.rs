@@ -5,6 +5,7 @@
 use super::Outcome;
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
+use crate::tui::cursor::{is_movement, moved};
 use crate::tui::keymap::Scope;
 use crate::tui::keys::{Code, Key};
 use crate::tui::widgets::{BOLD, DIM, popup, wrap_indented};
@@ -35,26 +36,20 @@ impl Help {
         if closes {
             return Outcome::Close;
         }
-        let movement = match (key.code, action) {
-            (Code::Up, _) | (_, Some(Action::Up)) => Action::Up,
-            (Code::Down, _) | (_, Some(Action::Down)) => Action::Down,
-            (Code::PageUp, _) | (_, Some(Action::PageUp)) => Action::PageUp,
-            (Code::PageDown, _) | (_, Some(Action::PageDown)) => Action::PageDown,
-            (Code::Home, _) | (_, Some(Action::First)) => Action::First,
-            (Code::End, _) | (_, Some(Action::Last)) => Action::Last,
-            _ => return Outcome::Keep,
+        // The arrows whatever the keymap says, else the keymap's own movement keys.
+        let movement = match key.code {
+            Code::Up => Some(Action::Up),
+            Code::Down => Some(Action::Down),
+            Code::PageUp => Some(Action::PageUp),
+            Code::PageDown => Some(Action::PageDown),
+            Code::Home => Some(Action::First),
+            Code::End => Some(Action::Last),
+            _ => action.filter(|a| is_movement(*a)),
         };
-        let (page, last) = self.shown.get().unwrap_or((10, usize::MAX));
-        let page = page.saturating_sub(1).max(1);
-        self.offset = match movement {
-            Action::Up => self.offset.saturating_sub(1),
-            Action::Down => self.offset.saturating_add(1),
-            Action::PageUp => self.offset.saturating_sub(page),
-            Action::PageDown => self.offset.saturating_add(page),
-            Action::First => 0,
-            _ => last,
+        if let Some(movement) = movement {
+            let (page, last) = self.shown.get().unwrap_or((10, usize::MAX - 1));
+            self.offset = moved(self.offset, last + 1, movement, page.saturating_sub(1));
         }
-        .min(last);
         Outcome::Keep
     }
 
