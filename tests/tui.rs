@@ -2323,3 +2323,20 @@ fn a_history_damaged_mid_session_never_loses_an_answer() {
         "the answer reached the history"
     );
 }
+
+/// A question taller than the window is cut with «…», never the answer keys under it.
+#[test]
+fn a_long_question_keeps_its_answer_keys() {
+    use sobes::tui::overlays::{Confirm, Pending};
+    let c = Confirm::new("очень длинный вопрос ".repeat(40), Pending::Quit);
+    let mut t = Terminal::new(TestBackend::new(40, 10)).unwrap();
+    t.draw(|f| c.draw(f, f.area())).unwrap();
+    let buf = t.backend().buffer();
+    let screen: String = (0..10)
+        .map(|y| (0..40).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        screen.contains("y / Enter") && screen.contains('…'),
+        "{screen}"
+    );
+}

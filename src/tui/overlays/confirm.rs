@@ -40,17 +40,22 @@ impl Confirm {
         let inner = width.saturating_sub(2).max(1) as usize;
         // Lines that do not fit are cut, never the answer keys below them.
         let room = area.height.saturating_sub(4).max(1) as usize;
-        let mut lines = Vec::new();
-        for l in self.question.split('\n') {
-            // A point of a list goes on under its text, not under its bullet.
-            let rest = if l.starts_with("• ") { "  " } else { "" };
-            let rows = wrap_indented(l, inner, "", rest);
-            if lines.len() + rows.len() > room.saturating_sub(1) && !lines.is_empty() {
-                lines.push(Line::raw("…"));
-                break;
-            }
-            lines.extend(rows.into_iter().map(Line::raw));
-        }
+        // A point of a list goes on under its text, not under its bullet.
+        let rows: Vec<String> = self
+            .question
+            .split('\n')
+            .flat_map(|l| wrap_indented(l, inner, "", if l.starts_with("• ") { "  " } else { "" }))
+            .collect();
+        // One row is the keys': what does not fit above them ends in «…», even a first
+        // paragraph taller than the window.
+        let fits = room.saturating_sub(1).max(1);
+        let mut lines: Vec<Line> = if rows.len() > fits {
+            let mut cut: Vec<Line> = rows[..fits - 1].iter().cloned().map(Line::raw).collect();
+            cut.push(Line::raw("…"));
+            cut
+        } else {
+            rows.into_iter().map(Line::raw).collect()
+        };
         lines.push(Line::styled("y / Enter — да, n / Esc — нет", DIM));
         let rect = popup(area, width, lines.len() as u16 + 2);
         frame.render_widget(Clear, rect);
