@@ -201,11 +201,16 @@ fn read_book(
         .join(", ");
     let chosen = match sheet {
         Some(want) => {
-            let folded = want.trim().to_lowercase();
+            // As typed, else ignoring case, spaces and ё/е, as names are compared everywhere.
+            let folded = crate::model::collate::fold(want);
             names
                 .iter()
                 .find(|n| n.as_str() == want)
-                .or_else(|| names.iter().find(|n| n.trim().to_lowercase() == folded))
+                .or_else(|| {
+                    names
+                        .iter()
+                        .find(|n| crate::model::collate::fold(n) == folded)
+                })
                 .cloned()
                 .ok_or_else(|| {
                     fail(format!(
