@@ -8,9 +8,9 @@ pub fn moved(pos: usize, len: usize, action: Action, page: usize) -> usize {
     let last = len.saturating_sub(1);
     match action {
         Action::Up => pos.saturating_sub(1),
-        Action::Down => (pos + 1).min(last),
+        Action::Down => pos.saturating_add(1).min(last),
         Action::PageUp => pos.saturating_sub(page.max(1)),
-        Action::PageDown => (pos + page.max(1)).min(last),
+        Action::PageDown => pos.saturating_add(page.max(1)).min(last),
         Action::First => 0,
         Action::Last => last,
         _ => pos.min(last),

@@ -46,8 +46,8 @@ impl Help {
             Code::End => Some(Action::Last),
             _ => action.filter(|a| is_movement(*a)),
         };
-        if let Some(movement) = movement {
-            let (page, last) = self.shown.get().unwrap_or((10, usize::MAX - 1));
+        // Before help is first drawn there is nothing on screen to move through.
+        if let (Some(movement), Some((page, last))) = (movement, self.shown.get()) {
             self.offset = moved(self.offset, last + 1, movement, page.saturating_sub(1));
         }
         Outcome::Keep
