@@ -255,9 +255,14 @@ const DAMAGES: &[Damage] = &[
         // The first commit's tree: nothing of the history is whole, it starts again.
         name: "the first commit's tree zeroed",
         apply: |d| {
+            // The earliest tree that is loose (a pack may have taken the first one).
             let repo = git2::Repository::open(d).unwrap();
-            let first = commits(&repo)[0];
-            zero(&object_path(d, repo.find_commit(first).unwrap().tree_id()));
+            let tree = commits(&repo)
+                .into_iter()
+                .map(|c| object_path(d, repo.find_commit(c).unwrap().tree_id()))
+                .find(|p| p.is_file())
+                .expect("a loose tree");
+            zero(&tree);
         },
         said: true,
     },
@@ -291,15 +296,22 @@ fn object_path(dir: &Path, oid: git2::Oid) -> PathBuf {
     dir.join(".git/objects").join(&hex[..2]).join(&hex[2..])
 }
 
-/// The loose file of an object `pick` chooses from the commit of the middle save.
+/// The loose file of an object `pick` chooses from the commit of the middle save, or the
+/// save nearest to it whose object is loose: a writer packs its objects now and then, and
+/// which ones a pack took depends on their ids (the times of the saves).
 fn object_of(dir: &Path, pick: fn(&git2::Repository, &git2::Commit) -> git2::Oid) -> PathBuf {
     let repo = git2::Repository::open(dir).unwrap();
     let all = commits(&repo);
     // The first commit puts the campaign under history; saves come after it.
-    let middle = all[1 + (all.len() - 1) / 2];
-    let path = object_path(dir, pick(&repo, &repo.find_commit(middle).unwrap()));
-    assert!(path.is_file(), "{} is loose", path.display());
-    path
+    let saves = &all[1..];
+    let middle = (saves.len() - 1) / 2;
+    let mut order: Vec<usize> = (0..saves.len()).collect();
+    order.sort_by_key(|i| i.abs_diff(middle));
+    order
+        .into_iter()
+        .map(|i| object_path(dir, pick(&repo, &repo.find_commit(saves[i]).unwrap())))
+        .find(|path| path.is_file())
+        .expect("some save's object is loose")
 }
 
 /// Zeroes a file, keeping its length.
