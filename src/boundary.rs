@@ -280,7 +280,8 @@ pub fn describe(e: &git2::Error, whose: Whose) -> String {
     format!(
         "{} (техническая причина: {})",
         git_trouble(e, whose),
-        e.message()
+        // Windows ends its system messages with CRLF.
+        crate::model::collate::escape_controls(e.message().trim_end())
     )
 }
 

@@ -87,12 +87,12 @@ const PACK_ABOVE: usize = 512;
 const PACK_UP_TO: u64 = 16 * 1024;
 
 /// Files a campaign has that are not its history.
-const EXCLUDE: &str = "sobes.lock\n*.bak\n.*.tmp*\n.git-*\n";
+const EXCLUDE: &str = "sobes.lock\nsobes.lock.holder\n*.bak\n.*.tmp*\n.git-*\n";
 
 /// The configuration of every campaign's repository, whatever was there: a `.git/config`
 /// from elsewhere could make the history bare or run programs for whoever opens the folder
 /// with git. sobes's files are never executable, so file modes are not compared.
-pub const CONFIG: &str = "[core]\n\trepositoryformatversion = 0\n\tfilemode = false\n\tbare = false\n\tlogallrefupdates = true\n\tsymlinks = false\n";
+pub const CONFIG: &str = "[core]\n\trepositoryformatversion = 0\n\tfilemode = false\n\tbare = false\n\tlogallrefupdates = true\n\tsymlinks = false\n\tautocrlf = false\n\teol = lf\n";
 
 /// The one line of HEAD: the campaign's branch.
 fn head_line() -> String {
@@ -418,23 +418,9 @@ impl History {
         for (oid, _) in &loose {
             builder.insert_object(*oid, None).map_err(&err)?;
         }
-        let packs = objects.join("pack");
-        builder.write(&packs, 0o444).map_err(&err)?;
-        let name = builder
-            .name()
-            .map_err(&err)?
-            .unwrap_or_default()
-            .to_string();
-        for ext in ["pack", "idx"] {
-            std::fs::File::open(packs.join(format!("pack-{name}.{ext}")))
-                .and_then(|f| f.sync_all())
-                .map_err(io)?;
-        }
-        std::fs::File::open(&packs)
-            .and_then(|d| d.sync_all())
-            .map_err(io)?;
+        write_pack(&mut builder, &objects.join("pack")).map_err(&err)?;
         for (_, path) in &loose {
-            let _ = std::fs::remove_file(path);
+            remove_read_only(path);
         }
         Ok(true)
     }
@@ -703,7 +689,9 @@ fn message(summary: &str, body: &str) -> String {
 
 /// The body of a commit: the changes in RON, so the history reads without diffing.
 pub fn body(changes: &[Change]) -> String {
-    let config = ron::ser::PrettyConfig::new().depth_limit(1);
+    let config = ron::ser::PrettyConfig::new()
+        .new_line("\n".to_string())
+        .depth_limit(1);
     ron::ser::to_string_pretty(&changes, config).unwrap_or_default()
 }
 
@@ -1086,11 +1074,50 @@ fn write_loose(
         if !crate::storage::CAN_FLUSH_ALL {
             f.sync_all()?;
         }
-        std::fs::rename(&tmp, dir.join(&hex[2..]))
+        crate::storage::replace(&tmp, &dir.join(&hex[2..]))
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(io(e));
     }
     Ok(oid)
+}
+
+/// Writes the pack `builder` holds into `packs` (a repository's `objects/pack`): built in a
+/// folder of its own and moved in pack first, index last (a reader finds a pack by its
+/// index), each move written through; a pack of the same name already there holds the same
+/// objects and stays. libgit2 would write over it, and Windows refuses to replace a pack
+/// that a reader has mapped. libgit2 flushes what it writes (GIT_OPT_ENABLE_FSYNC_GITDIR).
+pub fn write_pack(builder: &mut git2::PackBuilder, packs: &Path) -> Result<(), git2::Error> {
+    let io = |e: std::io::Error| git2::Error::from_str(&crate::storage::describe_io(&e));
+    let making = packs.join(format!("sobes-making-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&making);
+    std::fs::create_dir_all(&making).map_err(io)?;
+    let result = (|| {
+        builder.write(&making, 0o444)?;
+        let name = builder.name()?.unwrap_or_default().to_string();
+        for ext in ["pack", "idx"] {
+            let file = format!("pack-{name}.{ext}");
+            let to = packs.join(&file);
+            if std::fs::symlink_metadata(&to).is_err() {
+                crate::storage::replace(&making.join(&file), &to).map_err(io)?;
+            }
+        }
+        crate::storage::sync_dir(packs).map_err(io)
+    })();
+    let _ = std::fs::remove_dir_all(&making);
+    result
+}
+
+/// Removes a file git made read-only (Windows refuses to delete a read-only file).
+pub fn remove_read_only(path: &Path) {
+    #[cfg(windows)]
+    if let Ok(m) = std::fs::metadata(path) {
+        let mut p = m.permissions();
+        if p.readonly() {
+            p.set_readonly(false);
+            let _ = std::fs::set_permissions(path, p);
+        }
+    }
+    let _ = std::fs::remove_file(path);
 }

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub const META_FILE: &str = "campaign.ron";
 pub const RECORDS_DIR: &str = "municipalities";
 pub const LOCK_FILE: &str = "sobes.lock";
+/// Who holds the lock, beside it: on Windows the locked file itself cannot be read.
+pub const HOLDER_FILE: &str = "sobes.lock.holder";
 /// Larger files are refused rather than read whole.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -297,7 +299,7 @@ fn publish(path: &Path, staged: &Staged, bytes: &[u8], kind: Kind, sync: bool) -
                     let _ = fs::remove_file(&bak);
                     fs::hard_link(path, &bak).or_else(|_| fs::copy(path, &bak).map(|_| ()))?;
                 }
-                fs::rename(tmp, path)
+                replace(tmp, path)
             })();
             if result.is_err() {
                 let _ = fs::remove_file(tmp);
@@ -311,7 +313,7 @@ fn write_atomically(path: &Path, bytes: &[u8], kind: Kind) -> Result<(), StoreEr
     (|| {
         let staged = stage(path, bytes, kind, true)?;
         publish(path, &staged, bytes, kind, true)?;
-        File::open(dir_of(path))?.sync_all()
+        sync_dir(dir_of(path))
     })()
     .map_err(io_err(path))
 }
@@ -343,11 +345,48 @@ pub fn write_many(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreE
         dirs.insert(dir_of(path).to_path_buf());
     }
     for dir in dirs {
-        File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err(&dir))?;
+        sync_dir(&dir).map_err(io_err(&dir))?;
     }
     Ok(())
+}
+
+/// Gives `tmp` the name `path` in one step, replacing what was there. On Windows the move is
+/// written through to the disk before it returns (`MoveFileExW` with
+/// `MOVEFILE_WRITE_THROUGH`, by the atomicwrites crate), which is how a rename is made
+/// durable there; it is tried again for a moment while another program (an antivirus, an
+/// indexer, a sync client) holds the file open without sharing.
+pub fn replace(tmp: &Path, path: &Path) -> io::Result<()> {
+    #[cfg(windows)]
+    {
+        let mut tries = 0;
+        loop {
+            match atomicwrites::replace_atomic(tmp, path) {
+                // ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+                Err(e) if matches!(e.raw_os_error(), Some(5 | 32 | 33)) && tries < 20 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                other => return other,
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    fs::rename(tmp, path)
+}
+
+/// Makes the names in `dir` (a rename, a new file) durable. Unix flushes the directory
+/// itself; Windows has no handle on a directory for that, and its renames were written
+/// through already ([`replace`]), files by their own handles.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 /// Whether [`flush_all`] flushes (Linux's `syncfs`); elsewhere each file is flushed itself.
@@ -505,6 +544,8 @@ mod swap {
 }
 
 fn new_file(path: &Path, kind: Kind) -> io::Result<File> {
+    #[cfg(not(unix))]
+    let _ = kind;
     let mut o = OpenOptions::new();
     o.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -577,7 +618,8 @@ fn temp_pid(name: &str) -> Option<&str> {
 
 /// Before writing `path` outside the campaign (an export): removes its temp files whose
 /// process is gone (`.<name>.tmp<pid>`). Exports take no lock, so only a dead process's temp
-/// file is provably stale; where liveness cannot be seen (no /proc), they are left alone.
+/// file is provably stale; where liveness cannot be seen (no /proc: Windows), one untouched
+/// for ten minutes is taken for dead.
 pub fn remove_dead_temps_of(path: &Path) {
     let name = path
         .file_name()
@@ -594,7 +636,8 @@ pub fn remove_dead_temps_of(path: &Path) {
         };
         if !pid.is_empty()
             && pid.chars().all(|c| c.is_ascii_digit())
-            && process_alive(pid) == Some(false)
+            && pid != std::process::id().to_string()
+            && !process_alive(pid).unwrap_or_else(|| !stale_by_age(&entry.path()))
         {
             let _ = fs::remove_file(entry.path());
         }
@@ -607,6 +650,19 @@ fn process_alive(pid: &str) -> Option<bool> {
     proc.join("self").exists().then(|| proc.join(pid).exists())
 }
 
+/// An export's temp file nobody has touched for this long belongs to a writer that died,
+/// where the system cannot say whether its process runs (Windows): no export writes for
+/// minutes.
+const STALE_EXPORT_TEMP: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn stale_by_age(path: &Path) -> bool {
+    fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_EXPORT_TEMP)
+}
+
 /// Temp files in the campaign that a killed writer left and nobody could remove.
 pub fn leftover_temps(dir: &Path) -> Vec<PathBuf> {
     [dir.to_path_buf(), dir.join(RECORDS_DIR)]
@@ -616,6 +672,29 @@ pub fn leftover_temps(dir: &Path) -> Vec<PathBuf> {
         .filter(|e| temp_pid(&e.file_name().to_string_lossy()).is_some())
         .map(|e| e.path())
         .collect()
+}
+
+/// A name every laptop's file system can hold, made from a name a registry gives (a letter
+/// is named after its municipality): the characters Windows refuses become «_», a trailing
+/// dot or space goes, and a device name (`con`, `lpt1`) gets a «_» in front.
+pub fn portable_file_name(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let kept = out.trim_end_matches([' ', '.']).len();
+    out.truncate(kept);
+    if out.is_empty() {
+        out.push('_');
+    }
+    if crate::model::registry::is_reserved_on_windows(&out) {
+        out.insert(0, '_');
+    }
+    out
 }
 
 pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
@@ -632,7 +711,10 @@ pub fn create_private_dir(path: &Path) -> Result<(), StoreError> {
 pub fn to_ron<T: Serialize>(value: &T) -> String {
     // One line per answer and per decision: diffs stay readable, files stay small and
     // quick to parse (indentation was most of the parse time of a large campaign).
+    // «\n» whatever the platform: ron would follow Windows with CRLF, and two laptops would
+    // write different bytes for the same answers.
     let config = ron::ser::PrettyConfig::new()
+        .new_line("\n".to_string())
         .indentor("    ".to_string())
         .depth_limit(2)
         .struct_names(true);
@@ -670,6 +752,9 @@ impl Lock {
                 );
                 file.set_len(0).map_err(io_err(&path))?;
                 file.write_all(me.as_bytes()).map_err(io_err(&path))?;
+                // Windows' lock is mandatory: nobody else can read the locked file, so the
+                // name goes beside it too.
+                let _ = fs::write(dir.join(HOLDER_FILE), me.as_bytes());
                 // Leftovers of writers killed before their rename; what cannot be removed
                 // here, `check` lists.
                 remove_stale_temps(dir);
@@ -678,7 +763,9 @@ impl Lock {
             }
             Err(fs::TryLockError::WouldBlock) => {
                 let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
+                if file.read_to_string(&mut holder).is_err() || holder.trim().is_empty() {
+                    holder = read_text(&dir.join(HOLDER_FILE)).unwrap_or_default();
+                }
                 Err(StoreError::Locked {
                     path,
                     holder: if holder.trim().is_empty() {

@@ -20,6 +20,9 @@ use git2::{Oid, Repository};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod push;
+use push::push;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     /// No hub in the folder (missing, or empty): `makeable` when a hub could be made there
@@ -400,16 +403,6 @@ fn fetch(repo: &Repository, hub: &Path) -> Result<(), SyncError> {
     remote
         .fetch(&["+refs/heads/devices/*:refs/hub/*"], Some(&mut opts), None)
         .map_err(hub_err(hub))
-}
-
-fn push(repo: &Repository, hub: &Path, device: &str) -> Result<(), SyncError> {
-    // Only this device writes its branch: a lock left on it is from a push that was killed.
-    let own = hub.join(format!("{}.lock", device_ref(device)));
-    let _ = std::fs::remove_file(own);
-    let url = hub.to_string_lossy().into_owned();
-    let mut remote = repo.remote_anonymous(&url).map_err(hub_err(hub))?;
-    let spec = format!("+HEAD:{}", device_ref(device));
-    remote.push(&[spec.as_str()], None).map_err(hub_err(hub))
 }
 
 /// The devices' branches fetched from the hub that hold something this campaign lacks:

@@ -795,18 +795,22 @@ fn export_to_a_bare_file_name_writes_a_document_to_send() {
         !out.join("annex.md.bak").exists(),
         "no backup beside a document"
     );
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
-    assert_ne!(mode, 0o600, "the user's usual permissions, not private");
-    assert_eq!(
-        mode & 0o044,
-        0o044 & !umask(),
-        "readable as the umask allows"
-    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_ne!(mode, 0o600, "the user's usual permissions, not private");
+        assert_eq!(
+            mode & 0o044,
+            0o044 & !umask(),
+            "readable as the umask allows"
+        );
+    }
 }
 
 /// The process umask, read back by setting it (tests in this binary do not race on it:
 /// they only create files, and set it back at once).
+#[cfg(unix)]
 fn umask() -> u32 {
     let out = std::process::Command::new("sh")
         .args(["-c", "umask"])

@@ -6,6 +6,10 @@
 //!
 //! Every run of the binary has a time limit: libgit2 has looped forever on damaged objects,
 //! and a test that waits forever would hide exactly that.
+//! Unix only: the damage is done with permissions and kills by signal; Windows runs the
+//! portable half of these promises in `tests/portable.rs`.
+
+#![cfg(unix)]
 
 mod common;
 use common::{Env, set_args, stderr, stdout};

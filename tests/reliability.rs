@@ -1,6 +1,10 @@
 //! Nothing lost, nothing broken by bad input (issue 4): crash safety under SIGKILL, one
 //! writer per campaign, damaged and hostile files, protocol changes, file permissions.
 //! The terminal after a quit and after a forced panic is checked under tmux at the end.
+//! Unix only: kills by signal, flock(1), permissions and tmux; Windows runs the portable
+//! half of these promises in `tests/portable.rs`.
+
+#![cfg(unix)]
 
 use sobes::model::campaign::{Record, Value};
 use sobes::model::source::{Origin, parse_ron};

@@ -2340,3 +2340,75 @@ fn a_long_question_keeps_its_answer_keys() {
         "{screen}"
     );
 }
+
+/// The Windows console sends every key twice, pressed and released, and a terminal with the
+/// kitty protocol sends repeats: only the press acts. Resizes, focus and mouse events change
+/// nothing but the drawing.
+#[test]
+fn only_a_key_press_acts_whatever_else_the_console_sends() {
+    use ratatui::crossterm::event::{KeyEventKind, KeyEventState, MouseEvent, MouseEventKind};
+    let mut h = harness("default", Some("Тест"));
+    let both = |h: &mut Harness, code: KeyCode| {
+        for kind in [KeyEventKind::Press, KeyEventKind::Release] {
+            let k = KeyEvent::new_with_kind_and_state(
+                code,
+                KeyModifiers::NONE,
+                kind,
+                KeyEventState::NONE,
+            );
+            assert!(
+                !step(&mut h.app, &mut h.io, Event::Key(k)),
+                "{code:?} {kind:?}"
+            );
+        }
+    };
+    // «.» is «/» of the Latin layout: the search opens once, and the letters come once each.
+    for c in ".уйск".chars() {
+        both(&mut h, KeyCode::Char(c));
+    }
+    assert_eq!(h.app.screens.list.search.text(), "уйск");
+    let repeat = KeyEvent::new_with_kind_and_state(
+        KeyCode::Char('а'),
+        KeyModifiers::NONE,
+        KeyEventKind::Repeat,
+        KeyEventState::NONE,
+    );
+    assert!(!step(&mut h.app, &mut h.io, Event::Key(repeat)));
+    assert_eq!(
+        h.app.screens.list.search.text(),
+        "уйск",
+        "a repeat adds nothing"
+    );
+    for other in [
+        Event::Resize(60, 20),
+        Event::FocusGained,
+        Event::FocusLost,
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: 3,
+            row: 4,
+            modifiers: KeyModifiers::NONE,
+        }),
+    ] {
+        assert!(!step(&mut h.app, &mut h.io, other));
+    }
+    assert_eq!(h.app.screens.list.search.text(), "уйск");
+    both(&mut h, KeyCode::Enter);
+    assert_eq!(h.app.ctx.current, "uysky-mr");
+    // «й» is «q»: released, it would quit a second time; pressed, it quits.
+    let release = KeyEvent::new_with_kind_and_state(
+        KeyCode::Char('й'),
+        KeyModifiers::NONE,
+        KeyEventKind::Release,
+        KeyEventState::NONE,
+    );
+    assert!(
+        !step(&mut h.app, &mut h.io, Event::Key(release)),
+        "a release does not quit"
+    );
+    let press = KeyEvent::new(KeyCode::Char('й'), KeyModifiers::NONE);
+    assert!(
+        step(&mut h.app, &mut h.io, Event::Key(press)),
+        "the press quits"
+    );
+}

@@ -1004,11 +1004,20 @@ fn cmd_letters(
                     storage::describe_io(&e)
                 ))
             })?;
+            let mut taken = std::collections::BTreeSet::new();
             ctx.data
                 .registry
                 .municipalities
                 .iter()
-                .map(|m| (m, output.join(format!("{}.{ext}", m.name))))
+                .map(|m| {
+                    let mut stem = storage::portable_file_name(&m.name);
+                    // Windows and macOS do not tell case apart: two names alike but for
+                    // case would be one file there.
+                    if !taken.insert(stem.to_lowercase()) {
+                        stem = format!("{stem} ({})", m.id);
+                    }
+                    (m, output.join(format!("{stem}.{ext}")))
+                })
                 .collect()
         }
     };

@@ -102,9 +102,7 @@ pub fn create(dir: &Path) -> Result<(), HistoryError> {
         private_file(&making.join("config"), CONFIG).map_err(&io)?;
         private_file(&making.join("info").join("exclude"), EXCLUDE).map_err(&io)?;
         std::fs::rename(&making, dir.join(".git")).map_err(&io)?;
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(&io)
+        storage::sync_dir(dir).map_err(&io)
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&making);

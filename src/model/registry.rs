@@ -45,7 +45,9 @@ pub struct Registry {
     pub origin: Origin,
 }
 
-/// A file name must be a plain, short, lowercase Latin id.
+/// A file name must be a plain, short, lowercase Latin id that every laptop can hold:
+/// lowercase only (Windows and macOS do not tell case apart), and none of the names Windows
+/// keeps for devices, which it refuses with any extension (`con.ron`).
 pub fn is_safe_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
@@ -53,6 +55,21 @@ pub fn is_safe_id(id: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && !id.starts_with('-')
+        && !is_reserved_on_windows(id)
+}
+
+/// Names Windows gives to devices: `con`, `prn`, `aux`, `nul`, `com0`–`com9`, `lpt0`–`lpt9`.
+pub fn is_reserved_on_windows(stem: &str) -> bool {
+    let stem = stem.to_ascii_lowercase();
+    let stem = stem
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([' ', '.']);
+    matches!(stem, "con" | "prn" | "aux" | "nul")
+        || (stem.len() == 4
+            && (stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.as_bytes()[3].is_ascii_digit())
 }
 
 impl Registry {
@@ -75,7 +92,7 @@ impl Registry {
                     &m.id,
                     0,
                     format!(
-                        "id «{}» не годится как имя файла: нужны строчные латинские буквы, цифры, «-» или «_»",
+                        "id «{}» не годится как имя файла: нужны строчные латинские буквы, цифры, «-» или «_», и не имя устройства Windows (con, prn, aux, nul, com1, lpt1 …)",
                         m.id
                     ),
                 ));

@@ -333,7 +333,9 @@ pub fn step(app: &mut App, io: &mut Io, event: Event) -> bool {
 
 fn effects_of(app: &mut App, event: Event) -> Vec<Effect> {
     match event {
-        Event::Key(k) if k.kind != KeyEventKind::Release => app.handle_key(k),
+        // The Windows console reports a key's release too (and a terminal with the kitty
+        // protocol its repeats): only the press acts, or every key would act twice.
+        Event::Key(k) if k.kind == KeyEventKind::Press => app.handle_key(k),
         Event::Paste(text) => {
             app.handle_paste(&text);
             vec![]

@@ -132,7 +132,10 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         let p = e.unwrap().path();
         if p.is_dir() {
             out.extend(snapshot(&p));
-        } else if p.file_name().is_some_and(|n| n != storage::LOCK_FILE) {
+        } else if p
+            .file_name()
+            .is_some_and(|n| n != storage::LOCK_FILE && n != storage::HOLDER_FILE)
+        {
             out.push((p.clone(), std::fs::read(&p).unwrap()));
         }
     }
