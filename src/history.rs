@@ -1091,7 +1091,7 @@ fn write_loose(
 pub fn write_pack(builder: &mut git2::PackBuilder, packs: &Path) -> Result<(), git2::Error> {
     let io = |e: std::io::Error| git2::Error::from_str(&crate::storage::describe_io(&e));
     let making = packs.join(format!("sobes-making-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&making);
+    let _ = crate::storage::remove_tree(&making);
     std::fs::create_dir_all(&making).map_err(io)?;
     let result = (|| {
         builder.write(&making, 0o444)?;
@@ -1105,7 +1105,7 @@ pub fn write_pack(builder: &mut git2::PackBuilder, packs: &Path) -> Result<(), g
         }
         crate::storage::sync_dir(packs).map_err(io)
     })();
-    let _ = std::fs::remove_dir_all(&making);
+    let _ = crate::storage::remove_tree(&making);
     result
 }
 

@@ -157,8 +157,11 @@ mod tests {
             state_dir: PathBuf::from("/s"),
             documents_dir: Some(PathBuf::from("/nowhere/documents")),
         };
-        let campaign = Path::new("/work/кампании/2026");
-        assert_eq!(paths.export_dir(campaign), PathBuf::from("/work/кампании"));
+        // Absolute on every system («/work» is relative to the drive on Windows).
+        let root = std::path::absolute("/work").unwrap();
+        let campaign = root.join("кампании").join("2026");
+        let campaign = campaign.as_path();
+        assert_eq!(paths.export_dir(campaign), root.join("кампании"));
         assert!(!paths.export_dir(campaign).starts_with(campaign));
     }
 }

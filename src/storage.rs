@@ -674,6 +674,36 @@ pub fn leftover_temps(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Removes a folder and everything in it. Windows refuses to delete a read-only file, and
+/// git makes its objects and packs read-only: where the first try fails, the read-only marks
+/// are taken off and it is tried again.
+pub fn remove_tree(path: &Path) -> io::Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            make_writable(path);
+            fs::remove_dir_all(path)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn make_writable(path: &Path) {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return;
+    };
+    if meta.is_dir() {
+        for e in fs::read_dir(path).into_iter().flatten().flatten() {
+            make_writable(&e.path());
+        }
+    }
+    #[cfg(windows)]
+    if meta.is_file() && meta.permissions().readonly() {
+        let mut p = meta.permissions();
+        p.set_readonly(false);
+        let _ = fs::set_permissions(path, p);
+    }
+}
+
 /// A name every laptop's file system can hold, made from a name a registry gives (a letter
 /// is named after its municipality): the characters Windows refuses become «_», a trailing
 /// dot or space goes, and a device name (`con`, `lpt1`) gets a «_» in front.

@@ -937,6 +937,9 @@ fn os_errors_are_said_in_russian_naming_the_path() {
     );
 }
 
+/// Where the system shows which processes run (/proc); elsewhere a temp file is judged by its
+/// age (`tests/portable.rs`).
+#[cfg(target_os = "linux")]
 #[test]
 fn an_export_removes_temp_files_of_dead_exports() {
     let env = Env::new();

@@ -106,7 +106,7 @@ fn a_campaign_without_history_gets_one_keeping_its_files() {
     let env = Env::new();
     assert!(env.set("Уйский", "methodists", "3").status.success());
     // As an older sobes left it: no history at all.
-    std::fs::remove_dir_all(env.dir.join(".git")).unwrap();
+    sobes::storage::remove_tree(&env.dir.join(".git")).unwrap();
     let before = std::fs::read_to_string(env.record_file("uysky-mr")).unwrap();
     assert!(env.set("Ашинский", "methodists", "2").status.success());
     let log = log(&env.dir);

@@ -736,7 +736,11 @@ fn export_with_the_suggested_name_goes_to_the_export_folder() {
         other => panic!("{other:?}"),
     }
     let shown = h.screen(100, 24);
-    assert!(shown.contains("Документы/приложение.md"), "{shown}");
+    let sep = std::path::MAIN_SEPARATOR;
+    assert!(
+        shown.contains(&format!("Документы{sep}приложение.md")),
+        "{shown}"
+    );
     h.key(KeyCode::Enter);
     h.keys("y"); // with the gaps marked
     let (message, error) = h.app.ctx.message.clone().unwrap();

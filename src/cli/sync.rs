@@ -86,31 +86,44 @@ pub fn cmd_join(ctx: &Session, hub: &Path) -> Result<(), Failure> {
     match joined {
         Ok(report) => finish_sync(ctx, hub, &report),
         Err(e) => {
-            if existed {
-                if let Ok(entries) = std::fs::read_dir(dir) {
-                    for e in entries.flatten() {
+            let left = if existed {
+                std::fs::read_dir(dir)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|e| {
                         let p = e.path();
-                        let _ = if p.is_dir() && !p.is_symlink() {
-                            std::fs::remove_dir_all(&p)
+                        if p.is_dir() && !p.is_symlink() {
+                            storage::remove_tree(&p)
                         } else {
                             std::fs::remove_file(&p)
-                        };
-                    }
-                }
+                        }
+                        .err()
+                        .map(|why| format!("{}: {}", p.display(), storage::describe_io(&why)))
+                    })
+                    .next()
             } else {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Err(Failure::new(format!(
-                "{}
-присоединение не удалось: папка {} оставлена {}",
-                e.message,
-                dir.display(),
-                if existed {
-                    "пустой"
-                } else {
-                    "несозданной"
-                }
-            )))
+                storage::remove_tree(dir)
+                    .err()
+                    .map(|why| storage::describe_io(&why))
+            };
+            Err(Failure::new(match left {
+                None => format!(
+                    "{}\nприсоединение не удалось: папка {} оставлена {}",
+                    e.message,
+                    dir.display(),
+                    if existed {
+                        "пустой"
+                    } else {
+                        "несозданной"
+                    }
+                ),
+                Some(why) => format!(
+                    "{}\nприсоединение не удалось, а папку {} не удалось очистить ({why}): удалите её вручную перед новой попыткой",
+                    e.message,
+                    dir.display()
+                ),
+            }))
         }
     }
 }

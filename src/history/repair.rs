@@ -57,7 +57,7 @@ pub fn clear_half_made(dir: &Path) {
     };
     for e in entries.flatten() {
         if e.file_name().to_string_lossy().starts_with(MAKING) {
-            let _ = std::fs::remove_dir_all(e.path());
+            let _ = storage::remove_tree(&e.path());
         }
     }
 }
@@ -86,7 +86,7 @@ fn private_file(path: &Path, text: &str) -> std::io::Result<()> {
 pub fn create(dir: &Path) -> Result<(), HistoryError> {
     let io = io(dir);
     let making = dir.join(format!("{MAKING}{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&making);
+    let _ = storage::remove_tree(&making);
     let result = (|| -> Result<(), HistoryError> {
         for sub in [
             "objects/info",
@@ -105,7 +105,7 @@ pub fn create(dir: &Path) -> Result<(), HistoryError> {
         storage::sync_dir(dir).map_err(&io)
     })();
     if result.is_err() {
-        let _ = std::fs::remove_dir_all(&making);
+        let _ = storage::remove_tree(&making);
     }
     result
 }
