@@ -18,6 +18,7 @@ pub use repair::{RepairReport, repair};
 
 use crate::data::DataSet;
 use crate::model::change::Change;
+use crate::storage;
 use git2::{IndexAddOption, Repository, Signature};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -51,6 +52,9 @@ pub struct History {
     /// What was found damaged and rebuilt when this handle opened the history, to be said
     /// once.
     pub repaired: Option<RepairReport>,
+    /// Campaign files the folder had lost and [`History::commit_pending`] put back from the
+    /// last commit, to be said once ([`History::take_restored`]).
+    restored: std::cell::RefCell<Vec<String>>,
 }
 
 /// libgit2 refuses repositories owned by another user, which is every repository on a FAT or
@@ -221,6 +225,7 @@ impl History {
             commits: std::cell::Cell::new(0),
             trees: TreeCache::default(),
             repaired: None,
+            restored: Default::default(),
         }
     }
 
@@ -479,7 +484,14 @@ impl History {
             .map_err(&err)?;
         stage_campaign_files(&mut index).map_err(&err)?;
         let head_tree = self.head().and_then(|c| c.tree().ok());
-        let tree_id = index.write_tree().map_err(&err)?;
+        let mut tree_id = index.write_tree().map_err(&err)?;
+        if let Some(head) = &head_tree
+            && head.id() != tree_id
+            && self.restore_lost(head, tree_id)?
+        {
+            stage_campaign_files(&mut index).map_err(&err)?;
+            tree_id = index.write_tree().map_err(&err)?;
+        }
         if head_tree.as_ref().is_some_and(|t| t.id() == tree_id) {
             index.write().map_err(&err)?;
             return Ok(false);
@@ -508,6 +520,57 @@ impl History {
             ),
         };
         self.finish(index, by, &summary, body)
+    }
+
+    /// A campaign file the last commit holds and the folder no longer does was lost (deleted
+    /// by hand, by a cleanup tool, by a restore of an old copy): never an erasure. It is
+    /// written back from the commit and named for [`History::take_restored`]. Returns
+    /// whether anything was.
+    fn restore_lost(&self, head: &git2::Tree, staged: git2::Oid) -> Result<bool, HistoryError> {
+        let err = Self::err(&self.dir);
+        let staged = self.repo.find_tree(staged).map_err(&err)?;
+        let diff = self
+            .repo
+            .diff_tree_to_tree(Some(head), Some(&staged), None)
+            .map_err(&err)?;
+        let mut writes = Vec::new();
+        for d in diff.deltas().filter(|d| d.status() == git2::Delta::Deleted) {
+            let Some(path) = d
+                .old_file()
+                .path()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+            else {
+                continue;
+            };
+            if crate::boundary::place(&path).is_none() || self.dir.join(&path).exists() {
+                continue;
+            }
+            let blob = self.repo.find_blob(d.old_file().id()).map_err(&err)?;
+            writes.push((PathBuf::from(&path), blob.content().to_vec()));
+        }
+        if writes.is_empty() {
+            return Ok(false);
+        }
+        let io = |e: storage::StoreError| HistoryError::new(&self.dir, e.to_string());
+        if writes
+            .iter()
+            .any(|(p, _)| p.starts_with(storage::RECORDS_DIR))
+        {
+            storage::create_private_dir(&self.dir.join(storage::RECORDS_DIR)).map_err(io)?;
+        }
+        storage::write_many(&self.dir, &writes).map_err(io)?;
+        self.restored.borrow_mut().extend(
+            writes
+                .iter()
+                .map(|(p, _)| p.to_string_lossy().replace('\\', "/")),
+        );
+        Ok(true)
+    }
+
+    /// The campaign files put back from the history since the last call, to be said once:
+    /// «файл … пропал из папки кампании и восстановлен из истории».
+    pub fn take_restored(&self) -> Vec<String> {
+        std::mem::take(&mut *self.restored.borrow_mut())
     }
 
     /// Commits the campaign files as they are, whatever the last commit holds: the first

@@ -116,7 +116,12 @@ impl Session {
 
     /// The default campaign is made when something is first written to it.
     pub fn ensure_campaign(&self) -> Result<(), Failure> {
-        if self.default_campaign && !self.campaign_dir.join(storage::META_FILE).exists() {
+        // A default campaign whose campaign.ron went is put back from its history, not made
+        // anew over it.
+        if self.default_campaign
+            && !self.campaign_dir.join(storage::META_FILE).exists()
+            && !self.campaign_dir.join(".git").exists()
+        {
             storage::create(&self.campaign_dir, &new_meta(&self.data, None))?;
         }
         Ok(())
@@ -249,7 +254,7 @@ impl Session {
     ) -> Result<Record, Failure> {
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
-        let campaign = self.writable_campaign()?;
+        let (campaign, prepared) = self.for_writing()?;
         let mut record = campaign.record_or_empty(id).into_owned();
         let changes = make(&record);
         crate::model::change::check_writers(&campaign.meta, &changes)?;
@@ -263,6 +268,7 @@ impl Session {
         // writer left uncommitted goes in first, as what it is.
         let by = changes.first().map(|c| c.by.clone()).unwrap_or_default();
         self.saved(
+            prepared,
             &by,
             || Ok(storage::save_record(&self.campaign_dir, &record)?),
             |history, files| history.commit_changes(&self.data, id, &changes, files),
@@ -280,11 +286,52 @@ impl Session {
         Ok(history)
     }
 
+    /// The campaign for a writer holding the lock, read whole, and its history ready
+    /// ([`Session::begin`]); read again when files the folder had lost were put back, so
+    /// the write sees every answer and erases none.
+    fn for_writing(&self) -> Result<(Campaign, Prepared), Failure> {
+        let campaign = self.writable_campaign()?;
+        let prepared = self.begin();
+        if matches!(prepared, Prepared::Ready(_, true)) {
+            return Ok((self.writable_campaign()?, prepared));
+        }
+        Ok((campaign, prepared))
+    }
+
+    /// After the campaign read whole, before a write (under the lock): what a killed writer
+    /// left uncommitted goes into the history, and a campaign file the folder lost comes
+    /// back from it, said once. Only a campaign that has a history yet: a new one gets it at
+    /// its first write.
+    fn begin(&self) -> Prepared {
+        if !self.campaign_dir.join(".git").exists() {
+            return Prepared::NotYet;
+        }
+        let by = self.reviewer().unwrap_or_default();
+        let history = self.history().map_err(|e| e.message).and_then(|h| {
+            h.commit_pending(&by).map_err(|e| e.to_string())?;
+            Ok(h)
+        });
+        match history {
+            Ok(h) => {
+                let restored = h.take_restored();
+                for path in &restored {
+                    eprintln!("sobes: {}", restored_said(&self.campaign_dir, path));
+                }
+                Prepared::Ready(Box::new(h), !restored.is_empty())
+            }
+            Err(e) => {
+                eprintln!("sobes: {}", history_trouble(&e));
+                Prepared::Failed
+            }
+        }
+    }
+
     /// Writes with `write`, then commits what it wrote with `commit`. The file is the
     /// truth: a history that cannot be opened or written never stops the write, and says so
     /// once.
     fn saved<T>(
         &self,
+        prepared: Prepared,
         by: &str,
         write: impl FnOnce() -> Result<T, Failure>,
         commit: impl FnOnce(&History, &T) -> Result<bool, HistoryError>,
@@ -292,18 +339,22 @@ impl Session {
         let warn = |e: &dyn std::fmt::Display| {
             eprintln!("sobes: {}", history_trouble(e));
         };
-        let history = match self.history() {
-            Ok(h) => match h.commit_pending(by) {
-                Ok(_) => Some(h),
+        let history = match prepared {
+            Prepared::Ready(h, _) => Some(*h),
+            Prepared::Failed => None,
+            Prepared::NotYet => match self.history() {
+                Ok(h) => match h.commit_pending(by) {
+                    Ok(_) => Some(h),
+                    Err(e) => {
+                        warn(&e);
+                        None
+                    }
+                },
                 Err(e) => {
-                    warn(&e);
+                    warn(&e.message);
                     None
                 }
             },
-            Err(e) => {
-                warn(&e.message);
-                None
-            }
         };
         let written = write()?;
         if let Some(h) = history
@@ -313,6 +364,25 @@ impl Session {
         }
         Ok(written)
     }
+}
+
+/// The history of a writer, as [`Session::begin`] left it.
+enum Prepared {
+    /// The campaign has no history yet: the first write makes it.
+    NotYet,
+    /// Opened, what was pending committed; true when lost files were put back (the campaign
+    /// is to be read again).
+    Ready(Box<History>, bool),
+    /// It could not be opened or written (said already): the write goes on without it.
+    Failed,
+}
+
+/// What a restored file's message says: which file, that it had gone, that it is back.
+pub fn restored_said(dir: &Path, path: &str) -> String {
+    format!(
+        "{}: файл пропал из папки кампании (удалён вне sobes?) и восстановлен из истории; ответы в нём целы",
+        dir.join(path).display()
+    )
 }
 
 /// The one sentence for a save whose history could not be written.
@@ -337,6 +407,8 @@ impl Session {
         let _lock = Lock::acquire(&self.campaign_dir)?;
         let (meta, _) = storage::open(&self.campaign_dir).map_err(|e| damaged(&e))?;
         self.fits(&meta)?;
+        // Only the points are read, after a lost table came back.
+        let prepared = self.begin();
         let table = storage::scores::table(&self.campaign_dir)?;
         let mut records = std::collections::BTreeMap::new();
         storage::scores::join_all(&mut records, &table, |_| true);
@@ -379,6 +451,7 @@ impl Session {
             .unwrap_or_default();
         let summary = summary(count);
         self.saved(
+            prepared,
             &by,
             || Ok(storage::scores::write(&self.campaign_dir, table)?),
             |history, text| {
@@ -404,12 +477,13 @@ impl Session {
         };
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
-        let mut campaign = self.writable_campaign()?;
+        let (mut campaign, prepared) = self.for_writing()?;
         let value = campaign.meta.set(key, value).map_err(Failure::new)?;
         let by = self.reviewer().unwrap_or_default();
         let file = self.campaign_dir.join(storage::META_FILE);
         let summary = format!("Кампания: {key} = «{value}»");
         self.saved(
+            prepared,
             &by,
             || {
                 Ok(storage::atomic_write(
@@ -429,7 +503,7 @@ impl Session {
     pub fn rename_reviewer(&self, old: &str, new: &str) -> Result<Renamed, Failure> {
         self.ensure_campaign()?;
         let _lock = Lock::acquire(&self.campaign_dir)?;
-        let campaign = self.writable_campaign()?;
+        let (campaign, prepared) = self.for_writing()?;
         let name_of = |id: &str| {
             self.data
                 .registry
@@ -446,6 +520,7 @@ impl Session {
         );
         let meta_file = self.campaign_dir.join(storage::META_FILE);
         self.saved(
+            prepared,
             &by,
             || {
                 let mut files = Vec::new();

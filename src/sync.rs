@@ -618,7 +618,11 @@ fn merge_in(
     // What the merge writes: (path in the campaign, new blob or None for removed, text).
     let mut outcome: Vec<(String, Option<Oid>, Option<Vec<u8>>)> = Vec::new();
     for path in all {
-        let (ob, oo, ot) = (ib.get(path), io.get(path), it.get(path));
+        let ob = ib.get(path);
+        // A side without a file the base has did not erase it: sobes never deletes a
+        // campaign file, so absence is a loss (a file deleted by hand, a tree cut short),
+        // and that side counts as having left the file as it was.
+        let (oo, ot) = (io.get(path).or(ob), it.get(path).or(ob));
         // Same blob id, same content: nothing to read.
         if oo == ot || ot == ob {
             continue;
@@ -712,7 +716,11 @@ fn merge_in(
     write_files(dir, &writes)?;
     // Nothing here the other side lacks: take its commit as it is (a fast-forward), so two
     // devices end on the same commit rather than merging each other's merges for ever.
-    if repo.graph_descendant_of(theirs, ours).map_err(&err)? {
+    // Their tree lacking a file this side has is not taken as it is (see above).
+    let lost_there = io
+        .keys()
+        .any(|p| boundary::place(p).is_some() && !it.contains_key(p));
+    if !lost_there && repo.graph_descendant_of(theirs, ours).map_err(&err)? {
         let head = repo.head().map_err(&err)?;
         let name = head.name().map_err(&err)?.to_string();
         repo.reference(&name, theirs, true, "sync: fast-forward")

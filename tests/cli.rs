@@ -642,8 +642,10 @@ fn a_campaign_of_another_region_keeps_its_registry_and_refuses_other_data() {
     let o = env.bare(&["--campaign", dir.to_str().unwrap(), "check"]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 
-    // Without its registry (an older campaign), writers refuse and check says why.
+    // Without its registry (an older campaign, from before campaigns kept their data files
+    // and before the history, which would give it back), writers refuse and check says why.
     std::fs::remove_file(dir.join("registry.ron")).unwrap();
+    sobes::storage::remove_tree(&dir.join(".git")).unwrap();
     let before = snapshot(&dir);
     let o = set(&dir, "Уйский МР");
     assert_eq!(o.status.code(), Some(1));

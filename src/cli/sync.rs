@@ -26,6 +26,12 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, new_hub: bool) -> Result<(), Failure>
     let history = ctx.history()?;
     let by = ctx.reviewer().unwrap_or_default();
     history.commit_pending(&by)?;
+    for path in history.take_restored() {
+        eprintln!(
+            "sobes: {}",
+            crate::session::restored_said(&ctx.campaign_dir, &path)
+        );
+    }
     let target = sync::Hub {
         folder: hub,
         create: new_hub,

@@ -478,9 +478,24 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     let keymap = load_keymap(&ctx)?;
     ctx.ensure_campaign()?;
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
-    let (campaign, loading) =
+    let (mut campaign, mut loading) =
         load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
     ctx.fits(&campaign.meta)?;
+    let device = ctx.device()?;
+    let history = open_history(
+        &ctx.campaign_dir,
+        &device,
+        ctx.reviewer().as_deref().unwrap_or(""),
+    );
+    let restored = history
+        .as_ref()
+        .map(|h| h.take_restored())
+        .unwrap_or_default();
+    if !restored.is_empty() {
+        // Files the folder had lost came back from the history: the screen shows them.
+        (campaign, loading) =
+            load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
+    }
     let reviewer = ctx.reviewer();
     // A template that does not fit the protocol does not stop the interview: the preview
     // and the annex export say why, the cluster matrix exports without it.
@@ -495,7 +510,6 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         crate::clock::now,
         ctx.paths.export_dir(&ctx.campaign_dir),
     );
-    let reviewer_name = app.ctx.reviewer.clone();
     match template {
         Ok(t) => app.ctx.template = Some(t.template),
         Err(why) => app.ctx.template_error = Some(why),
@@ -510,17 +524,19 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     if let Some(rx) = loading {
         app.start_loading(rx);
     }
-    let device = ctx.device()?;
     // A history that cannot be opened does not stop the interview: answers are saved to
     // their files and the status line says why they are not in the history.
-    let history = match open_history(
-        &ctx.campaign_dir,
-        &device,
-        reviewer_name.as_deref().unwrap_or(""),
-    ) {
+    let history = match history {
         Ok(h) => {
             if let Some(report) = &h.repaired {
                 app.ctx.error(report.to_string());
+            }
+            if !restored.is_empty() {
+                let said: Vec<String> = restored
+                    .iter()
+                    .map(|p| crate::session::restored_said(&ctx.campaign_dir, p))
+                    .collect();
+                app.ctx.error(said.join("\n"));
             }
             Some(h)
         }
