@@ -384,17 +384,22 @@ pub fn damaged_objects(objects: &Path, since: Option<SystemTime>) -> Vec<(PathBu
     out
 }
 
-/// Larger inflated objects are refused rather than held.
-const MAX_OBJECT: usize = 256 * 1024 * 1024;
+/// Larger inflated objects are refused rather than held: a campaign file is at most 4 MiB
+/// and the records' folder of a campaign of thousands is a tree of a few hundred KB, so a
+/// small zlib bomb on a stick costs milliseconds, not minutes.
+const MAX_OBJECT: usize = 16 * 1024 * 1024;
 
 /// A loose object's file is a whole zlib stream of a git object whose id is its name.
 pub fn verify_loose(path: &Path, id: &str) -> Result<(), String> {
     use flate2::{Decompress, FlushDecompress, Status};
     // Compressed, an object is never larger than its content: one larger than any object
     // sobes takes is refused unread.
-    let size = std::fs::symlink_metadata(path)
-        .map_err(|e| storage::describe_io(&e))?
-        .len();
+    let meta = std::fs::symlink_metadata(path).map_err(|e| storage::describe_io(&e))?;
+    // A link (to /dev/zero), a FIFO or a device would be read for ever or wait for ever.
+    if !meta.file_type().is_file() {
+        return Err("не обычный файл (ссылка, канал или устройство)".into());
+    }
+    let size = meta.len();
     if size > MAX_OBJECT as u64 {
         return Err("объект слишком большой".into());
     }

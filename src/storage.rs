@@ -177,6 +177,14 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
 
 /// Reads a text file, refusing what is too large or not UTF-8.
 pub fn read_text(path: &Path) -> Result<String, StoreError> {
+    // A FIFO or a device in a file's place would make the open or the read wait for ever.
+    let meta = fs::metadata(path).map_err(io_err(path))?;
+    if !meta.is_file() {
+        return Err(StoreError::Parse(SourceError::whole(
+            Origin::from(path),
+            "не обычный файл (папка, канал или устройство), а ожидался файл с текстом".to_string(),
+        )));
+    }
     let file = File::open(path).map_err(io_err(path))?;
     let len = file.metadata().map_err(io_err(path))?.len();
     if len > MAX_FILE_BYTES {

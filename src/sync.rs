@@ -319,6 +319,14 @@ pub fn open_hub(folder: &Path, create: bool) -> Result<(Repository, bool), SyncE
     if missing || empty {
         return Ok((Repository::init_bare(folder).map_err(&err)?, true));
     }
+    if let Some(why) = not_plain_hub(folder) {
+        return Err(SyncError::Hub {
+            folder: folder.to_path_buf(),
+            message: format!(
+                "{why}: это не узел sobes или он подделан; ничего не изменено, на узел ничего не отправлено"
+            ),
+        });
+    }
     let repo = Repository::open_bare(folder).map_err(|_| SyncError::Hub {
         folder: folder.to_path_buf(),
         message:
@@ -328,17 +336,54 @@ pub fn open_hub(folder: &Path, create: bool) -> Result<(Repository, bool), SyncE
     Ok((repo, false))
 }
 
+/// What makes libgit2 read a hub elsewhere than the folder checked (a `.git` inside, which
+/// its local transport opens instead; `commondir`; a configuration that includes other
+/// files, which may be a FIFO it waits on for ever): sobes never makes these.
+fn not_plain_hub(folder: &Path) -> Option<String> {
+    for odd in [".git", "commondir", "gitdir"] {
+        if std::fs::symlink_metadata(folder.join(odd)).is_ok() {
+            return Some(format!("в папке узла есть «{odd}»"));
+        }
+    }
+    let config = folder.join("config");
+    match std::fs::symlink_metadata(&config) {
+        Ok(m) if !m.file_type().is_file() => {
+            return Some("config узла — не обычный файл".into());
+        }
+        Ok(_) => {
+            let text = storage::read_text(&config).ok()?;
+            if text.to_lowercase().contains("[include") {
+                return Some("config узла подключает другие файлы (include)".into());
+            }
+        }
+        Err(_) => {}
+    }
+    None
+}
+
 /// The file in a hub's folder that names the campaign it serves: its id and title.
 pub const HUB_CAMPAIGN_FILE: &str = "sobes-campaign";
 
 /// The campaign a hub serves (id, title), when it says (a file from the stick: read only
-/// while small and text).
-fn hub_campaign(hub: &Path) -> Option<(String, String)> {
-    let text = storage::read_text(&hub.join(HUB_CAMPAIGN_FILE)).ok()?;
+/// while a small, plain text file; anything else in its place is refused, since writing the
+/// identity there later could wait for ever on a FIFO).
+fn hub_campaign(hub: &Path) -> Result<Option<(String, String)>, SyncError> {
+    let path = hub.join(HUB_CAMPAIGN_FILE);
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let text = storage::read_text(&path).map_err(|e| SyncError::Hub {
+        folder: hub.to_path_buf(),
+        message: format!(
+            "{HUB_CAMPAIGN_FILE} не читается ({e}): это не узел sobes или он повреждён; ничего не изменено, на узел ничего не отправлено"
+        ),
+    })?;
     let mut lines = text.lines();
-    let id = lines.next()?.trim().to_string();
+    let Some(id) = lines.next().map(|l| l.trim().to_string()) else {
+        return Ok(None);
+    };
     let title = lines.next().unwrap_or("").trim().to_string();
-    (!id.is_empty()).then_some((id, title))
+    Ok((!id.is_empty()).then_some((id, title)))
 }
 
 /// Refuses a hub of another campaign, whoever wrote it, before anything is pushed.
@@ -851,7 +896,7 @@ pub fn sync_with(
 ) -> Result<Report, SyncError> {
     let (folder, device) = (hub.folder, history.device());
     let mut meta = meta_of(dir)?;
-    let hub_id = hub_campaign(folder);
+    let hub_id = hub_campaign(folder)?;
     check_identity(folder, hub_id.as_ref(), &meta)?;
     let (hub_repo, new_hub) = open_hub(folder, hub.create)?;
     let repo = &history.repo;

@@ -211,3 +211,113 @@ fn a_push_the_hub_did_not_take_is_an_error() {
     );
     assert!(!stdout(&o).contains("ушло"), "{}", stdout(&o));
 }
+
+/// Runs `args` on the laptop's campaign, killed after a minute: a hang is a failure, not a
+/// test that never ends.
+fn limited(l: &Laptop, what: &str, args: &[&str]) -> Output {
+    let mut child = l
+        .env
+        .command()
+        .arg("--campaign")
+        .arg(&l.env.dir)
+        .arg("--as")
+        .arg(l.name)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what}: {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A hub that would make libgit2 read elsewhere, or read for ever, is refused by name and
+/// nothing waits: a `.git` folder inside it, a `commondir`, a configuration that includes
+/// another file, and (on Unix) a FIFO as its identity file, a loose object that is a link to
+/// /dev/zero.
+#[test]
+fn a_hub_that_would_hang_or_lead_elsewhere_is_refused_at_once() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, _b, hub) = pair(root.path());
+    a.set("Ашинский", "methodists", "4");
+    let before = std::fs::read_to_string(a.record("ashinsky-mr")).unwrap();
+    type Damage = Box<dyn Fn(&Path)>;
+    let mut damages: Vec<(&str, Damage, Damage)> = vec![
+        (
+            "«.git»",
+            Box::new(|h: &Path| std::fs::create_dir(h.join(".git")).unwrap()),
+            Box::new(|h: &Path| std::fs::remove_dir(h.join(".git")).unwrap()),
+        ),
+        (
+            "«commondir»",
+            Box::new(|h: &Path| std::fs::write(h.join("commondir"), "../elsewhere\n").unwrap()),
+            Box::new(|h: &Path| std::fs::remove_file(h.join("commondir")).unwrap()),
+        ),
+        (
+            "include",
+            Box::new(|h: &Path| {
+                let mut c = std::fs::read_to_string(h.join("config")).unwrap();
+                c.push_str("[include]\n\tpath = /dev/zero\n");
+                std::fs::write(h.join("config"), c).unwrap();
+            }),
+            Box::new(|h: &Path| {
+                let c = std::fs::read_to_string(h.join("config")).unwrap();
+                let c = c.replace("[include]\n\tpath = /dev/zero\n", "");
+                std::fs::write(h.join("config"), c).unwrap();
+            }),
+        ),
+    ];
+    #[cfg(unix)]
+    {
+        damages.push((
+            "sobes-campaign",
+            Box::new(|h: &Path| {
+                let f = h.join("sobes-campaign");
+                std::fs::rename(&f, h.join("kept")).unwrap();
+                let c = std::ffi::CString::new(f.to_str().unwrap()).unwrap();
+                // SAFETY: a valid NUL-terminated path.
+                assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+            }),
+            Box::new(|h: &Path| {
+                std::fs::remove_file(h.join("sobes-campaign")).unwrap();
+                std::fs::rename(h.join("kept"), h.join("sobes-campaign")).unwrap();
+            }),
+        ));
+        damages.push((
+            "ссылка",
+            Box::new(|h: &Path| {
+                let d = h.join("objects").join("ab");
+                std::fs::create_dir_all(&d).unwrap();
+                std::os::unix::fs::symlink("/dev/zero", d.join("c".repeat(38))).unwrap();
+            }),
+            Box::new(|h: &Path| std::fs::remove_dir_all(h.join("objects").join("ab")).unwrap()),
+        ));
+    }
+    for (what, damage, undo) in &damages {
+        damage(&hub);
+        let o = limited(&a, what, &["sync", hub.to_str().unwrap()]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{what}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert!(!stdout(&o).contains("ушло"), "{what}: {}", stdout(&o));
+        assert_eq!(
+            std::fs::read_to_string(a.record("ashinsky-mr")).unwrap(),
+            before,
+            "{what}"
+        );
+        undo(&hub);
+    }
+    let o = limited(&a, "undone", &["sync", hub.to_str().unwrap()]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+}
