@@ -20,7 +20,9 @@ use git2::{Oid, Repository};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod fetch;
 mod push;
+use fetch::fetch;
 use push::push;
 
 #[derive(Debug, thiserror::Error)]
@@ -417,39 +419,6 @@ pub fn device_ref(device: &str) -> String {
     format!("refs/heads/devices/{device}")
 }
 
-/// Fetches every device's branch from the hub into `refs/hub/*`, after checking the hub's
-/// loose objects (libgit2 reads them to send them, and loops for ever on a cut one).
-fn fetch(repo: &Repository, hub: &Path) -> Result<(), SyncError> {
-    // sobes never makes a hub that keeps its objects in another folder; libgit2 would read
-    // those unchecked.
-    if hub.join("objects/info/alternates").exists() {
-        return Err(SyncError::Hub {
-            folder: hub.to_path_buf(),
-            message: "узел ссылается на объекты в чужой папке (objects/info/alternates): это не узел sobes или он подделан; ничего не изменено, на узел ничего не отправлено".into(),
-        });
-    }
-    if let Some((path, why)) = boundary::damaged_objects(&hub.join("objects"), None)
-        .into_iter()
-        .next()
-    {
-        return Err(SyncError::Hub {
-            folder: hub.to_path_buf(),
-            message: format!(
-                "узел повреждён: объект {} — {why}; ничего не изменено, на узел ничего не отправлено",
-                path.display()
-            ),
-        });
-    }
-    let url = hub.to_string_lossy().into_owned();
-    let mut remote = repo.remote_anonymous(&url).map_err(hub_err(hub))?;
-    // Branches gone from the hub go from here too: a refusal of one is then forgotten.
-    let mut opts = git2::FetchOptions::new();
-    opts.prune(git2::FetchPrune::On);
-    remote
-        .fetch(&["+refs/heads/devices/*:refs/hub/*"], Some(&mut opts), None)
-        .map_err(hub_err(hub))
-}
-
 /// The devices' branches fetched from the hub that hold something this campaign lacks:
 /// (device, commit), this device's own first (after a repair it brings the history back).
 fn incoming(repo: &Repository, me: &str, dir: &Path) -> Result<Vec<(String, Oid)>, SyncError> {
@@ -469,6 +438,23 @@ fn incoming(repo: &Repository, me: &str, dir: &Path) -> Result<Vec<(String, Oid)
     }
     out.sort_by_key(|(d, _)| *d != me);
     Ok(out)
+}
+
+/// Why the branch at `theirs` (its history brought whole by [`fetch`]) cannot come in, if
+/// it cannot: its tree does not read, or the boundary refuses it.
+fn branch_problem(
+    repo: &Repository,
+    theirs: Oid,
+    data: &DataSet,
+    known: &BTreeMap<String, Oid>,
+) -> Option<String> {
+    let tree = match repo.find_commit(theirs).and_then(|c| c.tree()) {
+        Ok(tree) => tree,
+        Err(e) => return Some(boundary::describe(&e, Whose::Hub)),
+    };
+    boundary::check_tree(repo, &tree, data, known)
+        .err()
+        .map(|r| r.to_string())
 }
 
 /// Branches of the hub refused by the boundary: kept in the campaign's `.git` and named by
@@ -909,7 +895,7 @@ pub fn sync_with(
         ..Report::default()
     };
     progress(Step::Fetching);
-    fetch(repo, folder)?;
+    let broken = fetch(repo, folder)?;
     progress(Step::Checking);
     let branches = incoming(repo, device, dir)?;
     let known = {
@@ -917,18 +903,18 @@ pub fn sync_with(
         boundary::files_of(head.as_ref())
     };
     let before = refused(dir);
-    let mut now_refused = Vec::new();
-    let mut fresh = Vec::new();
+    let mut fresh: Vec<Refused> = broken
+        .iter()
+        .filter(|r| !before.contains(r))
+        .cloned()
+        .collect();
+    let mut now_refused = broken;
     for (other, theirs) in &branches {
-        let tree = repo
-            .find_commit(*theirs)
-            .and_then(|c| c.tree())
-            .map_err(hub_err(folder))?;
-        if let Err(r) = boundary::check_tree(repo, &tree, data, &known) {
+        if let Some(why) = branch_problem(repo, *theirs, data, &known) {
             let refusal = Refused {
                 device: other.clone(),
                 commit: theirs.to_string(),
-                why: r.to_string(),
+                why,
             };
             if !before.contains(&refusal) {
                 fresh.push(refusal.clone());
@@ -1053,6 +1039,7 @@ pub fn join(
     let (_, _) = open_hub(hub, false)?;
     let repo = &history.repo;
     let err = local_err(dir);
+    // A branch that does not read is left out: a new laptop joins from the others.
     fetch(repo, hub)?;
     let branches = incoming(repo, history.device(), dir)?;
     let Some((device, first)) = branches.first().cloned() else {

@@ -321,3 +321,68 @@ fn a_hub_that_would_hang_or_lead_elsewhere_is_refused_at_once() {
     let o = limited(&a, "undone", &["sync", hub.to_str().unwrap()]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
 }
+
+/// A branch on the hub that is no history (pointing at a blob, or at a commit whose parent
+/// is missing) is named and left out: the others' work still comes in, at the latest on the
+/// next sync, and a new laptop still joins.
+#[test]
+fn a_broken_branch_is_named_and_never_blocks_the_others() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b, hub) = pair(root.path());
+    let hub_repo = Repository::open_bare(&hub).unwrap();
+    let blob = hub_repo.blob(b"not a commit").unwrap();
+    hub_repo
+        .reference("refs/heads/devices/0-blob", blob, true, "test")
+        .unwrap();
+    let tree = hub_repo
+        .find_commit(
+            hub_repo
+                .references_glob("refs/heads/devices/*")
+                .unwrap()
+                .flatten()
+                .filter_map(|r| r.target())
+                .find(|t| hub_repo.find_commit(*t).is_ok())
+                .unwrap(),
+        )
+        .unwrap()
+        .tree_id();
+    let missing = Oid::from_str("1234567890123456789012345678901234567890").unwrap();
+    let text = format!(
+        "tree {tree}\nparent {missing}\nauthor Кто-то <x@sobes> 1760000000 +0500\ncommitter Кто-то <x@sobes> 1760000000 +0500\n\nбез родителя\n"
+    );
+    let orphan = hub_repo
+        .odb()
+        .unwrap()
+        .write(ObjectType::Commit, text.as_bytes())
+        .unwrap();
+    hub_repo
+        .reference("refs/heads/devices/0-orphan", orphan, true, "test")
+        .unwrap();
+    a.set("Ашинский", "methodists", "4");
+    let o = limited(&a, "a", &["sync", hub.to_str().unwrap()]);
+    let said = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        said.contains("0-blob") && said.contains("0-orphan"),
+        "named: {said}"
+    );
+    // The next syncs leave them out and carry the rest.
+    let o = limited(&a, "a again", &["sync", hub.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("пропущено"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let _ = limited(&b, "b", &["sync", hub.to_str().unwrap()]);
+    let o = limited(&b, "b again", &["sync", hub.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("пропущено"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let text = std::fs::read_to_string(b.record("ashinsky-mr")).unwrap();
+    assert!(text.contains("Number(4)"), "Анна's work came in: {text}");
+    let o = b.run(&["conflicts"]);
+    assert!(stdout(&o).contains("0-blob"), "{}", stdout(&o));
+}

@@ -1,0 +1,135 @@
+//! Bringing the devices' branches from a folder hub into `refs/hub/*`, branch by branch,
+//! without libgit2's local transport: that one opens whatever repository it finds at the
+//! path (a `.git` inside the folder instead of the hub checked), and one branch whose history
+//! does not read (a parent missing, a blob where a commit should be) failed the whole fetch
+//! for every laptop. Here the hub is opened as exactly its folder, after its loose objects
+//! were checked whole; each branch's new objects are packed from the hub and written into
+//! the campaign's history ([`crate::history::write_pack`]); a branch that does not read is
+//! returned, named, and left out.
+
+use super::{Refused, SyncError, hub_err};
+use crate::boundary::{self, Whose};
+use git2::{Oid, Repository};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const HUB_BRANCHES: &str = "refs/heads/devices/";
+const FETCHED: &str = "refs/hub/";
+
+/// Fetches every device's branch; returns the branches left out, and why.
+pub(super) fn fetch(repo: &Repository, hub: &Path) -> Result<Vec<Refused>, SyncError> {
+    let refuse = |message: String| SyncError::Hub {
+        folder: hub.to_path_buf(),
+        message,
+    };
+    // sobes never makes a hub that keeps its objects in another folder; libgit2 would read
+    // those unchecked.
+    if hub.join("objects/info/alternates").exists() {
+        return Err(refuse("узел ссылается на объекты в чужой папке (objects/info/alternates): это не узел sobes или он подделан; ничего не изменено, на узел ничего не отправлено".into()));
+    }
+    if let Some((path, why)) = boundary::damaged_objects(&hub.join("objects"), None)
+        .into_iter()
+        .next()
+    {
+        return Err(refuse(format!(
+            "узел повреждён: объект {} — {why}; ничего не изменено, на узел ничего не отправлено",
+            path.display()
+        )));
+    }
+    // Read by no sync, but a hub whose HEAD git itself cannot read is damaged and is said so.
+    let head = crate::storage::read_text(&hub.join("HEAD")).unwrap_or_default();
+    let head = head.trim();
+    if !(head.starts_with("ref: refs/") || Oid::from_str(head).is_ok() && head.len() == 40) {
+        return Err(refuse("узел повреждён: его HEAD не читается; ничего не изменено, на узел ничего не отправлено".into()));
+    }
+    let hub_repo = Repository::open_bare(hub).map_err(hub_err(hub))?;
+    let mut seen = BTreeSet::new();
+    let mut broken = Vec::new();
+    for r in hub_repo
+        .references_glob(&format!("{HUB_BRANCHES}*"))
+        .map_err(hub_err(hub))?
+    {
+        let Ok(r) = r else { continue };
+        let Some(device) = r.name().ok().and_then(|n| n.strip_prefix(HUB_BRANCHES)) else {
+            continue;
+        };
+        let device = device.to_string();
+        seen.insert(device.clone());
+        let result = match r.target() {
+            Some(tip) => bring(repo, &hub_repo, tip).map(|()| tip),
+            None => Err("ветка — символическая ссылка, а не запись истории".to_string()),
+        };
+        match result {
+            Ok(tip) => {
+                repo.reference(&format!("{FETCHED}{device}"), tip, true, "sync: fetch")
+                    .map_err(|e| {
+                        refuse(format!("история кампании: {}", boundary::describe_git(&e)))
+                    })?;
+            }
+            Err(why) => {
+                let _ = repo
+                    .find_reference(&format!("{FETCHED}{device}"))
+                    .and_then(|mut old| old.delete());
+                broken.push(Refused {
+                    commit: r.target().map(|t| t.to_string()).unwrap_or_default(),
+                    device,
+                    why,
+                });
+            }
+        }
+    }
+    // Branches gone from the hub go from here too: a refusal of one is then forgotten.
+    if let Ok(refs) = repo.references_glob(&format!("{FETCHED}*")) {
+        let gone: Vec<String> = refs
+            .flatten()
+            .filter_map(|r| r.name().ok().map(str::to_string))
+            .filter(|n| !seen.contains(n.trim_start_matches(FETCHED)))
+            .collect();
+        for name in gone {
+            let _ = repo.find_reference(&name).and_then(|mut r| r.delete());
+        }
+    }
+    Ok(broken)
+}
+
+/// Copies into `repo` the objects of the branch at `tip` it lacks: the commits not reachable
+/// from what this history already holds, their trees and blobs. An error says why the
+/// branch cannot come in.
+fn bring(repo: &Repository, hub: &Repository, tip: Oid) -> Result<(), String> {
+    let why = |e: git2::Error| {
+        format!(
+            "история ветки неполна или повреждена ({})",
+            boundary::describe(&e, Whose::Hub)
+        )
+    };
+    if hub.find_commit(tip).is_err() {
+        return Err("ветка указывает не на запись истории (не коммит)".into());
+    }
+    if repo.find_commit(tip).is_ok() {
+        return Ok(());
+    }
+    let mut walk = hub.revwalk().map_err(why)?;
+    walk.push(tip).map_err(why)?;
+    let local = repo.head().ok().and_then(|h| h.target()).into_iter().chain(
+        repo.references_glob(&format!("{FETCHED}*"))
+            .into_iter()
+            .flat_map(|refs| {
+                refs.flatten()
+                    .filter_map(|r| r.target())
+                    .collect::<Vec<_>>()
+            }),
+    );
+    let hub_odb = hub.odb().map_err(why)?;
+    for known in local {
+        if hub_odb.exists(known) && repo.find_commit(known).is_ok() {
+            walk.hide(known).map_err(why)?;
+        }
+    }
+    let mut builder = hub.packbuilder().map_err(why)?;
+    builder.insert_walk(&mut walk).map_err(why)?;
+    if builder.object_count() > 0 {
+        crate::history::write_pack(&mut builder, &repo.path().join("objects").join("pack"))
+            .map_err(|e| format!("не записано в историю кампании: {}", e.message()))?;
+    }
+    Ok(())
+}
