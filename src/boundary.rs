@@ -202,7 +202,14 @@ pub fn check_tree(
     };
     for (path, oid) in &files {
         if fresh(path, oid) && place(path) != Some(Place::Data) {
-            check_file(path, read(path, *oid)?.as_bytes(), data)?;
+            let parsed = check_parsed(path, read(path, *oid)?.as_bytes(), data)?;
+            if let Some(record) = parsed {
+                let ours = known.get(path).and_then(|o| read(path, *o).ok());
+                let new = impossible_news(&record, ours, path, data);
+                if !new.is_empty() {
+                    return refuse(path, new.join("; "));
+                }
+            }
         }
     }
     Ok(files)
@@ -210,7 +217,11 @@ pub fn check_tree(
 
 /// A campaign file's text as a commit or a merge would write it: parsed and checked as
 /// loading the campaign checks it. Data files are checked by [`check_tree`] as a set.
-pub fn check_file(path: &str, bytes: &[u8], data: &DataSet) -> Result<(), Refusal> {
+pub fn check_parsed(
+    path: &str,
+    bytes: &[u8],
+    data: &DataSet,
+) -> Result<Option<crate::model::campaign::Record>, Refusal> {
     let Some(place) = place(path) else {
         return refuse(path, "не файл кампании");
     };
@@ -239,14 +250,43 @@ pub fn check_file(path: &str, bytes: &[u8], data: &DataSet) -> Result<(), Refusa
             }
         }
         Place::Record(id) => {
-            storage::parse_record(at, text).map_err(store)?;
+            let record = storage::parse_record(at, text).map_err(store)?;
             if !known(&id) {
                 return refuse(path, format!("муниципалитета «{id}» нет в реестре"));
             }
+            return Ok(Some(record));
         }
         Place::Data => {}
     }
-    Ok(())
+    Ok(None)
+}
+
+/// [`check_parsed`] for a file whose parsed value is not needed.
+pub fn check_file(path: &str, bytes: &[u8], data: &DataSet) -> Result<(), Refusal> {
+    check_parsed(path, bytes, data).map(|_| ())
+}
+
+/// Values in an incoming record that no sobes could have written
+/// ([`crate::model::checks::impossible_values`]) and this campaign's own version of the
+/// record does not already hold (a protocol changed during the campaign leaves such
+/// answers on every laptop; they are not the other side's doing).
+fn impossible_news(
+    theirs: &crate::model::campaign::Record,
+    ours: Option<String>,
+    path: &str,
+    data: &DataSet,
+) -> Vec<String> {
+    let problems = |r: &crate::model::campaign::Record| {
+        crate::model::checks::impossible_values(r, &data.protocol, &data.dimensions)
+    };
+    let mut new = problems(theirs);
+    if !new.is_empty()
+        && let Some(ours) = ours.and_then(|t| storage::parse_record(Path::new(path), &t).ok())
+    {
+        let old = problems(&ours);
+        new.retain(|p| !old.contains(p));
+    }
+    new
 }
 
 /// Every blob of a tree by path (its folders walked), as a commit of this campaign holds

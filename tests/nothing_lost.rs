@@ -386,3 +386,75 @@ fn a_broken_branch_is_named_and_never_blocks_the_others() {
     let o = b.run(&["conflicts"]);
     assert!(stdout(&o).contains("0-blob"), "{}", stdout(&o));
 }
+
+/// A record from the hub passes the checks a typed change passes: a cluster that does not
+/// exist, a number out of the question's range, a note longer than one may type, each is
+/// refused naming the branch and the file, and nothing is written.
+#[test]
+fn values_from_a_hub_pass_the_checks_typed_ones_pass() {
+    let root = tempfile::tempdir().unwrap();
+    let (_a, b, hub) = pair(root.path());
+    let hub_repo = Repository::open_bare(&hub).unwrap();
+    let tip = hub_repo
+        .references_glob("refs/heads/devices/*")
+        .unwrap()
+        .flatten()
+        .find_map(|r| r.target())
+        .unwrap();
+    let long = "ы".repeat(20_001);
+    let bad = [
+        "decisions: {\"training\": Decision(cluster: 200, by: \"Х\", at: \"2026-09-14T10:00:00Z\")},".to_string(),
+        "answers: {\"methodists\": Answer(value: Some(Number(-9223372036854775808)), by: \"Х\", at: \"2026-09-14T10:00:00Z\")},".to_string(),
+        format!("answers: {{\"methodists\": Answer(note: Some(\"{long}\"), by: \"Х\", at: \"2026-09-14T10:00:00Z\")}},"),
+    ];
+    for (n, field) in bad.iter().enumerate() {
+        let text = format!("Record(\n    format: 1,\n    id: \"uysky-mr\",\n    {field}\n)\n");
+        let commit = hub_repo.find_commit(tip).unwrap();
+        let tree = commit.tree().unwrap();
+        let records = tree.get_name("municipalities").unwrap().id();
+        let mut inner = hub_repo
+            .treebuilder(Some(&hub_repo.find_tree(records).unwrap()))
+            .unwrap();
+        inner
+            .insert(
+                "uysky-mr.ron",
+                hub_repo.blob(text.as_bytes()).unwrap(),
+                0o100644,
+            )
+            .unwrap();
+        let inner = inner.write().unwrap();
+        let mut outer = hub_repo.treebuilder(Some(&tree)).unwrap();
+        outer.insert("municipalities", inner, 0o040000).unwrap();
+        let tree = hub_repo.find_tree(outer.write().unwrap()).unwrap();
+        let sig = git2::Signature::now("Х", "x@sobes").unwrap();
+        let bad_commit = hub_repo
+            .commit(None, &sig, &sig, "подброшено", &tree, &[&commit])
+            .unwrap();
+        let device = format!("0-bad{n}");
+        hub_repo
+            .reference(
+                &format!("refs/heads/devices/{device}"),
+                bad_commit,
+                true,
+                "test",
+            )
+            .unwrap();
+        let before = std::fs::read_to_string(b.record("uysky-mr")).unwrap();
+        let o = limited(&b, &device, &["sync", hub.to_str().unwrap()]);
+        let said = format!("{}{}", stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "{field}: {said}");
+        assert!(
+            said.contains(&device) && said.contains("municipalities/uysky-mr.ron"),
+            "{field}: {said}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(b.record("uysky-mr")).unwrap(),
+            before
+        );
+        hub_repo
+            .find_reference(&format!("refs/heads/devices/{device}"))
+            .unwrap()
+            .delete()
+            .unwrap();
+    }
+}

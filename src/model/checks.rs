@@ -510,33 +510,62 @@ pub fn stale_report(
 }
 
 fn check_record(record: &Record, protocol: &Protocol, dims: &Dimensions) -> Vec<String> {
-    let mut problems = Vec::new();
-    for (qid, answer) in &record.answers.0 {
-        match protocol.question(qid) {
-            None => problems.push(format!(
+    let mut problems: Vec<String> = record
+        .answers
+        .0
+        .keys()
+        .filter(|qid| protocol.question(qid).is_none())
+        .map(|qid| {
+            format!(
                 "answers.{qid}: такого вопроса в протоколе «{}» версии {} нет; ответ сохранён, но не учитывается",
                 protocol.id, protocol.version
-            )),
-            Some(q) => {
-                if let Some(v) = &answer.value
-                    && !protocol.value_fits(q, v)
-                {
-                    problems.push(format!(
-                        "answers.{qid}: ответ {v:?} не подходит к вопросу ({})",
-                        q.kind.code()
-                    ));
-                }
-            }
+            )
+        })
+        .collect();
+    problems.extend(impossible_values(record, protocol, dims));
+    problems
+}
+
+/// What in a record no sobes could have written: a value that does not fit its question (a
+/// number out of range, several choices for one, an unknown option), a note, text or reason
+/// longer than one may type, a decision or rating on a dimension or cluster that does not
+/// exist. A record from a hub with any of these is refused before it is written; answers
+/// kept for questions this protocol no longer has are not among them.
+pub fn impossible_values(record: &Record, protocol: &Protocol, dims: &Dimensions) -> Vec<String> {
+    let mut problems = Vec::new();
+    let too_long = |t: &str| t.chars().count() > super::protocol::MAX_TEXT_CHARS;
+    for (qid, answer) in &record.answers.0 {
+        if let (Some(q), Some(v)) = (protocol.question(qid), &answer.value)
+            && !protocol.value_fits(q, v)
+        {
+            problems.push(format!(
+                "answers.{qid}: ответ {v:?} не подходит к вопросу ({})",
+                q.kind.code()
+            ));
+        }
+        if answer.note.as_deref().is_some_and(too_long) {
+            problems.push(format!("answers.{qid}: заметка длиннее, чем можно ввести"));
         }
     }
-    for (did, decision) in &record.decisions {
+    let ratings = record
+        .ratings
+        .iter()
+        .flat_map(|(did, by)| by.values().map(move |d| (format!("ratings.{did}"), did, d)));
+    let decisions = record
+        .decisions
+        .iter()
+        .map(|(did, d)| (format!("decisions.{did}"), did, d));
+    for (field, did, decision) in decisions.chain(ratings) {
         match dims.get(did) {
-            None => problems.push(format!("decisions.{did}: такого измерения нет")),
+            None => problems.push(format!("{field}: такого измерения нет")),
             Some(d) if d.cluster(decision.cluster).is_none() => problems.push(format!(
-                "decisions.{did}: кластера {} в измерении нет",
+                "{field}: кластера {} в измерении нет",
                 decision.cluster
             )),
             Some(_) => {}
+        }
+        if decision.reason.as_deref().is_some_and(too_long) {
+            problems.push(format!("{field}: причина длиннее, чем можно ввести"));
         }
     }
     problems
