@@ -105,6 +105,34 @@ fn entry_name(entry: &git2::TreeEntry, folder: &str) -> Result<String, Refusal> 
     }
 }
 
+/// A tree's entries as git writes them: each name once, in git's order (a folder sorts as
+/// if its name ended in «/»). A tree otherwise enters the history and `git fsck` fails on it
+/// for ever.
+fn in_git_order(tree: &Tree, folder: &str) -> Result<(), Refusal> {
+    let key = |e: &git2::TreeEntry| {
+        let mut k = e.name_bytes().to_vec();
+        if e.kind() == Some(git2::ObjectType::Tree) {
+            k.push(b'/');
+        }
+        k
+    };
+    let mut last: Option<Vec<u8>> = None;
+    for e in tree.iter() {
+        let k = key(&e);
+        if last.as_ref().is_some_and(|l| *l >= k) {
+            let name = String::from_utf8_lossy(e.name_bytes())
+                .escape_debug()
+                .to_string();
+            return refuse(
+                &format!("{folder}{name}"),
+                "записи папки повторяются или не по порядку (так git не пишет)",
+            );
+        }
+        last = Some(k);
+    }
+    Ok(())
+}
+
 /// Every file of `tree`, checked whole before any is written: only campaign files, each a
 /// regular file of bounded size that parses with the code that loads a campaign and passes
 /// its checks (format, protocol, registry). Files already `known` (the same blob at the
@@ -116,6 +144,7 @@ pub fn check_tree(
     known: &BTreeMap<String, Oid>,
 ) -> Result<BTreeMap<String, Oid>, Refusal> {
     let mut files = BTreeMap::new();
+    let mut records = None;
     for entry in tree.iter() {
         let name = entry_name(&entry, "")?;
         let mode = entry.filemode();
@@ -136,6 +165,7 @@ pub fn check_tree(
                 }
                 files.insert(path, e.id());
             }
+            records = Some(sub.id());
             continue;
         }
         if mode != 0o100644 {
@@ -211,6 +241,14 @@ pub fn check_tree(
                 }
             }
         }
+    }
+    // Last: the checks of what the entries hold name what is wrong more precisely.
+    in_git_order(tree, "")?;
+    if let Some(id) = records {
+        let sub = repo
+            .find_tree(id)
+            .or_else(|e| refuse(RECORDS_DIR, describe_git(&e)))?;
+        in_git_order(&sub, &format!("{RECORDS_DIR}/"))?;
     }
     Ok(files)
 }

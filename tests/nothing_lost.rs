@@ -458,3 +458,89 @@ fn values_from_a_hub_pass_the_checks_typed_ones_pass() {
             .unwrap();
     }
 }
+
+/// The commit of `tree` on top of `parent`, on the hub as device `who`.
+fn on_hub(hub: &Repository, who: &str, tree: Oid, parent: Oid) {
+    let sig = git2::Signature::now("Х", "x@sobes").unwrap();
+    let tree = hub.find_tree(tree).unwrap();
+    let parent = hub.find_commit(parent).unwrap();
+    let c = hub
+        .commit(None, &sig, &sig, "подброшено", &tree, &[&parent])
+        .unwrap();
+    hub.reference(&format!("refs/heads/devices/{who}"), c, true, "test")
+        .unwrap();
+}
+
+/// Trees git would never write (entries twice or out of order, folders nested a hundred
+/// deep) are refused and never enter the history; a cut entry of the fetched-branches cache
+/// is dropped and fetched again instead of failing every sync.
+#[test]
+fn trees_git_would_not_write_and_a_cut_cache_entry() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b, hub) = pair(root.path());
+    let hub_repo = Repository::open_bare(&hub).unwrap();
+    let tip = hub_repo
+        .references_glob("refs/heads/devices/*")
+        .unwrap()
+        .flatten()
+        .find_map(|r| r.target())
+        .unwrap();
+    let tree = hub_repo.find_commit(tip).unwrap().tree().unwrap();
+    // Two entries named alike, written raw: treebuilder would refuse.
+    let meta = tree.get_name("campaign.ron").unwrap().id();
+    let mut raw = Vec::new();
+    for _ in 0..2 {
+        raw.extend_from_slice(b"100644 campaign.ron\0");
+        raw.extend_from_slice(meta.as_bytes());
+    }
+    let twice = hub_repo
+        .odb()
+        .unwrap()
+        .write(ObjectType::Tree, &raw)
+        .unwrap();
+    on_hub(&hub_repo, "0-twice", twice, tip);
+    let mut deep = hub_repo.treebuilder(None).unwrap().write().unwrap();
+    for _ in 0..100 {
+        let mut b = hub_repo.treebuilder(None).unwrap();
+        b.insert("x", deep, 0o040000).unwrap();
+        deep = b.write().unwrap();
+    }
+    let mut top = hub_repo.treebuilder(Some(&tree)).unwrap();
+    top.insert("deep", deep, 0o040000).unwrap();
+    let deep = top.write().unwrap();
+    on_hub(&hub_repo, "0-deep", deep, tip);
+    let o = limited(&b, "b", &["sync", hub.to_str().unwrap()]);
+    let said = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        said.contains("0-twice") && said.contains("0-deep"),
+        "{said}"
+    );
+    let repo = Repository::open(&b.env.dir).unwrap();
+    assert!(
+        repo.find_tree(twice).is_err()
+            || repo.head().unwrap().peel_to_tree().unwrap().id() != twice
+    );
+    // A cut entry of the cache.
+    let cache = b.env.dir.join(".git/refs/hub");
+    let entry = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    std::fs::write(&entry, "12ab").unwrap();
+    a.set("Ашинский", "methodists", "4");
+    // Анна meets the bad branches first (named, the sync stopped), then sends past them.
+    let _ = limited(&a, "a", &["sync", hub.to_str().unwrap()]);
+    let o = limited(&a, "a again", &["sync", hub.to_str().unwrap()]);
+    assert!(stdout(&o).contains("ушло"), "{}{}", stdout(&o), stderr(&o));
+    let o = limited(&b, "b again", &["sync", hub.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("пришло"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let text = std::fs::read_to_string(b.record("ashinsky-mr")).unwrap();
+    assert!(text.contains("Number(4)"), "{text}");
+}

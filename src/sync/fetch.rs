@@ -43,6 +43,7 @@ pub(super) fn fetch(repo: &Repository, hub: &Path) -> Result<Vec<Refused>, SyncE
         return Err(refuse("узел повреждён: его HEAD не читается; ничего не изменено, на узел ничего не отправлено".into()));
     }
     let hub_repo = Repository::open_bare(hub).map_err(hub_err(hub))?;
+    drop_unreadable_cache(repo);
     let mut seen = BTreeSet::new();
     let mut broken = Vec::new();
     for r in hub_repo
@@ -110,6 +111,32 @@ fn bring(repo: &Repository, hub: &Repository, tip: Oid) -> Result<(), String> {
     }
     let mut walk = hub.revwalk().map_err(why)?;
     walk.push(tip).map_err(why)?;
+    hide_known(repo, hub, &mut walk).map_err(why)?;
+    // Looked at before libgit2 packs them: its walk of a tree is recursive, and a tree nested
+    // thousands deep would overflow the stack.
+    let mut shapes = hub.revwalk().map_err(why)?;
+    shapes.push(tip).map_err(why)?;
+    hide_known(repo, hub, &mut shapes).map_err(why)?;
+    let mut seen = std::collections::HashSet::new();
+    for oid in shapes {
+        let tree = hub.find_commit(oid.map_err(why)?).map_err(why)?.tree_id();
+        shallow(hub, tree, &mut seen)?;
+    }
+    let mut builder = hub.packbuilder().map_err(why)?;
+    builder.insert_walk(&mut walk).map_err(why)?;
+    if builder.object_count() > 0 {
+        crate::history::write_pack(&mut builder, &repo.path().join("objects").join("pack"))
+            .map_err(|e| format!("не записано в историю кампании: {}", e.message()))?;
+    }
+    Ok(())
+}
+
+/// Hides from `walk` (on the hub) the commits this history already holds.
+fn hide_known(
+    repo: &Repository,
+    hub: &Repository,
+    walk: &mut git2::Revwalk,
+) -> Result<(), git2::Error> {
     let local = repo.head().ok().and_then(|h| h.target()).into_iter().chain(
         repo.references_glob(&format!("{FETCHED}*"))
             .into_iter()
@@ -119,17 +146,71 @@ fn bring(repo: &Repository, hub: &Repository, tip: Oid) -> Result<(), String> {
                     .collect::<Vec<_>>()
             }),
     );
-    let hub_odb = hub.odb().map_err(why)?;
+    let hub_odb = hub.odb()?;
     for known in local {
         if hub_odb.exists(known) && repo.find_commit(known).is_ok() {
-            walk.hide(known).map_err(why)?;
+            walk.hide(known)?;
         }
     }
-    let mut builder = hub.packbuilder().map_err(why)?;
-    builder.insert_walk(&mut walk).map_err(why)?;
-    if builder.object_count() > 0 {
-        crate::history::write_pack(&mut builder, &repo.path().join("objects").join("pack"))
-            .map_err(|e| format!("не записано в историю кампании: {}", e.message()))?;
+    Ok(())
+}
+
+/// Folders deeper than a campaign's (the records' folder, and one more for what an older
+/// history may hold) are refused before anything walks them recursively.
+const MAX_DEPTH: usize = 3;
+
+fn shallow(
+    hub: &Repository,
+    root: Oid,
+    seen: &mut std::collections::HashSet<Oid>,
+) -> Result<(), String> {
+    let mut todo = vec![(root, 0)];
+    while let Some((id, depth)) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "папки вложены глубже {MAX_DEPTH} уровней: так sobes не пишет"
+            ));
+        }
+        let tree = hub
+            .find_tree(id)
+            .map_err(|e| boundary::describe(&e, Whose::Hub))?;
+        for e in tree.iter() {
+            if e.kind() == Some(git2::ObjectType::Tree) {
+                todo.push((e.id(), depth + 1));
+            }
+        }
     }
     Ok(())
+}
+
+/// `refs/hub/*` is a cache of what the last fetch saw: an entry that does not name a commit
+/// this history holds (a file cut by a power cut, a commit lost with a damaged object) is
+/// dropped, to be fetched again, rather than failing every sync.
+fn drop_unreadable_cache(repo: &Repository) {
+    let dir = repo.path().join("refs").join("hub");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let whole = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= 100)
+            && crate::storage::read_text(&path)
+                .ok()
+                .and_then(|t| {
+                    Oid::from_str(t.trim())
+                        .ok()
+                        .filter(|_| t.trim().len() == 40)
+                })
+                .is_some_and(|oid| repo.find_commit(oid).is_ok());
+        if !whole {
+            let _ = if path.is_dir() {
+                crate::storage::remove_tree(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
 }
