@@ -343,6 +343,20 @@ fn clearing_asks_first_and_overrides_need_a_reason() {
             .is_some()
     );
     h.key(KeyCode::Left);
+    // «н» means «нет» (it sits on the key of «y»): the answer stays.
+    h.key(KeyCode::Delete);
+    assert!(matches!(h.app.overlay(), Some(Overlay::Confirm(_))));
+    h.keys("н");
+    assert!(h.app.overlay().is_none());
+    assert!(
+        h.app
+            .ctx
+            .current_record()
+            .answers
+            .value("org_form")
+            .is_some(),
+        "«н» kept the answer"
+    );
     h.key(KeyCode::Delete);
     assert!(matches!(h.app.overlay(), Some(Overlay::Confirm(_))));
     h.keys("n");
@@ -942,7 +956,7 @@ fn the_gap_dialog_keeps_its_keys_in_view() {
     h.key(KeyCode::Enter);
     for (w, hgt) in [(80, 24), (60, 16)] {
         let s = h.screen(w, hgt);
-        assert!(s.contains("y / Enter — да"), "{w}×{hgt}:\n{s}");
+        assert!(s.contains("д / y / Enter — да"), "{w}×{hgt}:\n{s}");
         assert!(s.contains("Кампания не завершена"), "{w}×{hgt}:\n{s}");
     }
     let s = h.screen(100, 30);

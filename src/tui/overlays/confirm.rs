@@ -8,6 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
 
+/// The answer keys as the box says them: the Russian letter first, as it is meant.
+pub const ANSWERS: &str = "д / y / Enter — да, н / n / Esc — нет";
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Confirm {
     pub question: String,
@@ -24,12 +27,14 @@ impl Confirm {
 
     pub fn handle(&mut self, key: &Key) -> Outcome {
         match key.code {
-            // Yes in both layouts: y/д, and the same keys read in the other layout (н is
-            // y's key in ЙЦУКЕН, l is д's key in QWERTY).
-            Code::Char('y' | 'Y' | 'д' | 'Д' | 'н' | 'l') | Code::Enter => {
+            // A letter is read by its meaning in either layout: д and y are «да», н and n are
+            // «нет» (н sits on y's key: read by its key, it erased the answer of someone who
+            // meant «нет»). The other layout's letter of a word's key counts for the word
+            // only where it means nothing else: l (д's key), т (n's key).
+            Code::Char('y' | 'Y' | 'д' | 'Д' | 'l' | 'L') | Code::Enter => {
                 Outcome::Reply(Reply::Confirmed(self.then.clone()))
             }
-            Code::Esc | Code::Char('n' | 'N' | 'т' | 'Т') => Outcome::Close,
+            Code::Esc | Code::Char('n' | 'N' | 'н' | 'Н' | 'т' | 'Т') => Outcome::Close,
             _ => Outcome::Keep,
         }
     }
@@ -56,7 +61,7 @@ impl Confirm {
         } else {
             rows.into_iter().map(Line::raw).collect()
         };
-        lines.push(Line::styled("y / Enter — да, n / Esc — нет", DIM));
+        lines.push(Line::styled(ANSWERS, DIM));
         let rect = popup(area, width, lines.len() as u16 + 2);
         frame.render_widget(Clear, rect);
         frame.render_widget(
