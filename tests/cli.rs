@@ -1305,3 +1305,25 @@ fn the_log_speaks_russian_and_check_ignores_stray_documents() {
     let check = stdout(&env.run(&["check"]));
     assert!(!check.contains("приложение.docx"), "{check}");
 }
+
+/// A date typed in the right form that the calendar does not have says why, not that the
+/// form was wrong.
+#[test]
+fn a_date_the_calendar_lacks_says_so() {
+    let env = Env::new();
+    let o = env.run(&["campaign", "set", "letter_date", "31.02.2027"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("такой даты нет: в феврале 2027 года 28 дней"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["campaign", "set", "letter_date", "12.13.2027"]);
+    assert!(stderr(&o).contains("месяца 13 нет"), "{}", stderr(&o));
+    let o = env.run(&["campaign", "set", "letter_date", "завтра"]);
+    assert!(
+        stderr(&o).contains("ожидалась дата ДД.ММ.ГГГГ"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -568,7 +568,45 @@ pub fn fact_kind(key: &str) -> FactKind {
 pub fn parse_date(value: &str) -> Result<jiff::civil::Date, String> {
     jiff::civil::Date::strptime("%d.%m.%Y", value.trim())
         .or_else(|_| value.trim().parse::<jiff::civil::Date>())
-        .map_err(|_| format!("ожидалась дата ДД.ММ.ГГГГ (например, 14.09.2026), а не «{value}»"))
+        .map_err(|_| match no_such_day(value.trim()) {
+            Some(why) => format!("такой даты нет: {why} («{value}»)"),
+            None => format!("ожидалась дата ДД.ММ.ГГГГ (например, 14.09.2026), а не «{value}»"),
+        })
+}
+
+/// For a date typed in the right form that the calendar does not have (31.02.2027): why.
+fn no_such_day(value: &str) -> Option<String> {
+    let mut parts = value.split('.');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || d.len() != 2 || m.len() != 2 || y.len() != 4 {
+        return None;
+    }
+    let (d, m, y): (i8, i8, i16) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    if !(1..=12).contains(&m) {
+        return Some(format!("месяца {m:02} нет, месяцев 12"));
+    }
+    let days = jiff::civil::Date::new(y, m, 1).ok()?.days_in_month();
+    const MONTHS: [&str; 12] = [
+        "январе",
+        "феврале",
+        "марте",
+        "апреле",
+        "мае",
+        "июне",
+        "июле",
+        "августе",
+        "сентябре",
+        "октябре",
+        "ноябре",
+        "декабре",
+    ];
+    (d < 1 || d > days).then(|| {
+        format!(
+            "в {} {y} года {days} {}",
+            MONTHS[(m - 1) as usize],
+            ["день", "дня", "дней"][crate::model::template::plural_index(days as usize)]
+        )
+    })
 }
 
 /// A date as it is typed and printed: ДД.ММ.ГГГГ.

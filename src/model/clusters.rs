@@ -55,6 +55,21 @@ impl Dimension {
             .map(|i| (i, self.rules[i].cluster))
     }
 
+    /// The questions this dimension's rules read that are shown and still unanswered, in
+    /// the protocol's order: what keeps a suggestion from being made. Empty when every one
+    /// is answered and simply no rule fits.
+    pub fn waiting_for<'a>(&self, answers: &Answers, protocol: &'a Protocol) -> Vec<&'a str> {
+        let read: std::collections::BTreeSet<&str> =
+            self.rules.iter().flat_map(|r| r.when.questions()).collect();
+        protocol
+            .questions()
+            .map(|(_, q)| q)
+            .filter(|q| read.contains(q.id.as_str()))
+            .filter(|q| answers.value(&q.id).is_none() && protocol.is_visible(q, answers))
+            .map(|q| q.id.as_str())
+            .collect()
+    }
+
     pub fn suggest(&self, answers: &Answers, protocol: &Protocol) -> Option<Suggestion> {
         self.rules
             .iter()
@@ -128,6 +143,27 @@ mod tests {
         let a = answers(&[("need_training", Value::Bool(true))]);
         assert_eq!(training.suggest(&a, &p).unwrap().cluster, 2);
         assert_eq!(training.suggest(&Answers::default(), &p), None);
+    }
+
+    /// With every answer the rules read given and none fitting, nothing is waited for: the
+    /// screen says no rule fits, not that answers are missing.
+    #[test]
+    fn what_a_suggestion_waits_for() {
+        let p = Protocol::builtin();
+        let d = Dimensions::builtin();
+        let training = d.get("training").unwrap();
+        let all_no = answers(&[
+            ("host_bases", Value::Bool(false)),
+            ("help_bases", Value::Bool(false)),
+            ("need_training", Value::Bool(false)),
+            ("need_consulting", Value::Bool(false)),
+        ]);
+        assert_eq!(training.suggest(&all_no, &p), None);
+        assert!(training.waiting_for(&all_no, &p).is_empty());
+        let some = answers(&[("host_bases", Value::Bool(false))]);
+        let waiting = training.waiting_for(&some, &p);
+        assert!(waiting.contains(&"need_consulting"), "{waiting:?}");
+        assert!(!waiting.contains(&"host_bases"), "{waiting:?}");
     }
 
     #[test]

@@ -273,13 +273,18 @@ impl Component for Clusters {
                         push(&mut lines, "     потому что: ", b, width, DIM);
                     }
                 }
-                None => push(
-                    &mut lines,
-                    "   ",
-                    "Подсказки нет: не хватает ответов",
-                    width,
-                    DIM,
-                ),
+                None => {
+                    let waiting = d.waiting_for(&record.answers, protocol);
+                    let text = if waiting.is_empty() {
+                        "Подсказки нет: ответы есть, но ни одно правило к ним не подходит — выберите кластер цифрой".to_string()
+                    } else {
+                        format!(
+                            "Подсказки нет: не хватает ответов, от которых она зависит ({})",
+                            waiting.len()
+                        )
+                    };
+                    push(&mut lines, "   ", &text, width, DIM)
+                }
             }
             if several(ctx) {
                 lines.extend(ratings_lines(ctx, &record, d, width));
