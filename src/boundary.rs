@@ -211,6 +211,19 @@ pub fn check_tree(
         })
     };
     let fresh = |path: &String, oid: &Oid| known.get(path) != Some(oid);
+    // The campaign's data files (registry, protocol, rules, template) are never taken from a
+    // hub silently: a registry changed elsewhere renames municipalities and drops others.
+    // A new laptop joining (nothing known yet) takes them as the campaign has them.
+    if !known.is_empty()
+        && let Some((path, _)) = files
+            .iter()
+            .find(|(p, o)| place(p) == Some(Place::Data) && fresh(p, o))
+    {
+        return refuse(
+            path,
+            "файл данных кампании не такой, как на этом ноутбуке: sobes не меняет его по узлу молча; если его изменили намеренно, положите тот же файл в папку кампании на каждом ноутбуке",
+        );
+    }
     // The tree's own data files, when it has any: its records are checked against them.
     let own_data;
     let data = if files.keys().any(|p| place(p) == Some(Place::Data)) {

@@ -544,3 +544,38 @@ fn trees_git_would_not_write_and_a_cut_cache_entry() {
     let text = std::fs::read_to_string(b.record("ashinsky-mr")).unwrap();
     assert!(text.contains("Number(4)"), "{text}");
 }
+
+/// A registry that arrives from the hub (renaming municipalities, dropping others) is not
+/// taken silently: the branch is refused naming the file, and nothing here changes.
+#[test]
+fn data_files_from_a_hub_are_not_taken_silently() {
+    let root = tempfile::tempdir().unwrap();
+    let (_a, b, hub) = pair(root.path());
+    let hub_repo = Repository::open_bare(&hub).unwrap();
+    let tip = hub_repo
+        .references_glob("refs/heads/devices/*")
+        .unwrap()
+        .flatten()
+        .find_map(|r| r.target())
+        .unwrap();
+    let tree = hub_repo.find_commit(tip).unwrap().tree().unwrap();
+    let registry = include_str!("../data/municipalities.ron").replace("Уйский МР", "Уйский район");
+    let mut t = hub_repo.treebuilder(Some(&tree)).unwrap();
+    t.insert(
+        "registry.ron",
+        hub_repo.blob(registry.as_bytes()).unwrap(),
+        0o100644,
+    )
+    .unwrap();
+    let tree = t.write().unwrap();
+    on_hub(&hub_repo, "0-registry", tree, tip);
+    let before = b.env.dir.join("registry.ron").exists();
+    let o = limited(&b, "b", &["sync", hub.to_str().unwrap()]);
+    let said = format!("{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("0-registry") && said.contains("registry.ron"),
+        "{said}"
+    );
+    assert_eq!(b.env.dir.join("registry.ron").exists(), before);
+}
