@@ -31,9 +31,13 @@ impl Laptop {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_sobes"))
-            .env("SOBES_HOME", &self.home)
-            .env("PATH", "")
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sobes"));
+        // No git program to lean on. Not under Wine, whose process start fails now and then
+        // with an empty PATH (os error 1359).
+        if cfg!(unix) {
+            c.env("PATH", "");
+        }
+        c.env("SOBES_HOME", &self.home)
             .arg("--campaign")
             .arg(&self.dir)
             .arg("--as")
