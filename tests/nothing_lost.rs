@@ -4,45 +4,13 @@
 //! error, never «ушло».
 
 mod common;
-use common::{Env, set_args, stderr, stdout};
+use common::{Env, Laptop, hub_tip, stderr, stdout};
 use git2::{ObjectType, Oid, Repository};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-struct Laptop {
-    env: Env,
-    name: &'static str,
-}
-
-impl Laptop {
-    fn run(&self, args: &[&str]) -> Output {
-        self.env
-            .command()
-            .arg("--campaign")
-            .arg(&self.env.dir)
-            .arg("--as")
-            .arg(self.name)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn set(&self, municipality: &str, question: &str, value: &str) -> Output {
-        let o = self.run(&set_args(municipality, question, value)[2..]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        o
-    }
-
-    fn sync(&self, hub: &Path) -> Output {
-        self.run(&["sync", hub.to_str().unwrap()])
-    }
-
-    fn record(&self, id: &str) -> PathBuf {
-        self.env
-            .dir
-            .join("municipalities")
-            .join(format!("{id}.ron"))
-    }
+fn sync(l: &Laptop, hub: &Path) -> Output {
+    l.run(&["sync", hub.to_str().unwrap()])
 }
 
 /// Two laptops on one hub: Анна made both, Борис joined; each has answered.
@@ -97,14 +65,14 @@ fn a_record_deleted_by_hand_comes_back_and_is_erased_nowhere() {
     assert!(!stderr(&o).contains("восстановлен"), "{}", stderr(&o));
     // Deleted again, and the first thing is a sync: it comes back before anything goes out.
     std::fs::remove_file(a.record("agapovsky-mr")).unwrap();
-    let o = a.sync(&hub);
+    let o = sync(&a, &hub);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(
         stderr(&o).contains("восстановлен из истории"),
         "{}",
         stderr(&o)
     );
-    let o = b.sync(&hub);
+    let o = sync(&b, &hub);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(
         std::fs::read_to_string(b.record("agapovsky-mr")).unwrap(),
@@ -147,18 +115,13 @@ fn a_hub_branch_without_records_erases_nothing() {
     let root = tempfile::tempdir().unwrap();
     let (a, b, hub) = pair(root.path());
     let hub_repo = Repository::open_bare(&hub).unwrap();
-    let tip = hub_repo
-        .references_glob("refs/heads/devices/*")
-        .unwrap()
-        .flatten()
-        .find_map(|r| r.target())
-        .unwrap();
+    let tip = hub_tip(&hub_repo);
     without_records(&hub_repo, "0-pusto", tip);
     let before = (
         std::fs::read_to_string(b.record("agapovsky-mr")).unwrap(),
         std::fs::read_to_string(b.record("uysky-mr")).unwrap(),
     );
-    let o = b.sync(&hub);
+    let o = sync(&b, &hub);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(
         !stdout(&o).contains("Агаповский"),
@@ -177,7 +140,7 @@ fn a_hub_branch_without_records_erases_nothing() {
         head.get_path(Path::new("municipalities/agapovsky-mr.ron"))
             .is_ok()
     );
-    let o = a.sync(&hub);
+    let o = sync(&a, &hub);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(a.record("agapovsky-mr").exists() && a.record("uysky-mr").exists());
 }
@@ -201,7 +164,7 @@ fn a_push_the_hub_did_not_take_is_an_error() {
     std::fs::remove_file(&branch).expect("the laptop's branch on the hub");
     std::fs::create_dir_all(&branch).unwrap();
     std::fs::write(branch.join("чужое"), "x").unwrap();
-    let o = a.sync(&hub);
+    let o = sync(&a, &hub);
     assert_ne!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(
         stderr(&o).contains("на узел не отправлено"),
@@ -395,12 +358,7 @@ fn values_from_a_hub_pass_the_checks_typed_ones_pass() {
     let root = tempfile::tempdir().unwrap();
     let (_a, b, hub) = pair(root.path());
     let hub_repo = Repository::open_bare(&hub).unwrap();
-    let tip = hub_repo
-        .references_glob("refs/heads/devices/*")
-        .unwrap()
-        .flatten()
-        .find_map(|r| r.target())
-        .unwrap();
+    let tip = hub_tip(&hub_repo);
     let long = "ы".repeat(20_001);
     let bad = [
         "decisions: {\"training\": Decision(cluster: 200, by: \"Х\", at: \"2026-09-14T10:00:00Z\")},".to_string(),
@@ -479,12 +437,7 @@ fn trees_git_would_not_write_and_a_cut_cache_entry() {
     let root = tempfile::tempdir().unwrap();
     let (a, b, hub) = pair(root.path());
     let hub_repo = Repository::open_bare(&hub).unwrap();
-    let tip = hub_repo
-        .references_glob("refs/heads/devices/*")
-        .unwrap()
-        .flatten()
-        .find_map(|r| r.target())
-        .unwrap();
+    let tip = hub_tip(&hub_repo);
     let tree = hub_repo.find_commit(tip).unwrap().tree().unwrap();
     // Two entries named alike, written raw: treebuilder would refuse.
     let meta = tree.get_name("campaign.ron").unwrap().id();
@@ -552,12 +505,7 @@ fn data_files_from_a_hub_are_not_taken_silently() {
     let root = tempfile::tempdir().unwrap();
     let (_a, b, hub) = pair(root.path());
     let hub_repo = Repository::open_bare(&hub).unwrap();
-    let tip = hub_repo
-        .references_glob("refs/heads/devices/*")
-        .unwrap()
-        .flatten()
-        .find_map(|r| r.target())
-        .unwrap();
+    let tip = hub_tip(&hub_repo);
     let tree = hub_repo.find_commit(tip).unwrap().tree().unwrap();
     let registry = include_str!("../data/municipalities.ron").replace("Уйский МР", "Уйский район");
     let mut t = hub_repo.treebuilder(Some(&tree)).unwrap();

@@ -142,3 +142,49 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// A laptop of a scenario: its own SOBES_HOME and campaign, and who works at it.
+pub struct Laptop {
+    pub env: Env,
+    pub name: &'static str,
+}
+
+impl Laptop {
+    /// The binary on this laptop's campaign, as its user.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.env
+            .command()
+            .arg("--campaign")
+            .arg(&self.env.dir)
+            .arg("--as")
+            .arg(self.name)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// An answer that must be taken.
+    pub fn set(&self, municipality: &str, question: &str, value: &str) -> Output {
+        let o = self.run(&set_args(municipality, question, value)[2..]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        o
+    }
+
+    /// A municipality's record file on this laptop.
+    pub fn record(&self, id: &str) -> PathBuf {
+        self.env
+            .dir
+            .join("municipalities")
+            .join(format!("{id}.ron"))
+    }
+}
+
+/// The commit of some device's branch on the hub.
+pub fn hub_tip(hub: &git2::Repository) -> git2::Oid {
+    hub.references_glob("refs/heads/devices/*")
+        .unwrap()
+        .flatten()
+        .filter_map(|r| r.target())
+        .find(|t| hub.find_commit(*t).is_ok())
+        .unwrap()
+}
