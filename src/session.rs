@@ -290,12 +290,20 @@ impl Session {
     /// ([`Session::begin`]); read again when files the folder had lost were put back, so
     /// the write sees every answer and erases none.
     fn for_writing(&self) -> Result<(Campaign, Prepared), Failure> {
-        let campaign = self.writable_campaign()?;
+        // campaign.ron itself lost from a folder with a history: nothing reads before it is
+        // back.
+        let meta_lost = !self.campaign_dir.join(storage::META_FILE).exists()
+            && self.campaign_dir.join(".git").is_dir();
+        let campaign = if meta_lost {
+            None
+        } else {
+            Some(self.writable_campaign()?)
+        };
         let prepared = self.begin();
-        if matches!(prepared, Prepared::Ready(_, true)) {
-            return Ok((self.writable_campaign()?, prepared));
+        match campaign {
+            Some(c) if !matches!(prepared, Prepared::Ready(_, true)) => Ok((c, prepared)),
+            _ => Ok((self.writable_campaign()?, prepared)),
         }
-        Ok((campaign, prepared))
     }
 
     /// After the campaign read whole, before a write (under the lock): what a killed writer

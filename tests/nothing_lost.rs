@@ -527,3 +527,17 @@ fn data_files_from_a_hub_are_not_taken_silently() {
     );
     assert_eq!(b.env.dir.join("registry.ron").exists(), before);
 }
+
+/// campaign.ron deleted by hand comes back from the history at the next write, with the
+/// campaign's id and facts.
+#[test]
+fn a_lost_campaign_file_comes_back_too() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, _b, _hub) = pair(root.path());
+    let meta = a.env.dir.join("campaign.ron");
+    let before = std::fs::read_to_string(&meta).unwrap();
+    std::fs::remove_file(&meta).unwrap();
+    let o = a.set("Ашинский", "methodists", "1");
+    assert!(stderr(&o).contains("campaign.ron"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&meta).unwrap(), before);
+}
