@@ -575,11 +575,18 @@ fn ctrl_c_always_quits() {
     let mut h = harness("default", Some("Тест"));
     h.key(KeyCode::Enter);
     h.keys("q");
+    // Inside a screen q goes back, as on the review and the preview: never quits, never
+    // does nothing.
     assert_eq!(
         h.app.screen,
-        Screen::Interview,
-        "q is not quit inside the interview"
+        Screen::List,
+        "q inside the interview goes back to the list"
     );
+    h.key(KeyCode::Enter);
+    h.keys("c");
+    assert_eq!(h.app.screen, Screen::Clusters);
+    h.keys("й");
+    assert_ne!(h.app.screen, Screen::Clusters, "й (q's key) goes back too");
 }
 
 #[test]
