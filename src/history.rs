@@ -425,7 +425,7 @@ impl History {
         }
         write_pack(&mut builder, &objects.join("pack")).map_err(&err)?;
         for (_, path) in &loose {
-            remove_read_only(path);
+            let _ = storage::remove_file(path);
         }
         Ok(true)
     }
@@ -1170,17 +1170,4 @@ pub fn write_pack(builder: &mut git2::PackBuilder, packs: &Path) -> Result<(), g
     })();
     let _ = crate::storage::remove_tree(&making);
     result
-}
-
-/// Removes a file git made read-only (Windows refuses to delete a read-only file).
-pub fn remove_read_only(path: &Path) {
-    #[cfg(windows)]
-    if let Ok(m) = std::fs::metadata(path) {
-        let mut p = m.permissions();
-        if p.readonly() {
-            p.set_readonly(false);
-            let _ = std::fs::set_permissions(path, p);
-        }
-    }
-    let _ = std::fs::remove_file(path);
 }

@@ -704,12 +704,30 @@ fn make_writable(path: &Path) {
             make_writable(&e.path());
         }
     }
+    if meta.is_file() {
+        clear_read_only(path, &meta);
+    }
+}
+
+/// Takes Windows' read-only mark off a file, so it can be deleted (a no-op elsewhere, where
+/// the folder's permissions decide).
+fn clear_read_only(path: &Path, meta: &fs::Metadata) {
     #[cfg(windows)]
-    if meta.is_file() && meta.permissions().readonly() {
+    if meta.permissions().readonly() {
         let mut p = meta.permissions();
         p.set_readonly(false);
         let _ = fs::set_permissions(path, p);
     }
+    #[cfg(not(windows))]
+    let _ = (path, meta);
+}
+
+/// Removes a file, also one git made read-only (Windows refuses to delete those).
+pub fn remove_file(path: &Path) -> io::Result<()> {
+    if let Ok(meta) = fs::symlink_metadata(path) {
+        clear_read_only(path, &meta);
+    }
+    fs::remove_file(path)
 }
 
 /// A name every laptop's file system can hold, made from a name a registry gives (a letter

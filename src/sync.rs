@@ -1039,8 +1039,9 @@ pub fn join(
     let (_, _) = open_hub(hub, false)?;
     let repo = &history.repo;
     let err = local_err(dir);
-    // A branch that does not read is left out: a new laptop joins from the others.
-    fetch(repo, hub)?;
+    // A branch that does not read is left out and remembered as refused: a new laptop joins
+    // from the others, and the sync that ends the join names it as skipped.
+    keep_refused(dir, &fetch(repo, hub)?)?;
     let branches = incoming(repo, history.device(), dir)?;
     let Some((device, first)) = branches.first().cloned() else {
         return Err(SyncError::Hub {

@@ -348,6 +348,23 @@ fn a_broken_branch_is_named_and_never_blocks_the_others() {
     assert!(text.contains("Number(4)"), "Анна's work came in: {text}");
     let o = b.run(&["conflicts"]);
     assert!(stdout(&o).contains("0-blob"), "{}", stdout(&o));
+    // A new laptop joins while the broken branches are there: they are named, not a wall.
+    let home = Env::with_default_campaign();
+    let dir = home.home().join("третий");
+    let o = home.bare(&[
+        "new",
+        dir.to_str().unwrap(),
+        "--from-hub",
+        hub.to_str().unwrap(),
+    ]);
+    let said = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(dir.join("campaign.ron").exists(), "joined: {said}");
+    assert!(
+        said.contains("0-blob") && said.contains("0-orphan"),
+        "named: {said}"
+    );
+    let text = std::fs::read_to_string(dir.join("municipalities/ashinsky-mr.ron")).unwrap();
+    assert!(text.contains("Number(4)"), "{text}");
 }
 
 /// A record from the hub passes the checks a typed change passes: a cluster that does not
@@ -468,11 +485,12 @@ fn trees_git_would_not_write_and_a_cut_cache_entry() {
         said.contains("0-twice") && said.contains("0-deep"),
         "{said}"
     );
+    // Neither tree entered the history.
     let repo = Repository::open(&b.env.dir).unwrap();
-    assert!(
-        repo.find_tree(twice).is_err()
-            || repo.head().unwrap().peel_to_tree().unwrap().id() != twice
-    );
+    let head = repo.head().unwrap().peel_to_tree().unwrap();
+    assert_ne!(head.id(), twice);
+    assert!(head.get_name("deep").is_none());
+
     // A cut entry of the cache.
     let cache = b.env.dir.join(".git/refs/hub");
     let entry = std::fs::read_dir(&cache)
