@@ -22,8 +22,10 @@ use std::path::{Path, PathBuf};
 
 mod fetch;
 mod push;
+mod watch;
 use fetch::fetch;
 use push::push;
+pub use watch::{DEADLINE, Watch};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -39,6 +41,9 @@ pub enum SyncError {
     Hub { folder: PathBuf, message: String },
     #[error("{}: {message}", .folder.display())]
     Local { folder: PathBuf, message: String },
+    /// Cancelled, or past its deadline, before anything of the campaign was written.
+    #[error("{}: {message}", .folder.display())]
+    Stopped { folder: PathBuf, message: String },
 }
 
 /// What a sync did, for its summary.
@@ -856,7 +861,7 @@ pub struct Hub<'a> {
 
 /// Syncs the campaign in `dir` (its lock held by the caller) with a hub.
 pub fn sync(history: &History, dir: &Path, hub: &Hub, data: &DataSet) -> Result<Report, SyncError> {
-    sync_with(history, dir, hub, data, &mut |_| {})
+    sync_with(history, dir, hub, data, &mut Watch::new(&mut |_| {}))
 }
 
 /// The campaign's `campaign.ron`, for a sync.
@@ -869,7 +874,8 @@ fn meta_of(dir: &Path) -> Result<Meta, SyncError> {
         })
 }
 
-/// [`sync`], telling `progress` each step before it starts. Every branch that came in is
+/// [`sync`], telling `watch` each step before it starts, and stopping when it says so up to
+/// the first write into the campaign. Every branch that came in is
 /// checked whole before the first file is written; a branch refused for the first time
 /// stops the sync with nothing written and nothing pushed, a branch refused before is left
 /// out (and named) while the others go through.
@@ -878,7 +884,7 @@ pub fn sync_with(
     dir: &Path,
     hub: &Hub,
     data: &DataSet,
-    progress: &mut dyn FnMut(Step),
+    watch: &mut Watch,
 ) -> Result<Report, SyncError> {
     let (folder, device) = (hub.folder, history.device());
     let mut meta = meta_of(dir)?;
@@ -887,16 +893,17 @@ pub fn sync_with(
     let (hub_repo, new_hub) = open_hub(folder, hub.create)?;
     let repo = &history.repo;
     // Whatever is on disk goes into the history before it is shared.
-    progress(Step::Committing);
+    watch.step(Step::Committing);
+    watch.go_on(folder)?;
     history.commit_pending("sobes").map_err(local(dir))?;
     let identified = matches!((&meta.id, &hub_id), (Some(a), Some((b, _))) if a == b);
     let mut report = Report {
         new_hub,
         ..Report::default()
     };
-    progress(Step::Fetching);
-    let broken = fetch(repo, folder)?;
-    progress(Step::Checking);
+    watch.step(Step::Fetching);
+    let broken = fetch(repo, folder, watch)?;
+    watch.step(Step::Checking);
     let branches = incoming(repo, device, dir)?;
     let known = {
         let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
@@ -922,6 +929,7 @@ pub fn sync_with(
             now_refused.push(refusal);
         }
     }
+    watch.go_on(folder)?;
     keep_refused(dir, &now_refused)?;
     if !fresh.is_empty() {
         let list: Vec<String> = fresh.iter().map(|r| r.to_string()).collect();
@@ -966,7 +974,7 @@ pub fn sync_with(
         identified,
     };
     for (done, (other, theirs)) in merging.into_iter().enumerate() {
-        progress(Step::Merging {
+        watch.step(Step::Merging {
             device: other.clone(),
             done,
             of,
@@ -999,7 +1007,7 @@ pub fn sync_with(
             None => count(repo, head, None),
         };
     }
-    progress(Step::Pushing);
+    watch.step(Step::Pushing);
     let meta = meta_of(dir)?;
     if let Some(id) = meta.id.as_ref().filter(|_| hub_id.is_none()) {
         let line = format!("{id}\n{}\n", meta.title.replace('\n', " "));
@@ -1009,7 +1017,7 @@ pub fn sync_with(
         })?;
     }
     push(repo, folder, device)?;
-    progress(Step::Counting);
+    watch.step(Step::Counting);
     report.conflicts = storage::count_conflicts(dir).map_err(|e| SyncError::Local {
         folder: dir.to_path_buf(),
         message: crate::session::join_errors(&e),
@@ -1041,7 +1049,7 @@ pub fn join(
     let err = local_err(dir);
     // A branch that does not read is left out and remembered as refused: a new laptop joins
     // from the others, and the sync that ends the join names it as skipped.
-    keep_refused(dir, &fetch(repo, hub)?)?;
+    keep_refused(dir, &fetch(repo, hub, &Watch::new(&mut |_| {}))?)?;
     let branches = incoming(repo, history.device(), dir)?;
     let Some((device, first)) = branches.first().cloned() else {
         return Err(SyncError::Hub {

@@ -559,3 +559,67 @@ fn a_lost_campaign_file_comes_back_too() {
     assert!(stderr(&o).contains("campaign.ron"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&meta).unwrap(), before);
 }
+
+/// A sync stopped (Esc on the screen, or its deadline) before it merges anything leaves
+/// the campaign and the hub as they were; asked to stop once merging began, it ends whole.
+#[test]
+fn a_sync_stops_with_nothing_changed_until_it_merges() {
+    use sobes::sync::{Hub, Step, SyncError, Watch, sync_with};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let root = tempfile::tempdir().unwrap();
+    let (a, b, hub) = pair(root.path());
+    a.set("Ашинский", "methodists", "5");
+    assert!(sync(&a, &hub).status.success());
+    let data = sobes::data::DataSet::load(&Default::default(), Some(&b.env.dir)).unwrap();
+    let history = sobes::history::History::open(&b.env.dir, "ноутбук-б").unwrap();
+    let target = Hub {
+        folder: &hub,
+        create: false,
+    };
+    let (campaign, hub_refs) = (
+        common::snapshot(&b.env.dir.join("municipalities")),
+        common::snapshot(&hub.join("refs")),
+    );
+    for stop_at in [Step::Committing, Step::Fetching, Step::Checking] {
+        let flag = AtomicBool::new(false);
+        let mut said = |s: &Step| {
+            if std::mem::discriminant(s) == std::mem::discriminant(&stop_at) {
+                flag.store(true, Ordering::Relaxed);
+            }
+        };
+        let mut watch = Watch::new(&mut said).cancelled_by(&flag);
+        let r = sync_with(&history, &b.env.dir, &target, &data, &mut watch);
+        assert!(
+            matches!(&r, Err(SyncError::Stopped { message, .. }) if message.contains("отменена") && message.contains("кампания не изменена")),
+            "{stop_at:?}: {r:?}"
+        );
+        assert_eq!(
+            common::snapshot(&b.env.dir.join("municipalities")),
+            campaign
+        );
+        assert_eq!(common::snapshot(&hub.join("refs")), hub_refs);
+    }
+    // Past its deadline: the same, in other words.
+    let mut quiet = |_: &Step| {};
+    let mut watch = Watch::new(&mut quiet).within(std::time::Duration::ZERO);
+    let r = sync_with(&history, &b.env.dir, &target, &data, &mut watch);
+    assert!(
+        matches!(&r, Err(SyncError::Stopped { message, .. }) if message.contains("дольше")),
+        "{r:?}"
+    );
+    assert_eq!(
+        common::snapshot(&b.env.dir.join("municipalities")),
+        campaign
+    );
+    // Asked to stop while merging: too late, the sync ends and what came is in.
+    let flag = AtomicBool::new(false);
+    let mut said = |s: &Step| {
+        if matches!(s, Step::Merging { .. }) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    };
+    let mut watch = Watch::new(&mut said).cancelled_by(&flag);
+    let report = sync_with(&history, &b.env.dir, &target, &data, &mut watch).unwrap();
+    assert!(report.came_in.contains_key("ashinsky-mr"), "{report:?}");
+    assert!(flag.load(Ordering::Relaxed));
+}

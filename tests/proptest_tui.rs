@@ -167,12 +167,12 @@ fn run_case(
     let exports = tmp.path().join("exports");
     std::fs::create_dir(&exports).unwrap();
     let mut app = App::new(data.clone(), campaign, keymap, reviewer, clock, exports);
-    let mut io = sobes::tui::Io {
-        campaign_dir: dir.clone(),
-        config_file: tmp.path().join("config/config.ron"),
-        config: Default::default(),
-        history: None,
-    };
+    let mut io = sobes::tui::Io::new(
+        dir.clone(),
+        tmp.path().join("config/config.ron"),
+        Default::default(),
+        None,
+    );
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut events: Vec<Op> = Vec::new();
     if !named {

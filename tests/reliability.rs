@@ -713,12 +713,12 @@ fn answers_to_removed_questions_survive_the_tui_and_are_reported() {
         || "2026-09-14T10:00:00Z".to_string(),
         env.dir.clone(),
     );
-    let mut io = sobes::tui::Io {
-        campaign_dir: env.dir.clone(),
-        config_file: env.home().join("config/config.ron"),
-        config: Default::default(),
-        history: None,
-    };
+    let mut io = sobes::tui::Io::new(
+        env.dir.clone(),
+        env.home().join("config/config.ron"),
+        Default::default(),
+        None,
+    );
     assert_eq!(app.ctx.current, "agapovsky-mr");
     for key in ["enter", "1", "2"] {
         let event = sobes::tui::keys::Key::parse(key).unwrap().event();

@@ -506,12 +506,12 @@ fn tui_with_two_ratings(
         || "2026-11-02T00:00:00Z".to_string(),
         dir.to_path_buf(),
     );
-    let io = sobes::tui::Io {
-        campaign_dir: dir.to_path_buf(),
-        config_file: dir.join("config-test.ron"),
-        config: Default::default(),
-        history: None,
-    };
+    let io = sobes::tui::Io::new(
+        dir.to_path_buf(),
+        dir.join("config-test.ron"),
+        Default::default(),
+        None,
+    );
     (app, io)
 }
 

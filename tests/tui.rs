@@ -54,12 +54,12 @@ fn open(dir: &Path, keymap: &str, reviewer: Option<&str>) -> (App, Io) {
     );
     // Times on screen in a zone of our choosing, whatever this machine's is: UTC+5.
     app.ctx.tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(5));
-    let io = Io {
-        campaign_dir: dir.to_path_buf(),
-        config_file: dir.join("config-test.ron"),
-        config: Default::default(),
-        history: None,
-    };
+    let io = Io::new(
+        dir.to_path_buf(),
+        dir.join("config-test.ron"),
+        Default::default(),
+        None,
+    );
     (app, io)
 }
 
@@ -1243,6 +1243,83 @@ fn one_key_syncs_and_conflicts_show_in_the_list() {
         .map(|c| c.symbol())
         .collect();
     assert!(screen.contains("конфликт 1"), "{screen}");
+}
+
+/// The sync runs off the drawing thread: while it runs no key but Esc acts, Esc stops it
+/// (or comes too late and says so), and the loop takes its end when it comes; past its
+/// deadline it stops on its own with nothing changed.
+#[test]
+fn a_sync_runs_beside_the_screen_and_esc_stops_it() {
+    let mut h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    h.io.history = Some(sobes::history::History::open(&dir, "ноутбук-1").unwrap());
+    h.io.config_file = dir.parent().unwrap().join("config.ron");
+    let hub = dir.parent().unwrap().join("узел");
+    h.io.sync(&mut h.app, hub.clone(), true, |_| {});
+    assert!(hub.join("HEAD").exists());
+    let first = h.app.ctx.current.clone();
+    // The screen as drawn last before the loop was told to quit.
+    let run = |h: &mut Harness| -> String {
+        let mut t = Terminal::new(TestBackend::new(400, 24)).unwrap();
+        let mut script = vec![
+            Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE)),
+            Event::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
+            Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        ]
+        .into_iter();
+        let started = std::time::Instant::now();
+        sobes::tui::run_loop(&mut t, &mut h.app, &mut h.io, |timeout| {
+            assert!(started.elapsed().as_secs() < 30, "the sync never ended");
+            if let Some(e) = script.next() {
+                return Ok(Some(e));
+            }
+            // Busy (the sync runs) the loop waits with a timeout; idle, it is told to quit.
+            Ok(match timeout {
+                Some(_) => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    None
+                }
+                None => Some(Event::Key(KeyEvent::new(
+                    KeyCode::Char('q'),
+                    KeyModifiers::NONE,
+                ))),
+            })
+        })
+        .unwrap();
+        let cells = t.backend().buffer().content().iter();
+        cells.map(|c| c.symbol()).collect()
+    };
+    let message = run(&mut h);
+    assert_eq!(h.app.ctx.current, first, "↓ during the sync did nothing");
+    assert!(
+        message.contains("синхронизация отменена") || message.contains("остановить не успели"),
+        "{message}"
+    );
+    assert!(
+        h.io.history.is_some(),
+        "the history came back from the sync"
+    );
+    h.io.sync_limit = std::time::Duration::ZERO;
+    let refs = common_snapshot(&hub.join("refs"));
+    let message = run(&mut h);
+    assert!(message.contains("шла дольше"), "{message}");
+    assert_eq!(common_snapshot(&hub.join("refs")), refs);
+}
+
+fn common_snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                todo.push(e.path());
+            } else {
+                out.push((e.path(), std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The conflicts screen shows each version with who and which device; a digit keeps one,

@@ -7,7 +7,7 @@
 //! the campaign's history ([`crate::history::write_pack`]); a branch that does not read is
 //! returned, named, and left out.
 
-use super::{Refused, SyncError, hub_err};
+use super::{Refused, SyncError, Watch, hub_err};
 use crate::boundary::{self, Whose};
 use git2::{Oid, Repository};
 use std::collections::BTreeSet;
@@ -17,7 +17,11 @@ const HUB_BRANCHES: &str = "refs/heads/devices/";
 const FETCHED: &str = "refs/hub/";
 
 /// Fetches every device's branch; returns the branches left out, and why.
-pub(super) fn fetch(repo: &Repository, hub: &Path) -> Result<Vec<Refused>, SyncError> {
+pub(super) fn fetch(
+    repo: &Repository,
+    hub: &Path,
+    watch: &Watch,
+) -> Result<Vec<Refused>, SyncError> {
     let refuse = |message: String| SyncError::Hub {
         folder: hub.to_path_buf(),
         message,
@@ -50,6 +54,7 @@ pub(super) fn fetch(repo: &Repository, hub: &Path) -> Result<Vec<Refused>, SyncE
         .references_glob(&format!("{HUB_BRANCHES}*"))
         .map_err(hub_err(hub))?
     {
+        watch.go_on(hub)?;
         let Ok(r) = r else { continue };
         let Some(device) = r.name().ok().and_then(|n| n.strip_prefix(HUB_BRANCHES)) else {
             continue;
@@ -57,7 +62,7 @@ pub(super) fn fetch(repo: &Repository, hub: &Path) -> Result<Vec<Refused>, SyncE
         let device = device.to_string();
         seen.insert(device.clone());
         let result = match r.target() {
-            Some(tip) => bring(repo, &hub_repo, tip).map(|()| tip),
+            Some(tip) => bring(repo, &hub_repo, tip, watch).map(|()| tip),
             None => Err("ветка — символическая ссылка, а не запись истории".to_string()),
         };
         match result {
@@ -66,6 +71,11 @@ pub(super) fn fetch(repo: &Repository, hub: &Path) -> Result<Vec<Refused>, SyncE
                     .map_err(|e| {
                         refuse(format!("история кампании: {}", boundary::describe_git(&e)))
                     })?;
+            }
+            // Stopped while packing: the branch is not to blame.
+            Err(_) if watch.stopped() => {
+                watch.go_on(hub)?;
+                continue;
             }
             Err(why) => {
                 let _ = repo
@@ -96,7 +106,7 @@ pub(super) fn fetch(repo: &Repository, hub: &Path) -> Result<Vec<Refused>, SyncE
 /// Copies into `repo` the objects of the branch at `tip` it lacks: the commits not reachable
 /// from what this history already holds, their trees and blobs. An error says why the
 /// branch cannot come in.
-fn bring(repo: &Repository, hub: &Repository, tip: Oid) -> Result<(), String> {
+fn bring(repo: &Repository, hub: &Repository, tip: Oid, watch: &Watch) -> Result<(), String> {
     let why = |e: git2::Error| {
         format!(
             "история ветки неполна или повреждена ({})",
@@ -123,6 +133,9 @@ fn bring(repo: &Repository, hub: &Repository, tip: Oid) -> Result<(), String> {
         shallow(hub, tree, &mut seen)?;
     }
     let mut builder = hub.packbuilder().map_err(why)?;
+    builder
+        .set_progress_callback(|_, _, _| !watch.stopped())
+        .map_err(why)?;
     builder.insert_walk(&mut walk).map_err(why)?;
     if builder.object_count() > 0 {
         crate::history::write_pack(&mut builder, &repo.path().join("objects").join("pack"))

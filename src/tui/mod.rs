@@ -12,6 +12,7 @@ pub mod keys;
 pub mod overlays;
 pub mod saving;
 pub mod screens;
+pub mod syncing;
 pub mod text;
 pub mod view;
 pub mod widgets;
@@ -37,8 +38,29 @@ pub struct Io {
     pub campaign_dir: PathBuf,
     pub config_file: PathBuf,
     pub config: Config,
-    /// The campaign's history; every save is committed to it.
+    /// The campaign's history; every save is committed to it. A sync under way holds it.
     pub history: Option<crate::history::History>,
+    syncing: Option<syncing::Syncing>,
+    /// How long a sync may take before it stops on its own.
+    pub sync_limit: Duration,
+}
+
+impl Io {
+    pub fn new(
+        campaign_dir: PathBuf,
+        config_file: PathBuf,
+        config: Config,
+        history: Option<crate::history::History>,
+    ) -> Self {
+        Io {
+            campaign_dir,
+            config_file,
+            config,
+            history,
+            syncing: None,
+            sync_limit: crate::sync::DEADLINE,
+        }
+    }
 }
 
 impl Io {
@@ -115,66 +137,6 @@ impl Io {
 }
 
 impl Io {
-    /// Syncs with a hub and takes in what came, remembering the hub for this campaign;
-    /// `shown` draws the app after each step is said on the status line.
-    pub fn sync(
-        &mut self,
-        app: &mut App,
-        hub: PathBuf,
-        create: bool,
-        mut shown: impl FnMut(&mut App),
-    ) {
-        if let Some(lost) = app.ctx.unsaved_summary() {
-            app.ctx.error(format!(
-                "синхронизация отложена: не записаны изменения ({lost})"
-            ));
-            return;
-        }
-        let Some(history) = &self.history else {
-            app.ctx
-                .error("у кампании нет истории: синхронизация невозможна");
-            return;
-        };
-        app.ctx.say(format!("синхронизация с {}…", hub.display()));
-        shown(app);
-        let data = app.ctx.data.clone();
-        let mut progress = |step: crate::sync::Step| {
-            app.ctx.say(step.to_string());
-            shown(app);
-        };
-        let target = crate::sync::Hub {
-            folder: &hub,
-            create,
-        };
-        let synced =
-            crate::sync::sync_with(history, &self.campaign_dir, &target, &data, &mut progress);
-        // A folder typed now that holds no hub is made one only when the user confirms; a
-        // remembered hub that is gone is a stick not plugged in, never a new hub.
-        let remembered = app.ctx.hub.as_ref() == Some(&hub);
-        let report = match synced {
-            Ok(r) => r,
-            Err(crate::sync::SyncError::NoHub { makeable: true, .. }) if !remembered => {
-                app.ctx.message = None;
-                return app.ask_new_hub(hub);
-            }
-            Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
-        };
-        let data = &app.ctx.data;
-        let said = report
-            .describe(&data.registry, &hub)
-            .trim_end()
-            .replace('\n', "; ");
-        match storage::load(&self.campaign_dir, &data.registry) {
-            Ok(campaign) => app.synced(campaign, said),
-            Err(e) => app.ctx.fatal = Some(crate::session::damaged(&e).message),
-        }
-        self.config.remember_hub(&self.campaign_dir, &hub);
-        app.ctx.hub = Some(hub);
-        if let Err(e) = self.config.save(&self.config_file) {
-            app.ctx.error(format!("узел не запомнен: {e}"));
-        }
-    }
-
     /// Writes `campaign.ron` after a fact of the letter changed, and commits it.
     fn save_meta(&self, app: &mut App, key: &str) {
         app.ctx.campaign.meta.facts.retain(|_, v| !v.is_empty());
@@ -294,17 +256,26 @@ impl Io {
     /// A commit that failed: the answer is on disk; the history is opened again, which
     /// rebuilds it when damaged, and the screen says once what happened.
     fn history_failed(&mut self, app: &mut App, e: &crate::history::HistoryError) {
+        // Opened again whole (what sobes alone decides in `.git` was put back): the answer
+        // is in the history after all.
+        let whole = format!(
+            "история кампании была повреждена ({e}); исправлена, ответ сохранён и внесён в историю"
+        );
+        self.reopen_history(app);
+        if self.history.as_ref().is_some_and(|h| h.repaired.is_none()) {
+            app.ctx.error(whole);
+        }
+    }
+
+    /// Opens the history again, which rebuilds it when damaged; the screen says what was
+    /// repaired, or why there is no history.
+    fn reopen_history(&mut self, app: &mut App) {
         self.history = None;
         let device = self.config.device.clone().unwrap_or_default();
         match open_history(&self.campaign_dir, &device, "sobes") {
             Ok(h) => {
-                match &h.repaired {
-                    Some(report) => app.ctx.error(report.to_string()),
-                    // Opened again whole (what sobes alone decides in `.git` was put
-                    // back): the answer is in the history after all.
-                    None => app.ctx.error(format!(
-                        "история кампании была повреждена ({e}); исправлена, ответ сохранён и внесён в историю"
-                    )),
+                if let Some(report) = &h.repaired {
+                    app.ctx.error(report.to_string());
                 }
                 self.history = Some(h);
             }
@@ -357,26 +328,33 @@ pub fn run_loop<B: Backend>(
         terminal
             .draw(|f| view::draw(f, app))
             .map_err(|e| format!("не удалось нарисовать экран: {e:?}"))?;
-        let timeout = app.is_loading().then_some(Duration::from_millis(40));
+        let busy = app.is_loading() || io.is_syncing();
+        let timeout = busy.then_some(Duration::from_millis(40));
         let event = next_event(timeout).map_err(|e| format!("терминал: {e}"))?;
         let quit = match event {
+            // While a sync runs only Esc acts: it stops the sync.
+            Some(Event::Key(k)) if io.is_syncing() => {
+                if k.kind == KeyEventKind::Press && k.code == event::KeyCode::Esc {
+                    io.cancel_sync(app);
+                }
+                false
+            }
+            Some(_) if io.is_syncing() => false,
             Some(event) => {
                 let (syncs, effects): (Vec<Effect>, Vec<Effect>) = effects_of(app, event)
                     .into_iter()
                     .partition(|e| matches!(e, Effect::Sync(..)));
                 let quit = io.apply(app, effects);
-                // A sync may take a while: the screen says each step before it starts.
                 for sync in syncs {
                     if let Effect::Sync(hub, create) = sync {
-                        io.sync(app, hub, create, |app| {
-                            let _ = terminal.draw(|f| view::draw(f, app));
-                        });
+                        io.start_sync(app, hub, create);
                     }
                 }
                 quit
             }
             None => {
                 app.poll_loading();
+                io.poll_sync(app, None);
                 false
             }
         };
@@ -545,15 +523,15 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
             None
         }
     };
-    let mut io = Io {
-        campaign_dir: ctx.campaign_dir.clone(),
-        config_file: ctx.paths.config_file(),
-        config: crate::paths::Config {
+    let mut io = Io::new(
+        ctx.campaign_dir.clone(),
+        ctx.paths.config_file(),
+        crate::paths::Config {
             device: Some(device),
             ..ctx.config.clone()
         },
         history,
-    };
+    );
     install_crash_report(ctx.paths.state_dir.clone());
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), event::EnableBracketedPaste);
