@@ -13,7 +13,9 @@
 //! one write, the branch swapped) and the reading of the history share the repository
 //! handle and the tree cache; split, each half would reach into the other's internals.
 
+mod heal;
 mod repair;
+pub use heal::Restored;
 pub use repair::{RepairReport, repair};
 
 use crate::data::DataSet;
@@ -54,7 +56,7 @@ pub struct History {
     pub repaired: Option<RepairReport>,
     /// Campaign files the folder had lost and [`History::commit_pending`] put back from the
     /// last commit, to be said once ([`History::take_restored`]).
-    restored: std::cell::RefCell<Vec<String>>,
+    restored: std::cell::RefCell<Vec<Restored>>,
 }
 
 /// libgit2 refuses repositories owned by another user, which is every repository on a FAT or
@@ -522,54 +524,9 @@ impl History {
         self.finish(index, by, &summary, body)
     }
 
-    /// A campaign file the last commit holds and the folder no longer does was lost (deleted
-    /// by hand, by a cleanup tool, by a restore of an old copy): never an erasure. It is
-    /// written back from the commit and named for [`History::take_restored`]. Returns
-    /// whether anything was.
-    fn restore_lost(&self, head: &git2::Tree, staged: git2::Oid) -> Result<bool, HistoryError> {
-        let err = Self::err(&self.dir);
-        let staged = self.repo.find_tree(staged).map_err(&err)?;
-        let diff = self
-            .repo
-            .diff_tree_to_tree(Some(head), Some(&staged), None)
-            .map_err(&err)?;
-        let mut writes = Vec::new();
-        for d in diff.deltas().filter(|d| d.status() == git2::Delta::Deleted) {
-            let Some(path) = d
-                .old_file()
-                .path()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-            else {
-                continue;
-            };
-            if crate::boundary::place(&path).is_none() || self.dir.join(&path).exists() {
-                continue;
-            }
-            let blob = self.repo.find_blob(d.old_file().id()).map_err(&err)?;
-            writes.push((PathBuf::from(&path), blob.content().to_vec()));
-        }
-        if writes.is_empty() {
-            return Ok(false);
-        }
-        let io = |e: storage::StoreError| HistoryError::new(&self.dir, e.to_string());
-        if writes
-            .iter()
-            .any(|(p, _)| p.starts_with(storage::RECORDS_DIR))
-        {
-            storage::create_private_dir(&self.dir.join(storage::RECORDS_DIR)).map_err(io)?;
-        }
-        storage::write_many(&self.dir, &writes).map_err(io)?;
-        self.restored.borrow_mut().extend(
-            writes
-                .iter()
-                .map(|(p, _)| p.to_string_lossy().replace('\\', "/")),
-        );
-        Ok(true)
-    }
-
     /// The campaign files put back from the history since the last call, to be said once:
     /// «файл … пропал из папки кампании и восстановлен из истории».
-    pub fn take_restored(&self) -> Vec<String> {
+    pub fn take_restored(&self) -> Vec<Restored> {
         std::mem::take(&mut *self.restored.borrow_mut())
     }
 

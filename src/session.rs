@@ -64,13 +64,44 @@ pub fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {
 
 /// Damaged campaign files, each with its backup when there is one.
 pub fn damaged(errors: &[StoreError]) -> Failure {
-    Failure::new(
-        errors
-            .iter()
-            .map(StoreError::with_backup)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
+    let mut lines: Vec<String> = errors.iter().map(StoreError::with_backup).collect();
+    if errors
+        .iter()
+        .any(|e| e.path().is_some_and(heals_from_history))
+    {
+        lines.push(
+            "последнее сохранённое есть в истории кампании: sobes repair (или любая запись ответа) вернёт файл оттуда, а повреждённый сохранит рядом".into(),
+        );
+    }
+    Failure::new(lines.join("\n"))
+}
+
+/// Whether every error is a campaign file's text that does not read, in a campaign with a
+/// history: the damage a write heals from the history. A file sobes cannot open or one from
+/// a newer sobes is refused instead, nothing written.
+pub fn healable(errors: &[StoreError]) -> bool {
+    errors
+        .iter()
+        .all(|e| matches!(e, StoreError::Parse(_)) && e.path().is_some_and(heals_from_history))
+}
+
+/// Whether `file` is a campaign's own file (campaign.ron, the points, a record) in a
+/// campaign with a history, which a write heals from it.
+fn heals_from_history(file: &Path) -> bool {
+    let Some(parent) = file.parent() else {
+        return false;
+    };
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let dir = if name == storage::META_FILE || name == storage::SCORES_FILE {
+        parent
+    } else if parent.file_name().and_then(|n| n.to_str()) == Some(storage::RECORDS_DIR)
+        && name.ends_with(".ron")
+    {
+        parent.parent().unwrap_or(parent)
+    } else {
+        return false;
+    };
+    dir.join(".git").is_dir()
 }
 
 /// What the session was asked for on the command line.
@@ -154,6 +185,19 @@ impl Session {
             return Ok(empty_campaign(&self.data));
         }
         storage::load(&self.campaign_dir, &self.data.registry).map_err(|e| damaged(&e))
+    }
+
+    /// The whole campaign, or None when what does not read is only campaign files damaged
+    /// (cut, emptied, zeroed) that its history can put back at the next write.
+    fn load_or_heal(&self) -> Result<Option<Campaign>, Failure> {
+        if self.default_campaign && !self.campaign_dir.join(storage::META_FILE).exists() {
+            return Ok(Some(empty_campaign(&self.data)));
+        }
+        match storage::load(&self.campaign_dir, &self.data.registry) {
+            Ok(c) => Ok(Some(c)),
+            Err(e) if healable(&e) => Ok(None),
+            Err(e) => Err(damaged(&e)),
+        }
     }
 
     /// Who is at the keyboard: `--as`, else the name in the user config; spaces tidied so
@@ -292,12 +336,19 @@ impl Session {
     fn for_writing(&self) -> Result<(Campaign, Prepared), Failure> {
         // campaign.ron itself lost from a folder with a history: nothing reads before it is
         // back.
-        let meta_lost = !self.campaign_dir.join(storage::META_FILE).exists()
-            && self.campaign_dir.join(".git").is_dir();
-        let campaign = if meta_lost {
-            None
-        } else {
-            Some(self.writable_campaign()?)
+        // A campaign file cut or emptied is healed from the history too: what does not read
+        // is read again after `begin`, and only then refused.
+        let has_history = self.campaign_dir.join(".git").is_dir();
+        let meta_lost = !self.campaign_dir.join(storage::META_FILE).exists() && has_history;
+        let campaign = match meta_lost {
+            true => None,
+            false => match self.load_or_heal()? {
+                Some(c) => {
+                    self.fits(&c.meta)?;
+                    Some(c)
+                }
+                None => None,
+            },
         };
         let prepared = self.begin();
         match campaign {
@@ -322,8 +373,8 @@ impl Session {
         match history {
             Ok(h) => {
                 let restored = h.take_restored();
-                for path in &restored {
-                    eprintln!("sobes: {}", restored_said(&self.campaign_dir, path));
+                for r in &restored {
+                    eprintln!("sobes: {}", r.said(&self.campaign_dir));
                 }
                 Prepared::Ready(Box::new(h), !restored.is_empty())
             }
@@ -383,14 +434,6 @@ enum Prepared {
     Ready(Box<History>, bool),
     /// It could not be opened or written (said already): the write goes on without it.
     Failed,
-}
-
-/// What a restored file's message says: which file, that it had gone, that it is back.
-pub fn restored_said(dir: &Path, path: &str) -> String {
-    format!(
-        "{}: файл пропал из папки кампании (удалён вне sobes?) и восстановлен из истории; ответы в нём целы",
-        dir.join(path).display()
-    )
 }
 
 /// The one sentence for a save whose history could not be written.

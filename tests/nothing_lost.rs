@@ -623,3 +623,90 @@ fn a_sync_stops_with_nothing_changed_until_it_merges() {
     assert!(report.came_in.contains_key("ashinsky-mr"), "{report:?}");
     assert!(flag.load(Ordering::Relaxed));
 }
+
+/// A campaign file cut by a power cut, emptied or zeroed closes nothing: a reader names it
+/// and says the history holds it; the next write (an answer, a sync, `repair`; the TUI
+/// at its start) puts the last saved version back, keeps the damaged file beside and says so once;
+/// every saved answer is there.
+#[test]
+fn a_cut_emptied_or_zeroed_file_comes_back_from_the_history() {
+    let a = Laptop {
+        env: Env::new(),
+        name: "Анна",
+    };
+    a.set("Агаповский", "methodists", "3");
+    let o = a.run(&[
+        "score",
+        "--municipality",
+        "Уйский",
+        "--indicator",
+        "1.1",
+        "--value",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = [
+        a.record("agapovsky-mr"),
+        a.env.dir.join("campaign.ron"),
+        a.env.dir.join("scores.ron"),
+    ];
+    type Cut = fn(&[u8]) -> Vec<u8>;
+    let cuts: [Cut; 3] = [
+        |b| b[..b.len() / 2].to_vec(),
+        |_| Vec::new(),
+        |b| vec![0; b.len()],
+    ];
+    let hub = a.env.home().join("узел");
+    let writers: [&[&str]; 3] = [
+        &[
+            "set",
+            "--municipality",
+            "Ашинский",
+            "--question",
+            "methodists",
+            "--value",
+            "2",
+        ],
+        &["sync", hub.to_str().unwrap(), "--new-hub"],
+        &["repair"],
+    ];
+    for (n, file) in files.iter().enumerate() {
+        let good = std::fs::read(file).unwrap();
+        let cut = cuts[n % 3](&good);
+        std::fs::write(file, &cut).unwrap();
+        let o = a.run(&["status"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            stderr(&o).contains(&file.display().to_string()) && stderr(&o).contains("sobes repair"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(std::fs::read(file).unwrap(), cut, "a reader writes nothing");
+        let o = a.run(writers[n]);
+        let said = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(
+            said.contains("файл повреждён") && said.contains("восстановлен из истории"),
+            "{file:?}: {said}"
+        );
+        assert_eq!(std::fs::read(file).unwrap(), good, "{file:?}");
+        let kept: Vec<_> = std::fs::read_dir(file.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".damaged-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{file:?}: the damaged file kept beside");
+        assert_eq!(std::fs::read(kept[0].path()).unwrap(), cut);
+        std::fs::remove_file(kept[0].path()).unwrap();
+        let o = a.run(&["check"]);
+        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+        assert!(
+            !stderr(&a.run(&["status"])).contains("восстановлен"),
+            "said once"
+        );
+    }
+    let c = a.env.load();
+    assert_eq!(
+        c.records["agapovsky-mr"].answers.value("methodists"),
+        Some(&sobes::model::campaign::Value::Number(3))
+    );
+}

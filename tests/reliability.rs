@@ -519,8 +519,13 @@ fn every_damaged_file_is_named_with_line_column_and_expectation_and_never_writte
                 expect("export", &o);
                 assert!(!out.exists(), "exported from a damaged template");
             }
+            // A campaign's own file with a history is healed by a write (nothing_lost.rs):
+            // here only the readers, which name it and change nothing.
+            let heals = ["campaign.ron", "municipality file"].contains(&target.name);
             if target.reader == Reader::Everything {
                 expect("status", &with(&["status"]));
+            }
+            if target.reader == Reader::Everything && !heals {
                 expect(
                     "set",
                     &with(&[
@@ -536,7 +541,7 @@ fn every_damaged_file_is_named_with_line_column_and_expectation_and_never_writte
                     ]),
                 );
             }
-            if target.reader != Reader::Annex {
+            if target.reader != Reader::Annex && !heals {
                 let tui = with(&["--as", "Тест"]);
                 expect("TUI", &tui);
                 assert!(

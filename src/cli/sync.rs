@@ -22,16 +22,20 @@ impl From<SyncError> for Failure {
 pub fn cmd_sync(ctx: &Session, hub: &Path, new_hub: bool) -> Result<(), Failure> {
     ctx.ensure_campaign()?;
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
-    ctx.writable_campaign()?;
+    // A campaign file cut or lost is healed from the history first; any other damage (or a
+    // campaign without a history) is refused before anything is committed.
+    if let Err(e) = storage::load(&ctx.campaign_dir, &ctx.data.registry)
+        && !crate::session::healable(&e)
+    {
+        return Err(crate::session::damaged(&e));
+    }
     let history = ctx.history()?;
     let by = ctx.reviewer().unwrap_or_default();
     history.commit_pending(&by)?;
-    for path in history.take_restored() {
-        eprintln!(
-            "sobes: {}",
-            crate::session::restored_said(&ctx.campaign_dir, &path)
-        );
+    for r in history.take_restored() {
+        eprintln!("sobes: {}", r.said(&ctx.campaign_dir));
     }
+    ctx.writable_campaign()?;
     let target = sync::Hub {
         folder: hub,
         create: new_hub,
@@ -154,6 +158,9 @@ pub fn cmd_repair(ctx: &Session) -> Result<(), Failure> {
     match history.verify_all() {
         Ok(()) => {
             history.commit_pending("sobes")?;
+            for r in history.take_restored() {
+                out(&format!("{}\n", r.said(dir)))?;
+            }
             out("история кампании цела: все объекты и записи читаются
 ")
         }

@@ -456,9 +456,13 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     let keymap = load_keymap(&ctx)?;
     ctx.ensure_campaign()?;
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
-    let (mut campaign, mut loading) =
-        load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
-    ctx.fits(&campaign.meta)?;
+    let first = load_for_tui(&ctx.campaign_dir, &ctx.data.registry);
+    // A campaign without a history gets none while a file of it does not read.
+    match &first {
+        Err(e) if !crate::session::healable(e) => return Err(damaged(e)),
+        Ok((c, _)) => ctx.fits(&c.meta)?,
+        Err(_) => {}
+    }
     let device = ctx.device()?;
     let history = open_history(
         &ctx.campaign_dir,
@@ -469,11 +473,13 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         .as_ref()
         .map(|h| h.take_restored())
         .unwrap_or_default();
-    if !restored.is_empty() {
-        // Files the folder had lost came back from the history: the screen shows them.
-        (campaign, loading) =
-            load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?;
-    }
+    // Files the folder had lost, or that no longer read, came back from the history: the
+    // screen shows them.
+    let (campaign, loading) = match first {
+        Ok(loaded) if restored.is_empty() => loaded,
+        _ => load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?,
+    };
+    ctx.fits(&campaign.meta)?;
     let reviewer = ctx.reviewer();
     // A template that does not fit the protocol does not stop the interview: the preview
     // and the annex export say why, the cluster matrix exports without it.
@@ -510,10 +516,8 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
                 app.ctx.error(report.to_string());
             }
             if !restored.is_empty() {
-                let said: Vec<String> = restored
-                    .iter()
-                    .map(|p| crate::session::restored_said(&ctx.campaign_dir, p))
-                    .collect();
+                let said: Vec<String> =
+                    restored.iter().map(|r| r.said(&ctx.campaign_dir)).collect();
                 app.ctx.error(said.join("\n"));
             }
             Some(h)
