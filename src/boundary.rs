@@ -472,7 +472,77 @@ pub fn damaged_objects(objects: &Path, since: Option<SystemTime>) -> Vec<(PathBu
             out.push((path, why));
         }
     }
+    out.extend(damaged_packs(objects, since));
     out
+}
+
+/// The packs of `objects` changed since `since` that are cut or do not match their index:
+/// each `.pack` with why. A pack ends with its checksum, which its `.idx` repeats; a pack
+/// cut short, emptied or replaced ends otherwise. (A pack damaged in its middle keeps its
+/// end: libgit2 finds that when it reads the object.)
+fn damaged_packs(objects: &Path, since: Option<SystemTime>) -> Vec<(PathBuf, String)> {
+    let Ok(entries) = std::fs::read_dir(objects.join("pack")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "pack") {
+            continue;
+        }
+        let meta = std::fs::symlink_metadata(&path).ok();
+        if let (Some(since), Some(t)) = (since, meta.as_ref().and_then(changed_at))
+            && t < since
+            && std::fs::metadata(path.with_extension("idx"))
+                .ok()
+                .as_ref()
+                .and_then(changed_at)
+                .is_some_and(|i| i < since)
+        {
+            continue;
+        }
+        if let Err(why) = verify_pack(&path) {
+            out.push((path, why));
+        }
+    }
+    out
+}
+
+/// A pack's header and end agree with its index.
+fn verify_pack(pack: &Path) -> Result<(), String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let regular = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
+    let idx = pack.with_extension("idx");
+    if !regular(pack) || !regular(&idx) {
+        return Err("пакет объектов или его индекс — не обычный файл или пропал".into());
+    }
+    let cut = || "пакет объектов обрезан или не совпадает со своим индексом".to_string();
+    let read_end = |p: &Path, from_end: u64, n: usize| -> Option<Vec<u8>> {
+        let mut f = std::fs::File::open(p).ok()?;
+        let len = f.metadata().ok()?.len();
+        f.seek(SeekFrom::Start(len.checked_sub(from_end)?)).ok()?;
+        let mut buf = vec![0; n];
+        f.read_exact(&mut buf).ok()?;
+        Some(buf)
+    };
+    let mut head = [0u8; 12];
+    std::fs::File::open(pack)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map_err(|_| cut())?;
+    // The index's fan-out table ends with the number of objects, after 8 bytes of header.
+    let mut count = [0u8; 4];
+    std::fs::File::open(&idx)
+        .and_then(|mut f| {
+            f.seek(SeekFrom::Start(8 + 255 * 4))?;
+            f.read_exact(&mut count)
+        })
+        .map_err(|_| cut())?;
+    let trailer = read_end(pack, 20, 20).ok_or_else(cut)?;
+    let recorded = read_end(&idx, 40, 20).ok_or_else(cut)?;
+    if &head[..4] != b"PACK" || head[8..12] != count || trailer != recorded {
+        return Err(cut());
+    }
+    Ok(())
 }
 
 /// Larger inflated objects are refused rather than held: a campaign file is at most 4 MiB

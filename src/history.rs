@@ -111,6 +111,11 @@ pub const REPAIRED: &str = "История восстановлена";
 /// The file whose time says when the loose objects were last checked whole.
 const VERIFIED: &str = "sobes-verified";
 
+/// In `.git` after a repair: objects this history held were lost, so a commit it holds may
+/// lack its past; the next fetch brings every branch of the hub whole instead of trusting
+/// what is here (see `sync::fetch`), and removes the file.
+pub const REFETCH: &str = "sobes-refetch";
+
 impl History {
     fn err(dir: &Path) -> impl Fn(git2::Error) -> HistoryError + '_ {
         move |e| HistoryError::new(dir, crate::boundary::describe_git(&e))

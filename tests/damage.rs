@@ -12,55 +12,12 @@
 #![cfg(unix)]
 
 mod common;
-use common::{Env, set_args, stderr, stdout};
-use std::io::Read;
+use common::{Env, assert_fsck, set_args, stderr, stdout, timed};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-/// Longer than any save or repair takes in a debug build on a busy machine, far shorter than
-/// "forever".
-const LIMIT: Duration = Duration::from_secs(20);
-
-/// Runs `cmd` to its end within [`LIMIT`]; kills it and fails the test as a hang otherwise.
-/// Its output is read by threads, so a full pipe cannot look like a hang.
-fn timed(mut cmd: Command) -> Output {
-    let what = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = r.read_to_end(&mut v);
-            v
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("hang: {what} did not finish in {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
+use std::process::{Output, Stdio};
+use std::time::Duration;
 
 /// The binary on the campaign of `env`, under the time limit.
 fn run(env: &Env, args: &[&str]) -> Output {
@@ -77,38 +34,6 @@ fn ok(o: &Output) -> String {
 
 fn set(env: &Env, value: &str) -> Output {
     run(env, &set_args("Уйский", "methodists", value))
-}
-
-/// Whether a `git` program is there to judge the history independently of libgit2.
-fn have_git() -> bool {
-    Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// `git fsck` finds the history whole (nothing missing, nothing damaged, unreachable
-/// objects included); skipped without a git program.
-fn assert_fsck(dir: &Path) {
-    if !have_git() {
-        eprintln!("no git program: fsck skipped");
-        return;
-    }
-    let mut c = Command::new("git");
-    // The user's own git settings must not judge the campaign.
-    c.env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .arg("-C")
-        .arg(dir)
-        .args(["fsck", "--no-dangling", "--no-progress"]);
-    let o = timed(c);
-    assert!(
-        o.status.success(),
-        "git fsck in {}:\n{}{}",
-        dir.display(),
-        stdout(&o),
-        stderr(&o)
-    );
 }
 
 /// The loose object files, oldest first (by modification time, then name).

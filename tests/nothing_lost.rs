@@ -710,3 +710,112 @@ fn a_cut_emptied_or_zeroed_file_comes_back_from_the_history() {
         Some(&sobes::model::campaign::Value::Number(3))
     );
 }
+
+/// Damage a power cut or a bad stick leaves in `.git` never cuts a laptop off: a commit
+/// already pushed cut short, a pack cut short, a fetched branch garbled. `check` names what
+/// a sync would trip on; the next write or sync repairs the history, brings back from the
+/// hub what it had pushed, and syncs; git finds the history whole.
+#[test]
+fn a_damaged_history_syncs_again_without_anyone_touching_git() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b, hub) = pair(root.path());
+    b.set("Кусинский", "methodists", "1");
+    assert!(sync(&b, &hub).status.success());
+    assert!(sync(&a, &hub).status.success());
+    let cut = |file: &Path| {
+        let bytes = std::fs::read(file).unwrap();
+        let mut perms = std::fs::metadata(file).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(file, perms).unwrap();
+        std::fs::write(file, &bytes[..bytes.len() / 2]).unwrap();
+    };
+    // A commit of Анна's already on the hub, not her last.
+    let repo = Repository::open(&a.env.dir).unwrap();
+    let head = repo.head().unwrap().target().unwrap();
+    let odb = repo.odb().unwrap();
+    let mut pushed = None;
+    odb.foreach(|id| {
+        let loose = a
+            .env
+            .dir
+            .join(".git/objects")
+            .join(&id.to_string()[..2])
+            .join(&id.to_string()[2..]);
+        if *id != head
+            && loose.exists()
+            && odb
+                .read_header(*id)
+                .is_ok_and(|(_, k)| k == ObjectType::Commit)
+        {
+            pushed = Some(loose);
+        }
+        true
+    })
+    .unwrap();
+    drop(odb);
+    drop(repo);
+    cut(&pushed.expect("a loose commit"));
+    // Борис's pack (what his joins and syncs fetched), and a branch fetched from the hub.
+    let packs: Vec<PathBuf> = std::fs::read_dir(b.env.dir.join(".git/objects/pack"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pack"))
+        .collect();
+    cut(&packs[0]);
+    let fetched = std::fs::read_dir(b.env.dir.join(".git/refs/hub"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    std::fs::write(&fetched, "не ссылка\n").unwrap();
+    for l in [&a, &b] {
+        let o = l.run(&["check"]);
+        assert!(
+            !o.status.success() && stdout(&o).contains("повреждён"),
+            "{}: {}{}",
+            l.name,
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    // Анна answers first, then syncs; Борис syncs straight away.
+    a.set("Уйский", "methodists", "5");
+    for l in [&a, &b, &a] {
+        let o = sync(l, &hub);
+        assert!(
+            o.status.success(),
+            "{}: {}{}",
+            l.name,
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    for l in [&a, &b] {
+        let o = l.run(&["check"]);
+        assert!(
+            o.status.success(),
+            "{}: {}{}",
+            l.name,
+            stdout(&o),
+            stderr(&o)
+        );
+        common::assert_fsck(&l.env.dir);
+        let c = l.env.load();
+        let n = |id: &str| c.records[id].answers.value("methodists").cloned();
+        use sobes::model::campaign::Value::Number;
+        assert_eq!(
+            (n("uysky-mr"), n("kusinsky-mr"), n("agapovsky-mr")),
+            (Some(Number(5)), Some(Number(1)), Some(Number(3))),
+            "{}",
+            l.name
+        );
+    }
+    // What Анна had pushed before the damage is in her history again.
+    let repo = Repository::open(&a.env.dir).unwrap();
+    let mut walk = repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    assert!(walk.count() > 5);
+}

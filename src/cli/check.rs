@@ -114,6 +114,21 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
     );
     match crate::history::History::read(&campaign_dir) {
         Ok(Some(history)) => {
+            // What a sync would trip on: a damaged object or pack, a past that does not read.
+            if let Err(e) = history.verify_all() {
+                problems.push(format!(
+                    "{e}; ответы в файлах кампании целы: sobes repair восстановит историю, недостающее вернётся с узла при следующей синхронизации"
+                ));
+            }
+            if campaign_dir
+                .join(".git")
+                .join(crate::history::REFETCH)
+                .exists()
+            {
+                outln!(
+                    "история: восстановлена после повреждения; прежние записи вернутся с узла при следующей синхронизации"
+                )?;
+            }
             for file in history.uncommitted().unwrap_or_default() {
                 outln!(
                     "история: {file} отличается от последней записи в истории (изменён вне sobes или запись прервана); его внесёт следующая запись"

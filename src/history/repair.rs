@@ -438,6 +438,13 @@ pub fn repair(
     } else {
         normalize(&git);
         for (path, _) in crate::boundary::damaged_objects(&git.join("objects"), None) {
+            // A pack goes with its index (and the index with nothing left to index).
+            if path.extension().is_some_and(|x| x == "pack") {
+                let idx = path.with_extension("idx");
+                if std::fs::symlink_metadata(&idx).is_ok() {
+                    move_aside(&git, &idx, &aside).map_err(&io)?;
+                }
+            }
             move_aside(&git, &path, &aside).map_err(&io)?;
             moved.push(
                 path.strip_prefix(&git)
@@ -513,6 +520,21 @@ pub fn repair(
         }
     );
     history.commit_all("sobes", super::REPAIRED, &body)?;
+    // What was fetched from the hub is a cache that may now name commits whose past went
+    // aside: dropped, and the next fetch brings every branch whole.
+    if let Ok(refs) = history.repo.references_glob("refs/hub/*") {
+        let names: Vec<String> = refs
+            .flatten()
+            .filter_map(|r| r.name().ok().map(str::to_string))
+            .collect();
+        for name in names {
+            let _ = history
+                .repo
+                .find_reference(&name)
+                .and_then(|mut r| r.delete());
+        }
+    }
+    private_file(&git.join(super::REFETCH), "").map_err(&io)?;
     let _ = std::fs::File::create(git.join(VERIFIED));
     Ok(RepairReport {
         problem,

@@ -48,6 +48,8 @@ pub(super) fn fetch(
     }
     let hub_repo = Repository::open_bare(hub).map_err(hub_err(hub))?;
     drop_unreadable_cache(repo);
+    let refetch = repo.path().join(crate::history::REFETCH);
+    let whole = refetch.exists();
     let mut seen = BTreeSet::new();
     let mut broken = Vec::new();
     for r in hub_repo
@@ -62,7 +64,7 @@ pub(super) fn fetch(
         let device = device.to_string();
         seen.insert(device.clone());
         let result = match r.target() {
-            Some(tip) => bring(repo, &hub_repo, tip, watch).map(|()| tip),
+            Some(tip) => bring(repo, &hub_repo, tip, whole, watch).map(|()| tip),
             None => Err("ветка — символическая ссылка, а не запись истории".to_string()),
         };
         match result {
@@ -89,6 +91,9 @@ pub(super) fn fetch(
             }
         }
     }
+    if whole && broken.is_empty() {
+        let _ = std::fs::remove_file(&refetch);
+    }
     // Branches gone from the hub go from here too: a refusal of one is then forgotten.
     if let Ok(refs) = repo.references_glob(&format!("{FETCHED}*")) {
         let gone: Vec<String> = refs
@@ -104,9 +109,16 @@ pub(super) fn fetch(
 }
 
 /// Copies into `repo` the objects of the branch at `tip` it lacks: the commits not reachable
-/// from what this history already holds, their trees and blobs. An error says why the
+/// from what this history already holds, their trees and blobs (all of them when `whole`:
+/// after a repair what is here is not trusted to have its past). An error says why the
 /// branch cannot come in.
-fn bring(repo: &Repository, hub: &Repository, tip: Oid, watch: &Watch) -> Result<(), String> {
+fn bring(
+    repo: &Repository,
+    hub: &Repository,
+    tip: Oid,
+    whole: bool,
+    watch: &Watch,
+) -> Result<(), String> {
     let why = |e: git2::Error| {
         format!(
             "история ветки неполна или повреждена ({})",
@@ -116,17 +128,19 @@ fn bring(repo: &Repository, hub: &Repository, tip: Oid, watch: &Watch) -> Result
     if hub.find_commit(tip).is_err() {
         return Err("ветка указывает не на запись истории (не коммит)".into());
     }
-    if repo.find_commit(tip).is_ok() {
+    if !whole && repo.find_commit(tip).is_ok() {
         return Ok(());
     }
     let mut walk = hub.revwalk().map_err(why)?;
     walk.push(tip).map_err(why)?;
-    hide_known(repo, hub, &mut walk).map_err(why)?;
     // Looked at before libgit2 packs them: its walk of a tree is recursive, and a tree nested
     // thousands deep would overflow the stack.
     let mut shapes = hub.revwalk().map_err(why)?;
     shapes.push(tip).map_err(why)?;
-    hide_known(repo, hub, &mut shapes).map_err(why)?;
+    if !whole {
+        hide_known(repo, hub, &mut walk).map_err(why)?;
+        hide_known(repo, hub, &mut shapes).map_err(why)?;
+    }
     let mut seen = std::collections::HashSet::new();
     for oid in shapes {
         let tree = hub.find_commit(oid.map_err(why)?).map_err(why)?.tree_id();

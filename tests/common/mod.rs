@@ -4,8 +4,10 @@
 
 use sobes::model::registry::Registry;
 use sobes::storage;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_sobes");
 
@@ -152,15 +154,13 @@ pub struct Laptop {
 impl Laptop {
     /// The binary on this laptop's campaign, as its user.
     pub fn run(&self, args: &[&str]) -> Output {
-        self.env
-            .command()
-            .arg("--campaign")
+        let mut c = self.env.command();
+        c.arg("--campaign")
             .arg(&self.env.dir)
             .arg("--as")
             .arg(self.name)
-            .args(args)
-            .output()
-            .unwrap()
+            .args(args);
+        timed(c)
     }
 
     /// An answer that must be taken.
@@ -187,4 +187,78 @@ pub fn hub_tip(hub: &git2::Repository) -> git2::Oid {
         .filter_map(|r| r.target())
         .find(|t| hub.find_commit(*t).is_ok())
         .unwrap()
+}
+
+/// Longer than any save or repair takes in a debug build on a busy machine, far shorter than
+/// "forever".
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+/// Runs `cmd` to its end within [`LIMIT`]; kills it and fails the test as a hang otherwise.
+/// Its output is read by threads, so a full pipe cannot look like a hang.
+pub fn timed(mut cmd: Command) -> Output {
+    let what = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("hang: {what} did not finish in {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// Whether a `git` program is there to judge the history independently of libgit2.
+pub fn have_git() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `git fsck` finds the history whole (nothing missing, nothing damaged, unreachable
+/// objects included); skipped without a git program.
+pub fn assert_fsck(dir: &Path) {
+    if !have_git() {
+        eprintln!("no git program: fsck skipped");
+        return;
+    }
+    let mut c = Command::new("git");
+    // The user's own git settings must not judge the campaign.
+    c.env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .arg("-C")
+        .arg(dir)
+        .args(["fsck", "--strict", "--no-dangling", "--no-progress"]);
+    let o = timed(c);
+    assert!(
+        o.status.success(),
+        "git fsck in {}:\n{}{}",
+        dir.display(),
+        stdout(&o),
+        stderr(&o)
+    );
 }
