@@ -378,10 +378,7 @@ impl Session {
                 }
                 Prepared::Ready(Box::new(h), !restored.is_empty())
             }
-            Err(e) => {
-                eprintln!("sobes: {}", history_trouble(&e));
-                Prepared::Failed
-            }
+            Err(e) => Prepared::Failed(history_trouble(&e)),
         }
     }
 
@@ -395,22 +392,25 @@ impl Session {
         write: impl FnOnce() -> Result<T, Failure>,
         commit: impl FnOnce(&History, &T) -> Result<bool, HistoryError>,
     ) -> Result<T, Failure> {
-        let warn = |e: &dyn std::fmt::Display| {
-            eprintln!("sobes: {}", history_trouble(e));
-        };
+        // What went wrong with the history is said after the write, and only if the write
+        // worked: «ответ сохранён» never comes before a write that then fails.
+        let mut trouble = None;
         let history = match prepared {
             Prepared::Ready(h, _) => Some(*h),
-            Prepared::Failed => None,
+            Prepared::Failed(said) => {
+                trouble = Some(said);
+                None
+            }
             Prepared::NotYet => match self.history() {
                 Ok(h) => match h.commit_pending(by) {
                     Ok(_) => Some(h),
                     Err(e) => {
-                        warn(&e);
+                        trouble = Some(history_trouble(&e));
                         None
                     }
                 },
                 Err(e) => {
-                    warn(&e.message);
+                    trouble = Some(history_trouble(&e.message));
                     None
                 }
             },
@@ -419,7 +419,10 @@ impl Session {
         if let Some(h) = history
             && let Err(e) = commit(&h, &written)
         {
-            warn(&e);
+            trouble = Some(history_trouble(&e));
+        }
+        if let Some(said) = trouble {
+            eprintln!("sobes: {said}");
         }
         Ok(written)
     }
@@ -432,12 +435,20 @@ enum Prepared {
     /// Opened, what was pending committed; true when lost files were put back (the campaign
     /// is to be read again).
     Ready(Box<History>, bool),
-    /// It could not be opened or written (said already): the write goes on without it.
-    Failed,
+    /// It could not be opened or written (why, to be said once the write is done): the
+    /// write goes on without it.
+    Failed(String),
 }
 
 /// The one sentence for a save whose history could not be written.
 pub fn history_trouble(e: &dyn std::fmt::Display) -> String {
+    let e = e.to_string();
+    // A full disk is not damage: nothing to repair, room to make.
+    if e.contains("нет места") {
+        return format!(
+            "ответ сохранён в файл, но не внесён в историю кампании: на диске нет места ({e}); освободите место — следующая запись внесёт его в историю"
+        );
+    }
     format!(
         "история кампании повреждена: {e}; ответ сохранён (история восстановится при следующей записи или командой sobes repair)"
     )

@@ -1215,3 +1215,53 @@ fn after_a_forced_panic_the_terminal_is_usable_the_report_written_and_answers_ke
     let o = env.run(&["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// A save the file system refuses (here a file-size limit of 512 bytes, as a full disk
+/// would) says why and never «сохранён»; the record and the history stay as they were, and
+/// the next save where there is room works.
+#[test]
+fn a_write_the_disk_refuses_is_never_said_saved() {
+    let env = Env::new();
+    assert!(env.set("Уйский", "methodists", "3").status.success());
+    let record = env.record_file("uysky-mr");
+    // The campaign's files and its branch (libgit2 may refresh its index as it opens).
+    let kept = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        let mut s = snapshot(dir);
+        s.retain(|(p, _)| {
+            !p.to_string_lossy().contains(".git/") || p.ends_with("refs/heads/sobes")
+        });
+        s
+    };
+    let before = kept(&env.dir);
+    let note = "длинная заметка ".repeat(40);
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"")
+        .arg(BIN)
+        .args(["--campaign", env.dir.to_str().unwrap(), "--as", "Т"])
+        .args([
+            "set",
+            "--municipality",
+            "Уйский",
+            "--question",
+            "methodists",
+        ])
+        .args(["--value", "4", "--note", &note])
+        .env("SOBES_HOME", env.home())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = format!("{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&record.display().to_string()) && !said.contains("сохранён"),
+        "{said}"
+    );
+    assert!(!said.contains("= 4"), "{said}");
+    assert!(
+        kept(&env.dir) == before,
+        "the campaign or its branch changed"
+    );
+    let o = env.set("Уйский", "methodists", "4");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
