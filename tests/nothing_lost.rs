@@ -4,7 +4,7 @@
 //! error, never «ушло».
 
 mod common;
-use common::{Env, Laptop, hub_tip, stderr, stdout};
+use common::{Env, Laptop, hub_tip, set_args, stderr, stdout};
 use git2::{ObjectType, Oid, Repository};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -818,4 +818,100 @@ fn a_damaged_history_syncs_again_without_anyone_touching_git() {
     let mut walk = repo.revwalk().unwrap();
     walk.push_head().unwrap();
     assert!(walk.count() > 5);
+}
+
+/// Copies the folder `from` to `to`, whole.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A power cut at any moment of a working session: every file a session of answers, a
+/// decision and a sync changed is, one at a time on a copy, cut to nothing, cut in half, or
+/// zeroed. Afterwards the campaign takes an answer, every answer saved before is there, and
+/// the next sync succeeds.
+#[test]
+fn a_power_cut_on_any_file_of_a_session_loses_no_answer() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, _b, hub) = pair(root.path());
+    let before = common::snapshot(&a.env.dir);
+    a.set("Уйский", "methodists", "5");
+    a.set("Кусинский", "methodists", "1");
+    let o = a.run(&[
+        "decide",
+        "--municipality",
+        "Уйский",
+        "--dimension",
+        "regional_active",
+        "--cluster",
+        "1",
+        "--reason",
+        "решили очно",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(sync(&a, &hub).status.success());
+    let after = common::snapshot(&a.env.dir);
+    let changed: Vec<PathBuf> = after
+        .iter()
+        .filter(|f| !before.contains(f))
+        .map(|(p, _)| p.strip_prefix(&a.env.dir).unwrap().to_path_buf())
+        .filter(|p| !p.starts_with("sobes.lock") && !p.to_string_lossy().ends_with(".holder"))
+        .collect();
+    assert!(changed.len() > 5, "{changed:?}");
+    type Cut = fn(&[u8]) -> Vec<u8>;
+    let cuts: [(&str, Cut); 3] = [
+        ("to nothing", |_| Vec::new()),
+        ("in half", |b| b[..b.len() / 2].to_vec()),
+        ("zeroed", |b| vec![0; b.len()]),
+    ];
+    let answers = |l: &Laptop| {
+        let c = l.env.load();
+        let n = |id: &str| c.records[id].answers.value("methodists").cloned();
+        let d = c.records["uysky-mr"]
+            .decisions
+            .get("regional_active")
+            .map(|d| d.cluster);
+        (n("uysky-mr"), n("kusinsky-mr"), n("agapovsky-mr"), d)
+    };
+    let saved = answers(&a);
+    for file in &changed {
+        for (how, cut) in &cuts {
+            let at = root.path().join("копия");
+            let _ = std::fs::remove_dir_all(&at);
+            copy_tree(&a.env.dir, &at.join("кампания"));
+            copy_tree(&hub, &at.join("узел"));
+            let copy = Laptop {
+                env: Env {
+                    home: tempfile::tempdir_in(root.path()).unwrap(),
+                    dir: at.join("кампания"),
+                },
+                name: "Анна",
+            };
+            copy_tree(
+                &a.env.home().join("config"),
+                &copy.env.home().join("config"),
+            );
+            let target = copy.env.dir.join(file);
+            let bytes = std::fs::read(&target).unwrap();
+            let mut perms = std::fs::metadata(&target).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&target, perms).unwrap();
+            std::fs::write(&target, cut(&bytes)).unwrap();
+            let o = copy.run(&set_args("Ашинский", "methodists", "2")[2..]);
+            let case = format!("{} {how}", file.display());
+            assert!(o.status.success(), "{case}: {}", stderr(&o));
+            assert_eq!(answers(&copy), saved, "{case}");
+            let o = sync(&copy, &at.join("узел"));
+            assert!(o.status.success(), "{case}: {}{}", stdout(&o), stderr(&o));
+            assert_eq!(answers(&copy), saved, "{case}");
+        }
+    }
 }
