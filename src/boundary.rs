@@ -548,7 +548,7 @@ fn verify_pack(pack: &Path) -> Result<(), String> {
 /// Larger inflated objects are refused rather than held: a campaign file is at most 4 MiB
 /// and the records' folder of a campaign of thousands is a tree of a few hundred KB, so a
 /// small zlib bomb on a stick costs milliseconds, not minutes.
-const MAX_OBJECT: usize = 16 * 1024 * 1024;
+pub const MAX_OBJECT: usize = 16 * 1024 * 1024;
 
 /// A loose object's file is a whole zlib stream of a git object whose id is its name.
 pub fn verify_loose(path: &Path, id: &str) -> Result<(), String> {

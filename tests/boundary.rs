@@ -601,3 +601,51 @@ fn objects_kept_elsewhere_are_never_read() {
     a.set("Ашинский", "4");
     assert!(!own.exists(), "the save's writer removed the link");
 }
+
+/// A small pack may hold a blob of gigabytes: the branch that brings one is refused by the
+/// object's header, before anything inflates it, and named; the sync is quick.
+#[test]
+fn a_packed_blob_larger_than_any_campaign_file_is_refused_unread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (a, hub) = with_hub(root);
+    let hub_repo = Repository::open_bare(&hub).unwrap();
+    let own = format!("refs/heads/devices/{}", a.device());
+    let tip = hub_repo.find_reference(&own).unwrap().target().unwrap();
+    let tip_tree = hub_repo.find_commit(tip).unwrap().tree_id();
+    let big = vec![b' '; 64 << 20];
+    let id = blob(&hub_repo, &big);
+    drop(big);
+    let tree = record(&hub_repo, tip_tree, "ashinsky-mr.ron", "100644", id);
+    let evil = commit_on_hub(&hub_repo, "evil", tree, tip);
+    // Into a pack, as a push would bring it, and the loose copies gone.
+    let mut builder = hub_repo.packbuilder().unwrap();
+    let mut walk = hub_repo.revwalk().unwrap();
+    walk.push(evil).unwrap();
+    walk.hide(tip).unwrap();
+    builder.insert_walk(&mut walk).unwrap();
+    sobes::history::write_pack(&mut builder, &hub.join("objects").join("pack")).unwrap();
+    for (loose, _) in sobes::boundary::loose_objects(&hub.join("objects")) {
+        let name = loose.to_string_lossy().replace(['/', '\\'], "");
+        if [id, tree, evil]
+            .iter()
+            .any(|o| name.ends_with(&o.to_string()[2..]))
+        {
+            std::fs::remove_file(loose).unwrap();
+        }
+    }
+    let started = std::time::Instant::now();
+    let o = a.sync(&hub);
+    let said = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{said}");
+    // Named by its id, from its header: the boundary, which reads the file, never saw it.
+    assert!(
+        said.contains("evil") && said.contains(&format!("объект {id} слишком большой")),
+        "{said}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -125,26 +125,34 @@ fn bring(
             boundary::describe(&e, Whose::Hub)
         )
     };
-    if hub.find_commit(tip).is_err() {
-        return Err("ветка указывает не на запись истории (не коммит)".into());
+    let odb = hub.odb().map_err(why)?;
+    match odb.read_header(tip) {
+        Ok((_, git2::ObjectType::Commit)) => {}
+        _ => return Err("ветка указывает не на запись истории (не коммит)".into()),
     }
     if !whole && repo.find_commit(tip).is_ok() {
         return Ok(());
     }
+    // Every commit, tree and blob to come is looked at before libgit2 inflates or walks it:
+    // its size from its header (a small pack may hold a blob of gigabytes), its folders'
+    // depth (libgit2's walk of a tree is recursive, and a tree nested thousands deep would
+    // overflow the stack).
+    let local = repo.odb().map_err(why)?;
+    let mut commits = vec![tip];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(id) = commits.pop() {
+        if !seen.insert(id) || !whole && local.exists(id) {
+            continue;
+        }
+        fits(&odb, id, git2::ObjectType::Commit, boundary::MAX_OBJECT)?;
+        let commit = hub.find_commit(id).map_err(why)?;
+        shallow(hub, &odb, commit.tree_id(), &mut seen)?;
+        commits.extend(commit.parent_ids());
+    }
     let mut walk = hub.revwalk().map_err(why)?;
     walk.push(tip).map_err(why)?;
-    // Looked at before libgit2 packs them: its walk of a tree is recursive, and a tree nested
-    // thousands deep would overflow the stack.
-    let mut shapes = hub.revwalk().map_err(why)?;
-    shapes.push(tip).map_err(why)?;
     if !whole {
         hide_known(repo, hub, &mut walk).map_err(why)?;
-        hide_known(repo, hub, &mut shapes).map_err(why)?;
-    }
-    let mut seen = std::collections::HashSet::new();
-    for oid in shapes {
-        let tree = hub.find_commit(oid.map_err(why)?).map_err(why)?.tree_id();
-        shallow(hub, tree, &mut seen)?;
     }
     let mut builder = hub.packbuilder().map_err(why)?;
     builder
@@ -188,6 +196,7 @@ const MAX_DEPTH: usize = 3;
 
 fn shallow(
     hub: &Repository,
+    odb: &git2::Odb,
     root: Oid,
     seen: &mut std::collections::HashSet<Oid>,
 ) -> Result<(), String> {
@@ -201,14 +210,39 @@ fn shallow(
                 "папки вложены глубже {MAX_DEPTH} уровней: так sobes не пишет"
             ));
         }
+        fits(odb, id, git2::ObjectType::Tree, boundary::MAX_OBJECT)?;
         let tree = hub
             .find_tree(id)
             .map_err(|e| boundary::describe(&e, Whose::Hub))?;
         for e in tree.iter() {
-            if e.kind() == Some(git2::ObjectType::Tree) {
-                todo.push((e.id(), depth + 1));
+            match e.kind() {
+                Some(git2::ObjectType::Tree) => todo.push((e.id(), depth + 1)),
+                Some(git2::ObjectType::Blob) if seen.insert(e.id()) => {
+                    fits(odb, e.id(), git2::ObjectType::Blob, MAX_BLOB)?;
+                }
+                _ => {}
             }
         }
+    }
+    Ok(())
+}
+
+/// A campaign file is at most this large, and so is any blob a branch may bring.
+const MAX_BLOB: usize = crate::storage::MAX_FILE_BYTES as usize;
+
+/// The object `id` of the hub is of `kind` and at most `max` bytes, read from its header
+/// alone.
+fn fits(odb: &git2::Odb, id: Oid, kind: git2::ObjectType, max: usize) -> Result<(), String> {
+    let (size, k) = odb
+        .read_header(id)
+        .map_err(|e| boundary::describe(&e, Whose::Hub))?;
+    if k != kind {
+        return Err(format!("объект {id} не того вида ({k}, а ожидался {kind})"));
+    }
+    if size > max {
+        return Err(format!(
+            "объект {id} слишком большой ({size} байт, можно до {max}): такого sobes не пишет"
+        ));
     }
     Ok(())
 }
