@@ -570,12 +570,32 @@ pub fn verify_loose(path: &Path, id: &str) -> Result<(), String> {
     }
     let mut z = Decompress::new(true);
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len().saturating_mul(3).min(1 << 24) + 64);
+    // The size the header declares, once read: a larger one is refused before the rest is
+    // inflated (a small file may declare gigabytes), and no more than it is inflated.
+    let mut declared: Option<usize> = None;
     loop {
-        if out.len() == out.capacity() {
-            if out.len() >= MAX_OBJECT {
+        if declared.is_none()
+            && let Some(nul) = out.iter().take(64).position(|b| *b == 0)
+        {
+            let size = std::str::from_utf8(&out[..nul])
+                .ok()
+                .and_then(|h| h.split_once(' '))
+                .and_then(|(_, n)| n.parse::<usize>().ok())
+                .ok_or("заголовок объекта повреждён")?;
+            if size > MAX_OBJECT {
                 return Err("объект слишком большой".into());
             }
-            out.reserve(out.len().max(4096));
+            declared = Some(nul + 1 + size);
+        }
+        if declared.is_some_and(|d| out.len() > d) {
+            return Err("длина объекта не совпадает с заголовком".into());
+        }
+        if out.len() == out.capacity() {
+            if out.len() >= MAX_OBJECT + 64 {
+                return Err("объект слишком большой".into());
+            }
+            let want = declared.map_or(out.len().max(4096), |d| (d + 1).saturating_sub(out.len()));
+            out.reserve(want.max(1));
         }
         let (was_in, was_out) = (z.total_in(), z.total_out());
         let input = &bytes[z.total_in() as usize..];
