@@ -1106,7 +1106,9 @@ fn the_letters_facts_are_the_campaigns() {
         "{other}"
     );
     assert!(
-        other.contains("и науки Приморского края") && other.contains("ГАУ ДПО ПК ИРО"),
+        other.contains("к письму Министерства образования Приморского края")
+            && !other.contains("и науки")
+            && other.contains("ГАУ ДПО ПК ИРО"),
         "{other}"
     );
     let shown = stdout(&env.run(&["campaign", "show"]));

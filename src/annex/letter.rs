@@ -21,16 +21,15 @@ pub fn letter(
     template: &Template,
     m: &Municipality,
 ) -> Document {
-    let fact = |key: &str| template.fact(&campaign.meta, key).to_string();
+    let fact = |key: &str| {
+        template
+            .fact(&campaign.meta, &data.registry.facts, key)
+            .to_string()
+    };
     let record = campaign.record_or_empty(&m.id);
     let record = record.live(&data.protocol);
     let total = data.monitoring.indicators().count();
-    let sender = campaign
-        .meta
-        .facts
-        .get("institute")
-        .cloned()
-        .unwrap_or_else(|| template.author.clone());
+    let sender = template.author_for(&campaign.meta, &data.registry.facts);
     let mut nodes = vec![
         Node::Left(vec![
             sender,
@@ -184,7 +183,7 @@ pub fn letter(
         .collect();
     Document {
         title: format!("Рекомендации: {}", m.name),
-        author: template.author_for(&campaign.meta),
+        author: template.author_for(&campaign.meta, &data.registry.facts),
         campaign: campaign.meta.title.clone(),
         nodes,
         modified: latest_change(campaign),

@@ -424,23 +424,39 @@ fn ranked<'a>(
 }
 
 fn join_names(ms: &[&Municipality]) -> String {
-    if ms.is_empty() {
-        return "—".into();
-    }
-    ms.iter()
-        .map(|m| m.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    join(ms.iter().map(|m| m.name.clone()))
 }
 
-fn join_genitive(ms: &[&Municipality]) -> String {
-    if ms.is_empty() {
+/// Names in a document's text: each unbreakable, so «ГО Большой Камень» never ends one
+/// line with «Большой» and starts the next with «Камень».
+fn join_whole<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    join(names.map(|n| n.replace(' ', "\u{a0}")))
+}
+
+fn join(names: impl Iterator<Item = String>) -> String {
+    let names: Vec<String> = names.collect();
+    if names.is_empty() {
         return "—".into();
     }
-    ms.iter()
-        .map(|m| m.genitive.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.join(", ")
+}
+
+/// The corner block («Приложение к письму …») is a narrow column at the right margin, as
+/// in a ministry's letter: a line longer than that is wrapped at its spaces, whatever the
+/// length of the ministry's name a region's fact gives.
+fn narrow(line: &str) -> Vec<String> {
+    const WIDTH: usize = 34;
+    let mut out: Vec<String> = Vec::new();
+    for word in line.split(' ') {
+        match out.last_mut() {
+            Some(last) if last.chars().count() + 1 + word.chars().count() <= WIDTH => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out
 }
 
 /// A campaign date as people read it; one not set is a blank to fill in by hand, like a
@@ -498,10 +514,16 @@ fn fill(
         match p {
             Piece::Text(t) => out.push_str(&t),
             Piece::Count { key, forms } => out.push_str(&counted(members(&key).len(), &forms)),
-            Piece::Names(key) => out.push_str(&join_names(&members(&key))),
-            Piece::Genitive(key) => out.push_str(&join_genitive(&members(&key))),
+            Piece::Names(key) => {
+                out.push_str(&join_whole(members(&key).iter().map(|m| m.name.as_str())))
+            }
+            Piece::Genitive(key) => out.push_str(&join_whole(
+                members(&key).iter().map(|m| m.genitive.as_str()),
+            )),
             Piece::Ranked(keys) => out.push_str(&ranked(template, &keys, &members)),
-            Piece::Fact(key) => out.push_str(template.fact(&campaign.meta, &key)),
+            Piece::Fact(key) => {
+                out.push_str(template.fact(&campaign.meta, &data.registry.facts, &key))
+            }
             Piece::Start => out.push_str(&show_date(campaign.meta.start.as_deref())),
             Piece::End => out.push_str(&show_date(campaign.meta.end.as_deref())),
             Piece::Total(forms) => out.push_str(&counted(total, &forms)),
@@ -524,9 +546,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
     let mut todo: Vec<&Block> = template.blocks.iter().rev().collect();
     while let Some(b) = todo.pop() {
         match b {
-            Block::Right(t) => {
-                nodes.push(Node::Right(fill(t).lines().map(str::to_string).collect()))
-            }
+            Block::Right(t) => nodes.push(Node::Right(fill(t).lines().flat_map(narrow).collect())),
             Block::Title(t) => nodes.push(Node::Title(fill(t))),
             Block::Heading(t) => nodes.push(Node::Heading(fill(t))),
             Block::Subheading(t) => nodes.push(Node::Subheading(fill(t))),
@@ -554,7 +574,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
     }
     Document {
         title: fill(&template.title),
-        author: template.author_for(&campaign.meta),
+        author: template.author_for(&campaign.meta, &data.registry.facts),
         campaign: campaign.meta.title.clone(),
         nodes,
         modified: latest_change(campaign),

@@ -565,11 +565,13 @@ fn cmd_campaign(ctx: &Session, action: CampaignAction) -> Result<(), Failure> {
             }
             let template = load_annex(ctx, None).ok();
             for (key, what) in crate::model::campaign::FACTS {
+                let region = ctx.data.registry.facts.get(*key);
                 let default = template.as_ref().and_then(|t| t.template.facts.get(*key));
-                let value = match (campaign.meta.facts.get(*key), default) {
-                    (Some(v), _) => v.clone(),
-                    (None, Some(d)) => format!("{d} (из шаблона приложения)"),
-                    (None, None) => format!(
+                let value = match (campaign.meta.facts.get(*key), region, default) {
+                    (Some(v), _, _) => v.clone(),
+                    (None, Some(d), _) => format!("{d} (из реестра региона)"),
+                    (None, None, Some(d)) => format!("{d} (из шаблона приложения)"),
+                    (None, None, None) => format!(
                         "{} (не записано: в письме будет место для заполнения)",
                         crate::model::campaign::BLANK
                     ),

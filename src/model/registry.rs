@@ -33,6 +33,10 @@ impl Municipality {
 pub struct RegistryFile {
     pub region: String,
     pub kinds: Vec<String>,
+    /// The region's standing facts for its letters (its ministry, its institute, the order
+    /// that set its model): the template is shared by every region and holds none.
+    #[serde(default)]
+    pub facts: std::collections::BTreeMap<String, String>,
     pub municipalities: Vec<Municipality>,
 }
 
@@ -41,6 +45,8 @@ pub struct RegistryFile {
 pub struct Registry {
     pub region: String,
     pub kinds: Vec<String>,
+    /// The region's standing facts ([`RegistryFile::facts`]).
+    pub facts: std::collections::BTreeMap<String, String>,
     pub municipalities: Vec<Municipality>,
     pub origin: Origin,
 }
@@ -117,6 +123,7 @@ impl Registry {
         Ok(Registry {
             region: file.region,
             kinds: file.kinds,
+            facts: file.facts,
             municipalities,
             origin,
         })

@@ -19,6 +19,9 @@ use super::selector::{ListDef, check_lists};
 use super::source::{Origin, SourceError, parse_ron};
 use serde::{Deserialize, Serialize};
 
+/// Facts of letters by key.
+pub type Facts = std::collections::BTreeMap<String, String>;
+
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename = "Annex")]
 pub struct Template {
@@ -52,20 +55,27 @@ pub enum Cond {
 }
 
 impl Template {
-    /// Who issues the documents: the campaign's institute when it names one (another
-    /// region's), else the template's author.
-    pub fn author_for(&self, meta: &super::campaign::Meta) -> String {
+    /// Who issues the documents: the institute the campaign or its region names, else the
+    /// template's author.
+    pub fn author_for(&self, meta: &super::campaign::Meta, region: &Facts) -> String {
         meta.facts
             .get("institute")
+            .or_else(|| region.get("institute"))
             .cloned()
             .unwrap_or_else(|| self.author.clone())
     }
 
-    /// A fact of the letter: the campaign's, else this template's default, else a blank
-    /// to fill.
-    pub fn fact<'a>(&'a self, meta: &'a super::campaign::Meta, key: &str) -> &'a str {
+    /// A fact of the letter: the campaign's, else its region's (the registry's), else this
+    /// template's default, else a blank to fill.
+    pub fn fact<'a>(
+        &'a self,
+        meta: &'a super::campaign::Meta,
+        region: &'a Facts,
+        key: &str,
+    ) -> &'a str {
         meta.facts
             .get(key)
+            .or_else(|| region.get(key))
             .or_else(|| self.facts.get(key))
             .map_or(super::campaign::BLANK, String::as_str)
     }
