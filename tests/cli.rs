@@ -1106,7 +1106,7 @@ fn the_letters_facts_are_the_campaigns() {
         "{other}"
     );
     assert!(
-        other.contains("к письму Министерства образования Приморского края")
+        other.contains("к письму Министерства образования  \nПриморского края")
             && !other.contains("и науки")
             && other.contains("ГАУ ДПО ПК ИРО"),
         "{other}"
