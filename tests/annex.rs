@@ -261,6 +261,32 @@ fn counts_genitives_and_order_in_the_annex() {
     assert!(md.contains(
         "имеют 4 муниципальных образования: Златоустовский ГО, Магнитогорский ГО, Саткинский МР, Челябинский ГО."
     ), "{md}");
+    // An abbreviation is spelled out where it is first used; the title's last word keeps
+    // to the one before it.
+    let raw = annex::render_markdown(&data, &campaign, &t);
+    let first = md.find("ЦНППМ").expect("ЦНППМ");
+    assert_eq!(
+        first,
+        md.find("(далее — ЦНППМ)").unwrap() + "(далее — ".len()
+    );
+    assert!(raw.contains("методических\u{a0}служб"), "{raw}");
+    // One municipality: the verb agrees with it.
+    let mut one = campaign.clone();
+    for id in ["zlatoustovsky-go", "magnitogorsky-go", "satkinsky-mr"] {
+        one.records
+            .get_mut(id)
+            .unwrap()
+            .answers
+            .0
+            .remove("monitoring_level");
+    }
+    let md_one = annex::render_markdown(&data, &one, &t).replace('\u{a0}', " ");
+    assert!(
+        md_one.contains(
+            "по результатам мониторинга имеет 1 муниципальное образование: Челябинский ГО."
+        ),
+        "{md_one}"
+    );
     // Genitive forms from the registry, alphabetical.
     assert!(md.contains("на базе образовательных организаций Ашинского МР, Карталинского МР, Магнитогорского ГО, Саткинского МР, Снежинского ГО, Челябинского ГО;"), "{md}");
     assert!(

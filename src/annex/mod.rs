@@ -441,6 +441,15 @@ fn join(names: impl Iterator<Item = String>) -> String {
     names.join(", ")
 }
 
+/// A title's last word never stands alone on its line («служб»): it keeps to the word
+/// before it.
+fn no_widow(title: &str) -> String {
+    match title.rfind(' ') {
+        Some(at) => format!("{}\u{a0}{}", &title[..at], &title[at + 1..]),
+        None => title.to_string(),
+    }
+}
+
 /// The corner block («Приложение к письму …») is a narrow column at the right margin, as
 /// in a ministry's letter: a line longer than that is wrapped at its spaces, whatever the
 /// length of the ministry's name a region's fact gives.
@@ -514,6 +523,7 @@ fn fill(
         match p {
             Piece::Text(t) => out.push_str(&t),
             Piece::Count { key, forms } => out.push_str(&counted(members(&key).len(), &forms)),
+            Piece::Agree { key, forms } => out.push_str(&forms[plural_index(members(&key).len())]),
             Piece::Names(key) => {
                 out.push_str(&join_whole(members(&key).iter().map(|m| m.name.as_str())))
             }
@@ -547,7 +557,7 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
     while let Some(b) = todo.pop() {
         match b {
             Block::Right(t) => nodes.push(Node::Right(fill(t).lines().flat_map(narrow).collect())),
-            Block::Title(t) => nodes.push(Node::Title(fill(t))),
+            Block::Title(t) => nodes.push(Node::Title(no_widow(&fill(t)))),
             Block::Heading(t) => nodes.push(Node::Heading(fill(t))),
             Block::Subheading(t) => nodes.push(Node::Subheading(fill(t))),
             Block::Paragraph(t) => nodes.push(Node::Paragraph(fill(t))),

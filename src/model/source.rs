@@ -127,7 +127,11 @@ fn cut_short(text: &str, line: usize, col: usize, code: &ron::Error) -> bool {
     if matches!(code, ron::Error::ExpectedStringEnd) {
         return !rest.chars().skip(1).any(|c| c == '"');
     }
-    rest.trim().is_empty() || (!text.ends_with('\n') && !rest.contains(['\n', ')', ']', '}']))
+    // On the last line of a file that does not end as sobes ends files: what is left is
+    // the end of the cut, or a closing bracket or two the parser stopped before.
+    let last_line = !text.ends_with('\n') && !rest.contains('\n');
+    rest.trim().is_empty()
+        || last_line && (!rest.contains([')', ']', '}']) || rest.trim().chars().count() <= 2)
 }
 
 fn one_of(alts: &[&str]) -> String {

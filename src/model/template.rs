@@ -165,6 +165,12 @@ pub enum Piece {
     },
     Names(String),
     Genitive(String),
+    /// A word that agrees with the number of a list, without the number: «имеет» for one,
+    /// «имеют» for more (`{agree:key|имеет|имеют|имеют}`).
+    Agree {
+        key: String,
+        forms: [String; 3],
+    },
     Ranked(Vec<String>),
     /// A fact of the campaign's letter (`{fact:letter_number}`).
     Fact(String),
@@ -177,7 +183,10 @@ pub enum Piece {
 impl Piece {
     pub fn list_keys(&self) -> Vec<&str> {
         match self {
-            Piece::Count { key, .. } | Piece::Names(key) | Piece::Genitive(key) => vec![key],
+            Piece::Count { key, .. }
+            | Piece::Agree { key, .. }
+            | Piece::Names(key)
+            | Piece::Genitive(key) => vec![key],
             Piece::Ranked(keys) => keys.iter().map(String::as_str).collect(),
             _ => Vec::new(),
         }
@@ -267,6 +276,16 @@ fn parse_placeholder(inner: &str) -> Result<Piece, String> {
                 forms: Some(forms(&parts[1..])?),
             })
         }
+        ("agree", Some(a)) if a.contains('|') => {
+            let parts: Vec<&str> = a.split('|').map(str::trim).collect();
+            Ok(Piece::Agree {
+                key: parts[0].to_string(),
+                forms: forms(&parts[1..])?,
+            })
+        }
+        ("agree", _) => {
+            Err("у «agree» три формы слова: {agree:КЛЮЧ|для 1|для 2–4|для 5 и больше}".into())
+        }
         ("ranked", Some(a)) => {
             let keys: Vec<String> = a.split(',').map(|k| k.trim().to_string()).collect();
             if keys.iter().any(String::is_empty) {
@@ -299,7 +318,7 @@ fn parse_placeholder(inner: &str) -> Result<Piece, String> {
         ("total", None) => Ok(Piece::Total(None)),
         ("region", None) => Ok(Piece::Region),
         _ => Err(format!(
-            "неизвестная подстановка «{{{inner}}}»; есть: count, names, genitive, ranked, fact, start, end, total, region"
+            "неизвестная подстановка «{{{inner}}}»; есть: count, agree, names, genitive, ranked, fact, start, end, total, region"
         )),
     }
 }
@@ -362,7 +381,7 @@ pub fn check_template(
                 Ok(pieces) => {
                     for key in pieces.iter().flat_map(Piece::list_keys) {
                         if t.list(key).is_none() {
-                            let token = ["count", "names", "genitive"]
+                            let token = ["count", "agree", "names", "genitive"]
                                 .iter()
                                 .flat_map(|k| [format!("{{{k}:{key}}}"), format!("{{{k}:{key}|")])
                                 .find(|t| src.text.contains(t.as_str()))
