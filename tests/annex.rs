@@ -393,6 +393,23 @@ fn docx_is_a_package_with_every_list_and_same_bytes() {
     }
     let core = &parts["docProps/core.xml"];
     assert!(core.contains("2022-10-18T00:00:00Z"), "{core}");
+    // A draft (the letter's own gaps) says so first, and its gaps start a page of their own.
+    let xml = &parts["word/document.xml"];
+    let draft = xml.find(">ПРОЕКТ<").expect("ПРОЕКТ");
+    assert!(
+        draft < xml.find("Приложение").unwrap(),
+        "ПРОЕКТ before the corner"
+    );
+    let gaps = xml.find("Требует внимания").unwrap();
+    let before = xml[..gaps]
+        .rfind("<w:p>")
+        .or_else(|| xml[..gaps].rfind("<w:p "))
+        .unwrap();
+    assert!(
+        xml[before..gaps].contains("pageBreakBefore"),
+        "{}",
+        &xml[before..gaps]
+    );
     let styles = &parts["word/styles.xml"];
     assert!(
         styles.contains("Times New Roman") && styles.contains("Heading1"),
@@ -652,6 +669,16 @@ fn export_of_a_complete_campaign_has_no_gap_lines() {
     let md = annex::render_markdown(&data, &campaign, &t).replace('\u{a0}', " ");
     assert!(!md.contains("Не распределены"), "{md}");
     assert!(!md.contains("Требует внимания"), "{md}");
+    assert!(
+        !md.contains("ПРОЕКТ"),
+        "a finished annex is not a draft: {md}"
+    );
+    let docx = annex::render_docx(&data, &campaign, &t).unwrap();
+    let xml = &unzip(&docx)["word/document.xml"];
+    assert!(
+        !xml.contains("ПРОЕКТ") && !xml.contains("pageBreakBefore"),
+        "{xml}"
+    );
     assert!(
         md.contains("Третий кластер — формат взаимодействия не определён (43)"),
         "{md}"

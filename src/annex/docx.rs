@@ -142,15 +142,12 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
     docx = docx
         .header(header)
         .first_header(Header::new().add_paragraph(ids.next(Paragraph::new())));
-    // The block of gaps is read with what comes before it, never alone on a last page.
-    let gaps_at = doc
-        .nodes
-        .iter()
-        .position(|n| matches!(n, Node::Heading(h) if h == super::GAPS_HEADING));
     for (i, node) in doc.nodes.iter().enumerate() {
-        let keep = gaps_at.is_some_and(|g| i + 1 == g)
-            || matches!(node, Node::Notice(_)) && i + 1 < doc.nodes.len();
+        let keep = matches!(node, Node::Notice(_)) && i + 1 < doc.nodes.len();
         let p = match node {
+            Node::Right(lines) if lines.len() == 1 && lines[0] == super::DRAFT => Paragraph::new()
+                .align(AlignmentType::Right)
+                .add_run(text_run(super::DRAFT).bold()),
             Node::Right(lines) => Paragraph::new()
                 .style("AnnexStamp")
                 .line_spacing(LineSpacing::new().after(240))
@@ -167,6 +164,12 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
                 .add_run(text_run(position).add_tab().add_text(name)),
             Node::Title(t) => Paragraph::new()
                 .style("AnnexTitle")
+                .keep_next(true)
+                .add_run(text_run(t)),
+            // The gaps on a page of their own, after the text.
+            Node::Heading(t) if t == super::GAPS_HEADING => Paragraph::new()
+                .style("Heading1")
+                .page_break_before(true)
                 .keep_next(true)
                 .add_run(text_run(t)),
             Node::Heading(t) => Paragraph::new()

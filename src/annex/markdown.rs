@@ -31,6 +31,9 @@ pub fn render(doc: &Document) -> String {
                 out.push_str(&format!("{}  \n{}", escape(position), escape(name)))
             }
             Node::Title(t) => out.push_str(&format!("# {}", escape(t))),
+            Node::Heading(t) if t == super::GAPS_HEADING => {
+                out.push_str(&format!("---\n\n## {}", escape(t)))
+            }
             Node::Heading(t) => out.push_str(&format!("## {}", escape(t))),
             Node::Subheading(t) => out.push_str(&format!("### {}", escape(t))),
             Node::Paragraph(t) => out.push_str(&escape(t)),

@@ -324,7 +324,10 @@ pub enum Node {
 }
 
 /// The heading of the block of what needs attention before sending.
-pub const GAPS_HEADING: &str = "Требует внимания перед отправкой";
+pub const GAPS_HEADING: &str = "Требует внимания перед отправкой: эта страница не для отправки";
+
+/// What a document with gaps says at its top: it is a draft, not the letter.
+pub const DRAFT: &str = "ПРОЕКТ";
 
 /// A hyphen that never breaks a line: «Усть‑Катавский», «Катав‑Ивановский» stay whole.
 pub const NB_HYPHEN: char = '\u{2011}';
@@ -575,6 +578,9 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
     let mut nodes = numbering::renumber(nodes);
     let lines = gaps.lines();
     if !lines.is_empty() {
+        // A draft says so where an editor looks first, and its gaps stand apart, on a last
+        // page of their own, never mixed into the text that will be sent.
+        nodes.insert(0, Node::Right(vec![DRAFT.into()]));
         nodes.push(Node::Heading(GAPS_HEADING.into()));
         nodes.extend(
             lines
