@@ -521,6 +521,7 @@ fn csv_and_xlsx_hold_the_cluster_matrix() {
         assert!(shared.contains(h), "{h}");
     }
     let sheet = &parts["xl/worksheets/sheet1.xml"];
+    let styles = &parts["xl/styles.xml"];
     // 43 rows under the header, then a legend two rows below the table.
     assert!(
         sheet.contains("<dimension ref=\"A1:M48\"/>"),
@@ -529,8 +530,10 @@ fn csv_and_xlsx_hold_the_cluster_matrix() {
     );
     assert!(parts["docProps/core.xml"].contains("2022-10-18"));
     // A table to print and filter: landscape A4, one page wide, the header row on every
-    // page, a filter, widths fitted, every cell text (clusters too), overrides and gaps
-    // filled, with a legend.
+    // page, a filter, widths fitted, the municipality first, clusters as numbers, rows as
+    // high as their text, Times New Roman, overrides and gaps filled, with a legend; the
+    // decisions print (not the reasons and ids, which are there to filter on screen), and
+    // the reasons print on a sheet of their own.
     assert!(sheet.contains("orientation=\"landscape\""), "landscape");
     assert!(sheet.contains("fitToHeight=\"0\""), "one page wide");
     assert!(sheet.contains("<autoFilter ref=\"A1:M44\"/>"), "a filter");
@@ -542,15 +545,35 @@ fn csv_and_xlsx_hold_the_cluster_matrix() {
         parts["xl/workbook.xml"].contains("_xlnm.Print_Titles"),
         "the header row repeats"
     );
+    let numbers = sheet
+        .split("<c ")
+        .skip(1)
+        .filter(|c| c.contains("<v>") && !c.contains("t=\"s\""))
+        .count();
+    // Six cluster columns, 43 rows, less the letter's gaps and answers it did not record.
+    assert!(numbers > 200, "clusters are numbers: {numbers}");
+    assert!(sheet.contains("customHeight=\"1\""), "row heights");
+    assert!(styles.contains("Times New Roman"), "{styles}");
+    let workbook = &parts["xl/workbook.xml"];
     assert!(
-        !sheet
-            .split("<c ")
-            .skip(1)
-            .any(|c| c.contains("<v>") && !c.contains("t=\"s\"")),
-        "no number cells"
+        workbook.contains("_xlnm.Print_Area") && workbook.contains("Кластеры!$A$1:$I$"),
+        "{workbook}"
     );
+    assert!(workbook.contains("name=\"Причины\""), "{workbook}");
+    let reasons = &parts["xl/worksheets/sheet2.xml"];
+    assert!(reasons.contains("customHeight=\"1\""), "{reasons}");
+    assert!(
+        shared.contains("что именно — не сказано"),
+        "the reasons are in the book"
+    );
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.clone())).unwrap();
+    let range = book.worksheet_range("Кластеры").unwrap();
+    let cell = |r: u32, c: u32| range.get_value((r, c)).map(|v| v.to_string());
+    assert_eq!(cell(0, 0).as_deref(), Some("муниципалитет"));
+    assert_eq!(cell(1, 0).as_deref(), Some("Агаповский МР"), "names first");
+    assert_eq!(cell(0, 12).as_deref(), Some("id"), "the id last");
     assert!(shared.contains("Обозначения:") && shared.contains("решение расходится с подсказкой"));
-    let styles = &parts["xl/styles.xml"];
     assert!(
         styles.contains("FCE4D6") && styles.contains("FFF2CC"),
         "{styles}"
