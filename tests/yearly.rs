@@ -996,3 +996,34 @@ fn a_damaged_book_is_named_in_russian() {
     let russian = err.split("техническая причина").next().unwrap_or("");
     assert!(!russian.contains("error"), "{err}");
 }
+
+/// Next year's campaign keeps the facts of the same people (the institute, the signer),
+/// says which it took so they are confirmed, and never a fact of last year's letter (its
+/// number, date, deadlines, years).
+#[test]
+fn next_year_keeps_the_signer_and_not_the_letter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
+    ok(run(&home, &["new", old_s]));
+    for (k, v) in [
+        ("signer_position", "Ректор"),
+        ("signer_name", "А. А. Иванова"),
+        ("letter_number", "10211"),
+        ("letter_date", "18.10.2022"),
+        ("deadline_roadmap", "до 01.12.2022"),
+    ] {
+        ok(run(&home, &["--campaign", old_s, "campaign", "set", k, v]));
+    }
+    let said = ok(run(&home, &["new", new_s, "--previous", old_s]));
+    assert!(
+        said.contains("signer_name = А. А. Иванова") && said.contains("проверьте"),
+        "{said}"
+    );
+    let shown = ok(run(&home, &["--campaign", new_s, "campaign", "show"]));
+    assert!(shown.contains("signer_position\tРектор\t"), "{shown}");
+    for stale in ["10211", "18.10.2022", "01.12.2022"] {
+        assert!(!shown.contains(stale), "{stale}: {shown}");
+    }
+}

@@ -349,12 +349,28 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         let over = overrides(&cli);
         let data = DataSet::load(&over, None).map_err(|e| Failure::new(join_errors(&e)))?;
         let mut meta = new_meta(&data, title.clone());
+        let mut carried = Vec::new();
         if let Some(old) = previous {
             let old = std::path::absolute(old).unwrap_or_else(|_| old.clone());
             let folder = crate::session::previous_folder(dir, &old.display().to_string())?;
+            // The same institute and the same signer next year: their facts come along.
+            let (last, _) = storage::open(std::path::Path::new(&folder))
+                .map_err(|e| crate::session::damaged(&e))?;
+            for key in crate::model::campaign::STANDING_FACTS {
+                if let Some(value) = last.facts.get(*key) {
+                    meta.facts.insert(key.to_string(), value.clone());
+                    carried.push(format!("  {key} = {value}"));
+                }
+            }
             meta.previous = Some(folder);
         }
         storage::create(dir, &meta)?;
+        if !carried.is_empty() {
+            outln!(
+                "из прошлогодней кампании взяты факты письма, которые не меняются с годом (проверьте; изменить: sobes campaign set КЛЮЧ ЗНАЧЕНИЕ):\n{}",
+                carried.join("\n")
+            )?;
+        }
         if *carry {
             let offered = carry_over(dir, &meta, &data)?;
             outln!("предложено подтвердить прошлогодних ответов: {offered}")?;

@@ -758,6 +758,19 @@ pub const FACTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Facts that stay with the people, not the year: a new campaign made after last year's
+/// takes them from it (shown, to confirm); the letter's number, date, deadlines and years
+/// are this year's own and never carry.
+pub const STANDING_FACTS: &[&str] = &[
+    "ministry",
+    "institute",
+    "institute_short",
+    "region_genitive",
+    "model_order",
+    "signer_position",
+    "signer_name",
+];
+
 /// How a missing fact reads in the letter: a blank to fill in by hand, never a stale value.
 pub const BLANK: &str = "____";
 
