@@ -150,6 +150,7 @@ fn names_windows_cannot_hold_are_refused_or_made_safe() {
         dir.to_str().unwrap(),
         "export",
         "--per-municipality",
+        "--allow-incomplete",
         "-o",
         letters.to_str().unwrap(),
         "--format",

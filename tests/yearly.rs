@@ -476,6 +476,7 @@ fn a_letter_per_municipality() {
             "export",
             "--municipality",
             "Нязепетровский",
+            "--allow-incomplete",
             "-o",
             md.to_str().unwrap(),
         ],
@@ -489,7 +490,17 @@ fn a_letter_per_municipality() {
         .1
         .name
         .clone();
-    assert!(text.contains("Нязепетровского МР"), "{text}");
+    assert!(
+        text.contains("Нязепетровского муниципального района"),
+        "{text}"
+    );
+    // The monitoring as a letter says it: the points of the maximum, this year's level and
+    // last year's.
+    let max: i64 = m.indicators().map(|(_, i)| i.max).sum();
+    assert!(
+        text.contains(&format!("набрало {} из {max} баллов", ids.len())),
+        "{text}"
+    );
     assert!(
         text.contains(&format!(
             "уровень методической работы — «{now}» (в прошлом году — «низкий»)"
@@ -515,6 +526,7 @@ fn a_letter_per_municipality() {
             new_s,
             "export",
             "--per-municipality",
+            "--allow-incomplete",
             "-o",
             folder.to_str().unwrap(),
             "--format",
@@ -539,7 +551,7 @@ fn a_letter_per_municipality() {
         "{xml}"
     );
     assert!(
-        xml.contains("LetterSender") && xml.contains("от ____ № ____"),
+        xml.contains("LetterSender") && xml.contains("____ № ____") && xml.contains("ПРОЕКТ"),
         "{xml}"
     );
     assert!(xml.contains("Руководителю муниципальной"), "{xml}");
@@ -559,6 +571,7 @@ fn a_letter_per_municipality() {
             new_s,
             "export",
             "--per-municipality",
+            "--allow-incomplete",
             "-o",
             folder.to_str().unwrap(),
             "--format",

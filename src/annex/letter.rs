@@ -30,20 +30,26 @@ pub fn letter(
     let record = record.live(&data.protocol);
     let total = data.monitoring.indicators().count();
     let sender = template.author_for(&campaign.meta, &data.registry.facts);
-    let mut nodes = vec![
+    let addressee = spelled_out(&m.genitive);
+    let mut nodes = Vec::new();
+    if !missing_facts(data, campaign, template).is_empty() {
+        nodes.push(Node::Right(vec![super::DRAFT.into()]));
+    }
+    nodes.extend([
+        // The institute's letterhead and its own number and date, not the ministry's.
         Node::Left(vec![
             sender,
-            format!("от {} № {}", fact("letter_date"), fact("letter_number")),
+            fact("institute_address"),
+            fact("institute_contacts"),
+            format!("{} № {}", fact("outgoing_date"), fact("outgoing_number")),
         ]),
-        Node::Right(vec![
-            "Руководителю муниципальной".into(),
-            "методической службы".into(),
-            m.genitive.clone(),
-        ]),
+        Node::Right(super::narrow(&format!(
+            "Руководителю муниципальной методической службы {addressee}"
+        ))),
         Node::Title("О рекомендациях по итогам собеседования и мониторинга".into()),
-        Node::Paragraph("Уважаемые коллеги!".into()),
+        Node::Paragraph("Уважаемый коллега!".into()),
         Node::Paragraph(format!(
-            "По итогам собеседования с руководителями муниципальных методических служб {}{} {} направляет рекомендации для {}.",
+            "По итогам собеседования с руководителями муниципальных методических служб {}{} {} направляет рекомендации для {addressee}.",
             fact("region_genitive"),
             match (&campaign.meta.start, &campaign.meta.end) {
                 (Some(_), Some(_)) => format!(
@@ -54,39 +60,9 @@ pub fn letter(
                 _ => String::new(),
             },
             fact("institute_short"),
-            m.genitive
         )),
-    ];
-    // The level as compare reads it: the points, else the interview's own answer.
-    let now = record_level(&record, &data.monitoring, &data.protocol)
-        .and_then(|(i, source)| Some((data.monitoring.overall.get(i)?.name.clone(), source)));
-    let scored = data
-        .monitoring
-        .indicators()
-        .filter(|(_, i)| record.scores.contains_key(&i.id))
-        .count();
-    let before = campaign
-        .last_year
-        .as_ref()
-        .and_then(|l| l.level(&m.id))
-        .and_then(|i| data.monitoring.overall.get(i))
-        .map(|l| l.name.clone());
-    nodes.push(Node::Paragraph(match (&now, &before) {
-        (Some((now, LevelSource::Interview)), _) => format!(
-            "По данным собеседования уровень методической работы по последнему мониторингу — «{now}»."
-        ),
-        (Some((now, _)), Some(before)) if now != before => format!(
-            "По итогам мониторинга уровень методической работы — «{now}» (в прошлом году — «{before}»)."
-        ),
-        (Some((now, _)), Some(_)) => {
-            format!("По итогам мониторинга уровень методической работы — «{now}», как и в прошлом году.")
-        }
-        (Some((now, _)), None) => format!("По итогам мониторинга уровень методической работы — «{now}»."),
-        (None, _) if scored == 0 => "Баллы мониторинга в кампании пока не записаны.".to_string(),
-        (None, _) => format!(
-            "Уровень по мониторингу не определён: баллы есть по {scored} из {total} показателей."
-        ),
-    }));
+    ]);
+    nodes.extend(monitoring_sentence(data, campaign, template, &record, m));
     let clusters: Vec<String> = data
         .dimensions
         .0
@@ -160,18 +136,22 @@ pub fn letter(
             }
         }
     }
-    // Points of some indicators but not all: which are missing is said once, in a
-    // sentence; with none at all the level paragraph has said so.
-    if !unscored.is_empty() && unscored.len() < total {
+    // Indicators without points are named as such, once.
+    if !unscored.is_empty() {
+        let which = if unscored.len() == total {
+            "по показателям мониторинга".to_string()
+        } else {
+            format!("по показателям {}", unscored.join(", "))
+        };
         nodes.push(Node::Paragraph(format!(
-            "Баллы по показателям {} в кампании не записаны; рекомендации по ним будут направлены дополнительно.",
-            unscored.join(", ")
+            "Рекомендации {which} будут направлены дополнительно, после подведения итогов мониторинга."
         )));
     }
     nodes.push(Node::Signature(
         fact("signer_position"),
         fact("signer_name"),
     ));
+    nodes.push(Node::Left(vec![format!("Исп. {}", fact("executor"))]));
     let registry = &data.registry;
     let nodes = nodes
         .into_iter()
@@ -188,6 +168,94 @@ pub fn letter(
         nodes,
         modified: latest_change(campaign),
     }
+}
+
+/// Facts a letter to a municipality cannot go without: its letterhead, its own number and
+/// date, who signs it and who prepared it. Any missing makes the letter a draft.
+pub const LETTER_FACTS: &[&str] = &[
+    "institute_address",
+    "institute_contacts",
+    "outgoing_number",
+    "outgoing_date",
+    "signer_position",
+    "signer_name",
+    "executor",
+];
+
+/// The facts of [`LETTER_FACTS`] neither the campaign, its region nor the template give.
+pub fn missing_facts(
+    data: &DataSet,
+    campaign: &Campaign,
+    template: &Template,
+) -> Vec<&'static str> {
+    LETTER_FACTS
+        .iter()
+        .copied()
+        .filter(|k| {
+            template.fact(&campaign.meta, &data.registry.facts, k) == crate::model::campaign::BLANK
+        })
+        .collect()
+}
+
+/// A name in the genitive with its kind spelled out, as a letter writes it: «Нязепетровского
+/// муниципального района», «городского округа Спасск-Дальний».
+pub fn spelled_out(genitive: &str) -> String {
+    const KINDS: [(&str, &str); 3] = [
+        ("МР", "муниципального района"),
+        ("ГО", "городского округа"),
+        ("МО", "муниципального округа"),
+    ];
+    for (short, long) in KINDS {
+        if let Some(name) = genitive.strip_suffix(&format!(" {short}")) {
+            return format!("{name} {long}");
+        }
+        if let Some(name) = genitive.strip_prefix(&format!("{short} ")) {
+            return format!("{long} {name}");
+        }
+    }
+    genitive.to_string()
+}
+
+/// The monitoring's word for this municipality: the year, its points of the maximum, its
+/// level and last year's, the order that published the results; where the points are not
+/// all in, nothing (the letter names the indicators without points at its end).
+fn monitoring_sentence(
+    data: &DataSet,
+    campaign: &Campaign,
+    template: &Template,
+    record: &crate::model::campaign::Record,
+    m: &Municipality,
+) -> Option<Node> {
+    let fact = |key: &str| {
+        template
+            .fact(&campaign.meta, &data.registry.facts, key)
+            .to_string()
+    };
+    let (index, source) = record_level(record, &data.monitoring, &data.protocol)?;
+    let now = data.monitoring.overall.get(index)?.name.clone();
+    let before = campaign
+        .last_year
+        .as_ref()
+        .and_then(|l| l.level(&m.id))
+        .and_then(|i| data.monitoring.overall.get(i))
+        .map(|l| l.name.clone());
+    let since = match &before {
+        Some(b) if *b != now => format!(" (в прошлом году — «{b}»)"),
+        Some(_) => ", как и в прошлом году".into(),
+        None => String::new(),
+    };
+    if source == LevelSource::Interview {
+        return Some(Node::Paragraph(format!(
+            "По данным собеседования уровень методической работы по последнему мониторингу — «{now}»{since}."
+        )));
+    }
+    let points: i64 = record.scores.values().map(|s| s.value).sum();
+    let max: i64 = data.monitoring.indicators().map(|(_, i)| i.max).sum();
+    Some(Node::Paragraph(format!(
+        "По итогам мониторинга {} года, результаты которого утверждены {}, муниципальное образование набрало {points} из {max} баллов; уровень методической работы — «{now}»{since}.",
+        fact("monitoring_year"),
+        fact("monitoring_order"),
+    )))
 }
 
 /// The items of the template said to a group this municipality is in: those under

@@ -456,7 +456,7 @@ fn no_widow(title: &str) -> String {
 /// The corner block («Приложение к письму …») is a narrow column at the right margin, as
 /// in a ministry's letter: a line longer than that is wrapped at its spaces, whatever the
 /// length of the ministry's name a region's fact gives.
-fn narrow(line: &str) -> Vec<String> {
+pub(super) fn narrow(line: &str) -> Vec<String> {
     const WIDTH: usize = 34;
     let mut out: Vec<String> = Vec::new();
     for word in line.split(' ') {
@@ -605,10 +605,24 @@ pub fn export_letters(
     template: &Template,
     targets: &[(&Municipality, PathBuf)],
     format: Format,
-    force: bool,
+    opts: ExportOptions,
 ) -> Result<Vec<PathBuf>, String> {
     if matches!(format, Format::Csv | Format::Xlsx) {
         return Err("письмо муниципалитету выгружается в md или docx".into());
+    }
+    let force = opts.force;
+    // A letter without its letterhead, number, signer or executor is a draft, made only
+    // when asked for.
+    let missing = letter::missing_facts(data, campaign, template);
+    if !missing.is_empty() && !opts.allow_incomplete {
+        let named: Vec<String> = missing
+            .iter()
+            .map(|k| format!("  {k} — {}", crate::model::campaign::field_name(k)))
+            .collect();
+        return Err(format!(
+            "письма не выгружены: не записаны факты письма\n{}\nзапишите их (sobes campaign set КЛЮЧ ЗНАЧЕНИЕ или экран L) или добавьте --allow-incomplete: письма выйдут с пометкой ПРОЕКТ и местами для заполнения",
+            named.join("\n")
+        ));
     }
     if !force {
         let existing: Vec<String> = targets

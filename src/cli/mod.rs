@@ -465,14 +465,17 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             force,
             municipality,
             per_municipality,
-            ..
+            allow_incomplete,
         }) if municipality.is_some() || per_municipality => cmd_letters(
             &ctx,
             cli.annex.as_deref(),
             format.as_deref(),
             &output,
             municipality.as_deref(),
-            force,
+            crate::annex::ExportOptions {
+                force,
+                allow_incomplete,
+            },
         ),
         Some(Command::Export {
             format,
@@ -992,7 +995,7 @@ fn cmd_letters(
     format: Option<&str>,
     output: &std::path::Path,
     name: Option<&str>,
-    force: bool,
+    opts: crate::annex::ExportOptions,
 ) -> Result<(), Failure> {
     use crate::annex::Format;
     let format = match (format, name) {
@@ -1040,7 +1043,7 @@ fn cmd_letters(
         }
     };
     let written =
-        crate::annex::export_letters(&ctx.data, &campaign, &template, &targets, format, force)
+        crate::annex::export_letters(&ctx.data, &campaign, &template, &targets, format, opts)
             .map_err(Failure::new)?;
     for path in &written {
         outln!("записано: {}", path.display())?;

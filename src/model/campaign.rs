@@ -557,7 +557,7 @@ pub enum FactKind {
 
 pub fn fact_kind(key: &str) -> FactKind {
     match key {
-        "letter_date" => FactKind::Date,
+        "letter_date" | "outgoing_date" => FactKind::Date,
         "plan_year" | "plan_next_year" | "monitoring_year" => FactKind::Year,
         "plan_period" => FactKind::Period,
         _ => FactKind::Text,
@@ -756,6 +756,30 @@ pub const FACTS: &[(&str, &str)] = &[
         "signer_name",
         "подписывающий письма муниципалитетам: инициалы и фамилия",
     ),
+    (
+        "institute_address",
+        "бланк письма муниципалитетам: почтовый адрес института",
+    ),
+    (
+        "institute_contacts",
+        "бланк письма муниципалитетам: телефон и e-mail института",
+    ),
+    (
+        "outgoing_number",
+        "исходящий номер писем института муниципалитетам",
+    ),
+    (
+        "outgoing_date",
+        "дата писем института муниципалитетам (ДД.ММ.ГГГГ)",
+    ),
+    (
+        "executor",
+        "исполнитель писем муниципалитетам: фамилия, инициалы, телефон",
+    ),
+    (
+        "monitoring_order",
+        "приказ, которым утверждены итоги мониторинга, в творительном падеже («приказом Министерства от … № …»)",
+    ),
 ];
 
 /// Facts that stay with the people, not the year: a new campaign made after last year's
@@ -769,6 +793,9 @@ pub const STANDING_FACTS: &[&str] = &[
     "model_order",
     "signer_position",
     "signer_name",
+    "institute_address",
+    "institute_contacts",
+    "executor",
 ];
 
 /// How a missing fact reads in the letter: a blank to fill in by hand, never a stale value.
