@@ -241,7 +241,7 @@ fn decide_requires_a_reason_to_differ() {
         "2",
     ]);
     assert!(
-        stderr(&o).contains("нет измерения «colour»; есть: training"),
+        stderr(&o).contains("нет измерения «colour»; есть: «Обучение» (training)"),
         "{}",
         stderr(&o)
     );

@@ -41,7 +41,25 @@ fn with_one_reviewer_a_decision_is_final_at_once() {
     let env = Env::new();
     env.set("Уйский", "host_bases", "yes");
     let o = decide(&env, "Анна", "Уйский", "training", "1", &[]);
-    assert_eq!(ok(&o).trim(), "Уйский МР: training = 1");
+    assert_eq!(
+        ok(&o).trim(),
+        "Уйский МР: «Потребность в обучении» — кластер 1"
+    );
+    // The dimension named as people name it: its short name, its title, any case.
+    for word in ["Обучение", "потребность в обучении", "ПОТРЕБН"]
+    {
+        let o = decide(&env, "Анна", "Уйский", word, "1", &[]);
+        assert!(
+            ok(&o).contains("«Потребность в обучении» — кластер 1"),
+            "{word}"
+        );
+    }
+    let o = decide(&env, "Анна", "Уйский", "1", "1", &[]);
+    assert!(
+        stderr(&o).contains("«Обучение» (training)"),
+        "{}",
+        stderr(&o)
+    );
     let r = record(&env, "uysky-mr");
     assert_eq!(r.decisions["training"].cluster, 1);
     assert!(r.ratings.is_empty());

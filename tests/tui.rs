@@ -216,12 +216,16 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     );
     assert_eq!(record.interviewer.as_deref(), Some("Мария Петрова"));
 
-    // Clusters: accept the three suggestions with one key each.
+    // Clusters: accept the three suggestions with one key each; the selection stays on
+    // what was accepted, ↓ goes to the next.
     h.keys("c");
     assert_eq!(h.app.screen, Screen::Clusters);
     insta::assert_snapshot!("clusters_suggested_80x24", h.screen(80, 24));
-    for _ in 0..3 {
+    for n in 0..3 {
         h.key(KeyCode::Enter);
+        let clusters = h.app.screens.clusters.dim;
+        assert_eq!(clusters, n, "the selection did not move by itself");
+        h.key(KeyCode::Down);
     }
     let record = h.app.ctx.current_record();
     assert_eq!(
@@ -1660,11 +1664,9 @@ fn several_reviewers_rate_blind_and_decide_finally() {
     h.keys("сами ведут");
     h.key(KeyCode::Enter);
     h.app.ctx.reviewer = Some("Анна".into());
-    h.key(KeyCode::Up);
     h.keys("1");
     h.keys("и правда ведут");
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Up);
     h.keys("F");
     assert!(h.app.overlay().is_none());
     let r = h.app.ctx.current_record();
@@ -2513,4 +2515,26 @@ fn only_a_key_press_acts_whatever_else_the_console_sends() {
         step(&mut h.app, &mut h.io, Event::Key(press)),
         "the press quits"
     );
+}
+
+/// The clusters screen opens on the first dimension for each municipality, never on the
+/// one last used for another.
+#[test]
+fn the_clusters_screen_opens_on_the_first_dimension_for_another_municipality() {
+    let mut h = harness("default", Some("Тест"));
+    h.keys("c");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    assert_eq!(h.app.screens.clusters.dim, 2);
+    h.key(KeyCode::Esc);
+    h.keys("c");
+    assert_eq!(
+        h.app.screens.clusters.dim, 2,
+        "the same municipality: where it was"
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Down);
+    h.keys("c");
+    assert_eq!(h.app.screen, Screen::Clusters);
+    assert_eq!(h.app.screens.clusters.dim, 0);
 }

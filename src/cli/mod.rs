@@ -721,11 +721,15 @@ fn cmd_decide(
     let several = meta.several_reviewers();
     let rating = several && !final_;
     let dims = &ctx.data.dimensions;
-    let dim = dims.get(dimension).ok_or_else(|| {
-        let ids: Vec<&str> = dims.0.iter().map(|d| d.id.as_str()).collect();
+    let dim = dims.named(dimension).ok_or_else(|| {
+        let names: Vec<String> = dims
+            .0
+            .iter()
+            .map(|d| format!("«{}» ({})", d.column(), d.id))
+            .collect();
         Failure::new(format!(
             "нет измерения «{dimension}»; есть: {}",
-            ids.join(", ")
+            names.join(", ")
         ))
     })?;
     // The list's spelling («иванова» rates as Иванова); a name off the list is refused under
@@ -742,17 +746,17 @@ fn cmd_decide(
         }]
     })
     .map_err(|f| Failure::new(format!("{}: {}", m.name, f.message)))?;
+    // Said in the dimension's words, as the screen says it.
+    let said = format!("{}: «{}» — кластер {cluster}", m.name, dim.title);
     if rating {
         outln!(
-            "{}: {} = {cluster} (оценка: {}; окончательное решение — decide --final)",
-            m.name,
-            dim.id,
+            "{said} (оценка: {}; окончательное решение — decide --final)",
             stamp.by
         )?;
     } else if several {
-        outln!("{}: {} = {cluster} (окончательно)", m.name, dim.id)?;
+        outln!("{said} (окончательно)")?;
     } else {
-        outln!("{}: {} = {cluster}", m.name, dim.id)?;
+        outln!("{said}")?;
     }
     Ok(())
 }

@@ -111,6 +111,35 @@ impl Dimensions {
     pub fn get(&self, id: &str) -> Option<&Dimension> {
         self.0.iter().find(|d| d.id == id)
     }
+
+    /// The dimension a person names: by its id, its title, its column's short name
+    /// («Обучение», «Пр.офис»), or the start of its title, whatever the case and ё/е; None
+    /// when nothing or more than one fits.
+    pub fn named(&self, word: &str) -> Option<&Dimension> {
+        let fold = |s: &str| -> String {
+            s.trim()
+                .chars()
+                .map(super::collate::fold_char)
+                .collect::<String>()
+        };
+        let word = fold(word);
+        if word.is_empty() {
+            return None;
+        }
+        let exact = self.0.iter().find(|d| {
+            [d.id.as_str(), &d.title, &d.column()]
+                .iter()
+                .any(|n| fold(n) == word)
+        });
+        if exact.is_some() {
+            return exact;
+        }
+        let mut starting = self.0.iter().filter(|d| fold(&d.title).starts_with(&word));
+        match (starting.next(), starting.next()) {
+            (Some(d), None) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

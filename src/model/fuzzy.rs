@@ -1,6 +1,7 @@
 //! Fuzzy matching that works for Russian names: fuzzy-matcher compares chars as they are,
 //! so both sides are folded (lowercase, ё→е) and a query typed in the Latin layout is also
-//! tried as the Russian letters on the same keys.
+//! tried as the Russian letters on the same keys, and as a name written in Latin letters
+//! («Kopeysk», against the name transliterated).
 
 use super::collate::{fold_char, to_russian_layout};
 use fuzzy_matcher::FuzzyMatcher;
@@ -57,22 +58,91 @@ fn fold_str(s: &str) -> String {
     s.chars().map(fold_char).collect()
 }
 
-/// A query folded once, with its Russian-layout reading when it is all ASCII.
+/// A query folded once, with its Russian-layout reading when it is all ASCII, and itself
+/// as Latin letters to match against transliterated names when it is all Latin letters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
     folded: String,
     layout: Option<String>,
+    latin: Option<String>,
+}
+
+/// A folded Cyrillic letter in Latin letters, as names are commonly written (Копейск →
+/// kopeysk, Челябинск → chelyabinsk); other chars as they are.
+fn latin_of(c: char) -> &'static str {
+    const TABLE: [(char, &str); 32] = [
+        ('а', "a"),
+        ('б', "b"),
+        ('в', "v"),
+        ('г', "g"),
+        ('д', "d"),
+        ('е', "e"),
+        ('ж', "zh"),
+        ('з', "z"),
+        ('и', "i"),
+        ('й', "y"),
+        ('к', "k"),
+        ('л', "l"),
+        ('м', "m"),
+        ('н', "n"),
+        ('о', "o"),
+        ('п', "p"),
+        ('р', "r"),
+        ('с', "s"),
+        ('т', "t"),
+        ('у', "u"),
+        ('ф', "f"),
+        ('х', "kh"),
+        ('ц', "ts"),
+        ('ч', "ch"),
+        ('ш', "sh"),
+        ('щ', "shch"),
+        ('ъ', ""),
+        ('ы', "y"),
+        ('ь', ""),
+        ('э', "e"),
+        ('ю', "yu"),
+        ('я', "ya"),
+    ];
+    TABLE.iter().find(|(k, _)| *k == c).map_or("", |(_, v)| v)
+}
+
+/// A folded text in Latin letters, and for each of its chars the index of the char of the
+/// text it came from (to highlight the original).
+fn transliterated(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut from = Vec::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        let latin = latin_of(c);
+        if latin.is_empty() && !matches!(c, 'ъ' | 'ь') {
+            out.push(c);
+            from.push(i);
+        } else {
+            out.push_str(latin);
+            from.extend(std::iter::repeat_n(i, latin.len()));
+        }
+    }
+    (out, from)
 }
 
 impl Query {
     pub fn new(query: &str) -> Query {
         let query = query.trim();
+        let folded = fold_str(query);
         Query {
-            folded: fold_str(query),
             layout: query
                 .is_ascii()
                 .then(|| fold_str(&to_russian_layout(query)))
                 .filter(|l| !l.is_empty()),
+            latin: folded
+                .chars()
+                .any(|c| c.is_ascii_alphabetic())
+                .then(|| folded.clone())
+                .filter(|q| {
+                    q.chars()
+                        .all(|c| c.is_ascii_alphabetic() || c == ' ' || c == '-')
+                }),
+            folded,
         }
     }
 
@@ -101,11 +171,27 @@ impl Fuzzy {
             });
         }
         let mut best = self.one(folded_text, &query.folded);
-        if let Some(layout) = &query.layout {
-            let mapped = self.one(folded_text, layout);
-            if mapped.as_ref().map(Hit::rank) < best.as_ref().map(Hit::rank) || best.is_none() {
-                best = mapped.or(best);
+        let mut consider = |other: Option<Hit>| {
+            if other.as_ref().map(Hit::rank) < best.as_ref().map(Hit::rank) || best.is_none() {
+                best = other.or(best.take());
             }
+        };
+        if let Some(layout) = &query.layout {
+            consider(self.one(folded_text, layout));
+        }
+        if let Some(latin) = &query.latin
+            && !folded_text.is_ascii()
+        {
+            let (text, from) = transliterated(folded_text);
+            consider(self.one(&text, latin).map(|mut hit| {
+                hit.indices = hit
+                    .indices
+                    .iter()
+                    .filter_map(|&i| from.get(i).copied())
+                    .collect();
+                hit.indices.dedup();
+                hit
+            }));
         }
         best
     }
@@ -148,6 +234,17 @@ mod tests {
         let hit = f.matches("Челябинский ГО", "xtkz").expect("layout");
         assert_eq!(hit.indices, vec![0, 1, 2, 3]);
         assert!(f.matches("Агаповский МР", "xtkz").is_none());
+    }
+
+    #[test]
+    fn a_name_written_in_latin_letters_is_found() {
+        let f = Fuzzy::default();
+        let hit = f.matches("Копейский ГО", "Kopeysk").expect("Kopeysk");
+        assert_eq!(hit.tier, 0);
+        assert_eq!(hit.indices, (0..7).collect::<Vec<_>>());
+        assert!(f.matches("Челябинский ГО", "Chelyabinsk").is_some());
+        assert!(f.matches("Трёхгорный ГО", "trekhgor").is_some());
+        assert!(f.matches("Агаповский МР", "Kopeysk").is_none());
     }
 
     #[test]

@@ -18,6 +18,8 @@ use ratatui::widgets::Paragraph;
 pub struct Clusters {
     /// The selected dimension.
     pub dim: usize,
+    /// The municipality `dim` was chosen for: another one opens on the first dimension.
+    of: String,
 }
 
 const HINTS: &[Action] = &[
@@ -56,12 +58,9 @@ impl Clusters {
             Change::decision(&record, dim, Some(cluster), reason, &stamp)
         };
         match ctx.apply(&[change]) {
-            Ok(effect) => {
-                if self.dim + 1 < ctx.data.dimensions.0.len() {
-                    self.dim += 1;
-                }
-                vec![Cmd::Io(effect)]
-            }
+            // The selection stays where it is: a key pressed next acts on what the person
+            // sees selected, never on a dimension the screen moved to by itself.
+            Ok(effect) => vec![Cmd::Io(effect)],
             Err(ChangeError::ReasonNeeded { suggested, cluster }) if reason.is_none() => {
                 let question = match suggested {
                     Some(s) => format!("почему кластер {cluster}, а не подсказанный {s}?"),
@@ -135,6 +134,10 @@ impl Component for Clusters {
     }
 
     fn enter(&mut self, ctx: &mut Ctx, go: Option<Go>) {
+        if self.of != ctx.current {
+            self.of = ctx.current.clone();
+            self.dim = 0;
+        }
         if let Some(Go::Clusters(Some(dim))) = go {
             self.dim = dim.min(ctx.data.dimensions.0.len().saturating_sub(1));
         }
