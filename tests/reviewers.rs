@@ -364,3 +364,32 @@ fn a_campaign_reproduces_krippendorffs_example() {
     assert_eq!(a.queue.len(), 3);
     assert!(a.dimensions[1].alpha.value().is_none());
 }
+
+/// A reviewer names herself as people do: «петрова», «Петрова Б.Б.», «ПЕТРОВА Б»; the
+/// rating is hers under the list's spelling. A surname two reviewers share needs initials.
+#[test]
+fn a_reviewer_is_known_by_her_surname() {
+    let env = Env::new();
+    let o = env.run(&[
+        "campaign",
+        "set",
+        "reviewers",
+        "Иванова А. А.; Петрова Б. Б.; Петрова В. В.",
+    ]);
+    ok(&o);
+    env.set("Уйский", "host_bases", "yes");
+    let o = decide(&env, "Иванова", "Уйский", "training", "1", &[]);
+    assert!(ok(&o).contains("оценка: Иванова А. А."), "{}", stdout(&o));
+    let o = decide(&env, "петрова б.б.", "Уйский", "training", "1", &[]);
+    assert!(ok(&o).contains("оценка: Петрова Б. Б."), "{}", stdout(&o));
+    let o = decide(&env, "Петрова", "Уйский", "training", "1", &[]);
+    assert_eq!(o.status.code(), Some(1), "two Петровы: {}", stdout(&o));
+    assert!(
+        stderr(&o).contains("Петрова Б. Б.; Петрова В. В."),
+        "{}",
+        stderr(&o)
+    );
+    let r = record(&env, "uysky-mr");
+    let who: Vec<&String> = r.ratings["training"].keys().collect();
+    assert_eq!(who, ["Иванова А. А.", "Петрова Б. Б."]);
+}

@@ -255,10 +255,29 @@ impl Meta {
     /// The list's spelling of `name`, when the list names that person.
     pub fn listed_reviewer(&self, name: &str) -> Option<&str> {
         let key = person_key(name);
-        self.reviewers
-            .iter()
-            .find(|r| person_key(r) == key)
-            .map(String::as_str)
+        if let Some(exact) = self.reviewers.iter().find(|r| person_key(r) == key) {
+            return Some(exact);
+        }
+        // «петрова», «Петрова Б.Б.», «Петрова Б»: the surname and what initials were typed,
+        // when only one person on the list fits them.
+        let letters = |s: &str| -> Vec<String> {
+            person_key(s)
+                .split(|c: char| c.is_whitespace() || c == '.')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let typed = letters(name);
+        let (surname, initials) = typed.split_first()?;
+        let initials: String = initials.concat();
+        let mut fits = self.reviewers.iter().filter(|r| {
+            let theirs = letters(r);
+            theirs.first() == Some(surname) && theirs[1..].concat().starts_with(&initials)
+        });
+        match (fits.next(), fits.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
     }
 
     /// How `name` is written beside a rating or a decision: the list's spelling. A campaign

@@ -48,7 +48,7 @@ impl<'a> Watch<'a> {
 
     /// Whether the sync was asked to stop, or ran out of time.
     pub(super) fn stopped(&self) -> bool {
-        self.cancel.is_some_and(|f| f.load(Ordering::Relaxed)) || Instant::now() > self.deadline
+        self.cancel.is_some_and(|f| f.load(Ordering::Relaxed)) || Instant::now() >= self.deadline
     }
 
     /// An error when the sync must stop here; asked only where nothing is written yet.

@@ -127,9 +127,22 @@ impl Ctx {
     /// Who and when.
     pub fn stamp(&self) -> Stamp {
         Stamp {
-            by: self.reviewer.clone().unwrap_or_default(),
+            by: self.me().unwrap_or_default(),
             at: (self.clock)(),
         }
+    }
+
+    /// Who is at the keyboard, as the campaign's list of reviewers spells them («петрова»
+    /// typed at the start is Петрова Б. Б. when she alone fits).
+    pub fn me(&self) -> Option<String> {
+        let typed = self.reviewer.as_deref()?;
+        Some(
+            self.campaign
+                .meta
+                .listed_reviewer(typed)
+                .unwrap_or(typed)
+                .to_string(),
+        )
     }
 
     /// A stored UTC time as people read it here: «24.11.2026 08:49».

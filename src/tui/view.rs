@@ -38,9 +38,14 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         Constraint::Length(status.len() as u16),
     ])
     .areas(area);
+    // Whose ratings and answers these are, always in sight: a shared laptop changes hands.
+    let screen_title = match &app.ctx.me() {
+        Some(who) => format!("{} · вы: {who}", screen.title(&app.ctx)),
+        None => screen.title(&app.ctx),
+    };
     let title = title_line(
         &app.ctx.campaign.meta.title,
-        &screen.title(&app.ctx),
+        &screen_title,
         area.width as usize,
     );
     frame.render_widget(
