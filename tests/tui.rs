@@ -753,9 +753,10 @@ fn export_with_the_suggested_name_goes_to_the_export_folder() {
     h.key(KeyCode::Enter);
     match h.app.overlay() {
         Some(Overlay::Prompt(p)) => {
+            // Named with the campaign's year: next year's never suggests this file.
             assert_eq!(
                 p.field.text(),
-                docs.join("приложение.md").display().to_string()
+                docs.join("приложение 2026.md").display().to_string()
             )
         }
         other => panic!("{other:?}"),
@@ -763,13 +764,13 @@ fn export_with_the_suggested_name_goes_to_the_export_folder() {
     let shown = h.screen(100, 24);
     let sep = std::path::MAIN_SEPARATOR;
     assert!(
-        shown.contains(&format!("Документы{sep}приложение.md")),
+        shown.contains(&format!("Документы{sep}приложение 2026.md")),
         "{shown}"
     );
     h.key(KeyCode::Enter);
     h.keys("y"); // with the gaps marked
     let (message, error) = h.app.ctx.message.clone().unwrap();
-    let written = docs.join("приложение.md");
+    let written = docs.join("приложение 2026.md");
     assert!(!error, "{message}");
     assert!(
         message.contains(&written.display().to_string()),
@@ -784,6 +785,14 @@ fn export_with_the_suggested_name_goes_to_the_export_folder() {
     h.keys("y");
     assert!(docs.join("второе.md").is_file());
     assert!(!Path::new("второе.md").exists());
+    h.key(KeyCode::Esc);
+    h.app.ctx.campaign.meta.start = Some("2027-09-13".into());
+    h.keys("e");
+    h.key(KeyCode::Enter);
+    match h.app.overlay() {
+        Some(Overlay::Prompt(p)) => assert!(p.field.text().ends_with("приложение 2027.docx")),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Staff type answers in Cyrillic, so the Russian layout is usually on: a Cyrillic letter

@@ -42,13 +42,38 @@ pub fn picker() -> Overlay {
     })
 }
 
+/// A file name with the campaign's year in it («приложение 2026.docx»): two campaigns never
+/// suggest the same file, so Enter never offers to replace last year's annex. The year is
+/// the interview's, else the last year the campaign's title names; without either, the
+/// title itself.
+fn named_for(ctx: &Ctx, name: &str) -> String {
+    let meta = &ctx.campaign.meta;
+    let from_start = meta
+        .start
+        .as_deref()
+        .and_then(|d| d.get(..4))
+        .map(str::to_string);
+    let from_title = meta
+        .title
+        .split(|c: char| !c.is_ascii_digit())
+        .rfind(|w| w.len() == 4 && (w.starts_with("20") || w.starts_with("19")))
+        .map(str::to_string);
+    let tag = from_start
+        .or(from_title)
+        .unwrap_or_else(|| crate::storage::portable_file_name(&meta.title));
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !tag.is_empty() => format!("{stem} {tag}.{ext}"),
+        _ => name.to_string(),
+    }
+}
+
 /// Takes the replies of the export dialog; `None` for replies that are not its own.
 pub fn reply(ctx: &mut Ctx, reply: &Reply) -> Option<Vec<Cmd>> {
     Some(match reply {
         Reply::Picked(PickFor::ExportFormat(formats), i) => {
             let format = *formats.get(*i)?;
             let name = FORMATS.iter().find(|(f, _, _)| *f == format)?.2;
-            let suggested = ctx.export_dir.join(name);
+            let suggested = ctx.export_dir.join(named_for(ctx, name));
             vec![Cmd::Show(Overlay::Prompt(Prompt::new(
                 "Куда записать? Путь можно исправить; имя без папки — в ту же папку",
                 &suggested.display().to_string(),
