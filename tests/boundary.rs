@@ -631,7 +631,7 @@ fn a_packed_blob_larger_than_any_campaign_file_is_refused_unread() {
             .iter()
             .any(|o| name.ends_with(&o.to_string()[2..]))
         {
-            std::fs::remove_file(loose).unwrap();
+            sobes::storage::remove_file(&loose).unwrap();
         }
     }
     let started = std::time::Instant::now();

@@ -881,10 +881,16 @@ fn a_power_cut_on_any_file_of_a_session_loses_no_answer() {
         (n("uysky-mr"), n("kusinsky-mr"), n("agapovsky-mr"), d)
     };
     let saved = answers(&a);
-    for file in &changed {
-        for (how, cut) in &cuts {
+    for (n, file) in changed.iter().enumerate() {
+        // Under Wine each run of the binary costs a second: there one cut per file, in turn.
+        let cuts: Vec<&(&str, Cut)> = if cfg!(windows) {
+            vec![&cuts[n % cuts.len()]]
+        } else {
+            cuts.iter().collect()
+        };
+        for (how, cut) in cuts {
             let at = root.path().join("копия");
-            let _ = std::fs::remove_dir_all(&at);
+            let _ = sobes::storage::remove_tree(&at);
             copy_tree(&a.env.dir, &at.join("кампания"));
             copy_tree(&hub, &at.join("узел"));
             let copy = Laptop {

@@ -543,6 +543,7 @@ fn the_tui_agreement_screen_and_matrix_keep_the_blind_rule() {
                 path: csv.clone(),
                 force: false,
                 allow_incomplete: true,
+                letters: None,
             },
         )],
     );

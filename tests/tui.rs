@@ -2552,3 +2552,44 @@ fn the_clusters_screen_opens_on_the_first_dimension_for_another_municipality() {
     assert_eq!(h.app.screen, Screen::Clusters);
     assert_eq!(h.app.screens.clusters.dim, 0);
 }
+
+/// Letters to municipalities go out from the TUI too: the one to the selected
+/// municipality, or all of them into a folder; missing facts of the letter are named and a
+/// draft is made only when confirmed.
+#[test]
+fn letters_are_exported_from_the_tui() {
+    let mut h = harness("default", Some("Тест"));
+    let docs = h.io.campaign_dir.parent().unwrap().join("Документы");
+    std::fs::create_dir(&docs).unwrap();
+    h.app.ctx.export_dir = docs.clone();
+    h.keys("e");
+    for _ in 0..4 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    let one = docs.join("Агаповский МР 2026.docx");
+    match h.app.overlay() {
+        Some(Overlay::Prompt(p)) => assert_eq!(p.field.text(), one.display().to_string()),
+        other => panic!("{other:?}"),
+    }
+    h.key(KeyCode::Enter);
+    match h.app.overlay() {
+        Some(Overlay::Confirm(c)) => {
+            let q = format!("{c:?}");
+            assert!(q.contains("исходящий номер") && q.contains("ПРОЕКТ"), "{q}");
+        }
+        other => panic!("{other:?}"),
+    }
+    h.keys("y");
+    assert!(one.is_file(), "{:?}", h.app.ctx.message);
+    h.keys("e");
+    for _ in 0..5 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.keys("y");
+    let folder = docs.join("письма 2026");
+    let files = std::fs::read_dir(&folder).unwrap().count();
+    assert_eq!(files, 43, "{:?}", h.app.ctx.message);
+}

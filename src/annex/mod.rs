@@ -3,7 +3,7 @@
 //! XLSX. Nothing here is typed twice: counts are computed and names are canonical.
 
 mod docx;
-mod letter;
+pub mod letter;
 mod markdown;
 mod matrix;
 mod numbering;
@@ -595,6 +595,37 @@ pub fn build(data: &DataSet, campaign: &Campaign, template: &Template) -> Docume
         nodes,
         modified: latest_change(campaign),
     }
+}
+
+/// Which letters to municipalities an export writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Letters {
+    /// The letter to this municipality (its id), into the file given.
+    One(String),
+    /// A letter to every municipality, a file each, into the folder given.
+    All,
+}
+
+/// A file for each municipality's letter in `dir`, named by the municipality: names
+/// Windows can hold, and two names alike but for case (one file on Windows and macOS) told
+/// apart by the id.
+pub fn letter_targets<'a>(
+    registry: &'a crate::model::registry::Registry,
+    dir: &std::path::Path,
+    ext: &str,
+) -> Vec<(&'a Municipality, PathBuf)> {
+    let mut taken = std::collections::BTreeSet::new();
+    registry
+        .municipalities
+        .iter()
+        .map(|m| {
+            let mut stem = crate::storage::portable_file_name(&m.name);
+            if !taken.insert(stem.to_lowercase()) {
+                stem = format!("{stem} ({})", m.id);
+            }
+            (m, dir.join(format!("{stem}.{ext}")))
+        })
+        .collect()
 }
 
 /// Letters to municipalities, one file each: (municipality, file). Every file is checked

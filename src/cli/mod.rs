@@ -1029,21 +1029,7 @@ fn cmd_letters(
                     storage::describe_io(&e)
                 ))
             })?;
-            let mut taken = std::collections::BTreeSet::new();
-            ctx.data
-                .registry
-                .municipalities
-                .iter()
-                .map(|m| {
-                    let mut stem = storage::portable_file_name(&m.name);
-                    // Windows and macOS do not tell case apart: two names alike but for
-                    // case would be one file there.
-                    if !taken.insert(stem.to_lowercase()) {
-                        stem = format!("{stem} ({})", m.id);
-                    }
-                    (m, output.join(format!("{stem}.{ext}")))
-                })
-                .collect()
+            crate::annex::letter_targets(&ctx.data.registry, output, ext)
         }
     };
     let written =

@@ -204,7 +204,7 @@ impl App {
             Action::Preview => vec![Cmd::Go(Go::Preview)],
             Action::Export => {
                 self.ctx.ensure_template();
-                vec![Cmd::Show(export::picker())]
+                vec![Cmd::Show(export::picker(&self.ctx))]
             }
             // The hub is asked for once; afterwards one key syncs with it.
             Action::Sync => match &self.ctx.hub {

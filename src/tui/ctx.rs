@@ -52,6 +52,8 @@ pub struct ExportRequest {
     pub path: PathBuf,
     pub force: bool,
     pub allow_incomplete: bool,
+    /// Letters to municipalities instead of the annex or the matrix.
+    pub letters: Option<crate::annex::Letters>,
 }
 
 pub struct Ctx {

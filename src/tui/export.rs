@@ -4,7 +4,7 @@
 use super::ctx::{Ctx, Effect, ExportRequest};
 use super::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Prompt, PromptFor, Reply};
 use super::screens::Cmd;
-use crate::annex::Format;
+use crate::annex::{Format, Letters};
 use std::path::PathBuf;
 
 const FORMATS: [(Format, &str, &str); 4] = [
@@ -30,15 +30,41 @@ const FORMATS: [(Format, &str, &str); 4] = [
     ),
 ];
 
-pub fn picker() -> Overlay {
+/// What the export offers: the four documents of the campaign, then the letter to the
+/// municipality selected and the letters to all, each with the name it suggests.
+fn choices(ctx: &Ctx) -> Vec<(Format, Option<Letters>, String, String)> {
+    let mut out: Vec<(Format, Option<Letters>, String, String)> = FORMATS
+        .iter()
+        .map(|(f, label, name)| (*f, None, label.to_string(), named_for(ctx, name)))
+        .collect();
+    let name = ctx.current_name();
+    out.push((
+        Format::Docx,
+        Some(Letters::One(ctx.current.clone())),
+        format!("письмо: {name} — Word (.docx)"),
+        named_for(
+            ctx,
+            &format!("{}.docx", crate::storage::portable_file_name(name)),
+        ),
+    ));
+    out.push((
+        Format::Docx,
+        Some(Letters::All),
+        "письма всем муниципалитетам — Word, в папку".into(),
+        named_for(ctx, "письма.d")
+            .trim_end_matches(".d")
+            .to_string(),
+    ));
+    out
+}
+
+pub fn picker(ctx: &Ctx) -> Overlay {
+    let choices = choices(ctx);
     Overlay::Picker(Picker {
         title: "Выгрузить".into(),
-        items: FORMATS
-            .iter()
-            .map(|(_, label, _)| label.to_string())
-            .collect(),
+        items: choices.iter().map(|c| c.2.clone()).collect(),
         cursor: 0,
-        purpose: PickFor::ExportFormat(FORMATS.iter().map(|(f, _, _)| *f).collect()),
+        purpose: PickFor::ExportFormat(choices.into_iter().map(|c| (c.0, c.1)).collect()),
     })
 }
 
@@ -71,16 +97,20 @@ fn named_for(ctx: &Ctx, name: &str) -> String {
 pub fn reply(ctx: &mut Ctx, reply: &Reply) -> Option<Vec<Cmd>> {
     Some(match reply {
         Reply::Picked(PickFor::ExportFormat(formats), i) => {
-            let format = *formats.get(*i)?;
-            let name = FORMATS.iter().find(|(f, _, _)| *f == format)?.2;
-            let suggested = ctx.export_dir.join(named_for(ctx, name));
+            let (format, letters) = formats.get(*i)?.clone();
+            let name = choices(ctx).get(*i)?.3.clone();
+            let suggested = ctx.export_dir.join(name);
+            let question = match letters {
+                Some(Letters::All) => "В какую папку записать письма? Путь можно исправить",
+                _ => "Куда записать? Путь можно исправить; имя без папки — в ту же папку",
+            };
             vec![Cmd::Show(Overlay::Prompt(Prompt::new(
-                "Куда записать? Путь можно исправить; имя без папки — в ту же папку",
+                question,
                 &suggested.display().to_string(),
-                PromptFor::ExportPath(format),
+                PromptFor::ExportPath(format, letters),
             )))]
         }
-        Reply::Text(PromptFor::ExportPath(format), text) => {
+        Reply::Text(PromptFor::ExportPath(format, letters), text) => {
             let typed = PathBuf::from(text);
             let path = if typed.is_absolute() {
                 typed
@@ -94,6 +124,7 @@ pub fn reply(ctx: &mut Ctx, reply: &Reply) -> Option<Vec<Cmd>> {
                     path,
                     force: false,
                     allow_incomplete: false,
+                    letters: letters.clone(),
                 },
             )
         }
@@ -105,6 +136,9 @@ pub fn reply(ctx: &mut Ctx, reply: &Reply) -> Option<Vec<Cmd>> {
 /// The next step of an export: confirm replacing a file, confirm exporting with gaps, or
 /// hand it to the IO layer.
 fn step(ctx: &mut Ctx, request: ExportRequest) -> Vec<Cmd> {
+    if request.letters.is_some() {
+        return letters_step(ctx, request);
+    }
     if !request.force && request.path.exists() {
         let question = format!("Файл {} уже есть. Заменить его?", request.path.display());
         let then = Pending::Export(ExportRequest {
@@ -118,6 +152,52 @@ fn step(ctx: &mut Ctx, request: ExportRequest) -> Vec<Cmd> {
         let question = format!(
             "Кампания не завершена.\n{}\nВыгрузить с пометками «не распределены»?",
             gap_summary(&gaps).join("\n")
+        );
+        let then = Pending::Export(ExportRequest {
+            allow_incomplete: true,
+            ..request
+        });
+        return vec![Cmd::Show(Overlay::Confirm(Confirm::new(question, then)))];
+    }
+    vec![Cmd::Io(Effect::Export(request))]
+}
+
+/// The next step of an export of letters: confirm replacing what is there, confirm a
+/// draft when facts of the letter are missing, or hand it to the IO layer.
+fn letters_step(ctx: &mut Ctx, request: ExportRequest) -> Vec<Cmd> {
+    let all = request.letters == Some(Letters::All);
+    let there = if all {
+        std::fs::read_dir(&request.path).is_ok_and(|mut d| d.next().is_some())
+    } else {
+        request.path.exists()
+    };
+    if !request.force && there {
+        let question = match all {
+            true => format!(
+                "В папке {} уже есть файлы. Заменить письма в ней?",
+                request.path.display()
+            ),
+            false => format!("Файл {} уже есть. Заменить его?", request.path.display()),
+        };
+        let then = Pending::Export(ExportRequest {
+            force: true,
+            ..request
+        });
+        return vec![Cmd::Show(Overlay::Confirm(Confirm::new(question, then)))];
+    }
+    let template = ctx
+        .template
+        .clone()
+        .unwrap_or_else(crate::model::template::Template::builtin);
+    let missing = crate::annex::letter::missing_facts(&ctx.data, &ctx.campaign, &template);
+    if !request.allow_incomplete && !missing.is_empty() {
+        let named: Vec<String> = missing
+            .iter()
+            .map(|k| format!("• {}", crate::model::campaign::field_name(k)))
+            .collect();
+        let question = format!(
+            "Не записаны факты письма (экран L):\n{}\nВыгрузить проект с пометкой ПРОЕКТ?",
+            named.join("\n")
         );
         let then = Pending::Export(ExportRequest {
             allow_incomplete: true,

@@ -23,7 +23,7 @@ use crate::paths::Config;
 use crate::session::{Failure, Session, damaged};
 use crate::storage::{self, Lock};
 use app::App;
-use ctx::Effect;
+use ctx::{Effect, ExportRequest};
 use keymap::Keymap;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -98,6 +98,10 @@ impl Io {
                         app.ctx.error(format!("настройки не сохранены: {e}"));
                     }
                 }
+                Effect::Export(request) if request.letters.is_some() => {
+                    let result = self.export_letters(app, &request);
+                    app.exported(result);
+                }
                 Effect::Export(request) => {
                     // As the command line exports: the blind rule in the matrix.
                     let reader = crate::model::campaign::Reader::Reviewer(
@@ -137,6 +141,45 @@ impl Io {
 }
 
 impl Io {
+    /// Writes the letters asked for: the one to a municipality into its file, or all of them
+    /// into a folder, a file each. Returns where.
+    fn export_letters(&self, app: &App, request: &ExportRequest) -> Result<PathBuf, String> {
+        let ctx = &app.ctx;
+        let template = ctx
+            .template
+            .clone()
+            .unwrap_or_else(crate::model::template::Template::builtin);
+        let targets = match &request.letters {
+            Some(crate::annex::Letters::One(id)) => {
+                let m = ctx
+                    .data
+                    .registry
+                    .get(id)
+                    .ok_or("нет такого муниципалитета")?;
+                vec![(m, request.path.clone())]
+            }
+            _ => {
+                // A folder of documents to send: the user's usual permissions.
+                std::fs::create_dir_all(&request.path).map_err(|e| {
+                    format!("{}: {}", request.path.display(), storage::describe_io(&e))
+                })?;
+                crate::annex::letter_targets(&ctx.data.registry, &request.path, "docx")
+            }
+        };
+        crate::annex::export_letters(
+            &ctx.data,
+            &ctx.campaign,
+            &template,
+            &targets,
+            request.format,
+            crate::annex::ExportOptions {
+                force: request.force,
+                allow_incomplete: request.allow_incomplete,
+            },
+        )?;
+        Ok(request.path.clone())
+    }
+
     /// Writes `campaign.ron` after a fact of the letter changed, and commits it.
     fn save_meta(&self, app: &mut App, key: &str) {
         app.ctx.campaign.meta.facts.retain(|_, v| !v.is_empty());

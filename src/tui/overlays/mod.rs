@@ -59,7 +59,7 @@ pub enum PromptFor {
         dim: String,
         cluster: u8,
     },
-    ExportPath(Format),
+    ExportPath(Format, Option<crate::annex::Letters>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +73,7 @@ pub enum PickFor {
     /// The final cluster on a dimension whose reviewers disagree.
     Final(String),
     Filter(Vec<ListFilter>),
-    ExportFormat(Vec<Format>),
+    ExportFormat(Vec<(Format, Option<crate::annex::Letters>)>),
 }
 
 /// What an overlay hands back when it closes with an answer.

@@ -43,7 +43,7 @@ impl Prompt {
                         PromptFor::Reason { .. } | PromptFor::FinalReason { .. } => {
                             "причина не может быть пустой; Esc — не менять решение".into()
                         }
-                        PromptFor::ExportPath(_) => "укажите файл; Esc — отменить".into(),
+                        PromptFor::ExportPath(..) => "укажите файл; Esc — отменить".into(),
                         PromptFor::Hub => "укажите папку; Esc — отменить".into(),
                         PromptFor::Resolve(..) | PromptFor::ResolveNew(..) => {
                             "причина не может быть пустой; Esc — не решать сейчас".into()
