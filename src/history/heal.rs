@@ -138,21 +138,12 @@ fn parsed(at: &Place, file: &Path, text: &str) -> Result<(), storage::StoreError
 /// Moves a damaged file to `NAME.damaged-STAMP` beside it (a name sobes reads as nothing)
 /// and returns where.
 fn keep_aside(file: &Path) -> Result<PathBuf, storage::StoreError> {
-    let stamp: String = crate::clock::now()
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .take(14)
-        .collect();
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut to = file.with_file_name(format!("{name}.damaged-{stamp}"));
-    let mut n = 1;
-    while to.exists() {
-        n += 1;
-        to = file.with_file_name(format!("{name}.damaged-{stamp}-{n}"));
-    }
+    let to =
+        super::repair::stamped_free(|stamp| file.with_file_name(format!("{name}.damaged-{stamp}")));
     storage::replace(file, &to).map_err(|error| storage::StoreError::Io {
         path: file.to_path_buf(),
         error,

@@ -163,16 +163,22 @@ pub(super) fn differing(git: &Path) -> Vec<&'static str> {
 
 /// A folder for what is damaged, named by the time, inside the campaign.
 fn aside_folder(dir: &Path) -> PathBuf {
+    stamped_free(|stamp| dir.join(format!(".git-damaged-{stamp}")))
+}
+
+/// A path not taken yet, stamped with the time: `make("20261207101500")`, else with `-2`,
+/// `-3`… after the stamp.
+pub(super) fn stamped_free(make: impl Fn(&str) -> PathBuf) -> PathBuf {
     let stamp: String = crate::clock::now()
         .chars()
         .filter(|c| c.is_ascii_digit())
         .take(14)
         .collect();
-    let mut path = dir.join(format!(".git-damaged-{stamp}"));
+    let mut path = make(&stamp);
     let mut n = 1;
     while path.exists() {
         n += 1;
-        path = dir.join(format!(".git-damaged-{stamp}-{n}"));
+        path = make(&format!("{stamp}-{n}"));
     }
     path
 }
