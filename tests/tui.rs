@@ -201,9 +201,9 @@ fn walk_chelyabinsk_end_to_end_and_restart() {
     h.keys("/xtkz");
     assert_eq!(h.app.screens.list.visible.len(), 1);
     insta::assert_snapshot!("list_search_80x24", h.screen(80, 24));
+    // Enter opens what was typed.
     h.key(KeyCode::Enter);
     assert_eq!(h.app.ctx.current, "chelyabinsky-go");
-    h.key(KeyCode::Enter);
     assert_eq!(h.app.screen, Screen::Interview);
     insta::assert_snapshot!("interview_first_80x24", h.screen(80, 24));
 
@@ -335,7 +335,6 @@ fn help_follows_the_keymap() {
 fn clearing_asks_first_and_overrides_need_a_reason() {
     let mut h = harness("default", Some("Тест"));
     h.keys("/Кусинский");
-    h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     h.keys("1");
     assert!(
@@ -483,7 +482,6 @@ fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
     h.key(KeyCode::Esc);
     h.keys("/трех");
     assert_eq!(shown(&h), ["Трёхгорный ГО"], "ё matches е");
-    h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     // org_form = department hides licence and own courses.
     h.keys("2");
@@ -863,7 +861,9 @@ fn every_stem_typed_in_the_search_selects_its_municipality() {
             } else {
                 assert!(twins.contains(&got.as_str()), "«{typed}» → {got}");
             }
-            h.key(KeyCode::Enter);
+            h.key(KeyCode::Enter); // opens what was typed
+            assert_eq!(h.app.screen, Screen::Interview, "«{typed}»");
+            h.key(KeyCode::Esc);
             h.key(KeyCode::Esc); // search and filter reset
         }
     }
@@ -875,7 +875,6 @@ fn every_stem_typed_in_the_search_selects_its_municipality() {
 fn a_choice_moves_to_an_open_question_and_a_replaced_answer_can_be_taken_back() {
     let mut h = harness("default", Some("Тест"));
     h.keys("/уйский");
-    h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     let q = |h: &Harness| {
         h.app
@@ -946,7 +945,6 @@ fn ctrl_c_while_typing_saves_the_draft_or_asks() {
     let mut h = harness("default", Some("Тест"));
     h.keys("/кусинский");
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Enter);
     h.keys("1");
     h.keys("1");
     // The number of methodists, typed wrong.
@@ -990,7 +988,6 @@ fn the_gap_dialog_keeps_its_keys_in_view() {
 fn back_returns_to_the_review_and_the_review_shows_reasons() {
     let mut h = harness("default", Some("Тест"));
     h.keys("/уйский");
-    h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     h.keys("m");
     h.keys("со слов руководителя");
@@ -2086,7 +2083,6 @@ fn kusinsky_answered() -> Harness {
     let mut h = harness("default", Some("Тест"));
     h.keys("/Кусинский");
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Enter);
     h.answer_everything();
     for _ in 0..60 {
         if h.app.screens.interview.current_question(&h.app.ctx).id != "ra_format" {
@@ -2195,7 +2191,6 @@ fn at_60x20_the_title_keeps_the_municipality() {
     h.app.ctx.campaign.meta.title = "Собеседование с руководителями ММС, 2026".into();
     h.keys("/Верхнеуральский");
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Enter);
     let s = h.screen(60, 20);
     let title = s.lines().next().unwrap();
     assert!(title.contains("Вопросы · Верхнеуральский МР"), "{s}");
@@ -2214,7 +2209,6 @@ fn at_60x20_the_last_dimension_comes_with_the_rows_before_it() {
     let mut h = harness("default", Some("Тест"));
     h.app.ctx.campaign.meta.title = "Собеседование с руководителями ММС, 2026".into();
     h.keys("/Верхнеуральский");
-    h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     h.answer_everything();
     h.keys("c");
@@ -2332,7 +2326,6 @@ fn the_first_name_prompt_says_how_to_quit_and_esc_quits() {
 fn the_override_prompt_names_the_dimension_and_the_clusters() {
     let mut h = harness("default", Some("Тест"));
     h.keys("/Кусинский");
-    h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     while h.app.screens.interview.current_question(&h.app.ctx).id != "ra_format" {
         h.key(KeyCode::Right);
@@ -2513,6 +2506,13 @@ fn only_a_key_press_acts_whatever_else_the_console_sends() {
     assert_eq!(h.app.screens.list.search.text(), "уйск");
     both(&mut h, KeyCode::Enter);
     assert_eq!(h.app.ctx.current, "uysky-mr");
+    assert_eq!(
+        h.app.screen,
+        Screen::Interview,
+        "Enter opened what was typed"
+    );
+    both(&mut h, KeyCode::Esc);
+    assert_eq!(h.app.screen, Screen::List);
     // «й» is «q»: released, it would quit a second time; pressed, it quits.
     let release = KeyEvent::new_with_kind_and_state(
         KeyCode::Char('й'),

@@ -200,7 +200,7 @@ impl Component for List {
 
     fn field_hints(&self) -> Option<&'static str> {
         self.searching
-            .then_some("печатайте название · Enter готово · Esc сбросить")
+            .then_some("печатайте название · Enter открыть · Esc сбросить")
     }
 
     fn enter(&mut self, ctx: &mut Ctx, _go: Option<Go>) {
@@ -219,7 +219,14 @@ impl Component for List {
                 self.sync_current(ctx);
             }
             FieldKey::Moved => {}
-            FieldKey::Submit => self.searching = false,
+            // Enter opens what was typed (the best match is selected), as one expects of a
+            // search: it does not merely end the typing.
+            FieldKey::Submit => {
+                self.searching = false;
+                if !self.visible.is_empty() {
+                    return Some(vec![Cmd::Go(Go::Interview)]);
+                }
+            }
             FieldKey::Cancel => {
                 self.searching = false;
                 self.search = TextField::default();
