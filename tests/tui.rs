@@ -1630,6 +1630,12 @@ fn several_reviewers_rate_blind_and_decide_finally() {
     let r = h.app.ctx.current_record();
     assert_eq!(r.ratings["training"]["Анна"].cluster, 2);
     assert!(r.decisions.is_empty(), "a rating is not the final decision");
+    // One of two has rated: never «all chose».
+    let alone = h.screen(120, 30);
+    assert!(
+        alone.contains("оценили 1 из 2") && !alone.contains("все рецензенты"),
+        "{alone}"
+    );
     // Борис does not see Анна's choice until he has made his own.
     h.app.ctx.reviewer = Some("Борис".into());
     h.key(KeyCode::Up);

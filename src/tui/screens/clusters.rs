@@ -324,7 +324,18 @@ impl Component for Clusters {
                     "не решено".into()
                 }
                 None if several(ctx) => match record.unanimous(&d.id) {
-                    Some(c) => format!("не решено; все оценившие выбрали {c} — F"),
+                    // One of two agreeing with himself is not «all»: how many rated is said.
+                    Some(c) => {
+                        let rated = record.ratings_on(&d.id).count();
+                        let listed = ctx.campaign.meta.reviewers.len();
+                        if rated >= listed {
+                            format!("не решено; все рецензенты выбрали {c} — F")
+                        } else {
+                            format!(
+                                "не решено; оценили {rated} из {listed}, выбрали {c}; F — решить, не дожидаясь остальных"
+                            )
+                        }
+                    }
                     None if record.disagreement(&d.id) => {
                         "не решено; оценки расходятся — F, выбрать и объяснить".into()
                     }
