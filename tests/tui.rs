@@ -1518,8 +1518,18 @@ fn the_history_of_a_question_is_one_key_away() {
         h.key(KeyCode::Right);
     }
     for v in ["3", "4"] {
+        // A number typed moves on to the next question without an answer: back to it.
+        for _ in 0..60 {
+            if h.app.screens.interview.current_question(&h.app.ctx).id == "methodists" {
+                break;
+            }
+            h.key(KeyCode::Left);
+        }
         h.keys("e");
         h.replace_prompt(v);
+    }
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+        h.key(KeyCode::Left);
     }
     h.keys("h");
     match h.app.overlay() {
@@ -2598,4 +2608,25 @@ fn letters_are_exported_from_the_tui() {
     let folder = docs.join("письма 2026");
     let files = std::fs::read_dir(&folder).unwrap().count();
     assert_eq!(files, 43, "{:?}", h.app.ctx.message);
+}
+
+/// A number question takes a digit at once: it starts the number, Enter takes it and moves
+/// on to the next question without an answer, as a choice does.
+#[test]
+fn a_digit_on_a_number_question_starts_the_number() {
+    let mut h = harness("default", Some("Тест"));
+    h.key(KeyCode::Enter);
+    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+        h.key(KeyCode::Right);
+    }
+    h.keys("4");
+    h.keys("2");
+    h.key(KeyCode::Enter);
+    let r = h.app.ctx.current_record();
+    assert_eq!(r.answers.value("methodists"), Some(&Value::Number(42)));
+    assert_ne!(
+        h.app.screens.interview.current_question(&h.app.ctx).id,
+        "methodists",
+        "moved on"
+    );
 }

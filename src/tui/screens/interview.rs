@@ -129,10 +129,15 @@ impl Interview {
         loop {
             let next = if forward { j + 1 } else { j.wrapping_sub(1) };
             if next >= n {
-                ctx.say(if forward {
-                    "это последний вопрос протокола"
-                } else {
-                    "это первый вопрос протокола"
+                let done = !(0..n).any(|i| self.is_open_at(ctx, i, &live));
+                ctx.say(match (forward, done) {
+                    (true, true) => {
+                        "это последний вопрос протокола; все обязательные отвечены · c — кластеры"
+                    }
+                    (true, false) => {
+                        "это последний вопрос протокола; есть обязательные без ответа · n — к ним"
+                    }
+                    (false, _) => "это первый вопрос протокола",
                 });
                 return;
             }
@@ -194,7 +199,14 @@ impl Interview {
                 .map(|v| Change::answer(&record, &q.id, Some(v), &stamp))
                 .map_err(|e| e.to_string()),
         };
+        let answered = editing.target == EditTarget::Value && !text.trim().is_empty();
         match change.and_then(|c| ctx.apply(&[c]).map_err(|e| e.to_string())) {
+            // A number or a text typed and taken: on to the next question without an answer,
+            // as after a choice.
+            Ok(effect) if answered => {
+                self.next_unanswered(ctx);
+                vec![Cmd::Io(effect)]
+            }
             Ok(effect) => vec![Cmd::Io(effect)],
             Err(e) => {
                 self.editing = Some(Editing {
@@ -275,7 +287,9 @@ impl Interview {
         });
         match found {
             Some(i) => self.go_question(ctx, i, true),
-            None if ctx.message.is_none() => ctx.say("на все вопросы есть ответы"),
+            None if ctx.message.is_none() => {
+                ctx.say("на все вопросы есть ответы: собеседование завершено · c — кластеры")
+            }
             None => {}
         }
     }
@@ -387,6 +401,13 @@ impl Component for Interview {
             Action::NextOpen => self.next_open(ctx),
             Action::Section => return vec![Cmd::Show(self.section_picker(ctx))],
             Action::Choose => return self.choose(ctx, self.option),
+            // On a number question a digit starts the number.
+            Action::Pick(n) if matches!(q.kind, Kind::Number { .. }) => {
+                self.start_edit(ctx, EditTarget::Value);
+                if let Some(editing) = &mut self.editing {
+                    editing.field = TextField::new(&n.to_string());
+                }
+            }
             Action::Pick(n) if (1..=options.len()).contains(&(n as usize)) => {
                 self.option = n as usize - 1;
                 return self.choose(ctx, self.option);
