@@ -50,6 +50,8 @@ pub enum SyncError {
 #[derive(Debug, Default)]
 pub struct Report {
     pub new_hub: bool,
+    /// A join: how many municipalities' records the campaign came with.
+    pub joined: Option<usize>,
     /// Municipality ids that came in, and who changed them.
     pub came_in: BTreeMap<String, BTreeSet<String>>,
     /// Whether the campaign's own fields (the letter's facts, settings) came in changed.
@@ -73,6 +75,18 @@ impl Report {
                 "создан новый узел синхронизации: {}\n",
                 hub.display()
             ));
+        }
+        if let Some(records) = self.joined {
+            // Everything came with the join: «nothing new» and a count of commits «sent» would
+            // say the opposite of what happened.
+            out.push_str(&format!(
+                "присоединено: кампания получена с узла целиком (записей муниципалитетов — {records}); этот ноутбук заведён на узле\n"
+            ));
+            out.push_str(&format!("открытых конфликтов: {}\n", self.conflicts));
+            for s in &self.skipped {
+                out.push_str(&format!("пропущено: {s}\n"));
+            }
+            return out;
         }
         if self.campaign_in {
             out.push_str("пришло: изменения данных письма и настроек кампании (campaign.ron)\n");
@@ -1093,7 +1107,11 @@ pub fn join(
         .map(|(path, oid)| (PathBuf::from(path), Some(oid)))
         .collect();
     history.index_learns(&learnt).map_err(local(dir))?;
-    sync(
+    let records = learnt
+        .iter()
+        .filter(|(p, _)| p.starts_with(RECORDS_DIR))
+        .count();
+    let mut report = sync(
         history,
         dir,
         &Hub {
@@ -1101,7 +1119,10 @@ pub fn join(
             create: false,
         },
         data,
-    )
+    )?;
+    // Counted on disk: the other laptops' branches merged after the first one add theirs.
+    report.joined = Some(storage::open(dir).map_or(records, |(_, files)| files.len()));
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -119,6 +119,15 @@ fn pair() -> (tempfile::TempDir, Laptop, Laptop, PathBuf) {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", out(&o));
+    // A join says what it did: everything came, nothing «new» and no commits «sent».
+    let said = out(&o);
+    assert!(
+        said.contains(
+            "присоединено: кампания получена с узла целиком (записей муниципалитетов — 1)"
+        ) && !said.contains("ничего нового")
+            && !said.contains("ушло"),
+        "{said}"
+    );
     assert_eq!(a.files(), b.files(), "the new laptop has the campaign");
     (tmp, a, b, hub)
 }
