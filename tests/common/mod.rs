@@ -197,12 +197,23 @@ pub const LIMIT: Duration = Duration::from_secs(20);
 /// Its output is read by threads, so a full pipe cannot look like a hang.
 pub fn timed(mut cmd: Command) -> Output {
     let what = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::piped());
+    // Wine now and then fails to start a process under load (error 1359, «Internal
+    // error»): that is the test machine's, not sobes's, so a start is tried again.
+    let mut tries = 0;
+    let mut child = loop {
+        match cmd.spawn() {
+            Ok(child) => break child,
+            Err(e) if tries < 3 => {
+                tries += 1;
+                eprintln!("starting {what} failed ({e}); trying again");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("could not start {what}: {e}"),
+        }
+    };
     let drain = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut v = Vec::new();
