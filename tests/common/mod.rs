@@ -51,17 +51,12 @@ impl Env {
     }
 
     pub fn bare(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().unwrap()
+        output(self.command().args(args))
     }
 
     /// The binary on this campaign.
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command()
-            .arg("--campaign")
-            .arg(&self.dir)
-            .args(args)
-            .output()
-            .unwrap()
+        output(self.command().arg("--campaign").arg(&self.dir).args(args))
     }
 
     pub fn set(&self, municipality: &str, question: &str, value: &str) -> Output {
@@ -103,13 +98,36 @@ pub fn set_args<'a>(municipality: &'a str, question: &'a str, value: &'a str) ->
 /// The binary with this SOBES_HOME and nothing else: for tests that make their campaigns
 /// themselves.
 pub fn sobes(home: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .env("SOBES_HOME", home)
-        .env_remove("SOBES_TEST_PANIC")
-        .stdin(Stdio::null())
-        .args(args)
-        .output()
-        .unwrap()
+    output(
+        Command::new(BIN)
+            .env("SOBES_HOME", home)
+            .env_remove("SOBES_TEST_PANIC")
+            .stdin(Stdio::null())
+            .args(args),
+    )
+}
+
+/// Runs `cmd` to its end. Wine now and then fails to start a process under load (error
+/// 1359, «Internal error»): that is the test machine's, not sobes's, so a start is tried
+/// again, up to three times.
+pub fn output(cmd: &mut Command) -> Output {
+    started(cmd, Command::output)
+}
+
+/// `start(cmd)`, tried again up to three times when the process could not be started.
+fn started<T>(cmd: &mut Command, start: impl Fn(&mut Command) -> std::io::Result<T>) -> T {
+    let mut tries = 0;
+    loop {
+        match start(cmd) {
+            Ok(t) => return t,
+            Err(e) if tries < 3 => {
+                tries += 1;
+                eprintln!("starting {cmd:?} failed ({e}); trying again");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("could not start {cmd:?}: {e}"),
+        }
+    }
 }
 
 /// Standard output of a command that must succeed (else its output and errors are shown).
@@ -200,20 +218,7 @@ pub fn timed(mut cmd: Command) -> Output {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // Wine now and then fails to start a process under load (error 1359, «Internal
-    // error»): that is the test machine's, not sobes's, so a start is tried again.
-    let mut tries = 0;
-    let mut child = loop {
-        match cmd.spawn() {
-            Ok(child) => break child,
-            Err(e) if tries < 3 => {
-                tries += 1;
-                eprintln!("starting {what} failed ({e}); trying again");
-                std::thread::sleep(Duration::from_millis(200));
-            }
-            Err(e) => panic!("could not start {what}: {e}"),
-        }
-    };
+    let mut child = started(&mut cmd, Command::spawn);
     let drain = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
             let mut v = Vec::new();
