@@ -24,18 +24,23 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, new_hub: bool) -> Result<(), Failure>
     let _lock = Lock::acquire(&ctx.campaign_dir)?;
     // A campaign file cut or lost is healed from the history first; any other damage (or a
     // campaign without a history) is refused before anything is committed.
-    if let Err(e) = storage::load(&ctx.campaign_dir, &ctx.data.registry)
-        && !crate::session::healable(&e)
-    {
-        return Err(crate::session::damaged(&e));
+    // The campaign is read once; again only when something was put back or did not read.
+    let first = storage::load(&ctx.campaign_dir, &ctx.data.registry);
+    match &first {
+        Ok(campaign) => ctx.fits(&campaign.meta)?,
+        Err(e) if crate::session::healable(e) => {}
+        Err(e) => return Err(crate::session::damaged(e)),
     }
     let history = ctx.history()?;
     let by = ctx.reviewer().unwrap_or_default();
     history.commit_pending(&by)?;
-    for r in history.take_restored() {
+    let restored = history.take_restored();
+    for r in &restored {
         eprintln!("sobes: {}", r.said(&ctx.campaign_dir));
     }
-    ctx.writable_campaign()?;
+    if first.is_err() || !restored.is_empty() {
+        ctx.writable_campaign()?;
+    }
     let target = sync::Hub {
         folder: hub,
         create: new_hub,
