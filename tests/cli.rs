@@ -298,6 +298,10 @@ fn decide_requires_a_reason_to_differ() {
         !human.contains("training") && !human.contains("agapovsky-mr"),
         "{human}"
     );
+    // Overrides with a reason are marked as the TUI marks them, and the marks are explained.
+    let row = human.lines().find(|l| l.starts_with("Уйский МР")).unwrap();
+    assert!(row.contains("3*") && row.contains("1*"), "{row}");
+    assert!(human.contains("1* — решено вопреки подсказке"), "{human}");
     assert_eq!(stdout(&env.bare(&["status", "--tsv"])).lines().count(), 43);
 }
 

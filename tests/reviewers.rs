@@ -392,4 +392,13 @@ fn a_reviewer_is_known_by_her_surname() {
     let r = record(&env, "uysky-mr");
     let who: Vec<&String> = r.ratings["training"].keys().collect();
     assert_eq!(who, ["Иванова А. А.", "Петрова Б. Б."]);
+    // The TUI refuses a name off the list before its screen opens, naming the list, so
+    // nothing typed next is taken for commands.
+    let o = env.run(&["--as", "Кузнецова"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("«Кузнецова» нет в списке рецензентов кампании: Иванова А. А.; Петрова Б. Б.; Петрова В. В."),
+        "{}",
+        stderr(&o)
+    );
 }

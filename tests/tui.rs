@@ -1012,6 +1012,13 @@ fn back_returns_to_the_review_and_the_review_shows_reasons() {
         rows.iter().any(|r| r.contains("Уйский МР  (изменено вручную: нет подсказки, решили на комиссии)")),
         "{rows:?}"
     );
+    // Too long for the window, the reason ends in «…» where it is cut.
+    let narrow = h.screen(60, 30);
+    let line = narrow
+        .lines()
+        .find(|l| l.contains("Уйский МР"))
+        .expect(&narrow);
+    assert!(line.trim_end().ends_with('…'), "{line}");
     // Open an unfinished interview from the review; Esc comes back to the review.
     while h.app.screen == Screen::Review {
         h.key(KeyCode::Down);
@@ -2619,6 +2626,10 @@ fn a_digit_on_a_number_question_starts_the_number() {
     while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
         h.key(KeyCode::Right);
     }
+    let status = h.screen(80, 24);
+    let last = status.lines().last().unwrap_or_default();
+    assert!(last.contains("ввести"), "{last}");
+    assert!(!last.contains("выбрать"), "{last}");
     h.keys("4");
     h.keys("2");
     h.key(KeyCode::Enter);

@@ -898,9 +898,17 @@ pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
             progress.answered.to_string(),
             progress.required.to_string(),
         ];
+        // The TSV is for programs: the decided cluster alone. People read the TUI's marks
+        // (an override is «1*», a suggestion «1?»), with a legend under the table.
+        let live = record.live(&data.protocol);
         for d in &data.dimensions.0 {
-            let decided = record.decisions.get(&d.id).map(|d| d.cluster.to_string());
-            row.push(decided.unwrap_or_default());
+            row.push(
+                match tsv {
+                    true => record.decisions.get(&d.id).map(|d| d.cluster.to_string()),
+                    false => Some(live.mark(d).cell()),
+                }
+                .unwrap_or_default(),
+            );
         }
         row.push(
             record
@@ -936,8 +944,12 @@ pub fn status_table(data: &DataSet, campaign: &Campaign, tsv: bool) -> String {
                 .collect();
             cells.join("  ").trim_end().to_string() + "\n"
         })
+        .chain([MARKS_LEGEND.to_string()])
         .collect()
 }
+
+/// The marks of the people's status table, as the TUI's list shows them.
+const MARKS_LEGEND: &str = "\n1 — решено; 1? — подсказка, не подтверждена; 1* — решено вопреки подсказке, с причиной; 1! — решено, но ответы теперь подсказывают другое; — — нет\n";
 
 fn load_annex(
     ctx: &Session,

@@ -356,6 +356,51 @@ mod tests {
         assert_eq!(vim.action(Scope::List, &key("G")), Some(Action::Last));
     }
 
+    /// Staff keep the Russian layout on: every letter or sign bound in a built-in keymap acts
+    /// the same when typed with the key in the same place of the Russian layout (`ь` as `m`,
+    /// `Л` as `K`, `,` as `?`), on every screen; no built-in binds a Russian letter that would
+    /// take that place from a Latin command.
+    #[test]
+    fn every_letter_key_works_in_both_layouts() {
+        // The key's place in the Russian layout; signs are not in the letters' table.
+        let twin = |c: char| match c {
+            '/' => Some('.'),
+            '?' => Some(','),
+            _ => {
+                let r = latin_to_russian_layout(c);
+                let r = if c.is_ascii_uppercase() {
+                    r.to_uppercase().next()?
+                } else {
+                    r
+                };
+                (r != c).then_some(r)
+            }
+        };
+        let mut checked = 0;
+        for (name, _) in BUILTIN {
+            let m = Keymap::builtin(name).unwrap();
+            for scope in Scope::ALL {
+                for (k, _) in m.bindings(scope).iter().chain(m.bindings(Scope::Global)) {
+                    let Code::Char(c) = k.code else { continue };
+                    let Some(r) = twin(c).filter(|_| !k.ctrl && !k.alt) else {
+                        continue;
+                    };
+                    let typed = Key {
+                        code: Code::Char(r),
+                        ..*k
+                    };
+                    assert_eq!(
+                        m.action(scope, &typed),
+                        m.action(scope, k),
+                        "{name}, {scope:?}: «{c}» and «{r}» in its place"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 50, "{checked}");
+    }
+
     fn load_text(text: &str) -> Result<Keymap, SourceError> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.ron");

@@ -17,7 +17,7 @@ pub mod text;
 pub mod view;
 pub mod widgets;
 
-use crate::model::campaign::Campaign;
+use crate::model::campaign::{Campaign, Meta};
 use crate::model::registry::Registry;
 use crate::paths::Config;
 use crate::session::{Failure, Session, damaged};
@@ -503,7 +503,10 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     // A campaign without a history gets none while a file of it does not read.
     match &first {
         Err(e) if !crate::session::healable(e) => return Err(damaged(e)),
-        Ok((c, _)) => ctx.fits(&c.meta)?,
+        Ok((c, _)) => {
+            ctx.fits(&c.meta)?;
+            named_reviewer(&ctx, &c.meta)?;
+        }
         Err(_) => {}
     }
     let device = ctx.device()?;
@@ -523,7 +526,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
         _ => load_for_tui(&ctx.campaign_dir, &ctx.data.registry).map_err(|e| damaged(&e))?,
     };
     ctx.fits(&campaign.meta)?;
-    let reviewer = ctx.reviewer();
+    let reviewer = named_reviewer(&ctx, &campaign.meta)?;
     // A template that does not fit the protocol does not stop the interview: the preview
     // and the annex export say why, the cluster matrix exports without it.
     let template =
@@ -642,4 +645,20 @@ fn install_crash_report(state_dir: PathBuf) {
             Err(e) => eprintln!("sobes: внутренняя ошибка; отчёт не записан: {e}"),
         }
     }));
+}
+
+/// Who the TUI writes ratings as. A name given with `--as` that is not on the campaign's list
+/// of reviewers is refused before the screen opens, with the list, not at the first rating;
+/// one that is on it is written with the list's spelling («петрова» is «Петрова Б. Б.»).
+fn named_reviewer(ctx: &Session, meta: &Meta) -> Result<Option<String>, Failure> {
+    let Some(typed) = ctx.options.as_name.as_deref() else {
+        return Ok(ctx.reviewer());
+    };
+    meta.reviewer_for_writing(typed)
+        .map(|name| Some(name).filter(|n| !n.is_empty()))
+        .map_err(|why| {
+            Failure::new(format!(
+                "{why}\nзапустите sobes --as «Фамилия И. О.» с именем из списка"
+            ))
+        })
 }

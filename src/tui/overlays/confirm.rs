@@ -70,3 +70,51 @@ impl Confirm {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key a confirmation reads, in both layouts, and what it means. The key of `y`
+    /// types «н» in the Russian layout: it must mean «нет», as the letter says.
+    const TABLE: &[(Code, bool)] = &[
+        (Code::Enter, true),
+        (Code::Char('y'), true),
+        (Code::Char('Y'), true),
+        (Code::Char('д'), true),
+        (Code::Char('Д'), true),
+        (Code::Char('l'), true),
+        (Code::Esc, false),
+        (Code::Char('n'), false),
+        (Code::Char('N'), false),
+        (Code::Char('н'), false),
+        (Code::Char('Н'), false),
+        (Code::Char('т'), false),
+    ];
+
+    #[test]
+    fn answers_are_read_by_their_meaning_in_either_layout() {
+        for (code, yes) in TABLE {
+            let mut c = Confirm::new("Стереть ответ?", Pending::Quit);
+            let key = Key {
+                code: *code,
+                ctrl: false,
+                alt: false,
+            };
+            let got = c.handle(&key);
+            let confirmed = matches!(got, Outcome::Reply(Reply::Confirmed(_)));
+            let closed = matches!(got, Outcome::Close);
+            assert!(if *yes { confirmed } else { closed }, "{code:?}: {got:?}");
+        }
+        let other = Key {
+            code: Code::Char('x'),
+            ctrl: false,
+            alt: false,
+        };
+        assert!(matches!(
+            Confirm::new("?", Pending::Quit).handle(&other),
+            Outcome::Keep
+        ));
+        assert!(ANSWERS.starts_with("д / y") && ANSWERS.contains("н / n"));
+    }
+}

@@ -31,7 +31,7 @@ impl Help {
     /// `action` is what the keymap makes of the key on the screen below, so the keymap's
     /// own movement keys (j/k in vim) scroll here too.
     pub fn handle(&mut self, key: &Key, action: Option<Action>) -> Outcome {
-        let closes = matches!(key.code, Code::Esc | Code::Char('q' | 'й' | '?'))
+        let closes = matches!(key.code, Code::Esc | Code::Char('q' | 'й' | '?' | ','))
             || matches!(action, Some(Action::Help | Action::Back | Action::Quit));
         if closes {
             return Outcome::Close;

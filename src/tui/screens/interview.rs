@@ -54,6 +54,17 @@ const HINTS: &[Action] = &[
     Action::Section,
     Action::Edit,
 ];
+/// A number or a text is typed, not chosen.
+const TYPED_HINTS: &[Action] = &[
+    Action::Edit,
+    Action::Next,
+    Action::Prev,
+    Action::Note,
+    Action::Back,
+    Action::Clusters,
+    Action::NextOpen,
+    Action::Section,
+];
 
 impl Interview {
     pub fn new(data: &DataSet) -> Interview {
@@ -335,8 +346,11 @@ impl Component for Interview {
         format!("Вопросы · {}", ctx.current_name())
     }
 
-    fn hints(&self, _ctx: &Ctx) -> &'static [Action] {
-        HINTS
+    fn hints(&self, ctx: &Ctx) -> &'static [Action] {
+        match self.current_question(ctx).kind {
+            Kind::Text | Kind::Number { .. } => TYPED_HINTS,
+            _ => HINTS,
+        }
     }
 
     fn field_hints(&self) -> Option<&'static str> {

@@ -7,7 +7,7 @@ use crate::model::protocol::Progress;
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
-use crate::tui::widgets::{BOLD, SELECTED};
+use crate::tui::widgets::{BOLD, SELECTED, truncate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -205,12 +205,14 @@ impl Component for Review {
             .skip(offset)
             .take(height)
             .map(|(i, r)| {
+                // A long reason is cut where it leaves the window, and says so.
+                let text = truncate(&r.text, area.width as usize);
                 if i == selected {
-                    Line::styled(r.text.clone(), SELECTED)
+                    Line::styled(text, SELECTED)
                 } else if r.header {
-                    Line::styled(r.text.clone(), BOLD)
+                    Line::styled(text, BOLD)
                 } else {
-                    Line::raw(r.text.clone())
+                    Line::raw(text)
                 }
             })
             .collect();
