@@ -1729,6 +1729,82 @@ fn several_reviewers_rate_blind_and_decide_finally() {
     assert_eq!(h.app.screens.clusters.dim, 0);
 }
 
+/// At 80×24 the figures of three dimensions fill the screen: the disagreement selected is
+/// scrolled into view, so Enter never opens an item nobody can see.
+#[test]
+fn the_disagreement_queue_is_reached_at_80x24() {
+    let mut h = harness("default", Some("Анна"));
+    h.app.ctx.campaign.meta.reviewers = vec!["Анна".into(), "Борис".into()];
+    let mut names = Vec::new();
+    for (k, who) in [
+        (0, "Анна"),
+        (0, "Борис"),
+        (1, "Анна"),
+        (1, "Борис"),
+        (2, "Анна"),
+        (2, "Борис"),
+    ] {
+        h.app.ctx.reviewer = Some(who.into());
+        h.key(KeyCode::Home);
+        for _ in 0..k {
+            h.key(KeyCode::Down);
+        }
+        h.keys("c");
+        h.keys(if who == "Анна" { "2" } else { "3" });
+        h.keys("так решили");
+        h.key(KeyCode::Enter);
+        let name = h.app.ctx.current_name().to_string();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        h.key(KeyCode::Esc);
+    }
+    h.keys("A");
+    assert_eq!(h.app.screen, Screen::Agreement);
+    for (k, name) in names.iter().enumerate() {
+        let screen = h.screen(80, 24);
+        assert!(screen.contains("Расхождения рецензентов: 3"), "{screen}");
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&format!("{name}, «")))
+            .unwrap_or_else(|| panic!("{k}: {name} not shown:\n{screen}"));
+        assert!(line.contains("Анна — 2"), "{line}");
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, Screen::Clusters);
+    assert_eq!(h.app.ctx.current_name(), names.last().unwrap());
+}
+
+/// A decision taken before the list of reviewers was set is someone's choice: a reviewer who
+/// has not rated the dimension yet sees that it exists, not its cluster, on the clusters
+/// screen and in the list; rating shows it.
+#[test]
+fn a_decision_from_before_the_list_is_hidden_from_a_blind_reviewer() {
+    let mut h = harness("default", Some("Анна"));
+    h.keys("c2");
+    h.keys("решили на комиссии");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.ctx.current_record().decisions["training"].cluster, 2);
+    h.app.ctx.campaign.meta.reviewers = vec!["Анна".into(), "Борис".into()];
+    h.app.ctx.set_reviewer("Борис");
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("принято до списка рецензентов (Анна); скрыто"),
+        "{screen}"
+    );
+    assert!(!screen.contains("решили на комиссии"), "{screen}");
+    h.key(KeyCode::Esc);
+    let list = h.screen(100, 30);
+    let row = list.lines().find(|l| l.contains("Агаповский")).unwrap();
+    assert!(!row.contains("2*") && row.contains("—"), "{row}");
+    h.keys("c3");
+    h.keys("сам так думаю");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("решили на комиссии"), "{screen}");
+}
+
 /// With one reviewer F has nothing to do: the decision was final already.
 #[test]
 fn with_one_reviewer_f_changes_nothing() {

@@ -252,6 +252,16 @@ impl Meta {
                 .is_some_and(|r| r.keys().any(|k| !me.is_empty() && person_key(k) == me))
     }
 
+    /// Whether a final decision on a dimension is kept from `reviewer` by the blind rule:
+    /// one taken with no rating at all (before the list of reviewers was set) would show a
+    /// reviewer who has not rated yet someone's cluster. A final taken after ratings is the
+    /// panel's and shows to everyone.
+    pub fn hides_decision(&self, record: &Record, dimension: &str, reviewer: &str) -> bool {
+        record.decisions.contains_key(dimension)
+            && record.ratings_on(dimension).next().is_none()
+            && !self.may_see_others(record, dimension, reviewer)
+    }
+
     /// The list's spelling of `name`, when the list names that person.
     pub fn listed_reviewer(&self, name: &str) -> Option<&str> {
         let key = person_key(name);

@@ -124,6 +124,8 @@ impl Ctx {
             .listed_reviewer(&name)
             .map(str::to_string);
         self.reviewer = Some(listed.unwrap_or(name)).filter(|n| !n.is_empty());
+        // What the blind rule hides depends on who reads.
+        self.summarize_all();
     }
 
     /// Who and when.
@@ -202,7 +204,14 @@ impl Ctx {
                 .dimensions
                 .0
                 .iter()
-                .map(|d| record.mark(d))
+                .map(|d| {
+                    // A decision the blind rule keeps from this reviewer reads as undecided.
+                    let me = self.reviewer.as_deref().unwrap_or_default();
+                    match self.campaign.meta.hides_decision(&record, &d.id, me) {
+                        true => Mark::Unassigned,
+                        false => record.mark(d),
+                    }
+                })
                 .collect(),
         }
     }

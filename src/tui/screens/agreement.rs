@@ -8,11 +8,12 @@ use crate::model::agreement::{Agreement as Measured, measure};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
-use crate::tui::widgets::{BOLD, SELECTED};
+use crate::tui::widgets::{BOLD, SELECTED, wrap_indented};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 #[derive(Default)]
 pub struct Agreement {
@@ -20,6 +21,8 @@ pub struct Agreement {
     pub cursor: usize,
     /// The figures, measured again only after a change (by the campaign's generation).
     measured: Option<(u64, Measured)>,
+    /// Rows the last drawing had, for scrolling when there is no disagreement to select.
+    rows: usize,
 }
 
 const HINTS: &[Action] = &[Action::Open, Action::Help, Action::Back];
@@ -71,7 +74,10 @@ impl Component for Agreement {
             .get(cursor)
             .map(|q| (q.municipality.clone(), q.dimension.clone()));
         match action {
-            a if is_movement(a) => self.cursor = moved(cursor, len, a, ctx.page),
+            // With nothing to select the arrows scroll the figures.
+            a if is_movement(a) => {
+                self.cursor = moved(cursor, if len == 0 { self.rows } else { len }, a, ctx.page)
+            }
             Action::Open => {
                 if let Some((id, dimension)) = selected {
                     let dims = &ctx.data.dimensions.0;
@@ -91,21 +97,60 @@ impl Component for Agreement {
         let cursor = self.cursor;
         let ctx = &*ctx;
         let a = self.measured(ctx);
-        let me = ctx.reviewer.clone().unwrap_or_default();
-        let mut lines = Vec::new();
-        lines.push(Line::raw(format!(" {}", a.reviewers_line())));
+        let mut lines: Vec<(String, Style)> = vec![(format!(" {}", a.reviewers_line()), PLAIN)];
         for d in &a.dimensions {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(format!(" {}", d.title), BOLD));
-            lines.extend(d.lines().into_iter().map(|l| Line::raw(format!("   {l}"))));
+            lines.push((String::new(), PLAIN));
+            lines.push((format!(" {}", d.title), BOLD));
+            lines.extend(d.lines().into_iter().map(|l| (format!("   {l}"), PLAIN)));
         }
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!(" Расхождения рецензентов: {}", a.queue.len()),
-            BOLD,
-        ));
-        let mut selected_line = 0;
-        for (k, q) in a.queue.iter().enumerate() {
+        lines.push((String::new(), PLAIN));
+        lines.push((format!(" Расхождения рецензентов: {}", a.queue.len()), BOLD));
+        let first_item = lines.len();
+        let queue = queue_lines(ctx, a);
+        let len = queue.len();
+        lines.extend(
+            queue
+                .into_iter()
+                .enumerate()
+                .map(|(k, text)| (text, if k == cursor { SELECTED } else { PLAIN })),
+        );
+        // Rows as the screen shows them, so the selected disagreement is scrolled into
+        // view however the figures above it wrap (at 80×24 they fill the screen).
+        let width = area.width.max(1) as usize;
+        let mut rows: Vec<Line> = Vec::new();
+        let mut selected_end = 0;
+        for (i, (text, style)) in lines.into_iter().enumerate() {
+            let body = text.trim_start();
+            let lead = &text[..text.len() - body.len()];
+            for row in wrap_indented(body, width, lead, &format!("{lead}   ")) {
+                rows.push(Line::styled(row, style));
+            }
+            if i == first_item + cursor {
+                selected_end = rows.len();
+            }
+        }
+        let height = area.height as usize;
+        let skip = if len == 0 {
+            // Nothing to select: the arrows scroll the figures.
+            self.cursor.min(rows.len().saturating_sub(height))
+        } else {
+            selected_end.saturating_sub(height)
+        };
+        self.rows = rows.len();
+        let rows: Vec<Line> = rows.into_iter().skip(skip).collect();
+        frame.render_widget(Paragraph::new(rows), area);
+    }
+}
+
+const PLAIN: Style = Style::new();
+
+/// One line per disagreement: the municipality, the dimension, the choices (hidden from a
+/// reviewer who has not rated it yet) and the final decision.
+fn queue_lines(ctx: &Ctx, a: &Measured) -> Vec<String> {
+    let me = ctx.reviewer.clone().unwrap_or_default();
+    a.queue
+        .iter()
+        .map(|q| {
             let name = ctx
                 .data
                 .registry
@@ -125,18 +170,7 @@ impl Component for Agreement {
                     q.choices.len()
                 )
             };
-            let text = format!(" {name}, «{title}»: {choices}; {}", q.final_text());
-            lines.push(if k == cursor {
-                selected_line = lines.len();
-                Line::styled(text, SELECTED)
-            } else {
-                Line::raw(text)
-            });
-        }
-        // Keep the selected disagreement on screen: scroll when it would fall below.
-        let height = area.height as usize;
-        let skip = (selected_line + 2).saturating_sub(height);
-        let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
-    }
+            format!(" {name}, «{title}»: {choices}; {}", q.final_text())
+        })
+        .collect()
 }

@@ -298,7 +298,13 @@ impl Component for Clusters {
             } else {
                 "   Решение: "
             };
+            let me = ctx.stamp().by;
+            let hidden = ctx.campaign.meta.hides_decision(&record, &d.id, &me);
             let decision = match record.decisions.get(&d.id) {
+                Some(dec) if hidden => format!(
+                    "принято до списка рецензентов ({}); скрыто, пока вы не оцените сами",
+                    dec.by
+                ),
                 Some(dec) => {
                     let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
                     let mut s = format!(
@@ -315,12 +321,7 @@ impl Component for Clusters {
                     }
                     s
                 }
-                None if several(ctx)
-                    && !ctx
-                        .campaign
-                        .meta
-                        .may_see_others(&record, &d.id, &ctx.stamp().by) =>
-                {
+                None if several(ctx) && !ctx.campaign.meta.may_see_others(&record, &d.id, &me) => {
                     "не решено".into()
                 }
                 None if several(ctx) => match record.unanimous(&d.id) {
@@ -343,7 +344,8 @@ impl Component for Clusters {
                 },
                 None => "не принято".into(),
             };
-            push(&mut lines, label, &decision, width, mark_style(mark));
+            let style = if hidden { DIM } else { mark_style(mark) };
+            push(&mut lines, label, &decision, width, style);
             let choices: Vec<String> = d
                 .clusters
                 .iter()
