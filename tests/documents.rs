@@ -351,7 +351,8 @@ fn a_letter_without_points_is_a_letter_of_what_the_interview_says() {
         "Саткинского муниципального района",
         "Уважаемый коллега!",
         "Исп. Петрова Б. Б., тел.",
-        "кластер 1",
+        "по потребности команды ММС в обучении и в сопровождении развития службы — к первому кластеру (команды, готовые организовать стажировочные площадки",
+        "Муниципальной методической службе:",
         "Рекомендации по итогам собеседования",
         "1. Обеспечить повышение качества методического сопровождения",
         "Ректор",
@@ -377,6 +378,50 @@ fn a_letter_without_points_is_a_letter_of_what_the_interview_says() {
         text.contains("По данным собеседования уровень методической работы по последнему мониторингу — «высокий»"),
         "{text}"
     );
-    assert!(text.contains("центров: Саткинский МР."), "{text}");
+    // A letter to one does not end its items with that one's name.
+    assert!(
+        text.contains("информационно-библиотечных центров."),
+        "{text}"
+    );
+    assert!(!text.contains(": Саткинский МР"), "{text}");
     assert!(!text.contains("Магнитогорский"), "{text}");
+    // Items for the education authority stand under its name, apart from the service's;
+    // a list that repeats another («то же, что I.3») does not say ШИБЦ a second time; the
+    // institute has one name throughout.
+    let o = run(&[
+        "--campaign",
+        d,
+        "export",
+        "--municipality",
+        "Нязепетровский",
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "md",
+        "--force",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out)
+        .unwrap()
+        .replace('\u{a0}', " ");
+    let authority = text
+        .find("Органу местного самоуправления, осуществляющему управление в сфере образования")
+        .expect(&text);
+    let service = text
+        .find("Муниципальной методической службе:")
+        .expect(&text);
+    let shibc = text
+        .find("Концепции развития школьных информационно-библиотечных центров")
+        .expect(&text);
+    assert!(authority < shibc && shibc < service, "{text}");
+    assert_eq!(text.matches("№ 2331").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("ЧИППКРО").count(),
+        text.matches("ГБУ ДПО ЧИППКРО").count(),
+        "{text}"
+    );
+    assert!(
+        text.contains("ко второму кластеру (дистанционный формат"),
+        "{text}"
+    );
 }

@@ -5,10 +5,11 @@
 
 use super::{Document, Node, latest_change, typeset};
 use crate::data::DataSet;
-use crate::model::campaign::Campaign;
+use crate::model::campaign::{Campaign, Record};
 use crate::model::compare::{LevelSource, record_level};
 use crate::model::monitoring::level_of;
 use crate::model::registry::Municipality;
+use crate::model::selector::Selector;
 use crate::model::template::{Block, Cond, Template};
 
 /// The letter for municipality `m`, as an official letter: the sender with the letter's
@@ -63,44 +64,32 @@ pub fn letter(
         )),
     ]);
     nodes.extend(monitoring_sentence(data, campaign, template, &record, m));
-    let clusters: Vec<String> = data
-        .dimensions
-        .0
-        .iter()
-        .filter_map(|d| {
-            let c = record.decisions.get(&d.id)?.cluster;
-            let meaning = d
-                .cluster(c)
-                .map_or(String::new(), |c| format!(": {}", c.meaning.to_lowercase()));
-            Some(format!("«{}» — кластер {c}{meaning}", d.title))
-        })
-        .collect();
-    if clusters.is_empty() {
-        nodes.push(Node::Paragraph(
-            "Решения о кластерах по итогам собеседования ещё не приняты.".into(),
-        ));
-    } else {
-        nodes.push(Node::Paragraph(format!(
-            "По итогам собеседования муниципальное образование отнесено к кластерам: {}.",
-            clusters.join("; ")
-        )));
-    }
-    // The template's recommendations to the groups this municipality is in.
+    nodes.push(Node::Paragraph(clusters_sentence(data, template, &record)));
+    // The template's recommendations to the groups this municipality is in, under the body
+    // each is addressed to.
     let computed = super::lists(data, campaign, template);
     // A letter to one names no one else: every list read as this municipality or nobody.
     let own: Vec<(&str, Vec<&Municipality>)> = computed
         .iter()
         .map(|(k, ms)| (*k, ms.iter().copied().filter(|x| x.id == m.id).collect()))
         .collect();
-    let addressed: Vec<String> = addressed_items(template, &computed, m)
-        .into_iter()
-        .map(|t| super::fill(data, campaign, template, &own, t))
-        .collect();
+    let addressed = addressed_items(template, &computed, m);
     if !addressed.is_empty() {
         nodes.push(Node::Heading("Рекомендации по итогам собеседования".into()));
-        for (k, text) in addressed.into_iter().enumerate() {
-            nodes.push(Node::Item(format!("{}.", k + 1), text));
+    }
+    let mut heading = None;
+    let mut number = 0;
+    for item in addressed {
+        if heading != Some(item.heading) {
+            heading = Some(item.heading);
+            number = 0;
+            if let Some(to) = item.heading.map(|h| addressee_of(template, h)) {
+                nodes.push(Node::Subheading(format!("{to}:")));
+            }
         }
+        number += 1;
+        let text = super::fill(data, campaign, template, &own, &without_names(item.text));
+        nodes.push(Node::Item(format!("{number}."), text));
     }
     let mut unscored = Vec::new();
     for criterion in &data.monitoring.criteria {
@@ -258,29 +247,51 @@ fn monitoring_sentence(
     )))
 }
 
+/// An item of the template said to a group this municipality is in, with the subheading
+/// it stands under (the body it is addressed to).
+struct Addressed<'a> {
+    heading: Option<&'a str>,
+    text: &'a str,
+}
+
 /// The items of the template said to a group this municipality is in: those under
 /// `When(Some("rec_…"), …)` whose list holds it (the template names the addressees of its
-/// recommendations `rec_…`).
+/// recommendations `rec_…`). A list that only repeats another's members (`List("rec_…")`,
+/// «то же, что …») adds nothing to a letter that already has that list's items.
 fn addressed_items<'a>(
     template: &'a Template,
     computed: &[(&str, Vec<&Municipality>)],
     m: &Municipality,
-) -> Vec<&'a str> {
-    fn walk<'a>(
-        blocks: &'a [Block],
-        inside: bool,
-        holds: &dyn Fn(&str) -> bool,
-        out: &mut Vec<&'a str>,
-    ) {
-        for b in blocks {
-            match b {
-                Block::Item(_, text) if inside => out.push(text),
-                Block::When(Cond::Some(key), _) if key.starts_with("rec_") && !holds(key) => {}
-                Block::When(Cond::Some(key), inner) if key.starts_with("rec_") => {
-                    walk(inner, true, holds, out)
+) -> Vec<Addressed<'a>> {
+    struct Walk<'a, 'b> {
+        template: &'a Template,
+        holds: &'b dyn Fn(&str) -> bool,
+        heading: Option<&'a str>,
+        taken: Vec<&'a str>,
+        out: Vec<Addressed<'a>>,
+    }
+    impl<'a> Walk<'a, '_> {
+        fn blocks(&mut self, blocks: &'a [Block], inside: bool) {
+            for b in blocks {
+                match b {
+                    Block::Subheading(h) => self.heading = Some(h),
+                    Block::Item(_, text) if inside => self.out.push(Addressed {
+                        heading: self.heading,
+                        text,
+                    }),
+                    Block::When(Cond::Some(key), inner) if key.starts_with("rec_") => {
+                        let again = match self.template.list(key).map(|l| &l.select) {
+                            Some(Selector::List(of)) => self.taken.contains(&of.as_str()),
+                            _ => false,
+                        };
+                        if (self.holds)(key) && !again {
+                            self.taken.push(key);
+                            self.blocks(inner, true);
+                        }
+                    }
+                    Block::When(_, inner) => self.blocks(inner, inside),
+                    _ => {}
                 }
-                Block::When(_, inner) => walk(inner, inside, holds, out),
-                _ => {}
             }
         }
     }
@@ -289,7 +300,86 @@ fn addressed_items<'a>(
             .iter()
             .any(|(k, ms)| *k == key && ms.iter().any(|x| x.id == m.id))
     };
-    let mut out = Vec::new();
-    walk(&template.blocks, false, &holds, &mut out);
+    let mut walk = Walk {
+        template,
+        holds: &holds,
+        heading: None,
+        taken: Vec::new(),
+        out: Vec::new(),
+    };
+    walk.blocks(&template.blocks, false);
+    walk.out
+}
+
+/// An item's text without the names it closes with («…: {names:rec_…}.»): a letter to one
+/// municipality does not end its sentences with that municipality's name.
+fn without_names(text: &str) -> String {
+    let mut out = text.to_string();
+    while let Some(at) = out.find(": {names:") {
+        let Some(end) = out[at..].find('}') else {
+            break;
+        };
+        out.replace_range(at..at + end + 1, "");
+    }
     out
+}
+
+/// To whom the items under a subheading go, said to one municipality: the template's
+/// `letter.addressees`, else the subheading without its number.
+fn addressee_of(template: &Template, heading: &str) -> String {
+    match template.letter.addressees.get(heading) {
+        Some(to) => to.clone(),
+        None => heading
+            .split_once(". ")
+            .filter(|(n, _)| n.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map_or(heading, |(_, rest)| rest)
+            .to_string(),
+    }
+}
+
+/// Which cluster the municipality is in on each dimension, in the annex's words where the
+/// template gives them («по использованию формата проектного офиса — к третьему кластеру
+/// (формат проектного офиса не применяется)»).
+fn clusters_sentence(data: &DataSet, template: &Template, record: &Record) -> String {
+    const DATIVE: [&str; 9] = [
+        "первому",
+        "второму",
+        "третьему",
+        "четвёртому",
+        "пятому",
+        "шестому",
+        "седьмому",
+        "восьмому",
+        "девятому",
+    ];
+    let parts: Vec<String> = data
+        .dimensions
+        .0
+        .iter()
+        .filter_map(|d| {
+            let c = record.decisions.get(&d.id)?.cluster;
+            let ordinal = DATIVE
+                .get(usize::from(c).wrapping_sub(1))
+                .map_or(format!("кластеру {c}"), |o| {
+                    format!("{}{o} кластеру", if c == 2 { "ко " } else { "к " })
+                });
+            let words = template.letter.clusters.get(&d.id);
+            let what = words
+                .and_then(|w| w.clusters.get(usize::from(c).wrapping_sub(1)))
+                .cloned()
+                .or_else(|| d.cluster(c).map(|c| format!("«{}»", c.short)))
+                .unwrap_or_default();
+            let by = words.map_or(format!("по измерению «{}»", d.title), |w| {
+                w.by.clone()
+            });
+            Some(format!("{by} — {ordinal} ({what})"))
+        })
+        .collect();
+    if parts.is_empty() {
+        return "Решения о кластерах по итогам собеседования ещё не приняты.".into();
+    }
+    format!(
+        "По итогам собеседования муниципальное образование отнесено {}.",
+        parts.join("; ")
+    )
 }

@@ -114,7 +114,15 @@ pub struct Gaps<'a> {
     pub conflicts: Vec<String>,
     /// Municipalities in the registry.
     pub total: usize,
+    /// In a campaign that reproduces a letter already sent ([`AS_SENT`]): per dimension the
+    /// municipalities that letter put in no cluster. They are the letter's, not gaps of the
+    /// campaign: the annex leaves them out as it did, and the export says so.
+    pub as_sent: Vec<(&'a Dimension, Vec<&'a Municipality>)>,
 }
+
+/// The fact naming the letter a campaign reproduces as it was sent («письмо Министерства от
+/// 18.10.2022 № 10211»): its unassigned municipalities are the letter's.
+pub const AS_SENT: &str = "as_sent";
 
 impl Gaps<'_> {
     pub fn is_empty(&self) -> bool {
@@ -153,6 +161,23 @@ impl Gaps<'_> {
         out.extend(self.conflicts.iter().map(|l| sentence(l)));
         out
     }
+
+    /// What the export says of a reproduced letter's unassigned municipalities, one line per
+    /// dimension; empty for a campaign of this year.
+    pub fn as_sent_lines(&self, letter: &str) -> Vec<String> {
+        self.as_sent
+            .iter()
+            .filter(|(_, ms)| !ms.is_empty())
+            .map(|(d, ms)| {
+                format!(
+                    "как в документе «{letter}», ни к одному кластеру по измерению «{}» не отнесены ({}): {}",
+                    d.title,
+                    ms.len(),
+                    join_names(ms)
+                )
+            })
+            .collect()
+    }
 }
 
 /// What `sobes check` says about gaps: nothing for a campaign nobody has started, else one
@@ -161,10 +186,12 @@ pub fn gap_report(data: &DataSet, campaign: &Campaign) -> Vec<String> {
     if !campaign.records.values().any(Record::is_started) {
         return Vec::new();
     }
-    gaps(data, campaign)
-        .lines()
+    let gaps = gaps(data, campaign);
+    let letter = campaign.meta.facts.get(AS_SENT);
+    gaps.lines()
         .into_iter()
         .map(|l| format!("пробел: {l}"))
+        .chain(letter.map_or(Vec::new(), |l| gaps.as_sent_lines(l)))
         .collect()
 }
 
@@ -212,7 +239,12 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
             })
             .collect()
     };
-    let dims = without_final(false);
+    let mut dims = without_final(false);
+    let mut as_sent = Vec::new();
+    if campaign.meta.facts.contains_key(AS_SENT) {
+        as_sent = dims;
+        dims = as_sent.iter().map(|(d, _)| (*d, Vec::new())).collect();
+    }
     let awaiting_final = without_final(true);
     let unfinished = records
         .iter()
@@ -231,6 +263,7 @@ pub fn gaps<'a>(data: &'a DataSet, campaign: &Campaign) -> Gaps<'a> {
         ),
         conflicts: conflict_lines(data, campaign),
         total: data.registry.len(),
+        as_sent,
     }
 }
 

@@ -1000,6 +1000,11 @@ fn cmd_export(
     )
     .map_err(Failure::new)?;
     outln!("записано: {}", written.display())?;
+    if let Some(letter) = seen.meta.facts.get(crate::annex::AS_SENT) {
+        for line in crate::annex::gaps(&ctx.data, &seen).as_sent_lines(letter) {
+            outln!("{line}")?;
+        }
+    }
     Ok(())
 }
 

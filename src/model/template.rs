@@ -35,6 +35,29 @@ pub struct Template {
     pub facts: std::collections::BTreeMap<String, String>,
     pub lists: Vec<ListDef>,
     pub blocks: Vec<Block>,
+    /// How a letter to one municipality says what the annex says of many.
+    #[serde(default)]
+    pub letter: LetterWords,
+}
+
+/// The annex's wording, as a letter to one municipality needs it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct LetterWords {
+    /// Per dimension: how the annex names its clusters.
+    #[serde(default)]
+    pub clusters: std::collections::BTreeMap<String, ClusterWords>,
+    /// Per subheading of the recommendations (its text as written): to whom its items go,
+    /// said to one municipality («Органу местного самоуправления, …»).
+    #[serde(default)]
+    pub addressees: std::collections::BTreeMap<String, String>,
+}
+
+/// A dimension in the annex's words: the phrase that leads to it («по потребности в
+/// обучении») and what each cluster is, first to last («команды, готовые …»).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct ClusterWords {
+    pub by: String,
+    pub clusters: Vec<String>,
 }
 
 /// When a block is said: a claim about municipalities appears only when the answers make it.
@@ -410,6 +433,55 @@ pub fn check_template(
             ));
         }
     }
+    problems.extend(check_letter_words(t, dims, src));
+    problems
+}
+
+/// The letter's words name dimensions that exist, a word for each of their clusters, and
+/// subheadings the template has.
+fn check_letter_words(t: &Template, dims: &Dimensions, src: &Source) -> Vec<SourceError> {
+    let mut problems = Vec::new();
+    let known: Vec<&str> = dims.0.iter().map(|d| d.id.as_str()).collect();
+    for (dim, words) in &t.letter.clusters {
+        match dims.get(dim) {
+            None => problems.push(src.at(
+                dim,
+                0,
+                format!(
+                    "letter.clusters: нет измерения «{dim}»; есть: {}",
+                    known.join(", ")
+                ),
+            )),
+            Some(d) if d.clusters.len() != words.clusters.len() => problems.push(src.at(
+                dim,
+                0,
+                format!(
+                    "letter.clusters: у измерения «{dim}» кластеров {}, а слов для них {}",
+                    d.clusters.len(),
+                    words.clusters.len()
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    let subheadings: Vec<&str> = t
+        .blocks
+        .iter()
+        .flat_map(Block::all)
+        .filter_map(|b| match b {
+            Block::Subheading(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for heading in t.letter.addressees.keys() {
+        if !subheadings.contains(&heading.as_str()) {
+            problems.push(src.at(
+                heading,
+                0,
+                format!("letter.addressees: в шаблоне нет подзаголовка «{heading}»"),
+            ));
+        }
+    }
     problems
 }
 
@@ -520,6 +592,45 @@ mod tests {
         );
         assert!(
             shown[2].contains(":7:") && shown[2].contains("nowhere"),
+            "{shown:#?}"
+        );
+    }
+
+    #[test]
+    fn letter_words_name_what_exists() {
+        let text = r#"Annex(title: "t", lists: [], blocks: [
+  Subheading("I. Кому-то"),
+], letter: (
+  clusters: {
+    "nowhere": (by: "по чему-то", clusters: []),
+    "training": (by: "по обучению", clusters: ["один", "два"]),
+  },
+  addressees: {
+    "I. Кому-то": "Кому-то одному",
+    "II. Никому": "Никому",
+  },
+))"#;
+        let t = Template::parse(text, &Origin::Builtin("t.ron")).unwrap();
+        let src = Source {
+            origin: Origin::Builtin("t.ron"),
+            text: text.into(),
+        };
+        let shown: Vec<String> =
+            check_template(&t, &Protocol::builtin(), &Dimensions::builtin(), &src)
+                .iter()
+                .map(|e| e.to_string())
+                .collect();
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+        assert!(
+            shown[0].contains(":5:") && shown[0].contains("нет измерения «nowhere»"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].contains(":6:") && shown[1].contains("кластеров 3, а слов для них 2"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[2].contains(":10:") && shown[2].contains("нет подзаголовка «II. Никому»"),
             "{shown:#?}"
         );
     }
