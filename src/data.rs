@@ -2,12 +2,12 @@
 //! given on the command line, else from the campaign directory, else from the defaults
 //! compiled into the binary.
 
-use crate::model::checks::{Source, check_dimensions, check_protocol};
+use crate::model::checks::{check_dimensions, check_protocol};
 use crate::model::clusters::Dimensions;
 use crate::model::monitoring::Monitoring;
 use crate::model::protocol::Protocol;
 use crate::model::registry::Registry;
-use crate::model::source::{Origin, SourceError};
+use crate::model::source::{Origin, Source, SourceError};
 use crate::storage::{StoreError, read_text};
 use std::path::{Path, PathBuf};
 

@@ -10,11 +10,10 @@ mod numbering;
 
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Record, Status};
-use crate::model::checks::Source;
 use crate::model::clusters::Dimension;
 use crate::model::registry::Municipality;
 use crate::model::selector::Scope;
-use crate::model::source::{Origin, SourceError};
+use crate::model::source::{Origin, Source, SourceError};
 use crate::model::template::{
     self, Block, Piece, Template, check_template, parse_text, plural_index,
 };

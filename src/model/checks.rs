@@ -5,77 +5,8 @@ use super::clusters::Dimensions;
 use super::condition::Condition;
 use super::protocol::{Kind, Protocol};
 use super::registry::Registry;
-use super::source::{Origin, SourceError, locate_field, locate_quoted, position_at};
+use super::source::{Source, SourceError, position_at};
 use std::collections::{HashMap, HashSet};
-
-/// A data file as read: where from, and its text (for positions of problems).
-#[derive(Clone, Debug)]
-pub struct Source {
-    pub origin: Origin,
-    pub text: String,
-}
-
-impl Source {
-    /// An error at the `nth` quoted occurrence of `id`.
-    pub fn at(&self, id: &str, nth: usize, message: String) -> SourceError {
-        let (line, col) = locate_quoted(&self.text, id, nth);
-        SourceError::new(self.origin.clone(), line, col, message)
-    }
-
-    /// The same text with everything before `line:col` blanked (newlines kept): searches
-    /// then find what stands from there on, at the file's own lines and columns, so an error
-    /// points into its own entry rather than at an earlier one that names the same thing.
-    pub fn from(&self, line: usize, col: usize) -> Source {
-        let at = byte_at(&self.text, line, col);
-        let text = self
-            .text
-            .char_indices()
-            .map(|(i, c)| if i < at && c != '\n' { ' ' } else { c })
-            .collect();
-        Source {
-            origin: self.origin.clone(),
-            text,
-        }
-    }
-
-    /// [`Source::from`] the `rule`-th `cluster:` in the `rules` of the `nth` definition
-    /// `id: "id"`.
-    pub fn rule(&self, id: &str, nth: usize, rule: usize) -> Source {
-        let (line, col) = locate_field(&self.text, "id", id, nth);
-        let start = byte_at(&self.text, line, col);
-        let rules = self.text[start..]
-            .find("rules")
-            .map_or(start, |at| start + at);
-        let at = self.text[rules..]
-            .match_indices("cluster:")
-            .nth(rule)
-            .map_or(rules, |(at, _)| rules + at);
-        let (line, col) = position_at(&self.text, at);
-        self.from(line, col)
-    }
-
-    /// An error at the `nth` definition `id: "id"`.
-    pub fn at_def(&self, id: &str, nth: usize, message: String) -> SourceError {
-        let (line, col) = locate_field(&self.text, "id", id, nth);
-        SourceError::new(self.origin.clone(), line, col, message)
-    }
-}
-
-/// The byte offset of a 1-based line and column (0, 0 when not found).
-fn byte_at(text: &str, line: usize, col: usize) -> usize {
-    if line == 0 {
-        return 0;
-    }
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line - 1)
-        .map(str::len)
-        .sum();
-    text[line_start..]
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map_or(line_start, |(i, _)| line_start + i)
-}
 
 /// Checks the protocol on its own: duplicates, conditions, cycles.
 pub fn check_protocol(protocol: &Protocol, src: &Source) -> Vec<SourceError> {
@@ -574,6 +505,7 @@ pub fn impossible_values(record: &Record, protocol: &Protocol, dims: &Dimensions
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::source::Origin;
 
     fn src(text: &str) -> Source {
         Source {

@@ -3,8 +3,7 @@
 //! municipality's overall level from the sum of its scores. Another region brings its own
 //! file (`data/monitoring.ron` is Chelyabinsk's).
 
-use super::checks::Source;
-use super::source::{Origin, SourceError, parse_ron};
+use super::source::{Origin, Source, SourceError, parse_ron};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -3,12 +3,12 @@
 //! (Russian alphabetical order of canonical names), so nothing depends on typing order.
 
 use super::campaign::{Campaign, Record, Status};
-use super::checks::{Source, check_condition};
+use super::checks::check_condition;
 use super::clusters::Dimensions;
 use super::condition::Condition;
 use super::protocol::Protocol;
 use super::registry::{Municipality, Registry};
-use super::source::{SourceError, locate_field};
+use super::source::{Source, SourceError, locate_field};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

@@ -1,4 +1,5 @@
-//! Parsing RON text with errors that point at the file, line and column.
+//! Parsing RON text with errors that point at the file, line and column, and a data file as
+//! read ([`Source`]), which finds where in it a problem is.
 
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -264,4 +265,73 @@ pub fn locate_field(text: &str, field: &str, id: &str, nth: usize) -> (usize, us
                 .nth(nth)
         })
         .map_or((0, 0), |(at, _)| position_at(text, at))
+}
+
+/// A data file as read: where from, and its text (for positions of problems).
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub origin: Origin,
+    pub text: String,
+}
+
+impl Source {
+    /// An error at the `nth` quoted occurrence of `id`.
+    pub fn at(&self, id: &str, nth: usize, message: String) -> SourceError {
+        let (line, col) = locate_quoted(&self.text, id, nth);
+        SourceError::new(self.origin.clone(), line, col, message)
+    }
+
+    /// The same text with everything before `line:col` blanked (newlines kept): searches
+    /// then find what stands from there on, at the file's own lines and columns, so an error
+    /// points into its own entry rather than at an earlier one that names the same thing.
+    pub fn from(&self, line: usize, col: usize) -> Source {
+        let at = byte_at(&self.text, line, col);
+        let text = self
+            .text
+            .char_indices()
+            .map(|(i, c)| if i < at && c != '\n' { ' ' } else { c })
+            .collect();
+        Source {
+            origin: self.origin.clone(),
+            text,
+        }
+    }
+
+    /// [`Source::from`] the `rule`-th `cluster:` in the `rules` of the `nth` definition
+    /// `id: "id"`.
+    pub fn rule(&self, id: &str, nth: usize, rule: usize) -> Source {
+        let (line, col) = locate_field(&self.text, "id", id, nth);
+        let start = byte_at(&self.text, line, col);
+        let rules = self.text[start..]
+            .find("rules")
+            .map_or(start, |at| start + at);
+        let at = self.text[rules..]
+            .match_indices("cluster:")
+            .nth(rule)
+            .map_or(rules, |(at, _)| rules + at);
+        let (line, col) = position_at(&self.text, at);
+        self.from(line, col)
+    }
+
+    /// An error at the `nth` definition `id: "id"`.
+    pub fn at_def(&self, id: &str, nth: usize, message: String) -> SourceError {
+        let (line, col) = locate_field(&self.text, "id", id, nth);
+        SourceError::new(self.origin.clone(), line, col, message)
+    }
+}
+
+/// The byte offset of a 1-based line and column (0, 0 when not found).
+fn byte_at(text: &str, line: usize, col: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    text[line_start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(line_start, |(i, _)| line_start + i)
 }

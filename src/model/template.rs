@@ -12,11 +12,10 @@
 //!   `{total|…|…|…}` with the agreeing word; `{region}` — the region;
 //! - `{{` and `}}` — literal braces.
 
-use super::checks::Source;
 use super::clusters::Dimensions;
 use super::protocol::Protocol;
 use super::selector::{ListDef, check_lists};
-use super::source::{Origin, SourceError, parse_ron};
+use super::source::{Origin, Source, SourceError, parse_ron};
 use serde::{Deserialize, Serialize};
 
 /// Facts of letters by key.
