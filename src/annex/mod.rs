@@ -11,12 +11,11 @@ mod numbering;
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, Record, Status};
 use crate::model::clusters::Dimension;
+use crate::model::collate::plural_index;
 use crate::model::registry::Municipality;
 use crate::model::selector::Scope;
 use crate::model::source::{Origin, Source, SourceError};
-use crate::model::template::{
-    self, Block, Piece, Template, check_template, parse_text, plural_index,
-};
+use crate::model::template::{self, Block, Piece, Template, check_template, parse_text};
 use std::path::{Path, PathBuf};
 
 pub use matrix::{agreement_rows, matrix_csv, matrix_header, matrix_rows, matrix_xlsx};

@@ -633,7 +633,7 @@ fn no_such_day(value: &str) -> Option<String> {
         format!(
             "в {} {y} года {days} {}",
             MONTHS[(m - 1) as usize],
-            ["день", "дня", "дней"][crate::model::template::plural_index(days as usize)]
+            ["день", "дня", "дней"][super::collate::plural_index(days as usize)]
         )
     })
 }

@@ -1,4 +1,5 @@
-//! Russian text: folding for comparison and alphabetical order.
+//! Russian text: folding for comparison, alphabetical order, and the form of a noun after a
+//! number.
 
 use std::cmp::Ordering;
 
@@ -159,6 +160,19 @@ pub fn to_russian_layout(text: &str) -> String {
     text.chars().map(latin_to_russian_layout).collect()
 }
 
+/// The form of a Russian noun after the number `n`: index 0 for 1, 21, …; 1 for 2–4, 22–24,
+/// …; 2 for 0, 5–20, 25–30, ….
+pub fn plural_index(n: usize) -> usize {
+    let (d, h) = (n % 10, n % 100);
+    if d == 1 && h != 11 {
+        0
+    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
+        1
+    } else {
+        2
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +228,14 @@ mod tests {
     fn layout() {
         assert_eq!(to_russian_layout("xtkz"), "челя");
         assert_eq!(to_russian_layout("Nhj"), "тро");
+    }
+
+    #[test]
+    fn plural_forms() {
+        let got: Vec<usize> = [0, 1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111, 43]
+            .iter()
+            .map(|n| plural_index(*n))
+            .collect();
+        assert_eq!(got, [2, 0, 1, 1, 2, 2, 2, 2, 0, 1, 2, 0, 2, 1]);
     }
 }

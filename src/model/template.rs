@@ -345,19 +345,6 @@ fn parse_placeholder(inner: &str) -> Result<Piece, String> {
     }
 }
 
-/// The form of a Russian noun after the number `n`: index 0 for 1, 21, …; 1 for 2–4, 22–24,
-/// …; 2 for 0, 5–20, 25–30, ….
-pub fn plural_index(n: usize) -> usize {
-    let (d, h) = (n % 10, n % 100);
-    if d == 1 && h != 11 {
-        0
-    } else if (2..=4).contains(&d) && !(12..=14).contains(&h) {
-        1
-    } else {
-        2
-    }
-}
-
 impl Template {
     pub fn parse(text: &str, origin: &Origin) -> Result<Template, SourceError> {
         parse_ron(text, origin)
@@ -538,15 +525,6 @@ mod tests {
                 .contains("нет ключа")
         );
         assert!(parse_text("a } b").is_err());
-    }
-
-    #[test]
-    fn plural_forms() {
-        let got: Vec<usize> = [0, 1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111, 43]
-            .iter()
-            .map(|n| plural_index(*n))
-            .collect();
-        assert_eq!(got, [2, 0, 1, 1, 2, 2, 2, 2, 0, 1, 2, 0, 2, 1]);
     }
 
     #[test]
