@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use sobes::model::campaign::{Record, Value};
 use sobes::model::change::{Change, Stamp, apply};
 use sobes::model::clusters::Dimensions;
-use sobes::model::merge::{Field, Held, merge};
+use sobes::model::conflict::{Field, Held};
+use sobes::model::merge::merge;
 use sobes::model::protocol::Protocol;
 
 #[derive(Clone, Debug)]

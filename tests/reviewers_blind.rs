@@ -667,7 +667,7 @@ fn a_sync_joins_one_person_written_two_ways() {
 /// `--all` reads both clusters.
 #[test]
 fn a_rating_in_conflict_is_hidden_from_who_has_not_rated() {
-    use sobes::model::merge::{Conflict, Field, Held, Version};
+    use sobes::model::conflict::{Conflict, Field, Held, Version};
     let env = three_reviewers_two_rated();
     let mut r = record(&env, "uysky-mr");
     let version = |cluster: u8, device: &str| Version {

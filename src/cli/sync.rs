@@ -2,7 +2,7 @@
 
 use super::out;
 use crate::history::History;
-use crate::model::merge::{Conflict, Field};
+use crate::model::conflict::{Conflict, Field};
 use crate::session::{Failure, Session};
 use crate::storage::{self, Lock};
 use crate::sync::{self, SyncError};
@@ -252,7 +252,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool, all: bool) -> Result<(), Failure>
             if blind {
                 hidden += 1;
             }
-            let shown = |held: &crate::model::merge::Held| {
+            let shown = |held: &crate::model::conflict::Held| {
                 if blind {
                     "скрыто".to_string()
                 } else {

@@ -3,6 +3,8 @@
 
 pub use super::answer::{Answer, Answers, Value};
 use super::clusters::{Dimension, Dimensions};
+use super::conflict::{Conflict, Field};
+pub use super::decision::Decision;
 use super::protocol::Protocol;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -10,18 +12,6 @@ use std::collections::BTreeMap;
 
 /// The version of the campaign file format this build reads and writes.
 pub const FORMAT: u32 = 1;
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
-pub struct Decision {
-    pub cluster: u8,
-    /// The suggestion when the decision was taken, kept so a later change of answers shows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suggested: Option<u8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub by: String,
-    pub at: String,
-}
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
@@ -76,7 +66,7 @@ pub struct Record {
     pub scores: BTreeMap<String, Score>,
     /// Fields two laptops changed differently, with every version, until someone decides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conflicts: Vec<super::merge::Conflict>,
+    pub conflicts: Vec<Conflict>,
 }
 
 /// A monitoring score with who recorded it and when.
@@ -1046,7 +1036,7 @@ impl Campaign {
                 }
             }
             for c in changed.conflicts.iter_mut() {
-                if let super::merge::Field::Rating(_, who) = &mut c.field
+                if let Field::Rating(_, who) = &mut c.field
                     && person_key(who) == old_key
                 {
                     *who = to.clone();

@@ -7,7 +7,7 @@
 use super::answer::{Answer, Value};
 use super::campaign::{Decision, Record};
 use super::clusters::Dimensions;
-use super::merge::Field;
+use super::conflict::Field;
 use super::protocol::{MAX_TEXT_CHARS, Protocol, ValueError};
 use serde::{Deserialize, Serialize};
 

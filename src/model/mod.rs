@@ -10,6 +10,8 @@ pub mod clusters;
 pub mod collate;
 pub mod compare;
 pub mod condition;
+pub mod conflict;
+pub mod decision;
 pub mod fuzzy;
 pub mod merge;
 pub mod monitoring;

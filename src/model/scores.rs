@@ -4,7 +4,7 @@
 //! record. In memory the points stay in [`Record::scores`]; the table is how they are stored.
 
 use super::campaign::{FORMAT, Record, Score};
-use super::merge::{Conflict, Field};
+use super::conflict::{Conflict, Field};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -40,7 +40,7 @@ pub enum Effect {
     /// Write the campaign's own file (`campaign.ron`): a fact of the letter changed.
     SaveMeta(String),
     /// Show the history of a field of the selected municipality.
-    History(crate::model::merge::Field),
+    History(crate::model::conflict::Field),
     Export(ExportRequest),
     Quit,
 }

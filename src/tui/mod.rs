@@ -215,9 +215,9 @@ impl Io {
     }
 
     /// The history of one field of the selected municipality, oldest first.
-    fn history(&self, app: &mut App, field: &crate::model::merge::Field) {
+    fn history(&self, app: &mut App, field: &crate::model::conflict::Field) {
         use crate::model::change::What;
-        use crate::model::merge::Field;
+        use crate::model::conflict::Field;
         let id = app.ctx.current.clone();
         let entries = match crate::history::History::read(&self.campaign_dir) {
             Ok(Some(h)) => h.entries_about(Some(&id)).unwrap_or_default(),

@@ -180,7 +180,7 @@ impl Component for Clusters {
             Action::Interview => return vec![Cmd::Go(Go::Interview)],
             Action::History => {
                 return vec![Cmd::Io(crate::tui::ctx::Effect::History(
-                    crate::model::merge::Field::Decision(d.id.clone()),
+                    crate::model::conflict::Field::Decision(d.id.clone()),
                 ))];
             }
             Action::Review => return vec![Cmd::Go(Go::Review)],

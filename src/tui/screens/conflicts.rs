@@ -4,7 +4,7 @@
 
 use super::{Cmd, Component, Go};
 use crate::model::change::Change;
-use crate::model::merge::{Conflict, Field, Held};
+use crate::model::conflict::{Conflict, Field, Held};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};

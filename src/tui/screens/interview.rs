@@ -434,7 +434,7 @@ impl Component for Interview {
             Action::Undo => return self.undo(ctx),
             Action::History => {
                 return vec![Cmd::Io(crate::tui::ctx::Effect::History(
-                    crate::model::merge::Field::Answer(q.id.clone()),
+                    crate::model::conflict::Field::Answer(q.id.clone()),
                 ))];
             }
             Action::Clear if ctx.current_record().answers.0.contains_key(&q.id) => {
