@@ -5,8 +5,8 @@
 
 use super::{Document, Node, latest_change, typeset};
 use crate::data::DataSet;
-use crate::model::campaign::{Campaign, Record};
-use crate::model::compare::{LevelSource, record_level};
+use crate::model::campaign::{Campaign, LevelSource, Record};
+use crate::model::compare::record_level;
 use crate::model::monitoring::level_of;
 use crate::model::registry::Municipality;
 use crate::model::selector::Selector;

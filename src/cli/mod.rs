@@ -831,8 +831,8 @@ pub fn compare_report(data: &DataSet, before: &LastYear, now: &Campaign, tsv: bo
                 cells.push(show(m.before));
                 cells.push(show(m.now));
             }
-            let source = |s: Option<crate::model::compare::LevelSource>| {
-                s.map_or("", crate::model::compare::LevelSource::words)
+            let source = |s: Option<crate::model::campaign::LevelSource>| {
+                s.map_or("", crate::model::campaign::LevelSource::words)
                     .to_string()
             };
             cells.push(level_name(row.level.before));

@@ -842,7 +842,8 @@ pub struct Renamed {
     pub moved: usize,
 }
 
-/// Last year's final clusters and monitoring levels, by municipality.
+/// Last year's final clusters and monitoring levels, by municipality; read from last year's
+/// campaign by [`LastYear::of`] (in [`crate::model::compare`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LastYear {
     /// Last year's campaign's title.
@@ -852,7 +853,7 @@ pub struct LastYear {
     /// Municipality → the overall monitoring level's index (from the lowest).
     pub levels: BTreeMap<String, usize>,
     /// Municipality → where its level came from (points, or the interview's answer).
-    pub sources: BTreeMap<String, super::compare::LevelSource>,
+    pub sources: BTreeMap<String, LevelSource>,
 }
 
 impl LastYear {
@@ -865,33 +866,23 @@ impl LastYear {
     pub fn level(&self, id: &str) -> Option<usize> {
         self.levels.get(id).copied()
     }
+}
 
-    /// The outcome of `campaign`, with its levels by `monitoring` (the interview's answer
-    /// where a municipality has no points).
-    pub fn of(
-        campaign: &Campaign,
-        monitoring: &super::monitoring::Monitoring,
-        protocol: &super::protocol::Protocol,
-    ) -> LastYear {
-        let mut out = LastYear {
-            title: campaign.meta.title.clone(),
-            ..LastYear::default()
-        };
-        for (id, r) in &campaign.records {
-            let clusters: BTreeMap<String, u8> = r
-                .decisions
-                .iter()
-                .map(|(d, x)| (d.clone(), x.cluster))
-                .collect();
-            if !clusters.is_empty() {
-                out.clusters.insert(id.clone(), clusters);
-            }
-            if let Some((i, source)) = super::compare::record_level(r, monitoring, protocol) {
-                out.levels.insert(id.clone(), i);
-                out.sources.insert(id.clone(), source);
-            }
+/// Where a municipality's monitoring level comes from: the points imported, or, where it
+/// has none, the interview's own answer (`monitoring_level`), the level staff know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LevelSource {
+    Scores,
+    Interview,
+}
+
+impl LevelSource {
+    /// The source in words, for a report.
+    pub fn words(self) -> &'static str {
+        match self {
+            LevelSource::Scores => "по баллам",
+            LevelSource::Interview => "по собеседованию",
         }
-        out
     }
 }
 

@@ -1,10 +1,12 @@
 //! Last year beside this year: per municipality and dimension the final cluster then and
 //! now, and per dimension the table of moves (how many went from each cluster to each). The
-//! municipalities are matched by id, so both campaigns must use the same registry ids.
+//! municipalities are matched by id, so both campaigns must use the same registry ids. Last
+//! year's outcome is read from its campaign here ([`LastYear::of`]).
 
-use super::campaign::{Campaign, LastYear};
+use super::campaign::{Campaign, LastYear, LevelSource};
 use super::clusters::Dimensions;
 use super::monitoring::Monitoring;
+use std::collections::BTreeMap;
 
 /// One dimension of one municipality: the final cluster last year and this year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,21 +33,33 @@ impl Move {
     }
 }
 
-/// Where a municipality's monitoring level comes from: the points imported, or, where it
-/// has none, the interview's own answer (`monitoring_level`), the level staff know.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LevelSource {
-    Scores,
-    Interview,
-}
-
-impl LevelSource {
-    /// The source in words, for a report.
-    pub fn words(self) -> &'static str {
-        match self {
-            LevelSource::Scores => "по баллам",
-            LevelSource::Interview => "по собеседованию",
+impl LastYear {
+    /// The outcome of `campaign`, with its levels by `monitoring` (the interview's answer
+    /// where a municipality has no points).
+    pub fn of(
+        campaign: &Campaign,
+        monitoring: &Monitoring,
+        protocol: &super::protocol::Protocol,
+    ) -> LastYear {
+        let mut out = LastYear {
+            title: campaign.meta.title.clone(),
+            ..LastYear::default()
+        };
+        for (id, r) in &campaign.records {
+            let clusters: BTreeMap<String, u8> = r
+                .decisions
+                .iter()
+                .map(|(d, x)| (d.clone(), x.cluster))
+                .collect();
+            if !clusters.is_empty() {
+                out.clusters.insert(id.clone(), clusters);
+            }
+            if let Some((i, source)) = record_level(r, monitoring, protocol) {
+                out.levels.insert(id.clone(), i);
+                out.sources.insert(id.clone(), source);
+            }
         }
+        out
     }
 }
 
