@@ -233,7 +233,7 @@ pub fn check_tree(
         }
         // Each problem names its own file, line and column.
         own_data = DataSet::from_texts(&texts)
-            .or_else(|e| refuse("файлы данных", crate::session::join_errors(&e)))?;
+            .or_else(|e| refuse("файлы данных", crate::model::source::join_errors(&e)))?;
         if let Some(text) = texts.get(ANNEX_FILE) {
             let origin = crate::model::source::Origin::File(PathBuf::from(ANNEX_FILE));
             crate::model::template::Template::parse(text, &origin)

@@ -48,13 +48,13 @@ pub fn create_from(dir: &Path, name: &str, data: &DataSet) -> Result<(), String>
         .any(|(p, _)| !(*p == META_FILE || p.starts_with(RECORDS_DIR)))
     {
         own = DataSet::load(&crate::data::Overrides::default(), Some(dir))
-            .map_err(|errors| crate::session::join_errors(&errors))?;
+            .map_err(|errors| crate::model::source::join_errors(&errors))?;
         &own
     } else {
         data
     };
     let campaign = storage::load(dir, &data.registry)
-        .map_err(|errors| crate::session::join_errors(&errors))?;
+        .map_err(|errors| crate::model::source::join_errors(&errors))?;
     // What the letter does not tell is marked so, not left as a gap that is not real; only
     // in the records the campaign ships (an empty campaign stays empty).
     let shipped = |id: &str| {

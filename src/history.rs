@@ -720,20 +720,6 @@ pub fn body(changes: &[Change]) -> String {
     ron::ser::to_string_pretty(&changes, config).unwrap_or_default()
 }
 
-/// A device id for this computer: made once, kept in the user config (not in the campaign).
-pub fn new_device_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write(crate::storage::host_name().as_bytes());
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.write_u32(std::process::id());
-    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
-}
-
 /// One commit of the history as sobes reads it.
 #[derive(Debug)]
 pub struct Entry {

@@ -1,7 +1,7 @@
 //! Where sobes keeps its config and campaigns, and the user config itself.
 
 use crate::model::source::{Origin, parse_ron};
-use crate::storage::{StoreError, atomic_write, create_private_dir, read_text, to_ron};
+use crate::storage::{StoreError, atomic_write, create_private_dir, host_name, read_text, to_ron};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -103,7 +103,7 @@ impl Config {
         if let Some(d) = &config.device {
             return Ok(d.clone());
         }
-        let id = crate::history::new_device_id();
+        let id = new_device_id();
         config.device = Some(id.clone());
         config.save(path)?;
         Ok(id)
@@ -141,6 +141,20 @@ fn hub_key(campaign: &Path) -> String {
         .unwrap_or_else(|_| campaign.to_path_buf())
         .display()
         .to_string()
+}
+
+/// A device id for this computer: made once, kept in the user config (not in the campaign).
+pub fn new_device_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write(host_name().as_bytes());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    format!("{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::model::change::{Change, Stamp, apply_all};
 use crate::model::names::{Resolution, resolve};
 use crate::model::registry::Municipality;
 use crate::model::scores::ScoreRow;
+use crate::model::source::join_errors;
 use crate::paths::{Config, Paths};
 use crate::storage::{self, Lock, StoreError};
 use std::path::{Path, PathBuf};
@@ -51,15 +52,6 @@ impl From<crate::model::change::ChangeError> for Failure {
 /// cannot drive the terminal.
 pub fn warn(message: &str) {
     eprintln!("sobes: {}", crate::model::collate::escape_controls(message));
-}
-
-/// One message of several problems, a line each.
-pub fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {
-    errors
-        .iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Damaged campaign files, each with its backup when there is one.
@@ -692,7 +684,7 @@ pub fn new_meta(data: &DataSet, title: Option<String>) -> Meta {
 /// A campaign's id: the time and this computer, hashed; unlike anything another campaign
 /// made anywhere gets.
 pub fn new_campaign_id() -> String {
-    format!("c{}", crate::history::new_device_id())
+    format!("c{}", crate::paths::new_device_id())
 }
 
 /// A campaign nobody has written yet, as it reads before its directory exists.

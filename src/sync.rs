@@ -884,7 +884,7 @@ fn meta_of(dir: &Path) -> Result<Meta, SyncError> {
         .map(|(meta, _)| meta)
         .map_err(|e| SyncError::Local {
             folder: dir.to_path_buf(),
-            message: crate::session::join_errors(&e),
+            message: crate::model::source::join_errors(&e),
         })
 }
 
@@ -1034,7 +1034,7 @@ pub fn sync_with(
     watch.step(Step::Counting);
     report.conflicts = storage::count_conflicts(dir).map_err(|e| SyncError::Local {
         folder: dir.to_path_buf(),
-        message: crate::session::join_errors(&e),
+        message: crate::model::source::join_errors(&e),
     })?;
     Ok(report)
 }

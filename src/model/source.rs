@@ -1,5 +1,6 @@
-//! Parsing RON text with errors that point at the file, line and column, and a data file as
-//! read ([`Source`]), which finds where in it a problem is.
+//! Parsing RON text with errors that point at the file, line and column, several problems
+//! as one message ([`join_errors`]), and a data file as read ([`Source`]), which finds where
+//! in it a problem is.
 
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -66,6 +67,15 @@ impl fmt::Display for SourceError {
 }
 
 impl std::error::Error for SourceError {}
+
+/// One message of several problems, a line each.
+pub fn join_errors<E: std::fmt::Display>(errors: &[E]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// Parses a hand-written data file: an optional field may be written without `Some(...)`.
 pub fn parse_ron<T: DeserializeOwned>(text: &str, origin: &Origin) -> Result<T, SourceError> {

@@ -301,7 +301,7 @@ impl Ctx {
         if self.template.is_none() && self.template_error.is_none() {
             match crate::annex::load_template(None, None, &self.data) {
                 Ok(t) => self.template = Some(t.template),
-                Err(e) => self.template_error = Some(crate::session::join_errors(&e)),
+                Err(e) => self.template_error = Some(crate::model::source::join_errors(&e)),
             }
         }
     }

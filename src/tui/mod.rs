@@ -531,7 +531,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
     // and the annex export say why, the cluster matrix exports without it.
     let template =
         crate::annex::load_template(ctx.annex_flag(), Some(&ctx.campaign_dir), &ctx.data)
-            .map_err(|e| crate::session::join_errors(&e));
+            .map_err(|e| crate::model::source::join_errors(&e));
     let mut app = App::new(
         ctx.data.clone(),
         campaign,
