@@ -1,4 +1,5 @@
-//! Everything a key can do, with the words help and hints show for it.
+//! Everything a key can do, with the words help and hints show for it (help words an action
+//! that does something of its own on one screen itself).
 
 use serde::Deserialize;
 
@@ -82,33 +83,6 @@ impl Action {
             Action::Finalize => "окончательно".into(),
             Action::Changes => "изменения".into(),
             Action::Levels => "мониторинг".into(),
-        }
-    }
-
-    /// A sentence for the help screen of one screen, where an action does something of
-    /// its own there.
-    pub fn describe_in(self, scope: super::keymap::Scope) -> String {
-        match (self, scope) {
-            (Action::Back, super::keymap::Scope::List) => "Сбросить поиск и фильтр".into(),
-            (Action::Accept | Action::Pick(_), super::keymap::Scope::Clusters) => format!(
-                "{} (при нескольких рецензентах — ваша оценка)",
-                self.describe()
-            ),
-            (Action::Edit | Action::Open, super::keymap::Scope::Levels) => {
-                "Ввести балл выбранного муниципалитета по выбранному показателю".into()
-            }
-            (Action::Next, super::keymap::Scope::Levels) => "Следующий показатель".into(),
-            (Action::Prev, super::keymap::Scope::Levels) => "Предыдущий показатель".into(),
-            (Action::Open, super::keymap::Scope::Changes) => {
-                "Открыть кластеры муниципалитета".into()
-            }
-            (Action::Open, super::keymap::Scope::Agreement) => {
-                "Открыть расхождение на экране кластеров".into()
-            }
-            (Action::Open, super::keymap::Scope::Review) => {
-                "Открыть муниципалитет: кластеры или незаконченные вопросы".into()
-            }
-            _ => self.describe(),
         }
     }
 

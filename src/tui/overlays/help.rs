@@ -88,7 +88,7 @@ impl Help {
                     continue;
                 }
                 let keys = keys.join(", ");
-                lines.extend(entry(&keys, &action.describe_in(s), width));
+                lines.extend(entry(&keys, &describe_in(action, s), width));
             }
             if let (Some(first), Some(last)) = (picks.first(), picks.last()) {
                 let keys = if picks.len() > 1 {
@@ -135,6 +135,29 @@ impl Help {
         }
         frame.render_widget(Clear, rect);
         frame.render_widget(Paragraph::new(shown).block(block), rect);
+    }
+}
+
+/// An action's sentence on one screen's help: its own words where it does something of its
+/// own there, else [`Action::describe`].
+fn describe_in(action: Action, scope: Scope) -> String {
+    match (action, scope) {
+        (Action::Back, Scope::List) => "Сбросить поиск и фильтр".into(),
+        (Action::Accept | Action::Pick(_), Scope::Clusters) => format!(
+            "{} (при нескольких рецензентах — ваша оценка)",
+            action.describe()
+        ),
+        (Action::Edit | Action::Open, Scope::Levels) => {
+            "Ввести балл выбранного муниципалитета по выбранному показателю".into()
+        }
+        (Action::Next, Scope::Levels) => "Следующий показатель".into(),
+        (Action::Prev, Scope::Levels) => "Предыдущий показатель".into(),
+        (Action::Open, Scope::Changes) => "Открыть кластеры муниципалитета".into(),
+        (Action::Open, Scope::Agreement) => "Открыть расхождение на экране кластеров".into(),
+        (Action::Open, Scope::Review) => {
+            "Открыть муниципалитет: кластеры или незаконченные вопросы".into()
+        }
+        _ => action.describe(),
     }
 }
 
