@@ -1,9 +1,9 @@
 //! What every screen and overlay shares: the data, the campaign, the keymap, who is writing,
 //! the selected municipality, the status line, and the per-municipality summaries kept
-//! current as records change. Changes to a record go through [`Ctx::apply`] alone.
+//! current as records change. Changes to a record go through [`Ctx::apply`] alone, which
+//! keeps them as [`Unsaved`] until they are on disk (`saving.rs` writes them).
 
 use super::keymap::Keymap;
-use super::saving::Unsaved;
 use super::screens::Cmd;
 use crate::data::DataSet;
 use crate::model::campaign::{Answers, Campaign, Mark, Record, Status};
@@ -54,6 +54,16 @@ pub struct ExportRequest {
     pub allow_incomplete: bool,
     /// Letters to municipalities instead of the annex or the matrix.
     pub letters: Option<crate::annex::Letters>,
+}
+
+/// Changes made here since the record was last read or written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsaved {
+    /// The record as it was on disk before these changes.
+    pub base: Record,
+    pub changes: Vec<Change>,
+    /// The disk version found changed by someone else, while a conflict awaits an answer.
+    pub outside: Option<Record>,
 }
 
 pub struct Ctx {
@@ -178,6 +188,19 @@ impl Ctx {
         }
         self.generation += 1;
         Ok(Effect::Save(id))
+    }
+
+    /// Notes changes just applied in memory, until they are on disk.
+    pub fn remember(&mut self, before: &Record, changes: &[Change]) {
+        let unsaved = self
+            .unsaved
+            .entry(before.id.clone())
+            .or_insert_with(|| Unsaved {
+                base: before.clone(),
+                changes: Vec::new(),
+                outside: None,
+            });
+        unsaved.changes.extend(changes.iter().cloned());
     }
 
     /// [`Ctx::apply`] for a screen: the save to run, or the refusal on the status line.

@@ -9,16 +9,6 @@ use super::overlays::{Overlay, PickFor, Picker};
 use crate::model::campaign::Record;
 use crate::model::change::{self, Change, ChangeError, What};
 
-/// Changes made here since the record was last read or written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unsaved {
-    /// The record as it was on disk before these changes.
-    pub base: Record,
-    pub changes: Vec<Change>,
-    /// The disk version found changed by someone else, while a conflict awaits an answer.
-    pub outside: Option<Record>,
-}
-
 /// What to do before writing a record.
 #[derive(Debug)]
 pub enum Step {
@@ -28,19 +18,6 @@ pub enum Step {
 }
 
 impl Ctx {
-    /// Notes changes just applied in memory, until they are on disk.
-    pub fn remember(&mut self, before: &Record, changes: &[Change]) {
-        let unsaved = self
-            .unsaved
-            .entry(before.id.clone())
-            .or_insert_with(|| Unsaved {
-                base: before.clone(),
-                changes: Vec::new(),
-                outside: None,
-            });
-        unsaved.changes.extend(changes.iter().cloned());
-    }
-
     /// Given the record as it is on disk now: write ours, or first bring in what changed
     /// there, or ask about a field changed in both places.
     pub fn before_save(&mut self, id: &str, disk: Option<Record>) -> Step {
