@@ -7,6 +7,7 @@ pub mod app;
 pub mod ctx;
 pub mod cursor;
 pub mod export;
+pub mod filter;
 pub mod keymap;
 pub mod keys;
 pub mod overlays;

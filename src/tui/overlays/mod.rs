@@ -10,9 +10,9 @@ pub mod text;
 
 use super::action::Action;
 use super::ctx::{Ctx, ExportRequest};
+use super::filter::ListFilter;
 use super::keys::Key;
 use super::screens::Screen;
-use super::screens::list::ListFilter;
 use crate::annex::Format;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;

@@ -6,6 +6,7 @@ use crate::model::fuzzy::{Fuzzy, Hit, Query, fold_text};
 use crate::tui::action::Action;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
+use crate::tui::filter::ListFilter;
 use crate::tui::overlays::{Overlay, PickFor, Picker, Reply};
 use crate::tui::text::{FieldKey, TextField};
 use crate::tui::widgets::{BOLD, DIM, SELECTED, highlighted, mark_style};
@@ -15,14 +16,6 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListFilter {
-    All,
-    Status(Status),
-    Unassigned,
-    Cluster { dim: String, cluster: u8 },
-}
 
 /// A registry index that matches the search, with the matched char indices of its name.
 pub type Found = (usize, Vec<usize>);
@@ -76,41 +69,6 @@ impl List {
         list
     }
 
-    pub fn filter_label(ctx: &Ctx, f: &ListFilter) -> String {
-        match f {
-            ListFilter::All => "все муниципалитеты".into(),
-            ListFilter::Status(s) => format!("статус: {}", s.label()),
-            ListFilter::Unassigned => "есть нераспределённые измерения".into(),
-            ListFilter::Cluster { dim, cluster } => {
-                let d = ctx.data.dimensions.get(dim);
-                format!(
-                    "{}: кластер {cluster} «{}»",
-                    d.map_or(dim.as_str(), |d| d.title.as_str()),
-                    d.and_then(|d| d.cluster(*cluster))
-                        .map_or("", |c| c.short.as_str())
-                )
-            }
-        }
-    }
-
-    fn passes(ctx: &Ctx, index: usize, filter: &ListFilter) -> bool {
-        let Some(summary) = &ctx.summaries[index] else {
-            return *filter == ListFilter::All;
-        };
-        match filter {
-            ListFilter::All => true,
-            ListFilter::Status(s) => summary.status == *s,
-            ListFilter::Unassigned => summary.marks.iter().any(|m| m.decided().is_none()),
-            ListFilter::Cluster { dim, cluster } => ctx
-                .data
-                .dimensions
-                .0
-                .iter()
-                .position(|d| &d.id == dim)
-                .is_some_and(|d| summary.marks[d].decided() == Some(*cluster)),
-        }
-    }
-
     /// Recomputes the visible rows and keeps the selected municipality selected if it is
     /// still shown.
     pub fn refilter(&mut self, ctx: &mut Ctx) {
@@ -118,7 +76,7 @@ impl List {
         let found = self.search_matches(&query);
         self.visible = found
             .into_iter()
-            .filter(|(i, _)| List::passes(ctx, *i, &self.filter))
+            .filter(|(i, _)| self.filter.passes(ctx, *i))
             .collect();
         let reg = &ctx.data.registry.municipalities;
         self.cursor = self
@@ -182,7 +140,7 @@ impl List {
         }
         Overlay::Picker(Picker {
             title: "Показать".into(),
-            items: filters.iter().map(|f| List::filter_label(ctx, f)).collect(),
+            items: filters.iter().map(|f| f.label(ctx)).collect(),
             cursor: filters.iter().position(|f| *f == self.filter).unwrap_or(0),
             purpose: PickFor::Filter(filters),
         })
@@ -310,7 +268,7 @@ impl Component for List {
             "   Показано {} из {} · {}",
             self.visible.len(),
             ctx.data.registry.len(),
-            List::filter_label(ctx, &self.filter)
+            self.filter.label(ctx)
         )));
         frame.render_widget(Paragraph::new(Line::from(bar_spans)), bar);
         if self.searching {
