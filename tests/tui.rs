@@ -9,9 +9,9 @@ use sobes::model::campaign::{Mark, Status, Value};
 use sobes::model::protocol::Kind;
 use sobes::storage;
 use sobes::tui::app::App;
+use sobes::tui::cmd::Screen;
 use sobes::tui::keymap::Keymap;
 use sobes::tui::overlays::Overlay;
-use sobes::tui::screens::Screen;
 use sobes::tui::{Io, step, view};
 use std::path::Path;
 

@@ -4,6 +4,7 @@
 //! and the IO work is returned as [`Effect`]s. Nothing here touches the terminal or disk.
 
 use super::action::Action;
+use super::cmd::{Cmd, Go, Screen};
 use super::ctx::{Ctx, Effect};
 use super::export;
 use super::keymap::Keymap;
@@ -12,7 +13,7 @@ use super::overlays::{
     Confirm, Help, Outcome, Overlay, Pending, PickFor, Prompt, PromptFor, Reply,
 };
 use super::saving::Step;
-use super::screens::{Cmd, Go, Screen, Screens};
+use super::screens::Screens;
 use crate::data::DataSet;
 use crate::model::campaign::Campaign;
 use ratatui::crossterm::event::KeyEvent;

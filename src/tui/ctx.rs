@@ -4,7 +4,6 @@
 //! keeps them as [`Unsaved`] until they are on disk (`saving.rs` writes them).
 
 use super::keymap::Keymap;
-use super::screens::Cmd;
 use crate::data::DataSet;
 use crate::model::campaign::{Answers, Campaign, Mark, Record, Status};
 use crate::model::change::{self, Change, ChangeError, Stamp};
@@ -201,17 +200,6 @@ impl Ctx {
                 outside: None,
             });
         unsaved.changes.extend(changes.iter().cloned());
-    }
-
-    /// [`Ctx::apply`] for a screen: the save to run, or the refusal on the status line.
-    pub fn commit(&mut self, changes: &[Change]) -> Vec<Cmd> {
-        match self.apply(changes) {
-            Ok(effect) => vec![Cmd::Io(effect)],
-            Err(e) => {
-                self.error(e.to_string());
-                Vec::new()
-            }
-        }
     }
 
     pub fn summarize(&self, id: &str) -> Summary {

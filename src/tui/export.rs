@@ -1,9 +1,9 @@
 //! The export dialog: format, file (in the user's documents folder unless another is
 //! typed), confirmation before replacing a file or exporting with gaps, then the IO layer.
 
+use super::cmd::Cmd;
 use super::ctx::{Ctx, Effect, ExportRequest};
 use super::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Prompt, PromptFor, Reply};
-use super::screens::Cmd;
 use crate::annex::{Format, Letters};
 use std::path::PathBuf;
 

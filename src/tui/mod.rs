@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod cmd;
 pub mod ctx;
 pub mod cursor;
 pub mod export;

@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     screen.draw(frame, main, &mut app.ctx);
     frame.render_widget(Paragraph::new(status), bottom);
     for overlay in &app.overlays {
-        overlay.draw(frame, main, &app.ctx, app.screen);
+        overlay.draw(frame, main, &app.ctx, app.screen.scope());
     }
 }
 

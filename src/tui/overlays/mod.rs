@@ -11,8 +11,8 @@ pub mod text;
 use super::action::Action;
 use super::ctx::{Ctx, ExportRequest};
 use super::filter::ListFilter;
+use super::keymap::Scope;
 use super::keys::Key;
-use super::screens::Screen;
 use crate::annex::Format;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -131,9 +131,10 @@ impl Overlay {
         }
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, screen: Screen) {
+    /// `scope`: the keys of the screen below, for help.
+    pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx, scope: Scope) {
         match self {
-            Overlay::Help(h) => h.draw(frame, area, ctx, screen.scope()),
+            Overlay::Help(h) => h.draw(frame, area, ctx, scope),
             Overlay::Text(t) => t.draw(frame, area),
             Overlay::Confirm(c) => c.draw(frame, area),
             Overlay::Prompt(p) => p.draw(frame, area),

@@ -3,9 +3,10 @@
 //! the rules; below, the queue of disagreements. Enter opens one on its clusters screen.
 //! A reviewer who has not rated a dimension yet does not see the others' choices on it.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::model::agreement::{Agreement as Measured, measure};
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
 use crate::tui::widgets::{BOLD, SELECTED, wrap_indented};

@@ -1,9 +1,10 @@
 //! Last year beside this year: the municipalities whose final cluster moved, and per
 //! dimension the table of moves. Enter opens the selected municipality's clusters.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::model::compare::{Comparison, compare, moves_words};
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
 use crate::tui::widgets::{BOLD, DIM, SELECTED};

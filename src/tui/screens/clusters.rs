@@ -1,10 +1,11 @@
 //! The clusters of one municipality: per dimension the suggestion with the answers it
 //! follows from, the decision, and the keys to accept, choose another or clear it.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::model::campaign::Mark;
 use crate::model::change::{Change, ChangeError};
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Prompt, PromptFor, Reply};
 use crate::tui::widgets::{BOLD, DIM, SELECTED, labelled, mark_style};

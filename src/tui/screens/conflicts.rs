@@ -2,10 +2,11 @@
 //! side by side (value, who, when, device); a digit keeps that version (after a reason, for
 //! a record's field), `e` types a new value. Campaign fields in conflict come first.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::model::change::Change;
 use crate::model::conflict::{Conflict, Field, Held};
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
 use crate::tui::overlays::{Overlay, Prompt, PromptFor, Reply};

@@ -1,12 +1,13 @@
 //! The interview of one municipality: one question at a time, its options, a typed answer
 //! or a note, the section's questions on the left.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::data::DataSet;
 use crate::model::campaign::{Answers, Value};
 use crate::model::change::Change;
 use crate::model::protocol::{Kind, Question, order_like};
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Reply};

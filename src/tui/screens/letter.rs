@@ -1,9 +1,10 @@
 //! The facts of this year's letter (number, date, deadlines): what the annex prints, and a
 //! blank to fill for each one not set. Enter edits one.
 
-use super::{Cmd, Component};
+use super::Component;
 use crate::model::campaign::{BLANK, FACTS, SETTINGS, field_name};
 use crate::tui::action::Action;
+use crate::tui::cmd::Cmd;
 use crate::tui::ctx::{Ctx, Effect};
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::overlays::{Overlay, Prompt, PromptFor, Reply};

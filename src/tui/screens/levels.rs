@@ -3,10 +3,11 @@
 //! colour), the total and overall level with last year's beside it; below, the selected
 //! indicator's shares per level. Enter types the selected cell's points.
 
-use super::{Cmd, Component};
+use super::Component;
 use crate::model::change::Change;
 use crate::model::monitoring::{arrow, level_of};
 use crate::tui::action::Action;
+use crate::tui::cmd::Cmd;
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
 use crate::tui::overlays::{Overlay, Prompt, PromptFor, Reply};

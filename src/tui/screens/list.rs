@@ -1,9 +1,10 @@
 //! The municipalities: search, filter, progress, status and the cluster marks.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::model::campaign::Status;
 use crate::model::fuzzy::{Fuzzy, Hit, Query, fold_text};
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::filter::ListFilter;

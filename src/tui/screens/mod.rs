@@ -1,7 +1,7 @@
 //! The screens. Each is a component in its own file with its own state, `update` and `draw`;
 //! they share [`Ctx`] and ask the app for what lies outside them (another screen, an
-//! overlay, work for the IO layer) with [`Cmd`]s. A new screen is a new file, a variant
-//! here and its keymap scope.
+//! overlay, work for the IO layer) with [`Cmd`]s. A new screen is a new file, a field of
+//! [`Screens`] here, a [`Screen`] variant (in `cmd.rs`) and its keymap scope.
 
 pub mod agreement;
 pub mod changes;
@@ -15,92 +15,12 @@ pub mod preview;
 pub mod review;
 
 use super::action::Action;
-use super::ctx::{Ctx, Effect};
-use super::keymap::Scope;
-use super::overlays::{Overlay, Reply};
+use super::cmd::{Cmd, Go, Screen};
+use super::ctx::Ctx;
+use super::overlays::Reply;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Screen {
-    List,
-    Interview,
-    Clusters,
-    Review,
-    Preview,
-    Conflicts,
-    Letter,
-    Agreement,
-    Changes,
-    Levels,
-}
-
-impl Screen {
-    pub fn scope(self) -> Scope {
-        match self {
-            Screen::List => Scope::List,
-            Screen::Interview => Scope::Interview,
-            Screen::Clusters => Scope::Clusters,
-            Screen::Review => Scope::Review,
-            Screen::Preview => Scope::Preview,
-            Screen::Conflicts => Scope::Conflicts,
-            Screen::Letter => Scope::Letter,
-            Screen::Agreement => Scope::Agreement,
-            Screen::Changes => Scope::Changes,
-            Screen::Levels => Scope::Levels,
-        }
-    }
-
-    /// Screens about the selected municipality: moving between them replaces one with the
-    /// other rather than stacking, so Esc goes back to where the municipality was chosen.
-    pub fn is_municipality(self) -> bool {
-        matches!(self, Screen::Interview | Screen::Clusters)
-    }
-}
-
-/// Where to go, with what the screen opens at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Go {
-    List,
-    /// The interview of the selected municipality at its first open required question.
-    Interview,
-    /// The clusters of the selected municipality, at a dimension when given.
-    Clusters(Option<usize>),
-    Review,
-    Preview,
-    Conflicts,
-    Letter,
-    Agreement,
-    Changes,
-    Levels,
-}
-
-impl Go {
-    pub fn screen(self) -> Screen {
-        match self {
-            Go::List => Screen::List,
-            Go::Interview => Screen::Interview,
-            Go::Clusters(_) => Screen::Clusters,
-            Go::Review => Screen::Review,
-            Go::Preview => Screen::Preview,
-            Go::Conflicts => Screen::Conflicts,
-            Go::Letter => Screen::Letter,
-            Go::Agreement => Screen::Agreement,
-            Go::Changes => Screen::Changes,
-            Go::Levels => Screen::Levels,
-        }
-    }
-}
-
-/// What a screen or overlay asks of the app.
-#[derive(Debug)]
-pub enum Cmd {
-    Io(Effect),
-    Go(Go),
-    Back,
-    Show(Overlay),
-}
 
 pub trait Component {
     /// The title bar's words for this screen.

@@ -1,8 +1,9 @@
 //! The annex as it will be exported, scrolling.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::annex::{Document, Node};
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved};
 use crate::tui::widgets::{BOLD, ERROR};

@@ -1,10 +1,11 @@
 //! The review: clusters × dimensions with their members computed from the decisions, the
 //! municipalities not yet assigned, and the unfinished interviews.
 
-use super::{Cmd, Component, Go};
+use super::Component;
 use crate::model::campaign::Mark;
 use crate::model::protocol::Progress;
 use crate::tui::action::Action;
+use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::widgets::{BOLD, SELECTED, truncate};
