@@ -13,8 +13,10 @@
 //! one write, the branch swapped) and the reading of the history share the repository
 //! handle and the tree cache; split, each half would reach into the other's internals.
 
+mod devices;
 mod heal;
 mod repair;
+pub use devices::{DeviceNames, NOBODY};
 pub use heal::Restored;
 pub use repair::{RepairReport, repair};
 
@@ -263,8 +265,14 @@ impl History {
     }
 
     fn signature(&self, by: &str) -> Result<Signature<'static>, HistoryError> {
-        let name = if by.trim().is_empty() { "sobes" } else { by };
+        let name = if by.trim().is_empty() { NOBODY } else { by };
         Signature::now(name, &format!("{}@sobes", self.device)).map_err(Self::err(&self.dir))
+    }
+
+    /// The committer of this device's commits: the computer, so the laptop has a name
+    /// ([`DeviceNames`]).
+    fn committer(&self) -> Result<Signature<'static>, HistoryError> {
+        computer_signature(&self.device).map_err(Self::err(&self.dir))
     }
 
     /// Commits the files given (paths relative to the campaign) if they differ from the last
@@ -333,10 +341,11 @@ impl History {
         }
         let tree = self.repo.find_tree(tree_id).map_err(&err)?;
         let sig = self.signature(by)?;
+        let computer = self.committer()?;
         let message = message(summary, body);
         let commit = self
             .repo
-            .commit(None, &sig, &sig, &message, &tree, &[&head])
+            .commit(None, &sig, &computer, &message, &tree, &[&head])
             .map_err(&err)?;
         // Objects before the branch: a power cut must not leave it naming what never
         // reached the disk.
@@ -547,13 +556,14 @@ impl History {
             .find_tree(index.write_tree().map_err(&err)?)
             .map_err(&err)?;
         let sig = self.signature(by)?;
+        let computer = self.committer()?;
         let parent = self.head();
         let parents: Vec<&git2::Commit> = parent.iter().collect();
         self.repo
             .commit(
                 Some("HEAD"),
                 &sig,
-                &sig,
+                &computer,
                 &message(summary, body),
                 &tree,
                 &parents,
@@ -586,10 +596,11 @@ impl History {
         }
         let tree = self.repo.find_tree(tree_id).map_err(&err)?;
         let sig = self.signature(by)?;
+        let computer = self.committer()?;
         let message = message(summary, body);
         let parents: Vec<&git2::Commit> = parent.iter().collect();
         self.repo
-            .commit(Some("HEAD"), &sig, &sig, &message, &tree, &parents)
+            .commit(Some("HEAD"), &sig, &computer, &message, &tree, &parents)
             .map_err(&err)?;
         Ok(true)
     }
@@ -1118,4 +1129,9 @@ pub fn write_pack(builder: &mut git2::PackBuilder, packs: &Path) -> Result<(), g
     })();
     let _ = crate::storage::remove_tree(&making);
     result
+}
+
+/// A commit's committer on this computer: its name, with the device's address.
+pub fn computer_signature(device: &str) -> Result<Signature<'static>, git2::Error> {
+    Signature::now(&storage::host_name(), &format!("{device}@sobes"))
 }

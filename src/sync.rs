@@ -588,6 +588,8 @@ struct MergeIn<'a> {
     dir: &'a Path,
     data: &'a DataSet,
     me: &'a str,
+    /// The laptops by name, for what the merge says.
+    names: crate::history::DeviceNames,
     /// Whether the hub is known to serve this very campaign (both ids, equal): only then is
     /// this device's own branch with no common history (a history rebuilt after damage)
     /// taken in, as the past of this side.
@@ -640,7 +642,8 @@ fn merge_in(
             return Err(SyncError::Hub {
                 folder: dir.to_path_buf(),
                 message: format!(
-                    "ветка устройства {device} на узле — от другой кампании (нет общей истории); ничего не изменено"
+                    "ветка другого ноутбука ({}) на узле — от другой кампании (нет общей истории); ничего не изменено",
+                    m.names.of(device)
                 ),
             });
         }
@@ -715,7 +718,7 @@ fn merge_in(
                     let (meta, both) = merge_meta(&b, (&o, me), (&t, device));
                     for field in both {
                         kept.push(format!(
-                            "campaign.ron: поле «{field}» изменено и здесь, и на устройстве {device}; пока оставлено здешнее значение, конфликт открыт (sobes campaign set {field} …)"
+                            "campaign.ron: поле «{field}» изменено и здесь, и на другом ноутбуке ({}); пока оставлено здешнее значение, конфликт открыт (sobes campaign set {field} …)", m.names.of(device)
                         ));
                     }
                     Some(storage::to_ron(&meta).into_bytes())
@@ -725,7 +728,8 @@ fn merge_in(
         } else {
             // A data file changed on both sides: ours stays, and the summary says so.
             kept.push(format!(
-                "{path}: изменён и здесь, и на устройстве {device}; оставлен здешний"
+                "{path}: изменён и здесь, и на другом ноутбуке ({}); оставлен здешний",
+                m.names.of(device)
             ));
             continue;
         };
@@ -733,7 +737,7 @@ fn merge_in(
             boundary::check_file(path, bytes, m.data).map_err(|r| SyncError::Local {
                 folder: dir.to_path_buf(),
                 message: format!(
-                    "слияние с устройством {device} дало бы файл, который не читается: {r}; ничего из этого слияния не записано"
+                    "слияние с другим ноутбуком ({}) дало бы файл, который не читается: {r}; ничего из этого слияния не записано", m.names.of(device)
                 ),
             })?;
         }
@@ -782,9 +786,12 @@ fn merge_in(
             .find_tree(crate::history::replace(repo, &to, &blobs).map_err(&err)?)
             .map_err(&err)?;
         let theirs_commit = repo.find_commit(theirs).map_err(&err)?;
-        let sig = git2::Signature::now("sobes", &format!("{me}@sobes")).map_err(&err)?;
+        let sig =
+            git2::Signature::now(crate::history::NOBODY, &format!("{me}@sobes")).map_err(&err)?;
+        let computer = crate::history::computer_signature(me).map_err(&err)?;
         let message = format!(
-            "Слияние с устройством {device}: {}",
+            "Слияние: {}: {}",
+            m.names.of(device),
             if changed.is_empty() {
                 "записи не изменились".to_string()
             } else {
@@ -794,7 +801,7 @@ fn merge_in(
         repo.commit(
             Some("HEAD"),
             &sig,
-            &sig,
+            &computer,
             &message,
             &tree,
             &[&ours_commit, &theirs_commit],
@@ -816,19 +823,30 @@ fn write_files(dir: &Path, writes: &[(PathBuf, Vec<u8>)]) -> Result<(), SyncErro
     storage::write_many(dir, writes).map_err(local(dir))
 }
 
-/// Who wrote the commits of `theirs` that `ours` did not have.
-fn authors(repo: &Repository, ours: Oid, theirs: Oid) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    if let Ok(mut walk) = repo.revwalk() {
-        let _ = walk.push(theirs);
-        let _ = walk.hide(ours);
-        for oid in walk.flatten() {
-            if let Ok(c) = repo.find_commit(oid)
-                && let Ok(name) = c.author().name()
-                && name != "sobes"
-            {
-                out.insert(name.to_string());
-            }
+/// Who changed which municipality in the commits of `theirs` that `ours` did not have, by
+/// the changes those commits carry: a person is named only for what they changed, not for
+/// everything their branch brought.
+fn authors(repo: &Repository, ours: Oid, theirs: Oid) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let Ok(mut walk) = repo.revwalk() else {
+        return out;
+    };
+    let _ = walk.push(theirs);
+    let _ = walk.hide(ours);
+    for oid in walk.flatten() {
+        let Ok(c) = repo.find_commit(oid) else {
+            continue;
+        };
+        let message = String::from_utf8_lossy(c.message_bytes());
+        let Some((_, body)) = message.split_once("\n\n") else {
+            continue;
+        };
+        let changes: Vec<crate::model::change::Change> =
+            ron::from_str(body.trim()).unwrap_or_default();
+        for change in changes.into_iter().filter(|c| !c.by.trim().is_empty()) {
+            out.entry(change.municipality)
+                .or_default()
+                .insert(change.by);
         }
     }
     out
@@ -857,7 +875,7 @@ impl std::fmt::Display for Step {
             Step::Checking => write!(f, "синхронизация: проверка полученного…"),
             Step::Merging { device, done, of } => write!(
                 f,
-                "синхронизация: слияние с устройством {device} ({} из {of})…",
+                "синхронизация: слияние, {device} ({} из {of})…",
                 done + 1
             ),
             Step::Pushing => write!(f, "синхронизация: отправка на узел…"),
@@ -985,11 +1003,12 @@ pub fn sync_with(
         dir,
         data,
         me: device,
+        names: history.device_names(),
         identified,
     };
     for (done, (other, theirs)) in merging.into_iter().enumerate() {
         watch.step(Step::Merging {
-            device: other.clone(),
+            device: m.names.of(other),
             done,
             of,
         });
@@ -1002,11 +1021,8 @@ pub fn sync_with(
             &mut report.kept,
             &mut report.campaign_in,
         )? {
-            report
-                .came_in
-                .entry(id)
-                .or_default()
-                .extend(who.iter().cloned());
+            let by = who.get(&id).into_iter().flatten().cloned();
+            report.came_in.entry(id).or_default().extend(by);
         }
     }
     let head = repo.head().ok().and_then(|h| h.target());

@@ -85,6 +85,7 @@ const LAYERS: &[&str] = &[
     "history",
     "history::repair",
     "history::heal",
+    "history::devices",
     "session",
     "sync",
     "sync::watch",

@@ -208,6 +208,27 @@ fn disjoint_work_merges_and_syncing_again_changes_nothing() {
     );
 }
 
+/// Two people on one laptop: the other laptop's sync names each for what they changed, not
+/// both for everything the branch brought.
+#[test]
+fn people_are_named_for_what_they_changed() {
+    let (_tmp, a, b, hub) = pair();
+    let vera = Laptop {
+        home: b.home.clone(),
+        dir: b.dir.clone(),
+        name: "Вера",
+    };
+    b.set("Ашинский", "methodists", "5");
+    vera.set("Уйский", "methodists", "7");
+    assert!(b.sync(&hub).status.success());
+    let o = a.sync(&hub);
+    assert!(
+        out(&o).contains("пришло: 2 — Ашинский МР (Борис); Уйский МР (Вера)"),
+        "{}",
+        out(&o)
+    );
+}
+
 #[test]
 fn the_same_answer_changed_differently_is_one_conflict_and_its_resolution_travels() {
     let (_tmp, a, b, hub) = pair();
@@ -239,6 +260,15 @@ fn the_same_answer_changed_differently_is_one_conflict_and_its_resolution_travel
         "both kept: {}",
         rows[0]
     );
+    // People read whose laptop each side came from, never a device id.
+    let host = sobes::storage::host_name();
+    let text = out(&b.run(&["conflicts"]));
+    assert!(
+        text.contains("Анна, ") && text.contains(&format!("ноутбук (Анна, {host})")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("ноутбук (Борис, {host})")), "{text}");
+    assert!(!text.contains("устройство"), "{text}");
     // The export of the annex refuses while a conflict is open.
     let o = b.run(&["export", "-o", "/nonexistent/x.md"]);
     assert!(out(&o).contains("Конфликт"), "{}", out(&o));

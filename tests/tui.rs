@@ -1395,7 +1395,7 @@ fn a_campaign_field_in_conflict_is_shown_and_decided_on_the_letter_screen() {
     let s = h.screen(100, 20);
     assert!(
         s.contains("Кампания: поле «start»")
-            && s.contains("2 «2026-09-15» — устройство ноутбук-2")
+            && s.contains("2 «2026-09-15» — ноутбук ноутбук-2")
             && !s.contains("Открытых конфликтов нет"),
         "{s}"
     );

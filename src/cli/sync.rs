@@ -195,6 +195,11 @@ fn field_code(field: &Field) -> String {
 pub fn cmd_conflicts(ctx: &Session, tsv: bool, all: bool) -> Result<(), Failure> {
     let campaign = ctx.load_campaign()?;
     let reader = ctx.reader(&campaign.meta, all);
+    // Laptops by name where the history tells them; a reader repairs nothing.
+    let devices = match crate::history::History::read(&ctx.campaign_dir) {
+        Ok(Some(h)) => h.device_names_as(ctx.config.device.as_deref().unwrap_or_default()),
+        _ => Default::default(),
+    };
     let mut hidden = 0;
     let mut text = String::new();
     for r in sync::refused(&ctx.campaign_dir) {
@@ -228,7 +233,7 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool, all: bool) -> Result<(), Failure>
             let sides: Vec<String> = c
                 .versions
                 .iter()
-                .map(|v| format!("«{}» — устройство {}", v.value, v.device))
+                .map(|v| format!("«{}» — {}", v.value, devices.of(&v.device)))
                 .collect();
             text.push_str(&format!(
                 "кампания: поле «{}»: {} (решите: sobes campaign set {} ЗНАЧЕНИЕ)\n",
@@ -270,11 +275,11 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool, all: bool) -> Result<(), Failure>
                     .iter()
                     .map(|v| {
                         format!(
-                            "«{}» — {}, {}, устройство {}",
+                            "«{}» — {}, {}, {}",
                             shown(&v.held),
                             if v.by.is_empty() { "?" } else { &v.by },
                             crate::clock::local(&v.at),
-                            v.device
+                            devices.of(&v.device)
                         )
                     })
                     .collect();

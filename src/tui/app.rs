@@ -62,6 +62,7 @@ impl App {
             template_error: None,
             tz: jiff::tz::TimeZone::system(),
             hub: None,
+            devices: Default::default(),
             export_dir,
             unsaved: Default::default(),
             save_error: None,

@@ -95,6 +95,8 @@ pub struct Ctx {
     pub tz: jiff::tz::TimeZone,
     /// The hub this campaign last synced with, if any.
     pub hub: Option<PathBuf>,
+    /// The laptops by name (from the history), for where a device would show as an id.
+    pub devices: crate::history::DeviceNames,
     /// Where exports go unless the user types another folder.
     pub export_dir: PathBuf,
     /// Per municipality id: changes made here that are not on disk yet.

@@ -568,6 +568,7 @@ pub fn run(ctx: Session) -> Result<(), Failure> {
                     restored.iter().map(|r| r.said(&ctx.campaign_dir)).collect();
                 app.ctx.error(said.join("\n"));
             }
+            app.ctx.devices = h.device_names();
             Some(h)
         }
         Err(e) => {

@@ -126,6 +126,8 @@ impl Io {
             Ok(News::Step(_)) => {}
             Ok(News::Done(history, result)) => {
                 let hub = self.syncing.take().map(|s| s.hub).unwrap_or_default();
+                // The hub's branches may name laptops not known before.
+                app.ctx.devices = history.device_names();
                 self.history = Some(*history);
                 self.synced(app, hub, result, cancelled);
             }

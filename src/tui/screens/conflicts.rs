@@ -255,10 +255,10 @@ impl Component for Conflicts {
             ));
             for (n, v) in c.versions.iter().enumerate() {
                 lines.push(Line::raw(format!(
-                    "   {} «{}» — устройство {}",
+                    "   {} «{}» — {}",
                     n + 1,
                     v.value,
-                    v.device
+                    ctx.devices.of(&v.device)
                 )));
             }
         }
@@ -288,12 +288,12 @@ impl Component for Conflicts {
             }
             for (n, v) in c.versions.iter().enumerate() {
                 lines.push(Line::raw(format!(
-                    "   {} «{}» — {}, {}, устройство {}",
+                    "   {} «{}» — {}, {}, {}",
                     n + 1,
                     shown(ctx, &c.field, &v.held),
                     if v.by.is_empty() { "?" } else { &v.by },
                     ctx.shown_time(&v.at),
-                    v.device
+                    ctx.devices.of(&v.device)
                 )));
             }
         }
