@@ -93,6 +93,7 @@ const LAYERS: &[&str] = &[
     "sync::fetch",
     // The terminal UI.
     "tui",
+    "tui::screen_table",
     "tui::keys",
     "tui::action",
     "tui::keymap",

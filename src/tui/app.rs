@@ -203,7 +203,7 @@ impl App {
             self.finish_loading();
         }
         let cmds = match action {
-            Action::Preview => vec![Cmd::Go(Go::Preview)],
+            Action::Preview => vec![Cmd::Go(Go::to(Screen::Preview))],
             Action::Export => {
                 self.ctx.ensure_template();
                 vec![Cmd::Show(export::picker(&self.ctx))]

@@ -5,38 +5,29 @@
 use super::ctx::{Ctx, Effect};
 use super::keymap::Scope;
 use super::overlays::Overlay;
+use super::screen_table::with_screens;
 use crate::model::change::Change;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Screen {
-    List,
-    Interview,
-    Clusters,
-    Review,
-    Preview,
-    Conflicts,
-    Letter,
-    Agreement,
-    Changes,
-    Levels,
+/// The screens, one variant per screen of [`with_screens`], and each one's keymap scope.
+macro_rules! define_screens {
+    ($($variant:ident, $field:ident, $title:literal, $ty:ty, $new:expr);* $(;)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Screen {
+            $($variant),*
+        }
+
+        impl Screen {
+            pub fn scope(self) -> Scope {
+                match self {
+                    $(Screen::$variant => Scope::$variant),*
+                }
+            }
+        }
+    };
 }
+with_screens!(define_screens);
 
 impl Screen {
-    pub fn scope(self) -> Scope {
-        match self {
-            Screen::List => Scope::List,
-            Screen::Interview => Scope::Interview,
-            Screen::Clusters => Scope::Clusters,
-            Screen::Review => Scope::Review,
-            Screen::Preview => Scope::Preview,
-            Screen::Conflicts => Scope::Conflicts,
-            Screen::Letter => Scope::Letter,
-            Screen::Agreement => Scope::Agreement,
-            Screen::Changes => Scope::Changes,
-            Screen::Levels => Scope::Levels,
-        }
-    }
-
     /// Screens about the selected municipality: moving between them replaces one with the
     /// other rather than stacking, so Esc goes back to where the municipality was chosen.
     pub fn is_municipality(self) -> bool {
@@ -44,37 +35,32 @@ impl Screen {
     }
 }
 
-/// Where to go, with what the screen opens at.
+/// Where to go: a screen, and for the clusters the dimension to open at. The interview opens
+/// at the first open required question of the selected municipality.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Go {
-    List,
-    /// The interview of the selected municipality at its first open required question.
-    Interview,
-    /// The clusters of the selected municipality, at a dimension when given.
-    Clusters(Option<usize>),
-    Review,
-    Preview,
-    Conflicts,
-    Letter,
-    Agreement,
-    Changes,
-    Levels,
+pub struct Go {
+    pub screen: Screen,
+    pub dimension: Option<usize>,
 }
 
 impl Go {
-    pub fn screen(self) -> Screen {
-        match self {
-            Go::List => Screen::List,
-            Go::Interview => Screen::Interview,
-            Go::Clusters(_) => Screen::Clusters,
-            Go::Review => Screen::Review,
-            Go::Preview => Screen::Preview,
-            Go::Conflicts => Screen::Conflicts,
-            Go::Letter => Screen::Letter,
-            Go::Agreement => Screen::Agreement,
-            Go::Changes => Screen::Changes,
-            Go::Levels => Screen::Levels,
+    pub const fn to(screen: Screen) -> Go {
+        Go {
+            screen,
+            dimension: None,
         }
+    }
+
+    /// The clusters of the selected municipality, at a dimension when given.
+    pub const fn clusters(dimension: Option<usize>) -> Go {
+        Go {
+            screen: Screen::Clusters,
+            dimension,
+        }
+    }
+
+    pub fn screen(self) -> Screen {
+        self.screen
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::keys::{Code, Key};
+use super::screen_table::with_screens;
 use crate::data::read_file;
 use crate::model::collate::{latin_to_russian_layout, russian_to_latin_layout};
 use crate::model::source::{Origin, SourceError, locate_quoted, parse_ron};
@@ -10,66 +11,47 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Scope {
-    Global,
-    List,
-    Interview,
-    Clusters,
-    Review,
-    Preview,
-    Conflicts,
-    Letter,
-    Agreement,
-    Changes,
-    Levels,
+/// The keymap scopes: `Global` and one per screen of [`with_screens`], in its order.
+macro_rules! define_scopes {
+    ($($variant:ident, $field:ident, $title:literal, $ty:ty, $new:expr);* $(;)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Scope {
+            Global,
+            $($variant),*
+        }
+
+        impl Scope {
+            pub const ALL: &[Scope] = &[Scope::Global, $(Scope::$variant),*];
+
+            /// The section of the keymap files.
+            pub fn field(self) -> &'static str {
+                match self {
+                    Scope::Global => "global",
+                    $(Scope::$variant => stringify!($field)),*
+                }
+            }
+
+            /// The heading in help.
+            pub fn title(self) -> &'static str {
+                match self {
+                    Scope::Global => "Везде",
+                    $(Scope::$variant => $title),*
+                }
+            }
+        }
+    };
 }
+with_screens!(define_scopes);
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
-        Scope::Global,
-        Scope::List,
-        Scope::Interview,
-        Scope::Clusters,
-        Scope::Review,
-        Scope::Preview,
-        Scope::Conflicts,
-        Scope::Letter,
-        Scope::Agreement,
-        Scope::Changes,
-        Scope::Levels,
-    ];
-
-    pub fn field(self) -> &'static str {
-        match self {
-            Scope::Global => "global",
-            Scope::List => "list",
-            Scope::Interview => "interview",
-            Scope::Clusters => "clusters",
-            Scope::Review => "review",
-            Scope::Preview => "preview",
-            Scope::Conflicts => "conflicts",
-            Scope::Letter => "letter",
-            Scope::Agreement => "agreement",
-            Scope::Changes => "changes",
-            Scope::Levels => "levels",
-        }
+    fn from_field(field: &str) -> Option<Scope> {
+        Scope::ALL.iter().copied().find(|s| s.field() == field)
     }
 
-    pub fn title(self) -> &'static str {
-        match self {
-            Scope::Global => "Везде",
-            Scope::List => "Список муниципалитетов",
-            Scope::Interview => "Вопросы",
-            Scope::Clusters => "Кластеры муниципалитета",
-            Scope::Review => "Свод",
-            Scope::Preview => "Приложение к письму",
-            Scope::Conflicts => "Конфликты синхронизации",
-            Scope::Letter => "Факты письма",
-            Scope::Agreement => "Согласие рецензентов",
-            Scope::Changes => "Изменения с прошлого года",
-            Scope::Levels => "Мониторинг: уровни",
-        }
+    /// The sections a keymap file may have, for serde.
+    fn fields() -> &'static [&'static str] {
+        static FIELDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        FIELDS.get_or_init(|| Scope::ALL.iter().map(|s| s.field()).collect())
     }
 }
 
@@ -103,48 +85,47 @@ impl<'de> Deserialize<'de> for Bindings {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename = "Keymap")]
-struct KeymapFile {
-    #[serde(default)]
-    global: Bindings,
-    #[serde(default)]
-    list: Bindings,
-    #[serde(default)]
-    interview: Bindings,
-    #[serde(default)]
-    clusters: Bindings,
-    #[serde(default)]
-    review: Bindings,
-    #[serde(default)]
-    preview: Bindings,
-    #[serde(default)]
-    conflicts: Bindings,
-    #[serde(default)]
-    letter: Bindings,
-    #[serde(default)]
-    agreement: Bindings,
-    #[serde(default)]
-    changes: Bindings,
-    #[serde(default)]
-    levels: Bindings,
-}
+/// A keymap file: its sections by scope, in file order. A section that names no screen is an
+/// error at its position (a misspelt section would otherwise bind nothing, silently).
+#[derive(Debug, Default)]
+struct KeymapFile(Vec<(Scope, Bindings)>);
 
 impl KeymapFile {
     fn scope(&self, s: Scope) -> &Bindings {
-        match s {
-            Scope::Global => &self.global,
-            Scope::List => &self.list,
-            Scope::Interview => &self.interview,
-            Scope::Clusters => &self.clusters,
-            Scope::Review => &self.review,
-            Scope::Preview => &self.preview,
-            Scope::Conflicts => &self.conflicts,
-            Scope::Letter => &self.letter,
-            Scope::Agreement => &self.agreement,
-            Scope::Changes => &self.changes,
-            Scope::Levels => &self.levels,
+        static EMPTY: Bindings = Bindings(Vec::new());
+        self.0
+            .iter()
+            .find(|(scope, _)| *scope == s)
+            .map_or(&EMPTY, |(_, b)| b)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeymapFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeymapFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("Keymap(раздел: { \"клавиша\": Действие }, …)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeymapFile, A::Error> {
+                let mut out: Vec<(Scope, Bindings)> = Vec::new();
+                while let Some(field) = map.next_key::<String>()? {
+                    let Some(scope) = Scope::from_field(&field) else {
+                        return Err(serde::de::Error::custom(format!(
+                            "нет раздела «{field}»; есть: {}",
+                            Scope::fields().join(", ")
+                        )));
+                    };
+                    if out.iter().any(|(s, _)| *s == scope) {
+                        return Err(serde::de::Error::custom(format!("раздел «{field}» дважды")));
+                    }
+                    out.push((scope, map.next_value()?));
+                }
+                Ok(KeymapFile(out))
+            }
         }
+        d.deserialize_struct("Keymap", Scope::fields(), V)
     }
 }
 
@@ -163,7 +144,7 @@ fn parse_file(text: &str, origin: &Origin) -> Result<KeymapFile, SourceError> {
     let file: KeymapFile = parse_ron(text, origin)?;
     for scope in &Scope::ALL[1..] {
         for (key, action) in &file.scope(*scope).0 {
-            if let Some((_, global)) = file.global.0.iter().find(|(k, _)| k == key)
+            if let Some((_, global)) = file.scope(Scope::Global).0.iter().find(|(k, _)| k == key)
                 && global != action
             {
                 let after = text.find(&format!("{}:", scope.field())).unwrap_or(0);
@@ -340,7 +321,7 @@ mod tests {
     fn builtins_parse_and_quit_is_everywhere() {
         for (name, _) in BUILTIN {
             let m = Keymap::builtin(name).unwrap();
-            for scope in Scope::ALL {
+            for &scope in Scope::ALL {
                 assert_eq!(
                     m.action(scope, &key("ctrl-c")),
                     Some(Action::Quit),
@@ -379,7 +360,7 @@ mod tests {
         let mut checked = 0;
         for (name, _) in BUILTIN {
             let m = Keymap::builtin(name).unwrap();
-            for scope in Scope::ALL {
+            for &scope in Scope::ALL {
                 for (k, _) in m.bindings(scope).iter().chain(m.bindings(Scope::Global)) {
                     let Code::Char(c) = k.code else { continue };
                     let Some(r) = twin(c).filter(|_| !k.ctrl && !k.alt) else {
@@ -425,6 +406,16 @@ mod tests {
             load_text("Keymap(\n  list: {\n    \"j\": Down,\n    \"j\": Up,\n  },\n)").unwrap_err();
         assert_eq!(e.line, 4, "{e}");
         assert!(e.message.contains("«j» назначена дважды"), "{e}");
+
+        // A section that names no screen binds nothing: said, with the sections there are.
+        let e = load_text("Keymap(\n  list: { \"x\": Up },\n  lsit: {\n    \"y\": Down,\n  },\n)")
+            .unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(
+            e.message
+                .contains("нет раздела «lsit»; есть: global, list, interview"),
+            "{e}"
+        );
 
         let e =
             load_text("Keymap(\n  global: { \"x\": Help },\n  list: {\n    \"x\": Quit,\n  },\n)")

@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod keys;
 pub mod overlays;
 pub mod saving;
+pub mod screen_table;
 pub mod screens;
 pub mod syncing;
 pub mod text;

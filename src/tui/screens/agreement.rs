@@ -84,7 +84,7 @@ impl Component for Agreement {
                     let dims = &ctx.data.dimensions.0;
                     let dim = dims.iter().position(|d| d.id == dimension);
                     ctx.current = id;
-                    return vec![Cmd::Go(Go::Clusters(dim))];
+                    return vec![Cmd::Go(Go::clusters(dim))];
                 }
             }
             Action::Back => return vec![Cmd::Back],

@@ -71,7 +71,7 @@ impl Component for Changes {
             Action::Open => {
                 if let Some(id) = ids.get(self.cursor) {
                     ctx.current = id.clone();
-                    return vec![Cmd::Go(Go::Clusters(None))];
+                    return vec![Cmd::Go(Go::clusters(None))];
                 }
             }
             Action::Back => return vec![Cmd::Back],

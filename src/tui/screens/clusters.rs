@@ -5,7 +5,7 @@ use super::Component;
 use crate::model::campaign::Mark;
 use crate::model::change::{Change, ChangeError};
 use crate::tui::action::Action;
-use crate::tui::cmd::{Cmd, Go};
+use crate::tui::cmd::{Cmd, Go, Screen};
 use crate::tui::ctx::Ctx;
 use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Prompt, PromptFor, Reply};
 use crate::tui::widgets::{BOLD, DIM, SELECTED, labelled, mark_style};
@@ -139,7 +139,11 @@ impl Component for Clusters {
             self.of = ctx.current.clone();
             self.dim = 0;
         }
-        if let Some(Go::Clusters(Some(dim))) = go {
+        if let Some(Go {
+            screen: Screen::Clusters,
+            dimension: Some(dim),
+        }) = go
+        {
             self.dim = dim.min(ctx.data.dimensions.0.len().saturating_sub(1));
         }
     }
@@ -178,13 +182,13 @@ impl Component for Clusters {
                     Pending::ClearDecision(d.id.clone()),
                 )))];
             }
-            Action::Interview => return vec![Cmd::Go(Go::Interview)],
+            Action::Interview => return vec![Cmd::Go(Go::to(Screen::Interview))],
             Action::History => {
                 return vec![Cmd::Io(crate::tui::ctx::Effect::History(
                     crate::model::conflict::Field::Decision(d.id.clone()),
                 ))];
             }
-            Action::Review => return vec![Cmd::Go(Go::Review)],
+            Action::Review => return vec![Cmd::Go(Go::to(Screen::Review))],
             Action::Back => return vec![Cmd::Back],
             _ => {}
         }

@@ -444,7 +444,7 @@ impl Component for Interview {
                     Pending::ClearAnswer(q.id.clone()),
                 )))];
             }
-            Action::Clusters => return vec![Cmd::Go(Go::Clusters(None))],
+            Action::Clusters => return vec![Cmd::Go(Go::clusters(None))],
             Action::Back => {
                 self.editing = None;
                 return vec![Cmd::Back];

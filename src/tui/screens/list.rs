@@ -4,7 +4,7 @@ use super::Component;
 use crate::model::campaign::Status;
 use crate::model::fuzzy::{Fuzzy, Hit, Query, fold_text};
 use crate::tui::action::Action;
-use crate::tui::cmd::{Cmd, Go};
+use crate::tui::cmd::{Cmd, Go, Screen};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::filter::ListFilter;
@@ -183,7 +183,7 @@ impl Component for List {
             FieldKey::Submit => {
                 self.searching = false;
                 if !self.visible.is_empty() {
-                    return Some(vec![Cmd::Go(Go::Interview)]);
+                    return Some(vec![Cmd::Go(Go::to(Screen::Interview))]);
                 }
             }
             FieldKey::Cancel => {
@@ -216,18 +216,18 @@ impl Component for List {
                 self.cursor = moved(self.cursor, self.visible.len(), a, ctx.page);
                 self.sync_current(ctx);
             }
-            Action::Open if !self.visible.is_empty() => return vec![Cmd::Go(Go::Interview)],
+            Action::Open if !self.visible.is_empty() => return vec![Cmd::Go(Go::to(Screen::Interview))],
             Action::Clusters if !self.visible.is_empty() => {
-                return vec![Cmd::Go(Go::Clusters(None))];
+                return vec![Cmd::Go(Go::clusters(None))];
             }
             Action::Search => self.searching = true,
             Action::Filter => return vec![Cmd::Show(self.filter_picker(ctx))],
-            Action::Review => return vec![Cmd::Go(Go::Review)],
-            Action::Conflicts => return vec![Cmd::Go(Go::Conflicts)],
-            Action::Letter => return vec![Cmd::Go(Go::Letter)],
-            Action::Agreement => return vec![Cmd::Go(Go::Agreement)],
-            Action::Changes => return vec![Cmd::Go(Go::Changes)],
-            Action::Levels => return vec![Cmd::Go(Go::Levels)],
+            Action::Review => return vec![Cmd::Go(Go::to(Screen::Review))],
+            Action::Conflicts => return vec![Cmd::Go(Go::to(Screen::Conflicts))],
+            Action::Letter => return vec![Cmd::Go(Go::to(Screen::Letter))],
+            Action::Agreement => return vec![Cmd::Go(Go::to(Screen::Agreement))],
+            Action::Changes => return vec![Cmd::Go(Go::to(Screen::Changes))],
+            Action::Levels => return vec![Cmd::Go(Go::to(Screen::Levels))],
             Action::Back => {
                 self.search = TextField::default();
                 self.filter = ListFilter::All;

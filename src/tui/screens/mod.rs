@@ -1,23 +1,14 @@
 //! The screens. Each is a component in its own file with its own state, `update` and `draw`;
 //! they share [`Ctx`] and ask the app for what lies outside them (another screen, an
-//! overlay, work for the IO layer) with [`Cmd`]s. A new screen is a new file, a field of
-//! [`Screens`] here, a [`Screen`] variant (in `cmd.rs`) and its keymap scope.
-
-pub mod agreement;
-pub mod changes;
-pub mod clusters;
-pub mod conflicts;
-pub mod interview;
-pub mod letter;
-pub mod levels;
-pub mod list;
-pub mod preview;
-pub mod review;
+//! overlay, work for the IO layer) with [`Cmd`]s. A new screen is a new file here and a line
+//! in `screen_table.rs`, which makes its module, its field of [`Screens`], its [`Screen`]
+//! variant and its keymap scope.
 
 use super::action::Action;
 use super::cmd::{Cmd, Go, Screen};
 use super::ctx::Ctx;
 use super::overlays::Reply;
+use super::screen_table::with_screens;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -55,62 +46,37 @@ pub trait Component {
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx);
 }
 
-pub struct Screens {
-    pub list: list::List,
-    pub interview: interview::Interview,
-    pub clusters: clusters::Clusters,
-    pub review: review::Review,
-    pub preview: preview::Preview,
-    pub conflicts: conflicts::Conflicts,
-    pub letter: letter::Letter,
-    pub agreement: agreement::Agreement,
-    pub changes: changes::Changes,
-    pub levels: levels::Levels,
+/// The screens' modules and the state of each, made and reached by [`Screen`].
+macro_rules! define_states {
+    ($($variant:ident, $field:ident, $title:literal, $ty:ty, $new:expr);* $(;)?) => {
+        $(pub mod $field;)*
+
+        pub struct Screens {
+            $(pub $field: $ty),*
+        }
+
+        impl Screens {
+            pub fn new(ctx: &mut Ctx) -> Screens {
+                Screens {
+                    $($field: {
+                        let make: fn(&mut Ctx) -> $ty = $new;
+                        make(ctx)
+                    }),*
+                }
+            }
+
+            pub fn get(&self, screen: Screen) -> &dyn Component {
+                match screen {
+                    $(Screen::$variant => &self.$field),*
+                }
+            }
+
+            pub fn get_mut(&mut self, screen: Screen) -> &mut dyn Component {
+                match screen {
+                    $(Screen::$variant => &mut self.$field),*
+                }
+            }
+        }
+    };
 }
-
-impl Screens {
-    pub fn new(ctx: &mut Ctx) -> Screens {
-        Screens {
-            list: list::List::new(ctx),
-            interview: interview::Interview::new(&ctx.data),
-            clusters: clusters::Clusters::default(),
-            review: review::Review::default(),
-            preview: preview::Preview::default(),
-            conflicts: conflicts::Conflicts::default(),
-            letter: letter::Letter::default(),
-            agreement: agreement::Agreement::default(),
-            changes: changes::Changes::default(),
-            levels: levels::Levels::default(),
-        }
-    }
-
-    pub fn get(&self, screen: Screen) -> &dyn Component {
-        match screen {
-            Screen::List => &self.list,
-            Screen::Interview => &self.interview,
-            Screen::Clusters => &self.clusters,
-            Screen::Review => &self.review,
-            Screen::Preview => &self.preview,
-            Screen::Conflicts => &self.conflicts,
-            Screen::Letter => &self.letter,
-            Screen::Agreement => &self.agreement,
-            Screen::Changes => &self.changes,
-            Screen::Levels => &self.levels,
-        }
-    }
-
-    pub fn get_mut(&mut self, screen: Screen) -> &mut dyn Component {
-        match screen {
-            Screen::List => &mut self.list,
-            Screen::Interview => &mut self.interview,
-            Screen::Clusters => &mut self.clusters,
-            Screen::Review => &mut self.review,
-            Screen::Preview => &mut self.preview,
-            Screen::Conflicts => &mut self.conflicts,
-            Screen::Letter => &mut self.letter,
-            Screen::Agreement => &mut self.agreement,
-            Screen::Changes => &mut self.changes,
-            Screen::Levels => &mut self.levels,
-        }
-    }
-}
+with_screens!(define_states);

@@ -5,7 +5,7 @@ use super::Component;
 use crate::model::campaign::Mark;
 use crate::model::protocol::Progress;
 use crate::tui::action::Action;
-use crate::tui::cmd::{Cmd, Go};
+use crate::tui::cmd::{Cmd, Go, Screen};
 use crate::tui::ctx::Ctx;
 use crate::tui::cursor::{is_movement, moved, scroll_offset};
 use crate::tui::widgets::{BOLD, SELECTED, truncate};
@@ -178,8 +178,8 @@ impl Component for Review {
                 if let Some((_, municipality, dim)) = selectable.get(pos).cloned() {
                     ctx.current = municipality;
                     return vec![Cmd::Go(match dim {
-                        Some(d) => Go::Clusters(Some(d)),
-                        None => Go::Interview,
+                        Some(d) => Go::clusters(Some(d)),
+                        None => Go::to(Screen::Interview),
                     })];
                 }
             }
