@@ -212,6 +212,7 @@ fn a_hub_that_would_hang_or_lead_elsewhere_is_refused_at_once() {
     a.set("Ашинский", "methodists", "4");
     let before = std::fs::read_to_string(a.record("ashinsky-mr")).unwrap();
     type Damage = Box<dyn Fn(&Path)>;
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut damages: Vec<(&str, Damage, Damage)> = vec![
         (
             "«.git»",
