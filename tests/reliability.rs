@@ -1018,9 +1018,14 @@ struct Tmux {
 }
 
 impl Tmux {
-    /// None (with a notice) when tmux is not installed.
+    /// None (with a notice) when tmux is not installed; CI, which installs it, sets
+    /// SOBES_REQUIRE_TMUX so that a missing tmux fails there instead of passing unseen.
     fn start(env: &Env, vars: &[(&str, &str)]) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var_os("SOBES_REQUIRE_TMUX").is_none(),
+                "tmux is not on PATH, and SOBES_REQUIRE_TMUX asks for the terminal tests"
+            );
             eprintln!("NOTICE: tmux is not on PATH; the terminal test is skipped");
             return None;
         }
