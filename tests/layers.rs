@@ -120,6 +120,7 @@ const LAYERS: &[&str] = &[
     "tui::screens::conflicts",
     "tui::screens::clusters",
     "tui::screens::interview",
+    "tui::screens::interview::draw",
     "tui::screens::list",
     "tui::export",
     "tui::app",

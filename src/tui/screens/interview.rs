@@ -1,5 +1,7 @@
 //! The interview of one municipality: one question at a time, its options, a typed answer
-//! or a note, the section's questions on the left.
+//! or a note, the section's questions on the left (drawn in `draw.rs`).
+
+mod draw;
 
 use super::Component;
 use crate::data::DataSet;
@@ -9,16 +11,12 @@ use crate::model::protocol::{Kind, Question, order_like};
 use crate::tui::action::Action;
 use crate::tui::cmd::{Cmd, Go};
 use crate::tui::ctx::Ctx;
-use crate::tui::cursor::{is_movement, moved, scroll_offset};
+use crate::tui::cursor::{is_movement, moved};
 use crate::tui::overlays::{Confirm, Overlay, Pending, PickFor, Picker, Reply};
 use crate::tui::text::{FieldKey, TextField};
-use crate::tui::widgets::{BOLD, DIM, SELECTED, labelled, push_field, truncate, wrap_indented};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
-use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::style::{Color, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::layout::Rect;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EditTarget {
@@ -476,197 +474,6 @@ impl Component for Interview {
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
-        let record = ctx.current_record();
-        let protocol = &ctx.data.protocol;
-        let live = protocol.live(&record.answers);
-        let progress = protocol.progress(&live);
-        let (section_i, _) = self.flat[self.question];
-        let section = &protocol.sections[section_i];
-        let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        let left = progress.required - progress.answered;
-        let dormant = protocol.dormant(&record.answers).len();
-        // The counts in the longest wording that fits; the section's title gives way first.
-        let (all, few) = (
-            format!("обязательных осталось {left} из {}", progress.required),
-            format!("осталось {left} из {}", progress.required),
-        );
-        // Answers to questions hidden now are kept, and said to be kept.
-        let tails = if dormant > 0 {
-            vec![
-                format!("{all} · скрытых ответов: {dormant} (сохранены, не учитываются)"),
-                format!("{all} · скрытых ответов: {dormant}"),
-                format!("{few} · скрыто {dormant}"),
-            ]
-        } else {
-            vec![all, few]
-        };
-        let room = head.width as usize;
-        let fits = |s: &String| s.chars().count() <= room;
-        let heading = tails
-            .iter()
-            .map(|tail| format!(" {} · {tail}", section.title))
-            .find(fits)
-            .unwrap_or_else(|| {
-                let tail = format!(" · {}", tails[tails.len() - 1]);
-                let title = room.saturating_sub(tail.chars().count() + 1);
-                format!(" {}{tail}", truncate(&section.title, title))
-            });
-        frame.render_widget(Paragraph::new(heading), head);
-        let left_width = (body.width / 3).clamp(20, 34);
-        let [left, right] =
-            Layout::horizontal([Constraint::Length(left_width), Constraint::Min(1)]).areas(body);
-
-        // Questions of this section, numbered so that two never read the same when cut:
-        // ✓ answered, • required and open, ✎ with a note; hidden ones left out.
-        let mut items = Vec::new();
-        for (i, (s, n)) in self.flat.iter().enumerate() {
-            if *s != section_i || !self.is_visible_at(ctx, i, &live) {
-                continue;
-            }
-            let q = self.question_at(ctx, i);
-            let answered = record.answers.value(&q.id).is_some();
-            let marker = match (answered, q.required) {
-                (true, _) => "✓",
-                (false, true) => "•",
-                (false, false) => " ",
-            };
-            let note = if record.answers.note(&q.id).is_some() {
-                "✎"
-            } else {
-                " "
-            };
-            let label = truncate(
-                &format!("{marker}{note}{}. {}", n + 1, q.text),
-                left_width.saturating_sub(2) as usize,
-            );
-            let style = if i == self.question {
-                SELECTED
-            } else if !answered && q.required {
-                Style::new().fg(Color::Yellow)
-            } else {
-                Style::new()
-            };
-            items.push(Line::styled(label, style));
-        }
-        frame.render_widget(
-            Paragraph::new(items).block(Block::default().borders(Borders::RIGHT)),
-            left,
-        );
-
-        let q = self.current_question(ctx);
-        let inner = Rect {
-            x: right.x + 1,
-            width: right.width.saturating_sub(1),
-            ..right
-        };
-        // Rows are wrapped here, each keeping its indent, so the cursor's row is its index.
-        let width = inner.width as usize;
-        let star = if q.required { "* " } else { "  " };
-        let mut lines: Vec<Line> = wrap_indented(&q.text, width, star, "  ")
-            .into_iter()
-            .map(|row| {
-                let text: String = row.chars().skip(2).collect();
-                let lead: String = row.chars().take(2).collect();
-                Line::from(vec![
-                    Span::styled(lead, Style::new().fg(Color::Yellow)),
-                    Span::styled(text, BOLD),
-                ])
-            })
-            .collect();
-        if let Some(h) = &q.help {
-            let rows = wrap_indented(h, width, "  ", "  ");
-            lines.extend(rows.into_iter().map(|r| Line::styled(r, DIM)));
-        }
-        lines.push(Line::raw(""));
-        let value = record.answers.value(&q.id);
-        if let (None, Some(last)) = (value, record.carried.get(&q.id)) {
-            let shown = protocol.show_value(q, last);
-            let text = format!("В прошлом году: «{shown}» — Enter подтвердит; пока это не ответ");
-            let rows = wrap_indented(&text, width, " ", " ");
-            let carried = Style::new().fg(Color::Yellow);
-            lines.extend(rows.into_iter().map(|r| Line::styled(r, carried)));
-            lines.push(Line::raw(""));
-        }
-        let multi = matches!(q.kind, Kind::MultipleChoice(_));
-        // The row to keep on screen: the text cursor, else the end of the selected option.
-        let mut focus = 0;
-        for (i, (id, label)) in q.kind.options().iter().enumerate() {
-            let chosen = value.is_some_and(|v| v.equals(id) || v.contains(id));
-            let mark = match (multi, chosen) {
-                (true, true) => "[x]",
-                (true, false) => "[ ]",
-                (false, true) => "(•)",
-                (false, false) => "( )",
-            };
-            let first = format!(" {} {mark} ", i + 1);
-            let rest = " ".repeat(first.chars().count());
-            let style = if i == self.option {
-                SELECTED
-            } else {
-                Style::new()
-            };
-            let rows = wrap_indented(label, width, &first, &rest);
-            lines.extend(rows.into_iter().map(|r| Line::styled(r, style)));
-            if i == self.option {
-                focus = lines.len() - 1;
-            }
-        }
-        let mut cursor_at = None;
-        if let Kind::Text | Kind::Number { .. } = q.kind {
-            let range = match q.kind {
-                Kind::Number { min, max } => format!(" (целое от {min} до {max})"),
-                _ => String::new(),
-            };
-            match &self.editing {
-                Some(e) if e.target == EditTarget::Value => {
-                    let label = format!(" Ответ{range}:");
-                    let error = e.error.as_deref();
-                    cursor_at = Some(push_field(&mut lines, label, &e.field, error, width));
-                }
-                _ => {
-                    let shown = match value {
-                        Some(Value::Text(t)) => t.clone(),
-                        Some(Value::Number(n)) => n.to_string(),
-                        _ => "— нет ответа (Enter — ввести)".into(),
-                    };
-                    let rows = labelled(&format!(" Ответ{range}: "), &shown, width);
-                    lines.extend(rows.into_iter().map(Line::raw));
-                }
-            }
-        }
-        lines.push(Line::raw(""));
-        match &self.editing {
-            Some(e) if e.target == EditTarget::Note => {
-                let label = " Заметка:".to_string();
-                let error = e.error.as_deref();
-                cursor_at = Some(push_field(&mut lines, label, &e.field, error, width));
-            }
-            _ => {
-                if let Some(n) = record.answers.note(&q.id) {
-                    let note = Style::new().fg(Color::Cyan);
-                    let rows = labelled(" Заметка: ", n, width);
-                    lines.extend(rows.into_iter().map(|r| Line::styled(r, note)));
-                }
-            }
-        }
-        if let Some(a) = record.answers.0.get(&q.id) {
-            let by = format!("записал(а) {} · {}", a.by, ctx.shown_time(&a.at));
-            let rows = wrap_indented(&by, width, " ", " ");
-            lines.extend(rows.into_iter().map(|r| Line::styled(r, DIM)));
-        }
-        // Every row is wrapped above, so a line is a screen row: the focus scrolls into view.
-        let height = inner.height as usize;
-        let focus = cursor_at.map_or(focus, |(line, _)| line);
-        let offset = scroll_offset(focus, height);
-        let lines: Vec<Line> = lines.into_iter().skip(offset).collect();
-        frame.render_widget(Paragraph::new(lines), inner);
-        if let Some((line, col)) = cursor_at {
-            let y = inner.y + (line - offset) as u16;
-            let x = inner.x + col as u16;
-            if y < inner.bottom() && x < inner.right() {
-                frame.set_cursor_position(Position::new(x, y));
-            }
-        }
+        self.draw_all(frame, area, ctx);
     }
 }
