@@ -126,6 +126,7 @@ const LAYERS: &[&str] = &[
     "tui::app",
     "tui::view",
     "tui::syncing",
+    "tui::start",
     // The command line, which starts the TUI.
     "cli",
     "cli::usage",

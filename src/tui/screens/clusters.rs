@@ -2,7 +2,8 @@
 //! follows from, the decision, and the keys to accept, choose another or clear it.
 
 use super::Component;
-use crate::model::campaign::Mark;
+use crate::model::campaign::{Mark, Record};
+use crate::model::clusters::Dimension;
 use crate::model::change::{Change, ChangeError};
 use crate::tui::action::Action;
 use crate::tui::cmd::{Cmd, Go, Screen};
@@ -250,13 +251,8 @@ impl Component for Clusters {
                 "Интервью не закончено: {} из {} обязательных ответов",
                 p.answered, p.required
             );
-            push(
-                &mut lines,
-                " ",
-                &text,
-                width,
-                Style::new().fg(Color::Yellow),
-            );
+            let unfinished = Style::new().fg(Color::Yellow);
+            push(&mut lines, " ", &text, width, unfinished);
         }
         let (mut selected_start, mut selected_end) = (0, 0);
         for (i, d) in ctx.data.dimensions.0.iter().enumerate() {
@@ -265,104 +261,9 @@ impl Component for Clusters {
                 selected_start = lines.len();
             }
             let lead = if selected { "▶ " } else { "  " };
-            push(
-                &mut lines,
-                lead,
-                &d.title,
-                width,
-                if selected { SELECTED } else { BOLD },
-            );
-            match d.suggest(&record.answers, protocol) {
-                Some(s) => {
-                    let c = d.cluster(s.cluster);
-                    let text = format!("{} «{}»", s.cluster, c.map_or("", |c| c.short.as_str()));
-                    push(&mut lines, "   Подсказка: ", &text, width, Style::new());
-                    for b in &s.because {
-                        push(&mut lines, "     потому что: ", b, width, DIM);
-                    }
-                }
-                None => {
-                    let waiting = d.waiting_for(&record.answers, protocol);
-                    let text = if waiting.is_empty() {
-                        "Подсказки нет: ответы есть, но ни одно правило к ним не подходит — выберите кластер цифрой".to_string()
-                    } else {
-                        format!(
-                            "Подсказки нет: не хватает ответов, от которых она зависит ({})",
-                            waiting.len()
-                        )
-                    };
-                    push(&mut lines, "   ", &text, width, DIM)
-                }
-            }
-            if several(ctx) {
-                lines.extend(ratings_lines(ctx, &record, d, width));
-            }
-            let mark = record.mark(d);
-            let label = if several(ctx) {
-                "   Окончательно: "
-            } else {
-                "   Решение: "
-            };
-            let me = ctx.stamp().by;
-            let hidden = ctx.campaign.meta.hides_decision(&record, &d.id, &me);
-            let decision = match record.decisions.get(&d.id) {
-                Some(dec) if hidden => format!(
-                    "принято до списка рецензентов ({}); скрыто, пока вы не оцените сами",
-                    dec.by
-                ),
-                Some(dec) => {
-                    let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
-                    let mut s = format!(
-                        "{} «{c}» — {}, {}",
-                        dec.cluster,
-                        dec.by,
-                        ctx.shown_time(&dec.at)
-                    );
-                    if let Some(r) = &dec.reason {
-                        s.push_str(&format!("; причина: {r}"));
-                    }
-                    if let Mark::Stale(_) = mark {
-                        s.push_str("  (ответы изменились: подсказка теперь другая)");
-                    }
-                    s
-                }
-                None if several(ctx) && !ctx.campaign.meta.may_see_others(&record, &d.id, &me) => {
-                    "не решено".into()
-                }
-                None if several(ctx) => match record.unanimous(&d.id) {
-                    // One of two agreeing with himself is not «all»: how many rated is said.
-                    Some(c) => {
-                        let rated = record.ratings_on(&d.id).count();
-                        let listed = ctx.campaign.meta.reviewers.len();
-                        if rated >= listed {
-                            format!("не решено; все рецензенты выбрали {c} — F")
-                        } else {
-                            format!(
-                                "не решено; оценили {rated} из {listed}, выбрали {c}; F — решить, не дожидаясь остальных"
-                            )
-                        }
-                    }
-                    None if record.disagreement(&d.id) => {
-                        "не решено; оценки расходятся — F, выбрать и объяснить".into()
-                    }
-                    None => "не решено".into(),
-                },
-                None => "не принято".into(),
-            };
-            let style = if hidden { DIM } else { mark_style(mark) };
-            push(&mut lines, label, &decision, width, style);
-            let choices: Vec<String> = d
-                .clusters
-                .iter()
-                .map(|c| format!("{} {}", c.number, c.short))
-                .collect();
-            push(
-                &mut lines,
-                "   Кластеры: ",
-                &choices.join(" · "),
-                width,
-                DIM,
-            );
+            let style = if selected { SELECTED } else { BOLD };
+            push(&mut lines, lead, &d.title, width, style);
+            lines.extend(dimension_lines(ctx, &record, d, width));
             if selected {
                 selected_end = lines.len();
             }
@@ -374,6 +275,104 @@ impl Component for Clusters {
         let skip = selected_end.saturating_sub(height).min(selected_start);
         let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
         frame.render_widget(Paragraph::new(lines), area);
+    }
+}
+
+/// A dimension under its title: the suggestion and why (or why there is none), the
+/// reviewers' ratings, the decision, the clusters to choose from.
+fn dimension_lines(ctx: &Ctx, record: &Record, d: &Dimension, width: usize) -> Vec<Line<'static>> {
+    let protocol = &ctx.data.protocol;
+    let mut lines = Vec::new();
+    match d.suggest(&record.answers, protocol) {
+        Some(s) => {
+            let c = d.cluster(s.cluster);
+            let text = format!("{} «{}»", s.cluster, c.map_or("", |c| c.short.as_str()));
+            push(&mut lines, "   Подсказка: ", &text, width, Style::new());
+            for b in &s.because {
+                push(&mut lines, "     потому что: ", b, width, DIM);
+            }
+        }
+        None => {
+            let waiting = d.waiting_for(&record.answers, protocol);
+            let text = if waiting.is_empty() {
+                "Подсказки нет: ответы есть, но ни одно правило к ним не подходит — выберите кластер цифрой".to_string()
+            } else {
+                format!(
+                    "Подсказки нет: не хватает ответов, от которых она зависит ({})",
+                    waiting.len()
+                )
+            };
+            push(&mut lines, "   ", &text, width, DIM)
+        }
+    }
+    if several(ctx) {
+        lines.extend(ratings_lines(ctx, record, d, width));
+    }
+    let label = if several(ctx) {
+        "   Окончательно: "
+    } else {
+        "   Решение: "
+    };
+    let (decision, style) = decision_text(ctx, record, d);
+    push(&mut lines, label, &decision, width, style);
+    let choices: Vec<String> = d
+        .clusters
+        .iter()
+        .map(|c| format!("{} {}", c.number, c.short))
+        .collect();
+    push(&mut lines, "   Кластеры: ", &choices.join(" · "), width, DIM);
+    lines
+}
+
+/// The final decision on a dimension as this reviewer may see it, and its style.
+fn decision_text(ctx: &Ctx, record: &Record, d: &Dimension) -> (String, Style) {
+    let mark = record.mark(d);
+    let me = ctx.stamp().by;
+    let meta = &ctx.campaign.meta;
+    if meta.hides_decision(record, &d.id, &me) {
+        let by = record.decisions.get(&d.id).map_or("", |dec| dec.by.as_str());
+        let text = format!("принято до списка рецензентов ({by}); скрыто, пока вы не оцените сами");
+        return (text, DIM);
+    }
+    let text = match record.decisions.get(&d.id) {
+        Some(dec) => {
+            let c = d.cluster(dec.cluster).map_or("", |c| c.short.as_str());
+            let at = ctx.shown_time(&dec.at);
+            let mut s = format!("{} «{c}» — {}, {at}", dec.cluster, dec.by);
+            if let Some(r) = &dec.reason {
+                s.push_str(&format!("; причина: {r}"));
+            }
+            if let Mark::Stale(_) = mark {
+                s.push_str("  (ответы изменились: подсказка теперь другая)");
+            }
+            s
+        }
+        None if several(ctx) && !meta.may_see_others(record, &d.id, &me) => "не решено".into(),
+        None if several(ctx) => undecided(ctx, record, d),
+        None => "не принято".into(),
+    };
+    (text, mark_style(mark))
+}
+
+/// What the ratings say of a dimension with no final decision yet. One of two agreeing with
+/// himself is not «all»: how many rated is said.
+fn undecided(ctx: &Ctx, record: &Record, d: &Dimension) -> String {
+    match record.unanimous(&d.id) {
+        Some(c) => {
+            let rated = record.ratings_on(&d.id).count();
+            let listed = ctx.campaign.meta.reviewers.len();
+            if rated >= listed {
+                format!("не решено; все рецензенты выбрали {c} — F")
+            } else {
+                format!(
+                    "не решено; оценили {rated} из {listed}, выбрали {c}; F — решить, не дожидаясь остальных"
+                )
+            }
+        }
+        None if record.disagreement(&d.id) => {
+            "не решено; оценки расходятся — F, выбрать и объяснить".into()
+        }
+        None => "не решено".into(),
     }
 }
 

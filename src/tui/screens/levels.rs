@@ -5,7 +5,8 @@
 
 use super::Component;
 use crate::model::change::Change;
-use crate::model::monitoring::{arrow, level_of};
+use crate::model::monitoring::{Indicator, arrow, level_of};
+use crate::model::registry::Municipality;
 use crate::tui::action::Action;
 use crate::tui::cmd::Cmd;
 use crate::tui::ctx::Ctx;
@@ -99,19 +100,17 @@ impl Component for Levels {
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &mut Ctx) {
         let m = &ctx.data.monitoring;
         let indicators: Vec<_> = m.indicators().map(|(_, i)| i).collect();
-        let name_width = 20;
         // As many indicator columns as fit, scrolled so the selected one is in view.
-        let fit = ((area.width as usize).saturating_sub(name_width + 22) / 5).max(1);
+        let fit = ((area.width as usize).saturating_sub(NAME_WIDTH + 22) / 5).max(1);
         let first = self.col.saturating_sub(fit - 1);
+        let shown: Vec<(usize, &Indicator)> =
+            indicators.iter().copied().enumerate().skip(first).take(fit).collect();
         let mut header = vec![Span::styled(
-            format!(
-                "{:name_width$} {:>4} {:<16}",
-                "Муниципалитет", "итог", "уровень"
-            ),
+            format!("{:NAME_WIDTH$} {:>4} {:<16}", "Муниципалитет", "итог", "уровень"),
             BOLD,
         )];
-        for (k, ind) in indicators.iter().enumerate().skip(first).take(fit) {
-            let style = if k == self.col { SELECTED } else { BOLD };
+        for (k, ind) in &shown {
+            let style = if *k == self.col { SELECTED } else { BOLD };
             header.push(Span::styled(format!(" {:>4}", ind.id), style));
         }
         let mut lines = vec![Line::from(header)];
@@ -119,75 +118,86 @@ impl Component for Levels {
         let height = (area.height as usize).saturating_sub(4).max(1);
         ctx.page = height;
         let offset = self.row.saturating_sub(height.saturating_sub(1));
-        let last_level = |id: &str| ctx.campaign.last_year.as_ref().and_then(|l| l.level(id));
-        for (r, mun) in ctx
-            .data
-            .registry
-            .municipalities
-            .iter()
-            .enumerate()
-            .skip(offset)
-            .take(height)
-        {
-            let record = ctx.campaign.record_or_empty(&mun.id);
-            let scores = record.score_values();
-            let (total, level) = match m.overall_level(&scores) {
-                Some((i, l)) => (
-                    scores.values().sum::<i64>().to_string(),
-                    format!("{}{}", l.name, arrow(last_level(&mun.id), i)),
-                ),
-                None => ("·".into(), "не все".into()),
-            };
-            let name = truncate(&mun.name, name_width);
-            let row_style = if r == self.row { BOLD } else { Style::new() };
-            let mut spans = vec![Span::styled(
-                format!("{name:name_width$} {total:>4} {level:<16}"),
-                row_style,
-            )];
-            for (k, ind) in indicators.iter().enumerate().skip(first).take(fit) {
-                let (text, style) = match scores.get(&ind.id).map(|v| ind.cell(*v)) {
-                    Some((text, Some(i))) => (text, level_style(i, ind.levels.len())),
-                    Some((text, None)) => (text, Style::new()),
-                    None => ("·".into(), DIM),
-                };
-                let style = if r == self.row && k == self.col {
-                    SELECTED
-                } else {
-                    style
-                };
-                spans.push(Span::raw(" "));
-                spans.push(Span::styled(format!("{text:>4}"), style));
-            }
-            lines.push(Line::from(spans));
+        let registry = &ctx.data.registry.municipalities;
+        for (r, mun) in registry.iter().enumerate().skip(offset).take(height) {
+            lines.push(self.row_line(ctx, r, mun, &shown));
         }
         lines.push(Line::raw(""));
         if let Some(ind) = indicators.get(self.col) {
-            let mut at = vec![0usize; ind.levels.len()];
-            for mun in &ctx.data.registry.municipalities {
-                let record = ctx.campaign.record_or_empty(&mun.id);
-                if let Some((i, _)) = record
-                    .scores
-                    .get(&ind.id)
-                    .and_then(|s| level_of(&ind.levels, s.value))
-                {
-                    at[i] += 1;
-                }
-            }
-            let rated: usize = at.iter().sum();
-            let shares: Vec<String> = ind
-                .levels
-                .iter()
-                .zip(&at)
-                .map(|(l, n)| match rated {
-                    0 => format!("{} —", l.name),
-                    _ => format!("{} {:.0} %", l.name, 100.0 * *n as f64 / rated as f64),
-                })
-                .collect();
-            lines.push(Line::styled(
-                format!(" {} «{}»: {}", ind.id, ind.title, shares.join(", ")),
-                DIM,
-            ));
+            lines.push(Line::styled(shares_line(ctx, ind), DIM));
         }
         frame.render_widget(Paragraph::new(lines), area);
     }
+}
+
+const NAME_WIDTH: usize = 20;
+
+impl Levels {
+    /// A municipality's row: its total and level (with ↑/↓ against last year's), and its
+    /// points on the indicators shown, coloured by their level.
+    fn row_line(
+        &self,
+        ctx: &Ctx,
+        r: usize,
+        mun: &Municipality,
+        shown: &[(usize, &Indicator)],
+    ) -> Line<'static> {
+        let record = ctx.campaign.record_or_empty(&mun.id);
+        let scores = record.score_values();
+        let last = ctx.campaign.last_year.as_ref().and_then(|l| l.level(&mun.id));
+        let (total, level) = match ctx.data.monitoring.overall_level(&scores) {
+            Some((i, l)) => (
+                scores.values().sum::<i64>().to_string(),
+                format!("{}{}", l.name, arrow(last, i)),
+            ),
+            None => ("·".into(), "не все".into()),
+        };
+        let name = truncate(&mun.name, NAME_WIDTH);
+        let row_style = if r == self.row { BOLD } else { Style::new() };
+        let mut spans = vec![Span::styled(
+            format!("{name:NAME_WIDTH$} {total:>4} {level:<16}"),
+            row_style,
+        )];
+        for (k, ind) in shown {
+            let (text, style) = match scores.get(&ind.id).map(|v| ind.cell(*v)) {
+                Some((text, Some(i))) => (text, level_style(i, ind.levels.len())),
+                Some((text, None)) => (text, Style::new()),
+                None => ("·".into(), DIM),
+            };
+            let style = if r == self.row && *k == self.col {
+                SELECTED
+            } else {
+                style
+            };
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(format!("{text:>4}"), style));
+        }
+        Line::from(spans)
+    }
+}
+
+/// How the municipalities with points on an indicator spread over its levels.
+fn shares_line(ctx: &Ctx, ind: &Indicator) -> String {
+    let mut at = vec![0usize; ind.levels.len()];
+    for mun in &ctx.data.registry.municipalities {
+        let record = ctx.campaign.record_or_empty(&mun.id);
+        if let Some((i, _)) = record
+            .scores
+            .get(&ind.id)
+            .and_then(|s| level_of(&ind.levels, s.value))
+        {
+            at[i] += 1;
+        }
+    }
+    let rated: usize = at.iter().sum();
+    let shares: Vec<String> = ind
+        .levels
+        .iter()
+        .zip(&at)
+        .map(|(l, n)| match rated {
+            0 => format!("{} —", l.name),
+            _ => format!("{} {:.0} %", l.name, 100.0 * *n as f64 / rated as f64),
+        })
+        .collect();
+    format!(" {} «{}»: {}", ind.id, ind.title, shares.join(", "))
 }

@@ -255,124 +255,21 @@ impl Component for List {
             Constraint::Length(1),
         ])
         .areas(area);
-        let mut bar_spans = vec![Span::raw(" Поиск: ")];
-        let query = self.search.text();
-        if self.searching || !query.is_empty() {
-            bar_spans.push(Span::styled(
-                query.clone(),
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ));
-        } else {
-            bar_spans.push(Span::styled("/ — искать", DIM));
-        }
-        bar_spans.push(Span::raw(format!(
-            "   Показано {} из {} · {}",
-            self.visible.len(),
-            ctx.data.registry.len(),
-            self.filter.label(ctx)
-        )));
-        frame.render_widget(Paragraph::new(Line::from(bar_spans)), bar);
-        if self.searching {
-            let x = bar.x + 8 + self.search.cursor() as u16;
-            frame.set_cursor_position(Position::new(x.min(bar.right().saturating_sub(1)), bar.y));
-        }
-
+        self.draw_bar(frame, bar, ctx);
         let height = table_area.height.saturating_sub(1) as usize;
         ctx.page = height.max(1);
         let offset = scroll_offset(self.cursor, height);
-        let dims = &ctx.data.dimensions.0;
-        let registry = &ctx.data.registry.municipalities;
-        // Rows are padded lines written straight into the buffer, only as wide as the
-        // columns: this screen is redrawn on every key of the search field, and a wide
-        // terminal then costs nothing for its empty right-hand part.
-        let name_width = self
-            .visible
-            .iter()
-            .skip(offset)
-            .take(height)
-            .map(|(i, _)| registry[*i].name.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(18);
-        let pad = |text: &str, width: usize| {
-            let n = text.chars().count();
-            format!("{text}{} ", " ".repeat(width.saturating_sub(n)))
-        };
-        // Cluster columns are 8 wide, or 4 when the window is too narrow for all of them.
-        let fixed = name_width + 1 + 4 + 7 + 12;
-        let mark_width = if fixed + 9 * dims.len() <= table_area.width as usize {
-            8
-        } else {
-            4
-        };
-        let mut header = pad("Муниципалитет", name_width) + &pad("Вид", 3) + &pad("Ответы", 6);
-        header += &pad("Статус", 11);
-        for d in dims {
-            header += &pad(
-                &d.column().chars().take(mark_width).collect::<String>(),
-                mark_width,
-            );
-        }
-        // The monitoring level, with ↑/↓ against last year's, once any scores are recorded.
-        let monitoring = &ctx.data.monitoring;
-        let show_levels = ctx.campaign.records.values().any(|r| !r.scores.is_empty());
-        if show_levels {
-            header += &pad("Мониторинг", 14);
-        }
-        let mut lines = vec![Line::styled(header, BOLD)];
+        let columns = self.columns(ctx, offset, height, table_area.width);
+        let mut lines = vec![Line::styled(columns.header(ctx), BOLD)];
         for (row_i, (i, hits)) in self.visible.iter().enumerate().skip(offset).take(height) {
-            let m = &registry[*i];
-            let mut spans = highlighted(&m.name, hits);
-            spans.push(Span::raw(
-                " ".repeat(name_width + 1 - m.name.chars().count()),
-            ));
-            spans.push(Span::raw(pad(&m.kind, 3)));
-            match &ctx.summaries[*i] {
-                Some(summary) => {
-                    let p = summary.progress;
-                    spans.push(Span::raw(pad(&format!("{}/{}", p.answered, p.required), 6)));
-                    if summary.conflicts > 0 {
-                        // A conflict from a sync waits for a decision: said before anything.
-                        let text = format!("конфликт {}", summary.conflicts);
-                        spans.push(Span::styled(pad(&text, 11), crate::tui::widgets::ERROR));
-                    } else {
-                        spans.push(Span::raw(pad(summary.status.label(), 11)));
-                    }
-                    let last = ctx.campaign.last_year.as_ref();
-                    for (mark, d) in summary.marks.iter().zip(dims) {
-                        // Last year's cluster beside this year's when they differ: «3→1».
-                        let cell =
-                            match (last.and_then(|l| l.cluster(&m.id, &d.id)), mark.decided()) {
-                                (Some(b), Some(n)) if b != n => format!("{b}→{}", mark.cell()),
-                                _ => mark.cell(),
-                            };
-                        spans.push(Span::styled(pad(&cell, mark_width), mark_style(*mark)));
-                    }
-                    if show_levels {
-                        let record = ctx.campaign.record_or_empty(&m.id);
-                        let cell = match monitoring.overall_level(&record.score_values()) {
-                            Some((i, level)) => {
-                                let before = last.and_then(|l| l.level(&m.id));
-                                let arrow = crate::model::monitoring::arrow(before, i);
-                                format!("{}{arrow}", level.name)
-                            }
-                            None => "·".into(),
-                        };
-                        spans.push(Span::raw(pad(&cell, 14)));
-                    }
-                }
-                None => spans.push(Span::styled(pad("…", 6) + "загрузка", DIM)),
-            }
-            let line = Line::from(spans);
+            let line = columns.row(ctx, *i, hits);
             lines.push(if row_i == self.cursor {
                 line.style(SELECTED)
             } else {
                 line
             });
         }
-        let levels_width = if show_levels { 15 } else { 0 };
-        let width =
-            ((fixed + (mark_width + 1) * dims.len() + levels_width) as u16).min(table_area.width);
+        let width = (columns.width(ctx) as u16).min(table_area.width);
         // Straight into the buffer: no wrapping or truncation machinery is needed for rows
         // that are cut to the width anyway.
         let buf = frame.buffer_mut();
@@ -395,16 +292,150 @@ impl Component for List {
                 },
             );
         }
-        // The legend in the longest wording that fits: cut, it would hide the last mark.
-        let legend_text = [
-            " кластер: 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
-            " 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
-            " 2 решено · 2? подсказан · 2* с причиной · 2! расходится",
-            " 2 решено · 2? подсказан · 2* изменён · 2! спорный",
-        ]
-        .into_iter()
-        .find(|t| t.chars().count() <= legend.width as usize)
-        .unwrap_or(" 2 решено · 2? подсказан · 2* изменён · 2! спорный");
-        frame.render_widget(Paragraph::new(legend_text).style(DIM), legend);
+        frame.render_widget(Paragraph::new(legend_text(legend.width)).style(DIM), legend);
     }
+}
+
+impl List {
+    /// The search field, how many are shown and the filter.
+    fn draw_bar(&self, frame: &mut Frame, bar: Rect, ctx: &Ctx) {
+        let mut bar_spans = vec![Span::raw(" Поиск: ")];
+        let query = self.search.text();
+        if self.searching || !query.is_empty() {
+            bar_spans.push(Span::styled(
+                query.clone(),
+                Style::new().add_modifier(Modifier::UNDERLINED),
+            ));
+        } else {
+            bar_spans.push(Span::styled("/ — искать", DIM));
+        }
+        bar_spans.push(Span::raw(format!(
+            "   Показано {} из {} · {}",
+            self.visible.len(),
+            ctx.data.registry.len(),
+            self.filter.label(ctx)
+        )));
+        frame.render_widget(Paragraph::new(Line::from(bar_spans)), bar);
+        if self.searching {
+            let x = bar.x + 8 + self.search.cursor() as u16;
+            frame.set_cursor_position(Position::new(x.min(bar.right().saturating_sub(1)), bar.y));
+        }
+    }
+
+    /// The columns for the rows on screen. Rows are padded lines written straight into the
+    /// buffer, only as wide as the columns: this screen is redrawn on every key of the search
+    /// field, and a wide terminal then costs nothing for its empty right-hand part.
+    fn columns(&self, ctx: &Ctx, offset: usize, height: usize, room: u16) -> Columns {
+        let registry = &ctx.data.registry.municipalities;
+        let name = self
+            .visible
+            .iter()
+            .skip(offset)
+            .take(height)
+            .map(|(i, _)| registry[*i].name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(18);
+        // Cluster columns are 8 wide, or 4 when the window is too narrow for all of them.
+        let dims = ctx.data.dimensions.0.len();
+        let mark = if name + FIXED + 9 * dims <= room as usize {
+            8
+        } else {
+            4
+        };
+        // The monitoring level, with ↑/↓ against last year's, once any scores are recorded.
+        let levels = ctx.campaign.records.values().any(|r| !r.scores.is_empty());
+        Columns { name, mark, levels }
+    }
+}
+
+/// The columns after the name: kind, answers and status, with their spaces.
+const FIXED: usize = 1 + 4 + 7 + 12;
+
+/// The widths of the table's columns.
+struct Columns {
+    name: usize,
+    mark: usize,
+    /// Whether the monitoring level is shown.
+    levels: bool,
+}
+
+impl Columns {
+    fn width(&self, ctx: &Ctx) -> usize {
+        let levels = if self.levels { 15 } else { 0 };
+        self.name + FIXED + (self.mark + 1) * ctx.data.dimensions.0.len() + levels
+    }
+
+    fn header(&self, ctx: &Ctx) -> String {
+        let mut header = pad("Муниципалитет", self.name) + &pad("Вид", 3) + &pad("Ответы", 6);
+        header += &pad("Статус", 11);
+        for d in &ctx.data.dimensions.0 {
+            let title: String = d.column().chars().take(self.mark).collect();
+            header += &pad(&title, self.mark);
+        }
+        if self.levels {
+            header += &pad("Мониторинг", 14);
+        }
+        header
+    }
+
+    /// A municipality's row: its name with what the search matched, kind, progress, status
+    /// (a conflict first), the marks (last year's cluster beside a changed one: «3→1»), the
+    /// monitoring level.
+    fn row<'a>(&self, ctx: &'a Ctx, i: usize, hits: &[usize]) -> Line<'a> {
+        let m = &ctx.data.registry.municipalities[i];
+        let mut spans = highlighted(&m.name, hits);
+        spans.push(Span::raw(" ".repeat(self.name + 1 - m.name.chars().count())));
+        spans.push(Span::raw(pad(&m.kind, 3)));
+        let Some(summary) = &ctx.summaries[i] else {
+            spans.push(Span::styled(pad("…", 6) + "загрузка", DIM));
+            return Line::from(spans);
+        };
+        let p = summary.progress;
+        spans.push(Span::raw(pad(&format!("{}/{}", p.answered, p.required), 6)));
+        if summary.conflicts > 0 {
+            let text = format!("конфликт {}", summary.conflicts);
+            spans.push(Span::styled(pad(&text, 11), crate::tui::widgets::ERROR));
+        } else {
+            spans.push(Span::raw(pad(summary.status.label(), 11)));
+        }
+        let last = ctx.campaign.last_year.as_ref();
+        for (mark, d) in summary.marks.iter().zip(&ctx.data.dimensions.0) {
+            let cell = match (last.and_then(|l| l.cluster(&m.id, &d.id)), mark.decided()) {
+                (Some(b), Some(n)) if b != n => format!("{b}→{}", mark.cell()),
+                _ => mark.cell(),
+            };
+            spans.push(Span::styled(pad(&cell, self.mark), mark_style(*mark)));
+        }
+        if self.levels {
+            let record = ctx.campaign.record_or_empty(&m.id);
+            let cell = match ctx.data.monitoring.overall_level(&record.score_values()) {
+                Some((i, level)) => {
+                    let before = last.and_then(|l| l.level(&m.id));
+                    format!("{}{}", level.name, crate::model::monitoring::arrow(before, i))
+                }
+                None => "·".into(),
+            };
+            spans.push(Span::raw(pad(&cell, 14)));
+        }
+        Line::from(spans)
+    }
+}
+
+/// `text` padded to `width`, and the space between columns.
+fn pad(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    format!("{text}{} ", " ".repeat(width.saturating_sub(n)))
+}
+
+/// The legend in the longest wording that fits: cut, it would hide the last mark.
+fn legend_text(width: u16) -> &'static str {
+    [
+        " кластер: 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
+        " 2 решено · 2? подсказан · 2* изменён с причиной · 2! расходится с ответами",
+        " 2 решено · 2? подсказан · 2* с причиной · 2! расходится",
+    ]
+    .into_iter()
+    .find(|t| t.chars().count() <= width as usize)
+    .unwrap_or(" 2 решено · 2? подсказан · 2* изменён · 2! спорный")
 }
