@@ -424,4 +424,46 @@ fn a_letter_without_points_is_a_letter_of_what_the_interview_says() {
         text.contains("ко второму кластеру (дистанционный формат"),
         "{text}"
     );
+    assert!(text.contains("Уважаемый коллега!"), "no head known: {text}");
+    // Where the registry knows the head, the letter is addressed to her by name.
+    let registry = tmp.path().join("registry.ron");
+    let builtin = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/municipalities.ron"
+    ))
+    .unwrap();
+    let with_head: String = builtin
+        .lines()
+        .map(|l| match l.contains("\"Нязепетровский МР\"") {
+            true => {
+                l.replace(
+                    "aliases:",
+                    "head: Some(\"Иванова Анна Петровна\"), aliases:",
+                ) + "\n"
+            }
+            false => format!("{l}\n"),
+        })
+        .collect();
+    assert_ne!(with_head, builtin);
+    std::fs::write(&registry, with_head).unwrap();
+    let o = run(&[
+        "--campaign",
+        d,
+        "--registry",
+        registry.to_str().unwrap(),
+        "export",
+        "--municipality",
+        "Нязепетровский",
+        "-o",
+        out.to_str().unwrap(),
+        "--format",
+        "md",
+        "--force",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out)
+        .unwrap()
+        .replace('\u{a0}', " ");
+    assert!(text.contains("района А. П. Ивановой"), "{text}");
+    assert!(text.contains("Уважаемая Анна Петровна!"), "{text}");
 }

@@ -46,6 +46,7 @@ const LAYERS: &[&str] = &[
     "model",
     "model::answer",
     "model::collate",
+    "model::person",
     "model::source",
     "model::parallel",
     "model::decision",

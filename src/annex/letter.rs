@@ -8,6 +8,7 @@ use crate::data::DataSet;
 use crate::model::campaign::{Campaign, LevelSource, Record};
 use crate::model::compare::record_level;
 use crate::model::monitoring::level_of;
+use crate::model::person::FullName;
 use crate::model::registry::Municipality;
 use crate::model::selector::Selector;
 use crate::model::template::{Block, Cond, Template};
@@ -32,6 +33,12 @@ pub fn letter(
     let total = data.monitoring.indicators().count();
     let sender = template.author_for(&campaign.meta, &data.registry.facts);
     let addressee = spelled_out(&m.genitive);
+    // The head by name where the registry knows it and the name's forms are sure.
+    let person = m
+        .head
+        .as_deref()
+        .and_then(FullName::parse)
+        .and_then(|f| Some((f.dative_with_initials()?, f.salutation())));
     let mut nodes = Vec::new();
     if !missing_facts(data, campaign, template).is_empty() {
         nodes.push(Node::Right(vec![super::DRAFT.into()]));
@@ -45,10 +52,11 @@ pub fn letter(
             format!("{} № {}", fact("outgoing_date"), fact("outgoing_number")),
         ]),
         Node::Right(super::narrow(&format!(
-            "Руководителю муниципальной методической службы {addressee}"
+            "Руководителю муниципальной методической службы {addressee}{}",
+            person.as_ref().map_or(String::new(), |(to, _)| format!(" {to}"))
         ))),
         Node::Title("О рекомендациях по итогам собеседования и мониторинга".into()),
-        Node::Paragraph("Уважаемый коллега!".into()),
+        Node::Paragraph(person.map_or("Уважаемый коллега!".into(), |(_, dear)| dear)),
         Node::Paragraph(format!(
             "По итогам собеседования с руководителями муниципальных методических служб {}{} {} направляет рекомендации для {addressee}.",
             fact("region_genitive"),

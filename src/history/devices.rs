@@ -5,6 +5,7 @@
 
 use super::History;
 use crate::model::collate::escape_controls;
+use crate::model::person::genitive_surname;
 use std::collections::BTreeMap;
 
 /// Author of the commits sobes makes on nobody's behalf (merges, pending files).
@@ -113,40 +114,6 @@ pub fn label(owner: Option<&str>, computer: Option<&str>) -> String {
     }
 }
 
-/// A person's name with the surname in the genitive, for the surnames whose form is sure
-/// («Петрова Б. Б.» → «Петровой Б. Б.», «Иванов» → «Иванова», «Вишневская» →
-/// «Вишневской»); None for the others («Ким», «Шевченко»), which are then shown as written.
-pub fn genitive_surname(name: &str) -> Option<String> {
-    const ENDINGS: [(&str, &str); 12] = [
-        ("ова", "овой"),
-        ("ева", "евой"),
-        ("ёва", "ёвой"),
-        ("ина", "иной"),
-        ("ына", "ыной"),
-        ("ская", "ской"),
-        ("цкая", "цкой"),
-        ("ов", "ова"),
-        ("ев", "ева"),
-        ("ёв", "ёва"),
-        ("ин", "ина"),
-        ("ский", "ского"),
-    ];
-    let (surname, rest) = name.split_once(' ').unwrap_or((name, ""));
-    let (stem, ending) = ENDINGS
-        .iter()
-        .find_map(|(from, to)| surname.strip_suffix(from).map(|stem| (stem, *to)))?;
-    // A stem this short is a first name or a word, not a surname sobes can decline.
-    if stem.chars().count() < 2 {
-        return None;
-    }
-    let rest = if rest.is_empty() {
-        String::new()
-    } else {
-        format!(" {rest}")
-    };
-    Some(format!("{stem}{ending}{rest}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,17 +130,6 @@ mod tests {
             "ноутбук (Ким А. А., PC-1)"
         );
         assert_eq!(label(None, Some("PC-1")), "ноутбук PC-1");
-        assert_eq!(
-            genitive_surname("Задорожная").as_deref(),
-            None,
-            "an adjective surname not in -ская/-цкая is left as written"
-        );
-        assert_eq!(
-            genitive_surname("Вишневская О.").as_deref(),
-            Some("Вишневской О.")
-        );
-        assert_eq!(genitive_surname("Ильин").as_deref(), Some("Ильина"));
-        assert_eq!(genitive_surname("Ов").as_deref(), None);
         assert_eq!(
             DeviceNames::default().of("2157da347697"),
             "ноутбук 2157da347697"

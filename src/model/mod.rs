@@ -17,6 +17,7 @@ pub mod merge;
 pub mod monitoring;
 pub mod names;
 pub mod parallel;
+pub mod person;
 pub mod protocol;
 pub mod registry;
 pub mod scores;

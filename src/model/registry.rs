@@ -12,6 +12,10 @@ pub struct Municipality {
     pub genitive: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The head of the municipality's methodological service, «Фамилия Имя Отчество», when
+    /// the registry knows it: a letter is then addressed to the person.
+    #[serde(default)]
+    pub head: Option<String>,
 }
 
 impl Municipality {
