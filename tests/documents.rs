@@ -425,6 +425,13 @@ fn a_letter_without_points_is_a_letter_of_what_the_interview_says() {
         "{text}"
     );
     assert!(text.contains("Уважаемый коллега!"), "no head known: {text}");
+    // ШИБЦ is introduced where the letter first means it, then used.
+    assert!(
+        text.contains("школьных информационно-библиотечных центров (далее — ШИБЦ)")
+            && text.contains("Концепция развития ШИБЦ"),
+        "{text}"
+    );
+    assert_eq!(text.matches("далее — ШИБЦ").count(), 1, "{text}");
     // Where the registry knows the head, the letter is addressed to her by name.
     let registry = tmp.path().join("registry.ron");
     let builtin = std::fs::read_to_string(concat!(

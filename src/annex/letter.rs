@@ -150,7 +150,7 @@ pub fn letter(
     ));
     nodes.push(Node::Left(vec![format!("Исп. {}", fact("executor"))]));
     let registry = &data.registry;
-    let nodes = nodes
+    let nodes = introduce_abbreviations(nodes, &template.letter.abbreviations)
         .into_iter()
         .map(|n| match n {
             Node::Paragraph(t) => Node::Paragraph(typeset(&t, registry)),
@@ -390,4 +390,53 @@ fn clusters_sentence(data: &DataSet, template: &Template, record: &Record) -> St
         "По итогам собеседования муниципальное образование отнесено {}.",
         parts.join("; ")
     )
+}
+
+/// An abbreviation a letter uses is introduced where it is first meant, as in the annex: the
+/// words the first time with «(далее — ШИБЦ)», or, where the abbreviation comes first, the
+/// words in its place. `spelled` maps an abbreviation to its words as the text uses them
+/// (after «развития», «создание»: the genitive).
+fn introduce_abbreviations(
+    mut nodes: Vec<Node>,
+    spelled: &std::collections::BTreeMap<String, String>,
+) -> Vec<Node> {
+    fn text_of(n: &mut Node) -> Option<&mut String> {
+        match n {
+            Node::Paragraph(t) | Node::Item(_, t) => Some(t),
+            _ => None,
+        }
+    }
+    for (short, words) in spelled {
+        let mentions = |t: &str| t.contains(short.as_str()) || t.contains(words.as_str());
+        let Some(first) = nodes
+            .iter_mut()
+            .position(|n| text_of(n).is_some_and(|t| mentions(t)))
+        else {
+            continue;
+        };
+        let later_nodes = nodes[first + 1..].iter().any(
+            |n| matches!(n, Node::Paragraph(t) | Node::Item(_, t) if t.contains(short.as_str())),
+        );
+        let text = text_of(&mut nodes[first]).expect("a text");
+        let introduced = format!("{words} (далее — {short})");
+        match (text.find(words.as_str()), text.find(short.as_str())) {
+            // The words first: «(далее — …)» only when the abbreviation follows somewhere.
+            (Some(w), s)
+                if s.is_none_or(|s| w < s)
+                    && (later_nodes || text[w + words.len()..].contains(short.as_str())) =>
+            {
+                text.replace_range(w..w + words.len(), &introduced);
+            }
+            (Some(_), None) => {}
+            // The abbreviation first: the words in its place, and «(далее — …)» when it is
+            // used again.
+            (_, Some(s)) => {
+                let again = later_nodes || text[s + short.len()..].contains(short.as_str());
+                let put = if again { &introduced } else { words };
+                text.replace_range(s..s + short.len(), put);
+            }
+            _ => {}
+        }
+    }
+    nodes
 }

@@ -49,6 +49,10 @@ pub struct LetterWords {
     /// said to one municipality («Органу местного самоуправления, …»).
     #[serde(default)]
     pub addressees: std::collections::BTreeMap<String, String>,
+    /// Abbreviations and their words as the text uses them («ШИБЦ»: «школьных
+    /// информационно-библиотечных центров»): a letter introduces each where it first means it.
+    #[serde(default)]
+    pub abbreviations: std::collections::BTreeMap<String, String>,
 }
 
 /// A dimension in the annex's words: the phrase that leads to it («по потребности в
