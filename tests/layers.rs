@@ -64,6 +64,7 @@ const LAYERS: &[&str] = &[
     "model::campaign::reviewers",
     "model::compare",
     "model::change",
+    "model::change::apply",
     "model::merge",
     "model::scores",
     "model::checks",
