@@ -57,6 +57,7 @@ const LAYERS: &[&str] = &[
     "model::fuzzy",
     "model::names",
     "model::monitoring",
+    "model::monitoring::import",
     "model::conflict",
     "model::campaign",
     "model::campaign::fields",
