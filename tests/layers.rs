@@ -72,6 +72,7 @@ const LAYERS: &[&str] = &[
     "model::agreement",
     "model::selector",
     "model::template",
+    "model::template::placeholders",
     // The machine and the files on disk.
     "clock",
     "storage",
