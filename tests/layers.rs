@@ -69,6 +69,7 @@ const LAYERS: &[&str] = &[
     "model::merge",
     "model::scores",
     "model::checks",
+    "model::checks::data",
     "model::agreement",
     "model::selector",
     "model::template",
