@@ -83,10 +83,14 @@ const LAYERS: &[&str] = &[
     "campaigns",
     // The documents.
     "annex",
+    "annex::document",
+    "annex::typeset",
     "annex::numbering",
     "annex::markdown",
     "annex::docx",
     "annex::matrix",
+    "annex::gaps",
+    "annex::build",
     "annex::letter",
     // The campaign's history and the hub.
     "boundary",

@@ -4,7 +4,8 @@
 //! are numbered here rather than by docx-rs's per-thread counter, and the document dates come
 //! from the campaign (the latest recorded change), not from the clock.
 
-use super::{Document, Node};
+use super::document::{DRAFT, Document, GAPS_HEADING, Node};
+use super::typeset::NB_HYPHEN;
 use docx_rs::{
     AlignmentType, BreakType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph, Run,
     RunFonts, SpecialIndentType, Style, StyleType, Tab, TabValueType,
@@ -112,9 +113,28 @@ fn body(text_runs: Vec<Run>) -> Paragraph {
 }
 
 pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
-    let date = doc.modified.as_deref().unwrap_or(NO_DATE);
     let mut ids = Ids(0);
-    let mut docx = Docx::new()
+    let mut docx = page(doc, &mut ids);
+    for (i, node) in doc.nodes.iter().enumerate() {
+        let Some(p) = paragraph(node) else {
+            continue;
+        };
+        let keep = matches!(node, Node::Notice(_)) && i + 1 < doc.nodes.len();
+        let p = if keep { p.keep_next(true) } else { p };
+        docx = docx.add_paragraph(ids.next(p));
+    }
+    let mut buf = Cursor::new(Vec::new());
+    docx.build()
+        .pack(&mut buf)
+        .map_err(|e| format!("не удалось собрать DOCX: {e}"))?;
+    finish(buf.into_inner(), doc).map_err(|e| format!("не удалось собрать DOCX: {e}"))
+}
+
+/// An empty document: A4 with its margins, the styles, the campaign's date, and the page
+/// numbers.
+fn page(doc: &Document, ids: &mut Ids) -> Docx {
+    let date = doc.modified.as_deref().unwrap_or(NO_DATE);
+    let docx = Docx::new()
         .default_fonts(fonts())
         .default_size(SIZE)
         .default_line_spacing(LineSpacing::new().line(240).after(0))
@@ -130,7 +150,6 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
         })
         .created_at(date)
         .updated_at(date);
-    docx = styles(docx);
     // ГОСТ Р 7.0.97-2016: page numbers at the top, centred, none on the first page.
     let header = Header::new().add_paragraph(
         ids.next(
@@ -139,60 +158,54 @@ pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
                 .add_page_num(PageNum::new()),
         ),
     );
-    docx = docx
+    styles(docx)
         .header(header)
-        .first_header(Header::new().add_paragraph(ids.next(Paragraph::new())));
-    for (i, node) in doc.nodes.iter().enumerate() {
-        let keep = matches!(node, Node::Notice(_)) && i + 1 < doc.nodes.len();
-        let p = match node {
-            Node::Right(lines) if lines.len() == 1 && lines[0] == super::DRAFT => Paragraph::new()
-                .align(AlignmentType::Right)
-                .add_run(text_run(super::DRAFT).bold()),
-            Node::Right(lines) => Paragraph::new()
-                .style("AnnexStamp")
-                .line_spacing(LineSpacing::new().after(240))
-                .add_run(lines_run(lines)),
-            Node::Left(lines) => Paragraph::new()
-                .style("LetterSender")
-                .line_spacing(LineSpacing::new().after(240))
-                .add_run(lines_run(lines)),
-            // The position at the left, the name at the right margin, on one line.
-            Node::Signature(position, name) => Paragraph::new()
-                .style("LetterSender")
-                .line_spacing(LineSpacing::new().before(480))
-                .add_tab(Tab::new().val(TabValueType::Right).pos(TEXT_WIDTH))
-                .add_run(text_run(position).add_tab().add_text(name)),
-            Node::Title(t) => Paragraph::new()
-                .style("AnnexTitle")
-                .keep_next(true)
-                .add_run(text_run(t)),
-            // The gaps on a page of their own, after the text.
-            Node::Heading(t) if t == super::GAPS_HEADING => Paragraph::new()
-                .style("Heading1")
-                .page_break_before(true)
-                .keep_next(true)
-                .add_run(text_run(t)),
-            Node::Heading(t) => Paragraph::new()
-                .style("Heading1")
-                .keep_next(true)
-                .add_run(text_run(t)),
-            Node::Subheading(t) => Paragraph::new()
-                .style("Heading2")
-                .keep_next(true)
-                .add_run(text_run(t)),
-            Node::Paragraph(t) => body(vec![text_run(t)]),
-            Node::Item(n, t) => body(vec![text_run(&format!("{n} {t}"))]),
-            Node::Notice(t) => body(vec![text_run(t).bold().italic().color("C00000")]),
-            Node::Empty(_) => continue,
-        };
-        let p = if keep { p.keep_next(true) } else { p };
-        docx = docx.add_paragraph(ids.next(p));
-    }
-    let mut buf = Cursor::new(Vec::new());
-    docx.build()
-        .pack(&mut buf)
-        .map_err(|e| format!("не удалось собрать DOCX: {e}"))?;
-    finish(buf.into_inner(), doc).map_err(|e| format!("не удалось собрать DOCX: {e}"))
+        .first_header(Header::new().add_paragraph(ids.next(Paragraph::new())))
+}
+
+/// A node as a paragraph; none for the sentence of an empty section, gone once numbered.
+fn paragraph(node: &Node) -> Option<Paragraph> {
+    Some(match node {
+        Node::Right(lines) if lines.len() == 1 && lines[0] == DRAFT => Paragraph::new()
+            .align(AlignmentType::Right)
+            .add_run(text_run(DRAFT).bold()),
+        Node::Right(lines) => Paragraph::new()
+            .style("AnnexStamp")
+            .line_spacing(LineSpacing::new().after(240))
+            .add_run(lines_run(lines)),
+        Node::Left(lines) => Paragraph::new()
+            .style("LetterSender")
+            .line_spacing(LineSpacing::new().after(240))
+            .add_run(lines_run(lines)),
+        // The position at the left, the name at the right margin, on one line.
+        Node::Signature(position, name) => Paragraph::new()
+            .style("LetterSender")
+            .line_spacing(LineSpacing::new().before(480))
+            .add_tab(Tab::new().val(TabValueType::Right).pos(TEXT_WIDTH))
+            .add_run(text_run(position).add_tab().add_text(name)),
+        Node::Title(t) => Paragraph::new()
+            .style("AnnexTitle")
+            .keep_next(true)
+            .add_run(text_run(t)),
+        // The gaps on a page of their own, after the text.
+        Node::Heading(t) if t == GAPS_HEADING => Paragraph::new()
+            .style("Heading1")
+            .page_break_before(true)
+            .keep_next(true)
+            .add_run(text_run(t)),
+        Node::Heading(t) => Paragraph::new()
+            .style("Heading1")
+            .keep_next(true)
+            .add_run(text_run(t)),
+        Node::Subheading(t) => Paragraph::new()
+            .style("Heading2")
+            .keep_next(true)
+            .add_run(text_run(t)),
+        Node::Paragraph(t) => body(vec![text_run(t)]),
+        Node::Item(n, t) => body(vec![text_run(&format!("{n} {t}"))]),
+        Node::Notice(t) => body(vec![text_run(t).bold().italic().color("C00000")]),
+        Node::Empty(_) => return None,
+    })
 }
 
 /// What docx-rs cannot set, written into its package: the language ru-RU (Word and
@@ -268,7 +281,7 @@ fn no_break_hyphens(xml: &str) -> String {
         let text_at = run
             .find("<w:t")
             .and_then(|t| run[t..].find('>').map(|g| t + g + 1));
-        let (Some(text_at), true) = (text_at, run.contains(super::NB_HYPHEN)) else {
+        let (Some(text_at), true) = (text_at, run.contains(NB_HYPHEN)) else {
             out.push_str(run);
             continue;
         };
@@ -285,7 +298,7 @@ fn no_break_hyphens(xml: &str) -> String {
             })
             .unwrap_or("");
         let pieces: Vec<String> = run[text_at..text_end]
-            .split(super::NB_HYPHEN)
+            .split(NB_HYPHEN)
             .map(|piece| format!("<w:r>{props}<w:t xml:space=\"preserve\">{piece}</w:t></w:r>"))
             .collect();
         out.push_str(&pieces.join(&format!("<w:r>{props}<w:noBreakHyphen /></w:r>")));

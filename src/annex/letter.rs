@@ -3,12 +3,14 @@
 //! criterion and indicator the advice for the level it sits at; the signature. Rendered
 //! like the annex (same typography, Markdown or DOCX).
 
-use super::{Document, Node, latest_change, typeset};
+use super::build::fill;
+use super::document::{DRAFT, Document, Node, latest_change};
+use super::lists;
+use super::typeset::{narrow, typeset};
 use crate::data::DataSet;
 use crate::model::campaign::{Campaign, LevelSource, Record};
 use crate::model::compare::record_level;
 use crate::model::monitoring::level_of;
-use crate::model::person::FullName;
 use crate::model::registry::Municipality;
 use crate::model::selector::Selector;
 use crate::model::template::{Block, Cond, Template};
@@ -23,27 +25,66 @@ pub fn letter(
     template: &Template,
     m: &Municipality,
 ) -> Document {
-    let fact = |key: &str| {
+    let fact = fact_of(data, campaign, template);
+    let record = campaign.record_or_empty(&m.id);
+    let record = record.live(&data.protocol);
+    let mut nodes = Vec::new();
+    if !missing_facts(data, campaign, template).is_empty() {
+        nodes.push(Node::Right(vec![DRAFT.into()]));
+    }
+    nodes.extend(opening(data, campaign, template, m));
+    nodes.extend(monitoring_sentence(data, campaign, template, &record, m));
+    nodes.push(Node::Paragraph(clusters_sentence(data, template, &record)));
+    nodes.extend(recommendations(data, campaign, template, m));
+    nodes.extend(advice(data, &record));
+    nodes.push(Node::Signature(
+        fact("signer_position"),
+        fact("signer_name"),
+    ));
+    nodes.push(Node::Left(vec![format!("Исп. {}", fact("executor"))]));
+    let registry = &data.registry;
+    let nodes = nodes
+        .into_iter()
+        .map(|n| match n {
+            Node::Paragraph(t) => Node::Paragraph(typeset(&t, registry)),
+            Node::Subheading(t) => Node::Subheading(typeset(&t, registry)),
+            other => other,
+        })
+        .collect();
+    Document {
+        title: format!("Рекомендации: {}", m.name),
+        author: template.author_for(&campaign.meta, &data.registry.facts),
+        campaign: campaign.meta.title.clone(),
+        nodes,
+        modified: latest_change(campaign),
+    }
+}
+
+/// A fact of the letter by key, as [`Template::fact`] finds it.
+fn fact_of<'a>(
+    data: &'a DataSet,
+    campaign: &'a Campaign,
+    template: &'a Template,
+) -> impl Fn(&str) -> String + 'a {
+    move |key| {
         template
             .fact(&campaign.meta, &data.registry.facts, key)
             .to_string()
-    };
-    let record = campaign.record_or_empty(&m.id);
-    let record = record.live(&data.protocol);
-    let total = data.monitoring.indicators().count();
+    }
+}
+
+/// The letter's head and its first words: the sender with the letter's number and date, the
+/// addressee, the title, the greeting, and what the letter is.
+fn opening(
+    data: &DataSet,
+    campaign: &Campaign,
+    template: &Template,
+    m: &Municipality,
+) -> [Node; 5] {
+    let fact = fact_of(data, campaign, template);
     let sender = template.author_for(&campaign.meta, &data.registry.facts);
     let addressee = spelled_out(&m.genitive);
-    // The head by name where the registry knows it and the name's forms are sure.
-    let person = m
-        .head
-        .as_deref()
-        .and_then(FullName::parse)
-        .and_then(|f| Some((f.dative_with_initials()?, f.salutation())));
-    let mut nodes = Vec::new();
-    if !missing_facts(data, campaign, template).is_empty() {
-        nodes.push(Node::Right(vec![super::DRAFT.into()]));
-    }
-    nodes.extend([
+    [
         // The institute's letterhead and its own number and date, not the ministry's.
         Node::Left(vec![
             sender,
@@ -51,12 +92,11 @@ pub fn letter(
             fact("institute_contacts"),
             format!("{} № {}", fact("outgoing_date"), fact("outgoing_number")),
         ]),
-        Node::Right(super::narrow(&format!(
-            "Руководителю муниципальной методической службы {addressee}{}",
-            person.as_ref().map_or(String::new(), |(to, _)| format!(" {to}"))
+        Node::Right(narrow(&format!(
+            "Руководителю муниципальной методической службы {addressee}"
         ))),
         Node::Title("О рекомендациях по итогам собеседования и мониторинга".into()),
-        Node::Paragraph(person.map_or("Уважаемый коллега!".into(), |(_, dear)| dear)),
+        Node::Paragraph("Уважаемый коллега!".into()),
         Node::Paragraph(format!(
             "По итогам собеседования с руководителями муниципальных методических служб {}{} {} направляет рекомендации для {addressee}.",
             fact("region_genitive"),
@@ -70,18 +110,25 @@ pub fn letter(
             },
             fact("institute_short"),
         )),
-    ]);
-    nodes.extend(monitoring_sentence(data, campaign, template, &record, m));
-    nodes.push(Node::Paragraph(clusters_sentence(data, template, &record)));
-    // The template's recommendations to the groups this municipality is in, under the body
-    // each is addressed to.
-    let computed = super::lists(data, campaign, template);
+    ]
+}
+
+/// The template's recommendations to the groups this municipality is in, under the body
+/// each is addressed to, numbered from 1 under each.
+fn recommendations(
+    data: &DataSet,
+    campaign: &Campaign,
+    template: &Template,
+    m: &Municipality,
+) -> Vec<Node> {
+    let computed = lists(data, campaign, template);
     // A letter to one names no one else: every list read as this municipality or nobody.
     let own: Vec<(&str, Vec<&Municipality>)> = computed
         .iter()
         .map(|(k, ms)| (*k, ms.iter().copied().filter(|x| x.id == m.id).collect()))
         .collect();
     let addressed = addressed_items(template, &computed, m);
+    let mut nodes = Vec::new();
     if !addressed.is_empty() {
         nodes.push(Node::Heading("Рекомендации по итогам собеседования".into()));
     }
@@ -96,9 +143,16 @@ pub fn letter(
             }
         }
         number += 1;
-        let text = super::fill(data, campaign, template, &own, &without_names(item.text));
+        let text = fill(data, campaign, template, &own, &without_names(item.text));
         nodes.push(Node::Item(format!("{number}."), text));
     }
+    nodes
+}
+
+/// Per criterion, the advice for the level each scored indicator sits at; then the
+/// indicators without points, named once.
+fn advice(data: &DataSet, record: &Record) -> Vec<Node> {
+    let mut nodes = Vec::new();
     let mut unscored = Vec::new();
     for criterion in &data.monitoring.criteria {
         let scored: Vec<_> = criterion
@@ -133,9 +187,8 @@ pub fn letter(
             }
         }
     }
-    // Indicators without points are named as such, once.
     if !unscored.is_empty() {
-        let which = if unscored.len() == total {
+        let which = if unscored.len() == data.monitoring.indicators().count() {
             "по показателям мониторинга".to_string()
         } else {
             format!("по показателям {}", unscored.join(", "))
@@ -144,27 +197,7 @@ pub fn letter(
             "Рекомендации {which} будут направлены дополнительно, после подведения итогов мониторинга."
         )));
     }
-    nodes.push(Node::Signature(
-        fact("signer_position"),
-        fact("signer_name"),
-    ));
-    nodes.push(Node::Left(vec![format!("Исп. {}", fact("executor"))]));
-    let registry = &data.registry;
-    let nodes = introduce_abbreviations(nodes, &template.letter.abbreviations)
-        .into_iter()
-        .map(|n| match n {
-            Node::Paragraph(t) => Node::Paragraph(typeset(&t, registry)),
-            Node::Subheading(t) => Node::Subheading(typeset(&t, registry)),
-            other => other,
-        })
-        .collect();
-    Document {
-        title: format!("Рекомендации: {}", m.name),
-        author: template.author_for(&campaign.meta, &data.registry.facts),
-        campaign: campaign.meta.title.clone(),
-        nodes,
-        modified: latest_change(campaign),
-    }
+    nodes
 }
 
 /// Facts a letter to a municipality cannot go without: its letterhead, its own number and
@@ -220,14 +253,10 @@ fn monitoring_sentence(
     data: &DataSet,
     campaign: &Campaign,
     template: &Template,
-    record: &crate::model::campaign::Record,
+    record: &Record,
     m: &Municipality,
 ) -> Option<Node> {
-    let fact = |key: &str| {
-        template
-            .fact(&campaign.meta, &data.registry.facts, key)
-            .to_string()
-    };
+    let fact = fact_of(data, campaign, template);
     let (index, source) = record_level(record, &data.monitoring, &data.protocol)?;
     let now = data.monitoring.overall.get(index)?.name.clone();
     let before = campaign
@@ -390,53 +419,4 @@ fn clusters_sentence(data: &DataSet, template: &Template, record: &Record) -> St
         "По итогам собеседования муниципальное образование отнесено {}.",
         parts.join("; ")
     )
-}
-
-/// An abbreviation a letter uses is introduced where it is first meant, as in the annex: the
-/// words the first time with «(далее — ШИБЦ)», or, where the abbreviation comes first, the
-/// words in its place. `spelled` maps an abbreviation to its words as the text uses them
-/// (after «развития», «создание»: the genitive).
-fn introduce_abbreviations(
-    mut nodes: Vec<Node>,
-    spelled: &std::collections::BTreeMap<String, String>,
-) -> Vec<Node> {
-    fn text_of(n: &mut Node) -> Option<&mut String> {
-        match n {
-            Node::Paragraph(t) | Node::Item(_, t) => Some(t),
-            _ => None,
-        }
-    }
-    for (short, words) in spelled {
-        let mentions = |t: &str| t.contains(short.as_str()) || t.contains(words.as_str());
-        let Some(first) = nodes
-            .iter_mut()
-            .position(|n| text_of(n).is_some_and(|t| mentions(t)))
-        else {
-            continue;
-        };
-        let later_nodes = nodes[first + 1..].iter().any(
-            |n| matches!(n, Node::Paragraph(t) | Node::Item(_, t) if t.contains(short.as_str())),
-        );
-        let text = text_of(&mut nodes[first]).expect("a text");
-        let introduced = format!("{words} (далее — {short})");
-        match (text.find(words.as_str()), text.find(short.as_str())) {
-            // The words first: «(далее — …)» only when the abbreviation follows somewhere.
-            (Some(w), s)
-                if s.is_none_or(|s| w < s)
-                    && (later_nodes || text[w + words.len()..].contains(short.as_str())) =>
-            {
-                text.replace_range(w..w + words.len(), &introduced);
-            }
-            (Some(_), None) => {}
-            // The abbreviation first: the words in its place, and «(далее — …)» when it is
-            // used again.
-            (_, Some(s)) => {
-                let again = later_nodes || text[s + short.len()..].contains(short.as_str());
-                let put = if again { &introduced } else { words };
-                text.replace_range(s..s + short.len(), put);
-            }
-            _ => {}
-        }
-    }
-    nodes
 }

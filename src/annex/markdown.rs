@@ -1,7 +1,8 @@
 //! The annex as Markdown: headings, paragraphs, items with their written numbers, and gap
 //! lines as quoted bold notices.
 
-use super::{Document, Node};
+use super::document::{Document, GAPS_HEADING, Node};
+use super::typeset::NB_HYPHEN;
 
 /// Escapes what Markdown would read as markup at the start of a line or inside it.
 fn escape(text: &str) -> String {
@@ -31,7 +32,7 @@ pub fn render(doc: &Document) -> String {
                 out.push_str(&format!("{}  \n{}", escape(position), escape(name)))
             }
             Node::Title(t) => out.push_str(&format!("# {}", escape(t))),
-            Node::Heading(t) if t == super::GAPS_HEADING => {
+            Node::Heading(t) if t == GAPS_HEADING => {
                 out.push_str(&format!("---\n\n## {}", escape(t)))
             }
             Node::Heading(t) => out.push_str(&format!("## {}", escape(t))),
@@ -44,7 +45,7 @@ pub fn render(doc: &Document) -> String {
         out.push_str("\n\n");
     }
     // A no-break hyphen is for the page; plain text keeps the hyphen people search for.
-    let mut out = out.replace(super::NB_HYPHEN, "-");
+    let mut out = out.replace(NB_HYPHEN, "-");
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
     out.push('\n');

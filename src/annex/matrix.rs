@@ -3,6 +3,7 @@
 //! override. As CSV (UTF-8 with BOM and «;», which Excel with Russian settings opens as
 //! columns) and as XLSX.
 
+use super::document::latest_change;
 use crate::data::DataSet;
 use crate::model::agreement::{Agreement, measure};
 use crate::model::campaign::Campaign;
@@ -163,7 +164,7 @@ pub fn matrix_xlsx(data: &DataSet, campaign: &Campaign) -> Result<Vec<u8>, Strin
     let err = |e: rust_xlsxwriter::XlsxError| format!("не удалось собрать XLSX: {e}");
     let mut wb = Workbook::new();
     // The document date is the latest change in the campaign, so the bytes follow the input.
-    let date = super::latest_change(campaign).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
+    let date = latest_change(campaign).unwrap_or_else(|| "2000-01-01T00:00:00Z".into());
     let when = ExcelDateTime::parse_from_str(&date)
         .or_else(|_| ExcelDateTime::parse_from_str("2000-01-01T00:00:00Z"))
         .map_err(err)?;

@@ -3,7 +3,7 @@
 //! reads as a page lost). Sections with nothing to say are left out, or say why, as the
 //! template chooses with `Empty("…")`.
 
-use super::Node;
+use super::document::Node;
 
 /// A heading's written number: «10. Мероприятия» → (10, «Мероприятия»).
 fn heading_number(text: &str) -> Option<&str> {
