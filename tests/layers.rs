@@ -143,6 +143,7 @@ const LAYERS: &[&str] = &[
     "cli",
     "cli::usage",
     "cli::monitoring",
+    "cli::monitoring::book",
     "cli::sync",
     "cli::check",
     // The binary.
