@@ -141,10 +141,14 @@ const LAYERS: &[&str] = &[
     "tui::start",
     // The command line, which starts the TUI.
     "cli",
+    "cli::args",
     "cli::usage",
+    "cli::reports",
+    "cli::export",
     "cli::monitoring",
     "cli::monitoring::book",
     "cli::sync",
+    "cli::commands",
     "cli::check",
     // The binary.
     "main",
