@@ -1,17 +1,71 @@
 //! `sobes check`: everything sobes reads, every damaged file at once, then the campaign
-//! against the data, gaps, dormant answers and leftover temp files.
+//! against the data, gaps, dormant answers, the history, and leftover temp files.
 
-use super::{Cli, out, overrides};
+use super::args::Cli;
+use super::{out, overrides};
 use crate::data::DataSet;
+use crate::model::campaign::Campaign;
 use crate::model::checks::check_campaign;
 use crate::paths::{Config, Paths};
 use crate::session::Failure;
 use crate::storage::{self, StoreError};
+use std::path::{Path, PathBuf};
 
 /// Checks everything sobes reads: the user config, the keymap, the data files and every
 /// file of the campaign. Damaged files are all listed (with their backups), not only the
 /// first; then the campaign is checked against the data.
 pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
+    let Read {
+        campaign_dir,
+        data,
+        campaign,
+        mut damaged,
+    } = read_everything(cli)?;
+    let (Some(data), Some(campaign), true) = (&data, campaign, damaged.is_empty()) else {
+        // The annex template too, so that every damaged file is in this one list.
+        damaged.extend(template_damage(cli, &campaign_dir, data.as_ref()));
+        return Err(Failure::new(format!(
+            "{}\nповреждённых файлов и ошибок в данных: {}; sobes ничего в них не менял",
+            damaged.join("\n"),
+            damaged.len()
+        )));
+    };
+    let mut problems = campaign_problems(cli, &campaign_dir, data, &campaign);
+    for line in crate::annex::gap_report(data, &campaign) {
+        outln!("{line}")?;
+    }
+    let dormant = crate::model::checks::dormant_report(&campaign, &data.registry, &data.protocol);
+    for line in dormant {
+        outln!("{line}")?;
+    }
+    problems.extend(history_problems(&campaign_dir)?);
+    say_leftovers(&campaign_dir)?;
+    if problems.is_empty() {
+        outln!(
+            "ошибок нет: данные и кампания {} в порядке",
+            campaign_dir.display()
+        )?;
+        Ok(())
+    } else {
+        for p in &problems {
+            outln!("{p}")?;
+        }
+        Err(Failure::new(format!("найдено проблем: {}", problems.len())))
+    }
+}
+
+/// What `sobes check` has read: the campaign's folder, the data and the campaign when they
+/// read, and every file that did not.
+struct Read {
+    campaign_dir: PathBuf,
+    data: Option<DataSet>,
+    campaign: Option<Campaign>,
+    damaged: Vec<String>,
+}
+
+/// Reads the user config, the keymap, the data and the campaign, going on past a damaged
+/// file to name them all.
+fn read_everything(cli: &Cli) -> Result<Read, Failure> {
     let paths = Paths::from_env().map_err(Failure::new)?;
     let mut damaged: Vec<String> = Vec::new();
     let config = Config::load(&paths.config_file())
@@ -44,40 +98,45 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
             .map_err(|errors| damaged.extend(errors.iter().map(StoreError::with_backup)))
             .ok(),
     };
-    let (Some(data), Some(campaign), true) = (&data, campaign, damaged.is_empty()) else {
-        // The annex template too, so that every damaged file is in this one list; without
-        // the data it can only be parsed, not checked against them.
-        match &data {
-            Some(data) => {
-                if let Err(errors) =
-                    crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
-                {
-                    damaged.extend(errors.iter().map(|e| e.to_string()));
-                }
-            }
-            None => {
-                let path = cli
-                    .annex
-                    .clone()
-                    .unwrap_or_else(|| campaign_dir.join(crate::annex::ANNEX_FILE));
-                if path.exists() {
-                    let parsed = storage::read_text(&path).and_then(|text| {
-                        crate::model::template::Template::parse(&text, &path.as_path().into())
-                            .map_err(StoreError::Parse)
-                    });
-                    if let Err(e) = parsed {
-                        damaged.push(e.to_string());
-                    }
-                }
-            }
-        }
-        return Err(Failure::new(format!(
-            "{}\nповреждённых файлов и ошибок в данных: {}; sobes ничего в них не менял",
-            damaged.join("\n"),
-            damaged.len()
-        )));
-    };
-    let mut problems = check_campaign(&campaign, &data.registry, &data.protocol, &data.dimensions);
+    Ok(Read {
+        campaign_dir,
+        data,
+        campaign,
+        damaged,
+    })
+}
+
+/// The annex template's problems: checked against the data, or without them only parsed.
+fn template_damage(cli: &Cli, campaign_dir: &Path, data: Option<&DataSet>) -> Vec<String> {
+    if let Some(data) = data {
+        return match crate::annex::load_template(cli.annex.as_deref(), Some(campaign_dir), data) {
+            Err(errors) => errors.iter().map(|e| e.to_string()).collect(),
+            Ok(_) => Vec::new(),
+        };
+    }
+    let path = cli
+        .annex
+        .clone()
+        .unwrap_or_else(|| campaign_dir.join(crate::annex::ANNEX_FILE));
+    if !path.exists() {
+        return Vec::new();
+    }
+    let parsed = storage::read_text(&path).and_then(|text| {
+        crate::model::template::Template::parse(&text, &path.as_path().into())
+            .map_err(StoreError::Parse)
+    });
+    parsed.err().map(|e| e.to_string()).into_iter().collect()
+}
+
+/// The campaign against the data, its letter's facts against each other and ratings by
+/// someone off the list, each with the campaign's folder; then the annex template's.
+fn campaign_problems(
+    cli: &Cli,
+    campaign_dir: &Path,
+    data: &DataSet,
+    campaign: &Campaign,
+) -> Vec<String> {
+    let mut problems = check_campaign(campaign, &data.registry, &data.protocol, &data.dimensions);
     problems.extend(
         campaign
             .meta
@@ -86,33 +145,28 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
             .map(|c| format!("факты письма противоречат друг другу: {c}")),
     );
     problems.extend(crate::model::checks::unlisted_report(
-        &campaign,
+        campaign,
         &data.registry,
         &data.dimensions,
     ));
     for p in problems.iter_mut() {
         *p = format!("{}: {p}", campaign_dir.display());
     }
-    if let Err(errors) =
-        crate::annex::load_template(cli.annex.as_deref(), Some(&campaign_dir), data)
+    if let Err(errors) = crate::annex::load_template(cli.annex.as_deref(), Some(campaign_dir), data)
     {
         problems.extend(errors.iter().map(|e| e.to_string()));
     }
-    for line in crate::annex::gap_report(data, &campaign) {
-        outln!("{line}")?;
-    }
-    let dormant = crate::model::checks::dormant_report(&campaign, &data.registry, &data.protocol);
+    problems
+}
 
-    for line in dormant {
-        outln!("{line}")?;
-    }
-    // The history must tell what the files hold; what it does not is named.
-    problems.extend(
-        crate::history::foreign_settings(&campaign_dir)
-            .into_iter()
-            .map(|p| format!("{}: история кампании: {p}", campaign_dir.display())),
-    );
-    match crate::history::History::read(&campaign_dir) {
+/// The history must tell what the files hold: what it does not, and damage a sync would
+/// trip on, are problems; a history restored and files it does not hold yet are said.
+fn history_problems(campaign_dir: &Path) -> Result<Vec<String>, Failure> {
+    let mut problems: Vec<String> = crate::history::foreign_settings(campaign_dir)
+        .into_iter()
+        .map(|p| format!("{}: история кампании: {p}", campaign_dir.display()))
+        .collect();
+    match crate::history::History::read(campaign_dir) {
         Ok(Some(history)) => {
             // What a sync would trip on: a damaged object or pack, a past that does not read.
             if let Err(e) = history.verify_all() {
@@ -138,26 +192,20 @@ pub fn cmd_check(cli: &Cli) -> Result<(), Failure> {
         Ok(None) => {}
         Err(e) => problems.push(e.to_string()),
     }
-    for r in crate::sync::refused(&campaign_dir) {
+    Ok(problems)
+}
+
+/// What is left over, said but no problem: changes the hub refused, temp files of a write
+/// that was interrupted.
+fn say_leftovers(campaign_dir: &Path) -> Result<(), Failure> {
+    for r in crate::sync::refused(campaign_dir) {
         outln!("узел: {r}; пока её не исправят, синхронизация её пропускает")?;
     }
-    for temp in storage::leftover_temps(&campaign_dir) {
+    for temp in storage::leftover_temps(campaign_dir) {
         outln!(
             "временный файл: {}: остался от прерванной записи; его уберёт следующий sobes, который откроет кампанию на запись",
             temp.display()
         )?;
     }
-
-    if problems.is_empty() {
-        outln!(
-            "ошибок нет: данные и кампания {} в порядке",
-            campaign_dir.display()
-        )?;
-        Ok(())
-    } else {
-        for p in &problems {
-            outln!("{p}")?;
-        }
-        Err(Failure::new(format!("найдено проблем: {}", problems.len())))
-    }
+    Ok(())
 }
