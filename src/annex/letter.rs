@@ -11,6 +11,7 @@ use crate::data::DataSet;
 use crate::model::campaign::{Campaign, LevelSource, Record};
 use crate::model::compare::record_level;
 use crate::model::monitoring::level_of;
+use crate::model::person::FullName;
 use crate::model::registry::Municipality;
 use crate::model::selector::Selector;
 use crate::model::template::{Block, Cond, Template};
@@ -43,7 +44,7 @@ pub fn letter(
     ));
     nodes.push(Node::Left(vec![format!("Исп. {}", fact("executor"))]));
     let registry = &data.registry;
-    let nodes = nodes
+    let nodes = introduce_abbreviations(nodes, &template.letter.abbreviations)
         .into_iter()
         .map(|n| match n {
             Node::Paragraph(t) => Node::Paragraph(typeset(&t, registry)),
@@ -84,6 +85,12 @@ fn opening(
     let fact = fact_of(data, campaign, template);
     let sender = template.author_for(&campaign.meta, &data.registry.facts);
     let addressee = spelled_out(&m.genitive);
+    // The head by name where the registry knows it and the name's forms are sure.
+    let person = m
+        .head
+        .as_deref()
+        .and_then(FullName::parse)
+        .and_then(|f| Some((f.dative_with_initials()?, f.salutation())));
     [
         // The institute's letterhead and its own number and date, not the ministry's.
         Node::Left(vec![
@@ -93,10 +100,15 @@ fn opening(
             format!("{} № {}", fact("outgoing_date"), fact("outgoing_number")),
         ]),
         Node::Right(narrow(&format!(
-            "Руководителю муниципальной методической службы {addressee}"
+            "Руководителю муниципальной методической службы {addressee}{}",
+            person
+                .as_ref()
+                .map_or(String::new(), |(to, _)| format!(" {to}"))
         ))),
         Node::Title("О рекомендациях по итогам собеседования и мониторинга".into()),
-        Node::Paragraph("Уважаемый коллега!".into()),
+        Node::Paragraph(person.map_or("Уважаемый коллега!".into(), |(_, dear)| {
+            dear
+        })),
         Node::Paragraph(format!(
             "По итогам собеседования с руководителями муниципальных методических служб {}{} {} направляет рекомендации для {addressee}.",
             fact("region_genitive"),
@@ -419,4 +431,53 @@ fn clusters_sentence(data: &DataSet, template: &Template, record: &Record) -> St
         "По итогам собеседования муниципальное образование отнесено {}.",
         parts.join("; ")
     )
+}
+
+/// An abbreviation a letter uses is introduced where it is first meant, as in the annex: the
+/// words the first time with «(далее — ШИБЦ)», or, where the abbreviation comes first, the
+/// words in its place. `spelled` maps an abbreviation to its words as the text uses them
+/// (after «развития», «создание»: the genitive).
+fn introduce_abbreviations(
+    mut nodes: Vec<Node>,
+    spelled: &std::collections::BTreeMap<String, String>,
+) -> Vec<Node> {
+    fn text_of(n: &mut Node) -> Option<&mut String> {
+        match n {
+            Node::Paragraph(t) | Node::Item(_, t) => Some(t),
+            _ => None,
+        }
+    }
+    for (short, words) in spelled {
+        let mentions = |t: &str| t.contains(short.as_str()) || t.contains(words.as_str());
+        let Some(first) = nodes
+            .iter_mut()
+            .position(|n| text_of(n).is_some_and(|t| mentions(t)))
+        else {
+            continue;
+        };
+        let later_nodes = nodes[first + 1..].iter().any(
+            |n| matches!(n, Node::Paragraph(t) | Node::Item(_, t) if t.contains(short.as_str())),
+        );
+        let text = text_of(&mut nodes[first]).expect("a text");
+        let introduced = format!("{words} (далее — {short})");
+        match (text.find(words.as_str()), text.find(short.as_str())) {
+            // The words first: «(далее — …)» only when the abbreviation follows somewhere.
+            (Some(w), s)
+                if s.is_none_or(|s| w < s)
+                    && (later_nodes || text[w + words.len()..].contains(short.as_str())) =>
+            {
+                text.replace_range(w..w + words.len(), &introduced);
+            }
+            (Some(_), None) => {}
+            // The abbreviation first: the words in its place, and «(далее — …)» when it is
+            // used again.
+            (_, Some(s)) => {
+                let again = later_nodes || text[s + short.len()..].contains(short.as_str());
+                let put = if again { &introduced } else { words };
+                text.replace_range(s..s + short.len(), put);
+            }
+            _ => {}
+        }
+    }
+    nodes
 }
