@@ -226,21 +226,22 @@ fn finish(bytes: Vec<u8>, doc: &Document) -> Result<Vec<u8>, Box<dyn std::error:
         let mut text = Vec::new();
         part.read_to_end(&mut text)?;
         let text = match name.as_str() {
-            "word/settings.xml" => after(&text, "<w:defaultTabStop", AUTO_HYPHENATION),
+            "word/settings.xml" => after(&text, "<w:defaultTabStop", AUTO_HYPHENATION)?,
             "word/styles.xml" => {
-                let mut xml = String::from_utf8_lossy(&text).replacen(
+                let xml = String::from_utf8_lossy(&text);
+                let mut xml = replaced(
+                    &xml,
                     "</w:rPr></w:rPrDefault>",
                     &format!("{LANG}</w:rPr></w:rPrDefault>"),
-                    1,
-                );
+                )?;
                 for style in UNHYPHENATED {
-                    xml = suppress_hyphens(&xml, style);
+                    xml = suppress_hyphens(&xml, style)?;
                 }
                 xml.into_bytes()
             }
             // Word's own no-break hyphen, not a character a font may lack.
             "word/document.xml" => no_break_hyphens(&String::from_utf8_lossy(&text)).into_bytes(),
-            "docProps/core.xml" => properties(&text, doc),
+            "docProps/core.xml" => properties(&text, doc)?,
             _ => text,
         };
         out.start_file(name, options)?;
@@ -252,17 +253,31 @@ fn finish(bytes: Vec<u8>, doc: &Document) -> Result<Vec<u8>, Box<dyn std::error:
 const AUTO_HYPHENATION: &str = "<w:autoHyphenation w:val=\"true\" />";
 const LANG: &str = "<w:lang w:val=\"ru-RU\" w:eastAsia=\"ru-RU\" w:bidi=\"ar-SA\" />";
 
-/// The XML with `insert` after the element that starts with `element` (or at the end of the
-/// root's first child when there is none).
-fn after(xml: &[u8], element: &str, insert: &str) -> Vec<u8> {
+/// The patches below are written against docx-rs's own output. Where it no longer writes
+/// what a patch expects, the export stops and says so, rather than writing a document
+/// without its language, hyphenation or properties.
+fn unexpected(anchor: &str) -> String {
+    format!(
+        "DOCX не собран: библиотека docx-rs записала документ не так, как ожидает sobes (нет «{anchor}»); ничего не записано"
+    )
+}
+
+/// `xml` with the first `anchor` replaced by `with`; an error where there is none.
+fn replaced(xml: &str, anchor: &str, with: &str) -> Result<String, String> {
+    match xml.find(anchor) {
+        Some(_) => Ok(xml.replacen(anchor, with, 1)),
+        None => Err(unexpected(anchor)),
+    }
+}
+
+/// The XML with `insert` after the element that starts with `element`.
+fn after(xml: &[u8], element: &str, insert: &str) -> Result<Vec<u8>, String> {
     let text = String::from_utf8_lossy(xml);
     let at = text
         .find(element)
-        .and_then(|start| text[start..].find("/>").map(|end| start + end + 2));
-    match at {
-        Some(at) => format!("{}{insert}{}", &text[..at], &text[at..]).into_bytes(),
-        None => text.into_owned().into_bytes(),
-    }
+        .and_then(|start| text[start..].find("/>").map(|end| start + end + 2))
+        .ok_or_else(|| unexpected(element))?;
+    Ok(format!("{}{insert}{}", &text[..at], &text[at..]).into_bytes())
 }
 
 /// Each run with a no-break hyphen in its text split around Word's own `<w:noBreakHyphen />`
@@ -309,13 +324,13 @@ fn no_break_hyphens(xml: &str) -> String {
 
 /// The style `id` in styles.xml with `<w:suppressAutoHyphens />` in its paragraph
 /// properties.
-fn suppress_hyphens(xml: &str, id: &str) -> String {
-    let Some(start) = xml.find(&format!("w:styleId=\"{id}\"")) else {
-        return xml.to_string();
-    };
-    let Some(end) = xml[start..].find("</w:style>").map(|e| start + e) else {
-        return xml.to_string();
-    };
+fn suppress_hyphens(xml: &str, id: &str) -> Result<String, String> {
+    let anchor = format!("w:styleId=\"{id}\"");
+    let start = xml.find(&anchor).ok_or_else(|| unexpected(&anchor))?;
+    let end = xml[start..]
+        .find("</w:style>")
+        .map(|e| start + e)
+        .ok_or_else(|| unexpected("</w:style>"))?;
     let style = &xml[start..end];
     let patched = match style.find("<w:pPr>") {
         Some(p) => format!(
@@ -325,10 +340,10 @@ fn suppress_hyphens(xml: &str, id: &str) -> String {
         ),
         None => format!("{style}<w:pPr><w:suppressAutoHyphens /></w:pPr>"),
     };
-    format!("{}{patched}{}", &xml[..start], &xml[end..])
+    Ok(format!("{}{patched}{}", &xml[..start], &xml[end..]))
 }
 
-fn properties(xml: &[u8], doc: &Document) -> Vec<u8> {
+fn properties(xml: &[u8], doc: &Document) -> Result<Vec<u8>, String> {
     // A control character is not allowed in XML at all: Word refuses the whole file.
     let escape = |s: &str| {
         s.chars()
@@ -340,22 +355,57 @@ fn properties(xml: &[u8], doc: &Document) -> Vec<u8> {
             .replace('"', "&quot;")
     };
     let author = escape(&doc.author);
-    String::from_utf8_lossy(xml)
-        .replace(
-            "<dc:creator>unknown</dc:creator>",
-            &format!("<dc:creator>{author}</dc:creator>"),
+    let xml = String::from_utf8_lossy(xml);
+    let xml = replaced(
+        &xml,
+        "<dc:creator>unknown</dc:creator>",
+        &format!("<dc:creator>{author}</dc:creator>"),
+    )?;
+    let xml = replaced(
+        &xml,
+        "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+        &format!("<cp:lastModifiedBy>{author}</cp:lastModifiedBy>"),
+    )?;
+    let xml = replaced(
+        &xml,
+        "</cp:coreProperties>",
+        &format!(
+            "<dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:language>ru-RU</dc:language></cp:coreProperties>",
+            escape(&doc.title),
+            escape(&doc.campaign)
+        ),
+    )?;
+    Ok(xml.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A patch whose anchor docx-rs no longer writes stops the export, naming it.
+    #[test]
+    fn a_patch_that_finds_nothing_says_so() {
+        let e = after(
+            b"<w:settings></w:settings>",
+            "<w:defaultTabStop",
+            AUTO_HYPHENATION,
         )
-        .replace(
-            "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
-            &format!("<cp:lastModifiedBy>{author}</cp:lastModifiedBy>"),
-        )
-        .replace(
-            "</cp:coreProperties>",
-            &format!(
-                "<dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:language>ru-RU</dc:language></cp:coreProperties>",
-                escape(&doc.title),
-                escape(&doc.campaign)
-            ),
-        )
-        .into_bytes()
+        .unwrap_err();
+        assert!(e.contains("«<w:defaultTabStop»"), "{e}");
+        let e = suppress_hyphens("<w:styles/>", "Heading1").unwrap_err();
+        assert!(
+            e.contains("Heading1") && e.contains("ничего не записано"),
+            "{e}"
+        );
+        let doc = Document {
+            title: "t".into(),
+            author: "a".into(),
+            campaign: "c".into(),
+            nodes: Vec::new(),
+            modified: None,
+        };
+        assert!(properties(b"<cp:coreProperties></cp:coreProperties>", &doc).is_err());
+        let ok = replaced("x<a/>y", "<a/>", "<b/>").unwrap();
+        assert_eq!(ok, "x<b/>y");
+    }
 }

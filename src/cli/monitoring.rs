@@ -174,12 +174,23 @@ fn read_table(
 }
 
 /// CSV as Excel writes it: «;», «,» or tab between cells (whichever the first line has most
-/// of), quotes around cells that need them, doubled quotes inside.
+/// of outside quotes: «"Копейский ГО, город"» holds no separator), quotes around cells that
+/// need them, doubled quotes inside.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let first = text.lines().next().unwrap_or("");
+    let unquoted = |sep: char| {
+        let mut quoted = false;
+        first
+            .chars()
+            .filter(|c| {
+                quoted ^= *c == '"';
+                *c == sep && !quoted
+            })
+            .count()
+    };
     let sep = [';', '\t', ',']
         .into_iter()
-        .max_by_key(|s| first.matches(*s).count())
+        .max_by_key(|s| unquoted(*s))
         .unwrap_or(';');
     let mut rows = Vec::new();
     let (mut row, mut cell, mut quoted) = (Vec::new(), String::new(), false);
@@ -279,4 +290,18 @@ pub fn cmd_import(
         planned.len()
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_csv;
+
+    #[test]
+    fn the_separator_is_counted_outside_quotes() {
+        let rows = parse_csv("\"Муниципалитет, название, вид\";I1;I2\nУйский МР;1;2\n");
+        assert_eq!(rows[0], ["Муниципалитет, название, вид", "I1", "I2"]);
+        assert_eq!(rows[1], ["Уйский МР", "1", "2"]);
+        let rows = parse_csv("a,b;c,d\n");
+        assert_eq!(rows[0], ["a", "b;c", "d"]);
+    }
 }
