@@ -167,11 +167,17 @@ fn run_case(
     let exports = tmp.path().join("exports");
     std::fs::create_dir(&exports).unwrap();
     let mut app = App::new(data.clone(), campaign, keymap, reviewer, clock, exports);
+    // The seeded half keeps a history, as a campaign does: every save is then a commit too.
+    let history = seeded.then(|| {
+        let h = sobes::history::History::open(&dir, "ноутбук-1").unwrap();
+        h.commit_pending("Тест").unwrap();
+        h
+    });
     let mut io = sobes::tui::Io::new(
         dir.clone(),
         tmp.path().join("config/config.ron"),
         Default::default(),
-        None,
+        history,
     );
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut events: Vec<Op> = Vec::new();
@@ -207,6 +213,9 @@ fn run_case(
         .map_err(|e| TestCaseError::fail(format!("{}", e[0])))?;
     prop_assert_eq!(&on_disk, &app.ctx.campaign);
     if seeded {
+        // Everything saved is in the history: no file differs from the last commit.
+        let history = sobes::history::History::read(&dir).unwrap().unwrap();
+        prop_assert_eq!(history.uncommitted().unwrap(), Vec::<String>::new());
         prop_assert!(
             on_disk.records["agapovsky-mr"]
                 .answers
