@@ -95,6 +95,10 @@ const LAYERS: &[&str] = &[
     // The campaign's history and the hub.
     "boundary",
     "history",
+    "history::objects",
+    "history::commit",
+    "history::log",
+    "history::setup",
     "history::repair",
     "history::heal",
     "history::devices",

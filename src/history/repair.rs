@@ -1,9 +1,11 @@
-//! Making a history whole or not at all, and rebuilding one found damaged: what is damaged
-//! is moved aside (never deleted), every commit still readable is kept, and the files as
-//! they are go into a commit «История восстановлена» ([`super::REPAIRED`]); a later sync brings back from the
-//! hub what this side lost.
+//! Rebuilding a history found damaged: what is damaged is moved aside (never deleted), every
+//! commit still readable is kept, and the files as they are go into a commit «История
+//! восстановлена» ([`super::REPAIRED`]); a later sync brings back from the hub what this side
+//! lost. Also what tells a history whole: which commits read with everything they name, and
+//! which lines of `packed-refs` read.
 
-use super::{BRANCH, CONFIG, EXCLUDE, History, HistoryError, VERIFIED, head_line, remove_locks};
+use super::setup::{create, normalize, private_file, remove_locks};
+use super::{BRANCH, History, HistoryError, VERIFIED};
 use crate::storage;
 use git2::{Oid, Repository};
 use std::collections::{HashMap, HashSet};
@@ -45,120 +47,6 @@ impl std::fmt::Display for RepairReport {
             "; недостающее вернётся с узла при следующей синхронизации"
         )
     }
-}
-
-/// Folders a history being made leaves when its maker is killed.
-const MAKING: &str = ".git-making-";
-
-/// Removes what a maker of a history killed half way left (the lock is held).
-pub fn clear_half_made(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(MAKING) {
-            let _ = storage::remove_tree(&e.path());
-        }
-    }
-}
-
-fn io(dir: &Path) -> impl Fn(std::io::Error) -> HistoryError + '_ {
-    move |e| HistoryError::new(dir, storage::describe_io(&e))
-}
-
-fn private_file(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
-}
-
-/// Makes an empty history: built in a folder of its own inside the campaign and renamed
-/// into place, so a kill at any moment leaves either no `.git` or a whole one. Everything
-/// in it is private (0700/0600), as the campaign's files are.
-pub fn create(dir: &Path) -> Result<(), HistoryError> {
-    let io = io(dir);
-    let making = dir.join(format!("{MAKING}{}", std::process::id()));
-    let _ = storage::remove_tree(&making);
-    let result = (|| -> Result<(), HistoryError> {
-        for sub in [
-            "objects/info",
-            "objects/pack",
-            "refs/heads",
-            "refs/tags",
-            "info",
-        ] {
-            storage::create_private_dir(&making.join(sub))
-                .map_err(|e| HistoryError::new(dir, e.to_string()))?;
-        }
-        private_file(&making.join("HEAD"), &head_line()).map_err(&io)?;
-        private_file(&making.join("config"), CONFIG).map_err(&io)?;
-        private_file(&making.join("info").join("exclude"), EXCLUDE).map_err(&io)?;
-        std::fs::rename(&making, dir.join(".git")).map_err(&io)?;
-        storage::sync_dir(dir).map_err(&io)
-    })();
-    if result.is_err() {
-        let _ = storage::remove_tree(&making);
-    }
-    result
-}
-
-/// Puts back, without a word, what sobes alone decides in a history: its configuration,
-/// HEAD on the campaign's branch, the exclusions, and private permissions on `.git`.
-pub fn normalize(git: &Path) {
-    let _ = std::fs::create_dir_all(git.join("info"));
-    for name in differing(git) {
-        match owned(name) {
-            Some(text) => {
-                let _ = private_file(&git.join(name), &text);
-            }
-            None => {
-                let _ = std::fs::remove_file(git.join(name));
-            }
-        }
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if std::fs::metadata(git).is_ok_and(|m| m.permissions().mode() & 0o777 != 0o700) {
-            let _ = std::fs::set_permissions(git, std::fs::Permissions::from_mode(0o700));
-        }
-    }
-}
-
-/// The files of a history whose whole text sobes alone decides: (name, text), None for a
-/// file that must not be there (objects kept in another folder, which libgit2 would read
-/// unchecked).
-const OWNED: [&str; 4] = ["config", "HEAD", "info/exclude", "objects/info/alternates"];
-
-fn owned(name: &str) -> Option<String> {
-    match name {
-        "config" => Some(CONFIG.to_string()),
-        "HEAD" => Some(head_line()),
-        "info/exclude" => Some(EXCLUDE.to_string()),
-        _ => None,
-    }
-}
-
-/// Which of those files differ from what sobes writes (or are there when they must not be).
-pub(super) fn differing(git: &Path) -> Vec<&'static str> {
-    OWNED
-        .into_iter()
-        .filter(|name| {
-            let now = std::fs::read(git.join(name)).ok();
-            match owned(name) {
-                Some(text) => now.as_deref() != Some(text.as_bytes()),
-                None => now.is_some(),
-            }
-        })
-        .collect()
 }
 
 /// A folder for what is damaged, named by the time, inside the campaign.
@@ -425,7 +313,7 @@ pub fn repair(
     problem: &HistoryError,
 ) -> Result<RepairReport, HistoryError> {
     let git = dir.join(".git");
-    let io = io(dir);
+    let io = HistoryError::io(dir);
     let problem = match problem {
         HistoryError::Git { message, .. } => message.clone(),
     };
@@ -433,84 +321,14 @@ pub fn repair(
     let mut moved = Vec::new();
     remove_locks(&git);
     if !git.is_dir() || Repository::open(dir).is_err() && !git.join("objects").is_dir() {
-        // Nothing worth keeping in place: the whole folder goes aside.
-        if git.exists() || std::fs::symlink_metadata(&git).is_ok() {
-            storage::create_private_dir(&aside)
-                .map_err(|e| HistoryError::new(dir, e.to_string()))?;
-            std::fs::rename(&git, aside.join(".git")).map_err(&io)?;
-            moved.push(".git".to_string());
-        }
-        create(dir)?;
+        replace_whole(dir, &aside, &mut moved)?;
     } else {
         normalize(&git);
-        for (path, _) in crate::boundary::damaged_objects(&git.join("objects"), None) {
-            // A pack goes with its index (and the index with nothing left to index).
-            if path.extension().is_some_and(|x| x == "pack") {
-                let idx = path.with_extension("idx");
-                if std::fs::symlink_metadata(&idx).is_ok() {
-                    move_aside(&git, &idx, &aside).map_err(&io)?;
-                }
-            }
-            move_aside(&git, &path, &aside).map_err(&io)?;
-            moved.push(
-                path.strip_prefix(&git)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string(),
-            );
-        }
-        // packed-refs: the lines that are well formed stay.
-        let packed = git.join("packed-refs");
-        if let Ok(text) = std::fs::read(&packed) {
-            let text = String::from_utf8_lossy(&text).into_owned();
-            let (good, bad) = packed_lines(&text);
-            if bad.is_some() {
-                move_aside(&git, &packed, &aside).map_err(&io)?;
-                moved.push("packed-refs".into());
-                let kept: String = good.iter().map(|l| format!("{l}\n")).collect();
-                private_file(&packed, &kept).map_err(&io)?;
-            }
-        }
-        let index = git.join("index");
-        if index.exists() {
-            let readable = Repository::open(dir)
-                .and_then(|r| r.index().map(|_| ()))
-                .is_ok();
-            if readable {
-                let _ = std::fs::remove_file(&index);
-            } else {
-                move_aside(&git, &index, &aside).map_err(&io)?;
-                moved.push("index".into());
-            }
-        }
-        // The branch is set below; a damaged one is kept aside for whoever looks.
-        let branch = git.join("refs").join("heads").join(BRANCH);
-        if branch.exists()
-            && std::fs::read_to_string(&branch)
-                .ok()
-                .and_then(|t| Oid::from_str(t.trim()).ok())
-                .is_none()
-        {
-            let copy = aside.join("refs").join("heads").join(BRANCH);
-            if let Some(parent) = copy.parent() {
-                let _ = std::fs::create_dir_all(parent);
-            }
-            let _ = std::fs::copy(&branch, copy);
-            moved.push(format!("refs/heads/{BRANCH}"));
-        }
+        set_aside_damaged(&git, &aside, &mut moved).map_err(&io)?;
+        set_aside_index(dir, &aside, &mut moved).map_err(&io)?;
+        copy_aside_branch(&git, &aside, &mut moved);
     }
-    let repo = Repository::open(dir).map_err(History::err(dir))?;
-    let mut wholeness = Wholeness::default();
-    let tip = best_tip(&repo, &git, device, &mut wholeness);
-    prune_logs(&repo, &git, &aside, &mut wholeness, &mut moved).map_err(&io)?;
-    let branch = git.join("refs").join("heads").join(BRANCH);
-    match tip {
-        Some(oid) => private_file(&branch, &format!("{oid}\n")).map_err(&io)?,
-        None => {
-            let _ = std::fs::remove_file(&branch);
-        }
-    }
-    let _ = std::fs::remove_file(git.join(super::SPARE_REF));
+    let tip = reset_branch(dir, device, &aside, &mut moved)?;
     let history = History::over(
         Repository::open(dir).map_err(History::err(dir))?,
         dir,
@@ -526,20 +344,7 @@ pub fn repair(
         }
     );
     history.commit_all("sobes", super::REPAIRED, &body)?;
-    // What was fetched from the hub is a cache that may now name commits whose past went
-    // aside: dropped, and the next fetch brings every branch whole.
-    if let Ok(refs) = history.repo.references_glob("refs/hub/*") {
-        let names: Vec<String> = refs
-            .flatten()
-            .filter_map(|r| r.name().ok().map(str::to_string))
-            .collect();
-        for name in names {
-            let _ = history
-                .repo
-                .find_reference(&name)
-                .and_then(|mut r| r.delete());
-        }
-    }
+    forget_fetched(&history.repo);
     private_file(&git.join(super::REFETCH), "").map_err(&io)?;
     let _ = std::fs::File::create(git.join(VERIFIED));
     Ok(RepairReport {
@@ -548,4 +353,127 @@ pub fn repair(
         moved,
         kept_from: tip.map(|t| t.to_string()),
     })
+}
+
+/// A `.git` with nothing worth keeping in place (not a folder, or no repository and no
+/// objects): the whole folder goes aside and an empty history takes its place.
+fn replace_whole(dir: &Path, aside: &Path, moved: &mut Vec<String>) -> Result<(), HistoryError> {
+    let git = dir.join(".git");
+    if git.exists() || std::fs::symlink_metadata(&git).is_ok() {
+        storage::create_private_dir(aside).map_err(|e| HistoryError::new(dir, e.to_string()))?;
+        std::fs::rename(&git, aside.join(".git")).map_err(HistoryError::io(dir))?;
+        moved.push(".git".to_string());
+    }
+    create(dir)
+}
+
+/// Moves aside the objects that are not whole and a `packed-refs` with lines that do not
+/// read (its well formed lines stay).
+fn set_aside_damaged(git: &Path, aside: &Path, moved: &mut Vec<String>) -> std::io::Result<()> {
+    for (path, _) in crate::boundary::damaged_objects(&git.join("objects"), None) {
+        // A pack goes with its index (and the index with nothing left to index).
+        if path.extension().is_some_and(|x| x == "pack") {
+            let idx = path.with_extension("idx");
+            if std::fs::symlink_metadata(&idx).is_ok() {
+                move_aside(git, &idx, aside)?;
+            }
+        }
+        move_aside(git, &path, aside)?;
+        moved.push(
+            path.strip_prefix(git)
+                .unwrap_or(&path)
+                .display()
+                .to_string(),
+        );
+    }
+    let packed = git.join("packed-refs");
+    if let Ok(text) = std::fs::read(&packed) {
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let (good, bad) = packed_lines(&text);
+        if bad.is_some() {
+            move_aside(git, &packed, aside)?;
+            moved.push("packed-refs".into());
+            let kept: String = good.iter().map(|l| format!("{l}\n")).collect();
+            private_file(&packed, &kept)?;
+        }
+    }
+    Ok(())
+}
+
+/// The index goes: removed when it reads (the first commit rebuilds it from the files),
+/// moved aside when it does not.
+fn set_aside_index(dir: &Path, aside: &Path, moved: &mut Vec<String>) -> std::io::Result<()> {
+    let git = dir.join(".git");
+    let index = git.join("index");
+    if index.exists() {
+        let readable = Repository::open(dir)
+            .and_then(|r| r.index().map(|_| ()))
+            .is_ok();
+        if readable {
+            let _ = std::fs::remove_file(&index);
+        } else {
+            move_aside(&git, &index, aside)?;
+            moved.push("index".into());
+        }
+    }
+    Ok(())
+}
+
+/// The branch is set anew ([`reset_branch`]); one that names no commit is copied aside for
+/// whoever looks.
+fn copy_aside_branch(git: &Path, aside: &Path, moved: &mut Vec<String>) {
+    let branch = git.join("refs").join("heads").join(BRANCH);
+    if branch.exists()
+        && std::fs::read_to_string(&branch)
+            .ok()
+            .and_then(|t| Oid::from_str(t.trim()).ok())
+            .is_none()
+    {
+        let copy = aside.join("refs").join("heads").join(BRANCH);
+        if let Some(parent) = copy.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::copy(&branch, copy);
+        moved.push(format!("refs/heads/{BRANCH}"));
+    }
+}
+
+/// Sets the branch to the newest commit still whole ([`best_tip`]), or removes it when none
+/// is (the history starts anew), once the reflogs name only whole commits. Returns the
+/// commit.
+fn reset_branch(
+    dir: &Path,
+    device: &str,
+    aside: &Path,
+    moved: &mut Vec<String>,
+) -> Result<Option<Oid>, HistoryError> {
+    let git = dir.join(".git");
+    let io = HistoryError::io(dir);
+    let repo = Repository::open(dir).map_err(History::err(dir))?;
+    let mut wholeness = Wholeness::default();
+    let tip = best_tip(&repo, &git, device, &mut wholeness);
+    prune_logs(&repo, &git, aside, &mut wholeness, moved).map_err(&io)?;
+    let branch = git.join("refs").join("heads").join(BRANCH);
+    match tip {
+        Some(oid) => private_file(&branch, &format!("{oid}\n")).map_err(&io)?,
+        None => {
+            let _ = std::fs::remove_file(&branch);
+        }
+    }
+    let _ = std::fs::remove_file(git.join(super::commit::SPARE_REF));
+    Ok(tip)
+}
+
+/// What was fetched from the hub is a cache that may now name commits whose past went
+/// aside: dropped, and the next fetch brings every branch whole.
+fn forget_fetched(repo: &Repository) {
+    if let Ok(refs) = repo.references_glob("refs/hub/*") {
+        let names: Vec<String> = refs
+            .flatten()
+            .filter_map(|r| r.name().ok().map(str::to_string))
+            .collect();
+        for name in names {
+            let _ = repo.find_reference(&name).and_then(|mut r| r.delete());
+        }
+    }
 }
