@@ -77,7 +77,12 @@ const LAYERS: &[&str] = &[
     // The machine and the files on disk.
     "clock",
     "storage",
+    "storage::names",
+    "storage::atomic",
+    "storage::remove",
+    "storage::lock",
     "storage::scores",
+    "storage::records",
     "paths",
     "data",
     "campaigns",

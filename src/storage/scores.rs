@@ -3,7 +3,8 @@
 //! already in the table; at thousands of municipalities parsing the table for that would
 //! cost more than the save, so the parsed table is kept while the file on disk is the same.
 
-use super::{StoreError, atomic_write, parse_versioned, read_text, to_ron};
+use super::atomic::atomic_write;
+use super::{StoreError, parse_versioned, read_text, to_ron};
 use crate::model::campaign::Record;
 use crate::model::registry::is_safe_id;
 use crate::model::scores::ScoreTable;
