@@ -99,6 +99,8 @@ const LAYERS: &[&str] = &[
     "annex::letter",
     // The campaign's history and the hub.
     "boundary",
+    "boundary::objects",
+    "boundary::tree",
     "history",
     "history::objects",
     "history::commit",
