@@ -110,6 +110,8 @@ const LAYERS: &[&str] = &[
     "history::heal",
     "history::devices",
     "session",
+    "session::failure",
+    "session::write",
     "sync",
     "sync::watch",
     "sync::push",
