@@ -114,6 +114,10 @@ const LAYERS: &[&str] = &[
     "session::write",
     "sync",
     "sync::watch",
+    "sync::report",
+    "sync::hub",
+    "sync::meta",
+    "sync::merge",
     "sync::push",
     "sync::fetch",
     // The terminal UI.

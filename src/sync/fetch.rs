@@ -7,7 +7,8 @@
 //! the campaign's history ([`crate::history::write_pack`]); a branch that does not read is
 //! returned, named, and left out.
 
-use super::{Refused, SyncError, Watch, hub_err};
+use super::hub::Refused;
+use super::{SyncError, Watch, hub_err};
 use crate::boundary::{self, Whose};
 use git2::{Oid, Repository};
 use std::collections::BTreeSet;
@@ -22,31 +23,7 @@ pub(super) fn fetch(
     hub: &Path,
     watch: &Watch,
 ) -> Result<Vec<Refused>, SyncError> {
-    let refuse = |message: String| SyncError::Hub {
-        folder: hub.to_path_buf(),
-        message,
-    };
-    // sobes never makes a hub that keeps its objects in another folder; libgit2 would read
-    // those unchecked.
-    if hub.join("objects/info/alternates").exists() {
-        return Err(refuse("узел ссылается на объекты в чужой папке (objects/info/alternates): это не узел sobes или он подделан; ничего не изменено, на узел ничего не отправлено".into()));
-    }
-    if let Some((path, why)) = boundary::damaged_objects(&hub.join("objects"), None)
-        .into_iter()
-        .next()
-    {
-        return Err(refuse(format!(
-            "узел повреждён: объект {} — {why}; ничего не изменено, на узел ничего не отправлено",
-            path.display()
-        )));
-    }
-    // Read by no sync, but a hub whose HEAD git itself cannot read is damaged and is said so.
-    let head = crate::storage::read_text(&hub.join("HEAD")).unwrap_or_default();
-    let head = head.trim();
-    if !(head.starts_with("ref: refs/") || Oid::from_str(head).is_ok() && head.len() == 40) {
-        return Err(refuse("узел повреждён: его HEAD не читается; ничего не изменено, на узел ничего не отправлено".into()));
-    }
-    let hub_repo = Repository::open_bare(hub).map_err(hub_err(hub))?;
+    let hub_repo = open_checked(hub)?;
     drop_unreadable_cache(repo);
     let refetch = repo.path().join(crate::history::REFETCH);
     let whole = refetch.exists();
@@ -71,7 +48,10 @@ pub(super) fn fetch(
             Ok(tip) => {
                 repo.reference(&format!("{FETCHED}{device}"), tip, true, "sync: fetch")
                     .map_err(|e| {
-                        refuse(format!("история кампании: {}", boundary::describe_git(&e)))
+                        hub_refuses(
+                            hub,
+                            format!("история кампании: {}", boundary::describe_git(&e)),
+                        )
                     })?;
             }
             // Stopped while packing: the branch is not to blame.
@@ -94,7 +74,50 @@ pub(super) fn fetch(
     if whole && broken.is_empty() {
         let _ = std::fs::remove_file(&refetch);
     }
-    // Branches gone from the hub go from here too: a refusal of one is then forgotten.
+    forget_gone(repo, &seen);
+    Ok(broken)
+}
+
+/// The hub refuses to be read, and why.
+fn hub_refuses(hub: &Path, message: String) -> SyncError {
+    SyncError::Hub {
+        folder: hub.to_path_buf(),
+        message,
+    }
+}
+
+/// The hub opened as exactly its folder, once nothing in it would make libgit2 read
+/// unchecked or damaged objects.
+fn open_checked(hub: &Path) -> Result<Repository, SyncError> {
+    // sobes never makes a hub that keeps its objects in another folder; libgit2 would read
+    // those unchecked.
+    if hub.join("objects/info/alternates").exists() {
+        return Err(hub_refuses(hub, "узел ссылается на объекты в чужой папке (objects/info/alternates): это не узел sobes или он подделан; ничего не изменено, на узел ничего не отправлено".into()));
+    }
+    if let Some((path, why)) = boundary::damaged_objects(&hub.join("objects"), None)
+        .into_iter()
+        .next()
+    {
+        return Err(hub_refuses(
+            hub,
+            format!(
+                "узел повреждён: объект {} — {why}; ничего не изменено, на узел ничего не отправлено",
+                path.display()
+            ),
+        ));
+    }
+    // Read by no sync, but a hub whose HEAD git itself cannot read is damaged and is said so.
+    let head = crate::storage::read_text(&hub.join("HEAD")).unwrap_or_default();
+    let head = head.trim();
+    if !(head.starts_with("ref: refs/") || Oid::from_str(head).is_ok() && head.len() == 40) {
+        return Err(hub_refuses(hub, "узел повреждён: его HEAD не читается; ничего не изменено, на узел ничего не отправлено".into()));
+    }
+    Repository::open_bare(hub).map_err(hub_err(hub))
+}
+
+/// Branches gone from the hub (not `seen` by this fetch) go from here too: a refusal of one
+/// is then forgotten.
+fn forget_gone(repo: &Repository, seen: &BTreeSet<String>) {
     if let Ok(refs) = repo.references_glob(&format!("{FETCHED}*")) {
         let gone: Vec<String> = refs
             .flatten()
@@ -105,7 +128,6 @@ pub(super) fn fetch(
             let _ = repo.find_reference(&name).and_then(|mut r| r.delete());
         }
     }
-    Ok(broken)
 }
 
 /// Copies into `repo` the objects of the branch at `tip` it lacks: the commits not reachable

@@ -6,7 +6,8 @@
 //! under a name the hub does not hold yet; the branch moves after they are on the hub's
 //! disk, and is read back before the sync says it went out.
 
-use super::{SyncError, device_ref};
+use super::SyncError;
+use super::hub::device_ref;
 use crate::boundary::{self, Whose};
 use git2::{Oid, Repository};
 use std::path::Path;
