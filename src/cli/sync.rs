@@ -1,8 +1,12 @@
-//! `sobes sync HUB`, `sobes new DIR --from-hub HUB`, `sobes conflicts`.
+//! The commands of the history and the hub: `sobes sync HUB`, `sobes new DIR --from-hub HUB`,
+//! `sobes repair`, `sobes conflicts` and `sobes log`.
 
 use super::out;
-use crate::history::History;
-use crate::model::conflict::{Conflict, Field};
+use crate::history::{DeviceNames, Entry, History};
+use crate::model::campaign::{Campaign, FieldConflict, Reader, Value, person_key};
+use crate::model::change::{Change, What};
+use crate::model::conflict::{Conflict, Field, Held};
+use crate::model::registry::Municipality;
 use crate::session::{Failure, Session};
 use crate::storage::{self, Lock};
 use crate::sync::{self, SyncError};
@@ -196,13 +200,38 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool, all: bool) -> Result<(), Failure>
     let campaign = ctx.load_campaign()?;
     let reader = ctx.reader(&campaign.meta, all);
     // Laptops by name where the history tells them; a reader repairs nothing.
-    let devices = match crate::history::History::read(&ctx.campaign_dir) {
+    let devices = match History::read(&ctx.campaign_dir) {
         Ok(Some(h)) => h.device_names_as(ctx.config.device.as_deref().unwrap_or_default()),
         _ => Default::default(),
     };
+    let mut text = refused_branches(&ctx.campaign_dir, tsv);
+    for c in &campaign.meta.conflicts {
+        text.push_str(&campaign_conflict(c, &devices, tsv));
+    }
     let mut hidden = 0;
+    for m in &ctx.data.registry.municipalities {
+        let Some(record) = campaign.record(&m.id) else {
+            continue;
+        };
+        for conflict in &record.conflicts {
+            let blind = matches!(&conflict.field, Field::Rating(d, who) if !reader.may_see(&campaign.meta, record, d, who));
+            if blind {
+                hidden += 1;
+            }
+            text.push_str(&record_conflict(ctx, m, conflict, blind, &devices, tsv));
+        }
+    }
+    if text.is_empty() && !tsv {
+        text.push_str("открытых конфликтов нет\n");
+    }
+    ctx.say_hidden(hidden);
+    out(&text)
+}
+
+/// The hub's branches the last sync refused, which syncs leave out until they are fixed.
+fn refused_branches(dir: &Path, tsv: bool) -> String {
     let mut text = String::new();
-    for r in sync::refused(&ctx.campaign_dir) {
+    for r in sync::refused(dir) {
         if tsv {
             let row = [
                 "hub".to_string(),
@@ -217,91 +246,87 @@ pub fn cmd_conflicts(ctx: &Session, tsv: bool, all: bool) -> Result<(), Failure>
             ));
         }
     }
-    for c in &campaign.meta.conflicts {
-        if tsv {
-            let mut row = vec!["campaign".to_string(), format!("campaign:{}", c.field)];
-            for v in &c.versions {
-                row.extend([
-                    v.value.clone(),
-                    String::new(),
-                    String::new(),
-                    v.device.clone(),
-                ]);
-            }
-            text.push_str(&(row.join("\t") + "\n"));
+    text
+}
+
+/// A field of the campaign's own changed differently on two laptops.
+fn campaign_conflict(c: &FieldConflict, devices: &DeviceNames, tsv: bool) -> String {
+    if tsv {
+        let mut row = vec!["campaign".to_string(), format!("campaign:{}", c.field)];
+        for v in &c.versions {
+            row.extend([
+                v.value.clone(),
+                String::new(),
+                String::new(),
+                v.device.clone(),
+            ]);
+        }
+        return row.join("\t") + "\n";
+    }
+    let sides: Vec<String> = c
+        .versions
+        .iter()
+        .map(|v| format!("«{}» — {}", v.value, devices.of(&v.device)))
+        .collect();
+    format!(
+        "кампания: поле «{}»: {} (решите: sobes campaign set {} ЗНАЧЕНИЕ)\n",
+        c.field,
+        sides.join(" / "),
+        c.field
+    )
+}
+
+/// A conflict in a municipality's record, its values «скрыто» when `blind`.
+fn record_conflict(
+    ctx: &Session,
+    m: &Municipality,
+    conflict: &Conflict,
+    blind: bool,
+    devices: &DeviceNames,
+    tsv: bool,
+) -> String {
+    let Conflict {
+        field,
+        versions,
+        base,
+    } = conflict;
+    let shown = |held: &Held| {
+        if blind {
+            "скрыто".to_string()
         } else {
-            let sides: Vec<String> = c
-                .versions
-                .iter()
-                .map(|v| format!("«{}» — {}", v.value, devices.of(&v.device)))
-                .collect();
-            text.push_str(&format!(
-                "кампания: поле «{}»: {} (решите: sobes campaign set {} ЗНАЧЕНИЕ)\n",
-                c.field,
-                sides.join(" / "),
-                c.field
-            ));
+            field.shown(held, &ctx.data.protocol)
         }
-    }
-    for m in &ctx.data.registry.municipalities {
-        let Some(record) = campaign.record(&m.id) else {
-            continue;
-        };
-        for Conflict {
-            field,
-            versions,
-            base,
-        } in &record.conflicts
-        {
-            let blind = matches!(field, Field::Rating(d, who) if !reader.may_see(&campaign.meta, record, d, who));
-            if blind {
-                hidden += 1;
-            }
-            let shown = |held: &crate::model::conflict::Held| {
-                if blind {
-                    "скрыто".to_string()
-                } else {
-                    field.shown(held, &ctx.data.protocol)
-                }
-            };
-            if tsv {
-                let mut row = vec![m.id.clone(), field_code(field)];
-                for v in versions {
-                    row.extend([shown(&v.held), v.by.clone(), v.at.clone(), v.device.clone()]);
-                }
-                text.push_str(&(row.join("\t") + "\n"));
-            } else {
-                let sides: Vec<String> = versions
-                    .iter()
-                    .map(|v| {
-                        format!(
-                            "«{}» — {}, {}, {}",
-                            shown(&v.held),
-                            if v.by.is_empty() { "?" } else { &v.by },
-                            crate::clock::local(&v.at),
-                            devices.of(&v.device)
-                        )
-                    })
-                    .collect();
-                let before = base
-                    .as_ref()
-                    .map(|b| format!(" (было: «{}»)", shown(&b.held)))
-                    .unwrap_or_default();
-                text.push_str(&format!(
-                    "{}: {}: {}{}\n",
-                    m.name,
-                    field.words(&ctx.data.protocol, &ctx.data.dimensions),
-                    sides.join(" / "),
-                    before
-                ));
-            }
+    };
+    if tsv {
+        let mut row = vec![m.id.clone(), field_code(field)];
+        for v in versions {
+            row.extend([shown(&v.held), v.by.clone(), v.at.clone(), v.device.clone()]);
         }
+        return row.join("\t") + "\n";
     }
-    if text.is_empty() && !tsv {
-        text.push_str("открытых конфликтов нет\n");
-    }
-    ctx.say_hidden(hidden);
-    out(&text)
+    let sides: Vec<String> = versions
+        .iter()
+        .map(|v| {
+            format!(
+                "«{}» — {}, {}, {}",
+                shown(&v.held),
+                if v.by.is_empty() { "?" } else { &v.by },
+                crate::clock::local(&v.at),
+                devices.of(&v.device)
+            )
+        })
+        .collect();
+    let before = base
+        .as_ref()
+        .map(|b| format!(" (было: «{}»)", shown(&b.held)))
+        .unwrap_or_default();
+    format!(
+        "{}: {}: {}{}\n",
+        m.name,
+        field.words(&ctx.data.protocol, &ctx.data.dimensions),
+        sides.join(" / "),
+        before
+    )
 }
 
 /// A value of the log, «—» for none.
@@ -319,20 +344,12 @@ pub fn cmd_log(
     tsv: bool,
     all: bool,
 ) -> Result<(), Failure> {
-    use crate::model::change::What;
     let id = match municipality {
         Some(name) => Some(ctx.municipality(name)?.id.clone()),
         None => None,
     };
     let Some(history) = History::read(&ctx.campaign_dir)? else {
         return out("истории у кампании пока нет: она появится с первой записью\n");
-    };
-    let protocol = &ctx.data.protocol;
-    let value = |q: &str, v: &Option<crate::model::campaign::Value>| match (protocol.question(q), v)
-    {
-        (_, None) => "—".to_string(),
-        (Some(qq), Some(v)) => protocol.show_value(qq, v),
-        (None, Some(v)) => format!("{v:?}"),
     };
     // Another reviewer's cluster and reason stay hidden as on the clusters screen: by what
     // the reader has rated now.
@@ -341,146 +358,198 @@ pub fn cmd_log(
     let campaign = ctx.load_campaign().ok();
     let reader = match &campaign {
         Some(c) => ctx.reader(&c.meta, all),
-        None if all => crate::model::campaign::Reader::All,
-        None => crate::model::campaign::Reader::Reviewer(ctx.reviewer().unwrap_or_default()),
+        None if all => Reader::All,
+        None => Reader::Reviewer(ctx.reviewer().unwrap_or_default()),
     };
-    let may_see = |municipality: &str, d: &str, rater: &str| match (&campaign, &reader) {
-        (_, crate::model::campaign::Reader::All) => true,
-        (Some(c), r) => r.may_see(&c.meta, &c.record_or_empty(municipality), d, rater),
-        (None, crate::model::campaign::Reader::Reviewer(me)) => {
-            crate::model::campaign::person_key(me) == crate::model::campaign::person_key(rater)
-        }
+    let mut log = Log {
+        ctx,
+        tsv,
+        id,
+        question,
+        dimension,
+        campaign,
+        reader,
+        hidden: 0,
+        text: String::new(),
     };
-    let mut hidden = 0;
-    let mut text = String::new();
-    let filtered = id.is_some() || question.is_some() || dimension.is_some();
-    for e in history.entries_about(id.as_deref())? {
-        let when = if tsv {
+    for e in history.entries_about(log.id.as_deref())? {
+        log.entry(&e);
+    }
+    ctx.say_hidden(log.hidden);
+    out(&log.text)
+}
+
+/// `sobes log` under way: what it shows, to whom, and what it has written.
+struct Log<'a> {
+    ctx: &'a Session,
+    tsv: bool,
+    id: Option<String>,
+    question: Option<&'a str>,
+    dimension: Option<&'a str>,
+    campaign: Option<Campaign>,
+    reader: Reader,
+    /// Ratings the blind rule hid.
+    hidden: usize,
+    text: String,
+}
+
+impl Log<'_> {
+    /// A commit: a line per change it carries that the filters keep; a merge or a commit of
+    /// files as they were, one line, when nothing is filtered.
+    fn entry(&mut self, e: &Entry) {
+        let when = if self.tsv {
             e.at.clone()
         } else {
             crate::clock::local(&e.at)
         };
-        if e.changes.is_empty() {
-            if !filtered {
-                let kind = if e.merge {
-                    "слияние"
-                } else {
-                    "файлы"
-                };
-                if tsv {
-                    let row = [
-                        when.as_str(),
-                        &e.by,
-                        &e.device,
-                        "",
-                        kind,
-                        "",
-                        "",
-                        &e.summary,
-                    ];
-                    text.push_str(&(row.join("\t") + "\n"));
-                } else {
-                    text.push_str(&format!("{when} · {} · {}\n", e.by, e.summary));
+        if !e.changes.is_empty() {
+            for c in &e.changes {
+                if self.keeps(c) {
+                    self.change(e, &when, c);
                 }
             }
-            continue;
+            return;
         }
-        for c in &e.changes {
-            let (field, old, new) = match &c.what {
-                What::Answer {
-                    question: q,
-                    before,
-                    after,
-                } => (q.clone(), value(q, before), value(q, after)),
-                What::Note {
-                    question: q,
-                    before,
-                    after,
-                } => (format!("{q} (заметка)"), or_dash(before), or_dash(after)),
-                What::Decision {
-                    dimension: d,
-                    before,
-                    after,
-                } => (d.clone(), or_dash(before), or_dash(after)),
-                What::Rating {
-                    dimension: d,
-                    reviewer,
-                    before,
-                    after,
-                } => (format!("{d} ({reviewer})"), or_dash(before), or_dash(after)),
-                What::Score {
-                    indicator,
-                    before,
-                    after,
-                } => (
-                    format!("мониторинг {indicator}"),
-                    or_dash(before),
-                    or_dash(after),
-                ),
-            };
-            let keep = id.as_ref().is_none_or(|m| *m == c.municipality)
-                && question.is_none_or(|q| matches!(&c.what, What::Answer { question, .. } | What::Note { question, .. } if question == q))
-                && dimension.is_none_or(|d| matches!(&c.what, What::Decision { dimension, .. } | What::Rating { dimension, .. } if dimension == d));
-            if !keep {
-                continue;
-            }
-            let mut reason = c.reason.clone().unwrap_or_default();
-            let (mut old, mut new) = (old, new);
-            if let What::Rating {
-                dimension: d,
-                reviewer,
-                ..
-            } = &c.what
-                && !may_see(&c.municipality, d, reviewer)
-            {
-                hidden += 1;
-                for v in [&mut old, &mut new] {
-                    if *v != "—" {
-                        *v = "скрыто".into();
-                    }
-                }
-                if !reason.is_empty() {
-                    reason = "скрыто".into();
-                }
-            }
-            // People read names: the municipality's and the field's in words. The TSV keeps
-            // the ids in their columns and adds the names after them.
-            let place = ctx
-                .data
-                .registry
-                .get(&c.municipality)
-                .map_or(c.municipality.clone(), |m| m.name.clone());
-            let words = c
-                .what
-                .field()
-                .words(&ctx.data.protocol, &ctx.data.dimensions);
-            if tsv {
-                let row = [
-                    when.as_str(),
-                    &c.by,
-                    &e.device,
-                    &c.municipality,
-                    &field,
-                    &old,
-                    &new,
-                    &reason,
-                    &place,
-                    &words,
-                ];
-                text.push_str(&(row.join("\t") + "\n"));
-            } else {
-                let reason = if reason.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {reason}")
-                };
-                text.push_str(&format!(
-                    "{when} · {} · {place} · {words}: {old} → {new}{reason}\n",
-                    if c.by.is_empty() { "?" } else { &c.by }
-                ));
-            }
+        let filtered = self.id.is_some() || self.question.is_some() || self.dimension.is_some();
+        if filtered {
+            return;
+        }
+        let kind = if e.merge {
+            "слияние"
+        } else {
+            "файлы"
+        };
+        if self.tsv {
+            let row = [
+                when.as_str(),
+                &e.by,
+                &e.device,
+                "",
+                kind,
+                "",
+                "",
+                &e.summary,
+            ];
+            self.text.push_str(&(row.join("\t") + "\n"));
+        } else {
+            self.text
+                .push_str(&format!("{when} · {} · {}\n", e.by, e.summary));
         }
     }
-    ctx.say_hidden(hidden);
-    out(&text)
+
+    /// Whether the change is of the municipality, question and dimension asked for.
+    fn keeps(&self, c: &Change) -> bool {
+        self.id.as_ref().is_none_or(|m| *m == c.municipality)
+            && self.question.is_none_or(|q| matches!(&c.what, What::Answer { question, .. } | What::Note { question, .. } if question == q))
+            && self.dimension.is_none_or(|d| matches!(&c.what, What::Decision { dimension, .. } | What::Rating { dimension, .. } if dimension == d))
+    }
+
+    /// One change: its field, the values before and after, and the reason; another
+    /// reviewer's rating hidden as the blind rule says.
+    fn change(&mut self, e: &Entry, when: &str, c: &Change) {
+        let (field, mut old, mut new) = self.values(&c.what);
+        let mut reason = c.reason.clone().unwrap_or_default();
+        if let What::Rating {
+            dimension: d,
+            reviewer,
+            ..
+        } = &c.what
+            && !self.may_see(&c.municipality, d, reviewer)
+        {
+            self.hidden += 1;
+            for v in [&mut old, &mut new] {
+                if *v != "—" {
+                    *v = "скрыто".into();
+                }
+            }
+            if !reason.is_empty() {
+                reason = "скрыто".into();
+            }
+        }
+        let data = &self.ctx.data;
+        // People read names: the municipality's and the field's in words. The TSV keeps
+        // the ids in their columns and adds the names after them.
+        let place = data
+            .registry
+            .get(&c.municipality)
+            .map_or(c.municipality.clone(), |m| m.name.clone());
+        let words = c.what.field().words(&data.protocol, &data.dimensions);
+        if self.tsv {
+            let row = [
+                when,
+                &c.by,
+                &e.device,
+                &c.municipality,
+                &field,
+                &old,
+                &new,
+                &reason,
+                &place,
+                &words,
+            ];
+            self.text.push_str(&(row.join("\t") + "\n"));
+        } else {
+            let reason = if reason.is_empty() {
+                String::new()
+            } else {
+                format!(" · {reason}")
+            };
+            self.text.push_str(&format!(
+                "{when} · {} · {place} · {words}: {old} → {new}{reason}\n",
+                if c.by.is_empty() { "?" } else { &c.by }
+            ));
+        }
+    }
+
+    /// The field a change is of, and its values before and after, as people read them.
+    fn values(&self, what: &What) -> (String, String, String) {
+        let protocol = &self.ctx.data.protocol;
+        let value = |q: &str, v: &Option<Value>| match (protocol.question(q), v) {
+            (_, None) => "—".to_string(),
+            (Some(qq), Some(v)) => protocol.show_value(qq, v),
+            (None, Some(v)) => format!("{v:?}"),
+        };
+        match what {
+            What::Answer {
+                question: q,
+                before,
+                after,
+            } => (q.clone(), value(q, before), value(q, after)),
+            What::Note {
+                question: q,
+                before,
+                after,
+            } => (format!("{q} (заметка)"), or_dash(before), or_dash(after)),
+            What::Decision {
+                dimension: d,
+                before,
+                after,
+            } => (d.clone(), or_dash(before), or_dash(after)),
+            What::Rating {
+                dimension: d,
+                reviewer,
+                before,
+                after,
+            } => (format!("{d} ({reviewer})"), or_dash(before), or_dash(after)),
+            What::Score {
+                indicator,
+                before,
+                after,
+            } => (
+                format!("мониторинг {indicator}"),
+                or_dash(before),
+                or_dash(after),
+            ),
+        }
+    }
+
+    /// Whether the reader may see `rater`'s rating of `dimension` for the municipality; with
+    /// no campaign that reads, only their own.
+    fn may_see(&self, municipality: &str, d: &str, rater: &str) -> bool {
+        match (&self.campaign, &self.reader) {
+            (_, Reader::All) => true,
+            (Some(c), r) => r.may_see(&c.meta, &c.record_or_empty(municipality), d, rater),
+            (None, Reader::Reviewer(me)) => person_key(me) == person_key(rater),
+        }
+    }
 }
