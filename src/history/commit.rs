@@ -87,8 +87,7 @@ impl History {
             .map_err(&err)?;
         // Objects before the branch: a power cut must not leave it naming what never
         // reached the disk.
-        crate::storage::flush_all(self.repo.path())
-            .map_err(|e| HistoryError::new(&self.dir, crate::storage::describe_io(&e)))?;
+        crate::storage::flush_all(self.repo.path()).map_err(HistoryError::io(&self.dir))?;
         self.move_branch(commit, head.id(), summary)?;
         // A TUI session may make hundreds of commits without opening the history again.
         self.commits.set(self.commits.get() + 1);

@@ -40,18 +40,15 @@ impl History {
     /// history does not need them.
     pub fn pack_loose(&self) -> Result<bool, HistoryError> {
         let err = Self::err(&self.dir);
-        let io = |e: std::io::Error| HistoryError::Git {
-            dir: self.dir.clone(),
-            message: crate::storage::describe_io(&e),
-        };
+        let io = HistoryError::io(&self.dir);
         let objects = self.repo.path().join("objects");
         let mut loose = Vec::new();
-        for dir in std::fs::read_dir(&objects).map_err(io)?.flatten() {
+        for dir in std::fs::read_dir(&objects).map_err(&io)?.flatten() {
             let prefix = dir.file_name().to_string_lossy().into_owned();
             if prefix.len() != 2 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
                 continue;
             }
-            for file in std::fs::read_dir(dir.path()).map_err(io)?.flatten() {
+            for file in std::fs::read_dir(dir.path()).map_err(&io)?.flatten() {
                 let rest = file.file_name().to_string_lossy().into_owned();
                 let Ok(oid) = git2::Oid::from_str(&format!("{prefix}{rest}")) else {
                     continue;
@@ -264,7 +261,6 @@ pub(super) fn write_loose(
     if odb.exists(oid) {
         return Ok(oid);
     }
-    let io = |e: std::io::Error| git2::Error::from_str(&crate::storage::describe_io(&e));
     let hex = oid.to_string();
     let objects = repo.path().join("objects");
     let dir = objects.join(&hex[..2]);
@@ -282,9 +278,9 @@ pub(super) fn write_loose(
     };
     let mut z = flate2::write::ZlibEncoder::new(Vec::with_capacity(bytes.len() + 64), level);
     let header = format!("{} {}\0", kind.str(), bytes.len());
-    z.write_all(header.as_bytes()).map_err(io)?;
-    z.write_all(bytes).map_err(io)?;
-    let data = z.finish().map_err(io)?;
+    z.write_all(header.as_bytes()).map_err(io_error)?;
+    z.write_all(bytes).map_err(io_error)?;
+    let data = z.finish().map_err(io_error)?;
     let tmp = objects.join(format!("tmp_object_sobes_{}", std::process::id()));
     let result = (|| {
         let mut o = std::fs::OpenOptions::new();
@@ -305,7 +301,7 @@ pub(super) fn write_loose(
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
+        return Err(io_error(e));
     }
     Ok(oid)
 }
@@ -316,10 +312,9 @@ pub(super) fn write_loose(
 /// objects and stays. libgit2 would write over it, and Windows refuses to replace a pack
 /// that a reader has mapped. libgit2 flushes what it writes (GIT_OPT_ENABLE_FSYNC_GITDIR).
 pub fn write_pack(builder: &mut git2::PackBuilder, packs: &Path) -> Result<(), git2::Error> {
-    let io = |e: std::io::Error| git2::Error::from_str(&crate::storage::describe_io(&e));
     let making = packs.join(format!("sobes-making-{}", std::process::id()));
     let _ = crate::storage::remove_tree(&making);
-    std::fs::create_dir_all(&making).map_err(io)?;
+    std::fs::create_dir_all(&making).map_err(io_error)?;
     let result = (|| {
         builder.write(&making, 0o444)?;
         let name = builder.name()?.unwrap_or_default().to_string();
@@ -327,11 +322,16 @@ pub fn write_pack(builder: &mut git2::PackBuilder, packs: &Path) -> Result<(), g
             let file = format!("pack-{name}.{ext}");
             let to = packs.join(&file);
             if std::fs::symlink_metadata(&to).is_err() {
-                crate::storage::replace(&making.join(&file), &to).map_err(io)?;
+                crate::storage::replace(&making.join(&file), &to).map_err(io_error)?;
             }
         }
-        crate::storage::sync_dir(packs).map_err(io)
+        crate::storage::sync_dir(packs).map_err(io_error)
     })();
     let _ = crate::storage::remove_tree(&making);
     result
+}
+
+/// A file of the objects that could not be written, as libgit2's error, said in Russian.
+fn io_error(e: std::io::Error) -> git2::Error {
+    git2::Error::from_str(&crate::storage::describe_io(&e))
 }

@@ -166,7 +166,7 @@ pub(super) fn incoming(
     Ok(out)
 }
 
-/// Why the branch at `theirs` (its history brought whole by [`fetch`]) cannot come in, if
+/// Why the branch at `theirs` (its history brought whole by `fetch`) cannot come in, if
 /// it cannot: its tree does not read, or the boundary refuses it.
 fn branch_problem(
     repo: &Repository,
