@@ -75,12 +75,14 @@ pub struct History {
     restored: std::cell::RefCell<Vec<Restored>>,
 }
 
-/// libgit2 refuses repositories owned by another user, which is every repository on a FAT or
-/// exFAT stick or a network share; sobes's own repositories are opened regardless. Objects
+/// libgit2's process-wide settings, once, before any repository is opened. libgit2 refuses
+/// repositories owned by another user, which is every repository on a FAT or exFAT stick or
+/// a network share; sobes's own repositories are opened regardless. What libgit2 writes is
+/// flushed before it is named (fsync). Objects
 /// read are not re-hashed (as git itself does not; zlib's checksum still catches a damaged
 /// object), and trees up to a megabyte stay cached: the records' folder of a large
 /// campaign is one tree of 100 KB that every commit, merge and history read goes through.
-fn trust_owners() {
+fn configure_libgit2() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: called once, before any repository is opened by this process.
@@ -119,7 +121,7 @@ impl History {
     /// half way are removed: only the holder of the campaign lock works on this repository.
     /// A history found damaged is rebuilt (see [`repair`]) and `repaired` says what was done.
     pub fn open(dir: &Path, device: &str) -> Result<History, HistoryError> {
-        trust_owners();
+        configure_libgit2();
         let git = dir.join(".git");
         setup::clear_half_made(dir);
         if !git.exists() {
@@ -142,7 +144,7 @@ impl History {
     /// Opens a campaign's history to read it, without making one. A damaged history is
     /// said, not repaired (a reader holds no lock): a writer or `sobes repair` rebuilds it.
     pub fn read(dir: &Path) -> Result<Option<History>, HistoryError> {
-        trust_owners();
+        configure_libgit2();
         if !dir.join(".git").exists() {
             return Ok(None);
         }
@@ -226,7 +228,7 @@ impl History {
         if let Ok(f) = touch {
             let _ = f.set_modified(started);
         }
-        let history = History::over(repo, dir, device);
+        let history = History::from_repo(repo, dir, device);
         if writer {
             history.pack_if_many()?;
         }
@@ -234,7 +236,7 @@ impl History {
     }
 
     /// A handle on `repo`, the history of the campaign in `dir`, written from `device`.
-    fn over(repo: Repository, dir: &Path, device: &str) -> History {
+    fn from_repo(repo: Repository, dir: &Path, device: &str) -> History {
         History {
             repo,
             dir: dir.to_path_buf(),
@@ -290,7 +292,7 @@ impl History {
 
 /// The first `shown` items and how many more: a summary line of a commit or a sync that
 /// touched thousands of records stays readable.
-pub fn first_of(items: &[String], shown: usize, separator: &str) -> String {
+pub fn first_and_more(items: &[String], shown: usize, separator: &str) -> String {
     if items.len() <= shown {
         return items.join(separator);
     }

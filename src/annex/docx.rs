@@ -226,7 +226,7 @@ fn finish(bytes: Vec<u8>, doc: &Document) -> Result<Vec<u8>, Box<dyn std::error:
         let mut text = Vec::new();
         part.read_to_end(&mut text)?;
         let text = match name.as_str() {
-            "word/settings.xml" => after(&text, "<w:defaultTabStop", AUTO_HYPHENATION)?,
+            "word/settings.xml" => insert_after(&text, "<w:defaultTabStop", AUTO_HYPHENATION)?,
             "word/styles.xml" => {
                 let xml = String::from_utf8_lossy(&text);
                 let mut xml = replaced(
@@ -271,7 +271,7 @@ fn replaced(xml: &str, anchor: &str, with: &str) -> Result<String, String> {
 }
 
 /// The XML with `insert` after the element that starts with `element`.
-fn after(xml: &[u8], element: &str, insert: &str) -> Result<Vec<u8>, String> {
+fn insert_after(xml: &[u8], element: &str, insert: &str) -> Result<Vec<u8>, String> {
     let text = String::from_utf8_lossy(xml);
     let at = text
         .find(element)
@@ -385,7 +385,7 @@ mod tests {
     /// A patch whose anchor docx-rs no longer writes stops the export, naming it.
     #[test]
     fn a_patch_that_finds_nothing_says_so() {
-        let e = after(
+        let e = insert_after(
             b"<w:settings></w:settings>",
             "<w:defaultTabStop",
             AUTO_HYPHENATION,

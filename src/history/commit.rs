@@ -3,7 +3,7 @@
 //! a campaign and of a rebuilt history, and the branch moved to a new commit.
 
 use super::objects::{replace_cached, write_loose};
-use super::{BRANCH, History, HistoryError, Restored, first_of};
+use super::{BRANCH, History, HistoryError, Restored, first_and_more};
 use crate::data::DataSet;
 use crate::model::change::Change;
 use git2::IndexAddOption;
@@ -205,7 +205,7 @@ impl History {
             Some(_) => (
                 format!(
                     "Изменения без записи в истории: {}",
-                    first_of(&files, 20, ", ")
+                    first_and_more(&files, 20, ", ")
                 ),
                 "Файлы записаны, но не внесены в историю: запись прервана или файл изменён вне sobes.",
             ),

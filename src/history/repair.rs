@@ -38,7 +38,7 @@ impl std::fmt::Display for RepairReport {
             write!(
                 f,
                 "; повреждённое ({}) перенесено в {}",
-                super::first_of(&self.moved, 5, ", "),
+                super::first_and_more(&self.moved, 5, ", "),
                 aside.display()
             )?;
         }
@@ -329,7 +329,7 @@ pub fn repair(
         copy_aside_branch(&git, &aside, &mut moved);
     }
     let tip = reset_branch(dir, device, &aside, &mut moved)?;
-    let history = History::over(
+    let history = History::from_repo(
         Repository::open(dir).map_err(History::err(dir))?,
         dir,
         device,

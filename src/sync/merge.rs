@@ -174,7 +174,7 @@ fn commit_merge(
         if changed.is_empty() {
             "записи не изменились".to_string()
         } else {
-            crate::history::first_of(changed, 20, ", ")
+            crate::history::first_and_more(changed, 20, ", ")
         }
     );
     repo.commit(

@@ -81,7 +81,7 @@ impl Report {
             out.push_str(&format!(
                 "пришло: {} — {}\n",
                 items.len(),
-                crate::history::first_of(&items, 30, "; ")
+                crate::history::first_and_more(&items, 30, "; ")
             ));
         }
         out.push_str(&format!("ушло: записей в истории — {}\n", self.went_out));

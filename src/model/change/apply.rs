@@ -206,7 +206,7 @@ fn set_decision(
             record.decisions.remove(dimension);
         }
         Some(cluster) => {
-            let decision = finally(record, dimension, cluster, change, protocol, dims)?;
+            let decision = final_decision(record, dimension, cluster, change, protocol, dims)?;
             record.decisions.insert(dimension.to_string(), decision);
         }
     }
@@ -271,7 +271,7 @@ fn set_rating(
 /// The final decision. Without reviewers' ratings it is [`decide`]; with them, a cluster
 /// every reviewer chose needs no reason of its own (theirs go with it), and any other
 /// choice needs one.
-fn finally(
+fn final_decision(
     record: &Record,
     dimension: &str,
     cluster: u8,
