@@ -528,4 +528,16 @@ fn sobes_writes_the_trees_libgit2_would_write() {
         index.add(&entry).unwrap();
     }
     assert_eq!(index.write_tree_to(&repo).unwrap(), head.id());
+    // The moves of the branch by the three saves are in its reflog and HEAD's, as the
+    // config asks, whoever moved it; the newest names the branch's commit.
+    let reflog = repo.reflog("refs/heads/sobes").unwrap();
+    let moves: Vec<String> = reflog
+        .iter()
+        .map(|e| format!("{:?}", e.message()))
+        .collect();
+    assert!(reflog.len() >= 3, "{moves:?}");
+    let newest = reflog.get(0).unwrap();
+    assert_eq!(newest.id_new(), repo.head().unwrap().target().unwrap());
+    assert!(repo.reflog("HEAD").unwrap().len() >= 3);
+    common::assert_fsck(&env.dir);
 }

@@ -102,6 +102,8 @@ impl History {
     /// beside the repository and the two are swapped: no lock file made and no old file
     /// freed per commit (on a file system slow to make files, that was a third of a save).
     /// Otherwise, and whenever the branch is not a plain file at `from`, libgit2 moves it.
+    /// Either way the move is in the reflogs, as `.git/config` asks (`logallrefupdates`).
+    /// No `.lock` file is made: the campaign's own lock keeps every other writer out.
     fn move_branch(&self, to: git2::Oid, from: git2::Oid, why: &str) -> Result<(), HistoryError> {
         let err = Self::err(&self.dir);
         let git = self.repo.path();
@@ -114,11 +116,50 @@ impl History {
             && crate::storage::swap_in(&branch, &git.join(SPARE_REF), format!("{to}\n").as_bytes())
                 .unwrap_or(false)
         {
+            self.log_move(from, to, why);
             return Ok(());
         }
         let mut head = self.repo.head().map_err(&err)?;
         head.set_target(to, why).map_err(&err)?;
         Ok(())
+    }
+
+    /// The line libgit2 would have added to the branch's reflog and HEAD's for a move it
+    /// made. A reflog that cannot be written loses nothing: sobes never reads them.
+    fn log_move(&self, from: git2::Oid, to: git2::Oid, why: &str) {
+        use std::io::Write;
+        let Ok(who) = self.committer() else { return };
+        let when = who.when();
+        let offset = when.offset_minutes();
+        let sign = if offset < 0 { '-' } else { '+' };
+        let line = format!(
+            "{from} {to} {} <{}> {} {sign}{:02}{:02}\t{}\n",
+            who.name().unwrap_or(""),
+            who.email().unwrap_or(""),
+            when.seconds(),
+            offset.abs() / 60,
+            offset.abs() % 60,
+            why.replace('\n', " ")
+        );
+        let logs = self.repo.path().join("logs");
+        for log in [
+            logs.join("refs").join("heads").join(BRANCH),
+            logs.join("HEAD"),
+        ] {
+            let appended = log
+                .parent()
+                .map(std::fs::create_dir_all)
+                .is_some_and(|r| r.is_ok())
+                && std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .and_then(|mut f| f.write_all(line.as_bytes()))
+                    .is_ok();
+            if !appended {
+                return;
+            }
+        }
     }
 
     /// Tells the index that `files` (relative to the campaign) are on disk as the blobs
