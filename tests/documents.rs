@@ -471,6 +471,10 @@ fn a_letter_without_points_is_a_letter_of_what_the_interview_says() {
     let text = std::fs::read_to_string(&out)
         .unwrap()
         .replace('\u{a0}', " ");
-    assert!(text.contains("района А. П. Ивановой"), "{text}");
+    // The person on a line of their own under the place, the kind's words kept together.
+    assert!(
+        text.contains("Нязепетровского  \nмуниципального района  \nА. П. Ивановой"),
+        "{text}"
+    );
     assert!(text.contains("Уважаемая Анна Петровна!"), "{text}");
 }

@@ -22,6 +22,8 @@ pub enum Node {
     Left(Vec<String>),
     Right(Vec<String>),
     Title(String),
+    /// A letter's greeting, centred under its title («Уважаемая Анна Петровна!»).
+    Salutation(String),
     Heading(String),
     Subheading(String),
     Paragraph(String),

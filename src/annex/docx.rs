@@ -187,6 +187,11 @@ fn paragraph(node: &Node) -> Option<Paragraph> {
             .style("AnnexTitle")
             .keep_next(true)
             .add_run(text_run(t)),
+        Node::Salutation(t) => Paragraph::new()
+            .align(AlignmentType::Center)
+            .keep_next(true)
+            .line_spacing(LineSpacing::new().after(240))
+            .add_run(text_run(t)),
         // The gaps on a page of their own, after the text.
         Node::Heading(t) if t == GAPS_HEADING => Paragraph::new()
             .style("Heading1")

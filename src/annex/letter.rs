@@ -99,16 +99,17 @@ fn opening(
             fact("institute_contacts"),
             format!("{} № {}", fact("outgoing_date"), fact("outgoing_number")),
         ]),
-        Node::Right(narrow(&format!(
-            "Руководителю муниципальной методической службы {addressee}{}",
-            person
-                .as_ref()
-                .map_or(String::new(), |(to, _)| format!(" {to}"))
-        ))),
+        // The position and the place, then the person on a line of their own.
+        Node::Right(
+            narrow(&format!(
+                "Руководителю муниципальной методической службы {addressee}"
+            ))
+            .into_iter()
+            .chain(person.as_ref().map(|(to, _)| to.clone()))
+            .collect(),
+        ),
         Node::Title("О рекомендациях по итогам собеседования и мониторинга".into()),
-        Node::Paragraph(person.map_or("Уважаемый коллега!".into(), |(_, dear)| {
-            dear
-        })),
+        Node::Salutation(person.map_or("Уважаемый коллега!".into(), |(_, dear)| dear)),
         Node::Paragraph(format!(
             "По итогам собеседования с руководителями муниципальных методических служб {}{} {} направляет рекомендации для {addressee}.",
             fact("region_genitive"),
@@ -248,6 +249,8 @@ pub fn spelled_out(genitive: &str) -> String {
         ("МО", "муниципального округа"),
     ];
     for (short, long) in KINDS {
+        // The kind's words stay together on a line («муниципального района»).
+        let long = long.replace(' ', "\u{a0}");
         if let Some(name) = genitive.strip_suffix(&format!(" {short}")) {
             return format!("{name} {long}");
         }

@@ -37,7 +37,7 @@ pub fn render(doc: &Document) -> String {
             }
             Node::Heading(t) => out.push_str(&format!("## {}", escape(t))),
             Node::Subheading(t) => out.push_str(&format!("### {}", escape(t))),
-            Node::Paragraph(t) => out.push_str(&escape(t)),
+            Node::Paragraph(t) | Node::Salutation(t) => out.push_str(&escape(t)),
             Node::Item(n, t) => out.push_str(&format!("{} {}", escape(n), escape(t))),
             Node::Notice(t) => out.push_str(&format!("> **{}**", escape(t))),
             Node::Empty(_) => continue,

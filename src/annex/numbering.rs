@@ -61,7 +61,11 @@ fn item_number(n: &str) -> Option<(Vec<usize>, &str)> {
 fn says(node: &Node) -> bool {
     matches!(
         node,
-        Node::Paragraph(_) | Node::Item(..) | Node::Notice(_) | Node::Right(_)
+        Node::Paragraph(_)
+            | Node::Item(..)
+            | Node::Notice(_)
+            | Node::Right(_)
+            | Node::Salutation(_)
     )
 }
 

@@ -45,7 +45,7 @@ impl FullName {
     /// dative is not certain.
     pub fn dative_with_initials(&self) -> Option<String> {
         let surname = dative_surname(&self.surname, self.gender)?;
-        Some(format!("{} {surname}", self.initials()))
+        Some(format!("{}\u{a0}{surname}", self.initials()))
     }
 
     /// «Уважаемая Анна Петровна!»
@@ -132,10 +132,16 @@ mod tests {
     fn names_take_only_the_forms_that_are_sure() {
         let f = FullName::parse("Иванова Анна Петровна").unwrap();
         assert_eq!(f.gender, Gender::Female);
-        assert_eq!(f.dative_with_initials().unwrap(), "А.\u{a0}П. Ивановой");
+        assert_eq!(
+            f.dative_with_initials().unwrap(),
+            "А.\u{a0}П.\u{a0}Ивановой"
+        );
         assert_eq!(f.salutation(), "Уважаемая Анна Петровна!");
         let m = FullName::parse("Задорожский Илья Ильич").unwrap();
-        assert_eq!(m.dative_with_initials().unwrap(), "И.\u{a0}И. Задорожскому");
+        assert_eq!(
+            m.dative_with_initials().unwrap(),
+            "И.\u{a0}И.\u{a0}Задорожскому"
+        );
         assert_eq!(m.salutation(), "Уважаемый Илья Ильич!");
         let k = FullName::parse("Ким Олег Петрович").unwrap();
         assert_eq!(k.dative_with_initials(), None);

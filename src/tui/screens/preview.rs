@@ -33,6 +33,7 @@ fn lines_of(doc: &Document) -> Vec<Line<'static>> {
                 lines.push(Line::raw(format!("{position}    {name}")))
             }
             Node::Title(t) => lines.push(Line::styled(t.clone(), BOLD).centered()),
+            Node::Salutation(t) => lines.push(Line::raw(t.clone()).centered()),
             Node::Heading(t) => lines.push(Line::styled(t.clone(), BOLD)),
             Node::Subheading(t) => {
                 lines.push(Line::styled(t.clone(), BOLD.add_modifier(Modifier::ITALIC)))
