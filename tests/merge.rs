@@ -1,6 +1,7 @@
 //! The three-way merge of records, over random edits on two laptops: the result does not
 //! depend on which side merges, nothing saved disappears, and merging a side with itself
-//! changes nothing.
+//! changes nothing. And what a save leaves in the history: the trees, blobs and branch moves
+//! sobes writes by hand, over random saves, are what libgit2's own writers make.
 
 use proptest::prelude::*;
 use sobes::model::campaign::{Record, Value};
@@ -129,5 +130,98 @@ proptest! {
         );
         // A merge result merged again with either side (now its base) stays as it is.
         prop_assert_eq!(merge(&ra, (&ab, "A"), (&ra, "A")), ab.clone());
+    }
+}
+
+/// A save of random campaign files: each path written with a text, or removed.
+fn saves() -> impl Strategy<Value = Vec<Vec<(usize, Option<u8>)>>> {
+    let step = prop::collection::vec((0usize..PATHS.len(), prop::option::of(0u8..4)), 1..5);
+    prop::collection::vec(step, 1..8)
+}
+
+const PATHS: [&str; 6] = [
+    "campaign.ron",
+    "scores.ron",
+    "municipalities/a-mr.ron",
+    "municipalities/b-go.ron",
+    "municipalities/uysky-mr.ron",
+    "municipalities/z-mr.ron",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Save after save through one handle (its tree cache, its loose objects, its branch
+    /// moved by swapping the branch's file): every commit's tree is the one libgit2's index
+    /// makes of the files on disk, and the branch's reflog has every move.
+    #[test]
+    fn saves_write_the_trees_libgit2_writes(saves in saves()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = &tmp.path().join("c");
+        let data = sobes::data::DataSet::load(&Default::default(), None).unwrap();
+        sobes::storage::create(dir, &sobes::session::new_meta(&data, None)).unwrap();
+        let history = sobes::history::History::open(dir, "ноутбук-1").unwrap();
+        history.commit_pending("Тест").unwrap();
+        // What the history starts with (its own files), then what the saves change.
+        let mut on_disk: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+        {
+            let repo = git2::Repository::open(dir).unwrap();
+            let first = repo.head().unwrap().peel_to_tree().unwrap();
+            first
+                .walk(git2::TreeWalkMode::PreOrder, |root, e| {
+                    if let Ok(blob) = e.to_object(&repo).and_then(|o| o.peel_to_blob()) {
+                        on_disk.insert(format!("{root}{}", e.name().unwrap()), blob.content().to_vec());
+                    }
+                    git2::TreeWalkResult::Ok
+                })
+                .unwrap();
+        }
+        let mut commits = 0;
+        for save in &saves {
+            let mut files = Vec::new();
+            for (i, text) in save {
+                let path = PATHS[*i];
+                match text {
+                    Some(t) => {
+                        let text = format!("Текст {t}\n");
+                        std::fs::write(dir.join(path), &text).unwrap();
+                        on_disk.insert(path.to_string(), text.into_bytes());
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(dir.join(path));
+                        on_disk.remove(path);
+                    }
+                }
+                files.push(std::path::PathBuf::from(path));
+            }
+            commits += usize::from(history.commit(&files, "Тест", "сохранение", "").unwrap());
+            let repo = git2::Repository::open(dir).unwrap();
+            let mut index = git2::Index::new().unwrap();
+            for (path, text) in &on_disk {
+                let id = repo.blob(text).unwrap();
+                index.add(&index_entry(path, id, text.len())).unwrap();
+            }
+            let head = repo.head().unwrap().peel_to_tree().unwrap();
+            prop_assert_eq!(index.write_tree_to(&repo).unwrap(), head.id());
+        }
+        let repo = git2::Repository::open(dir).unwrap();
+        prop_assert!(repo.reflog("refs/heads/sobes").unwrap().len() >= commits);
+    }
+}
+
+fn index_entry(path: &str, id: git2::Oid, len: usize) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: len as u32,
+        id,
+        flags: 0,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
     }
 }

@@ -115,7 +115,10 @@ pub(super) fn replace_cached(
                 replace_cached(repo, &empty, &files, cache)?
             }
         };
-        here.insert(name.into_bytes(), Some((new_sub, 0o040000)));
+        // Git keeps no empty folders: a folder left with nothing goes, as git's index would
+        // have it (a removal of what was never there makes no empty one either).
+        let empty = repo.find_tree(new_sub)?.is_empty();
+        here.insert(name.into_bytes(), (!empty).then_some((new_sub, 0o040000)));
     }
     // Saving a record changes one id in the records' folder: 20 bytes of the tree written
     // last, not its 2,500 entries read, sorted and written out again.
