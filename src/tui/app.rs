@@ -241,7 +241,17 @@ impl App {
             };
         }
         if let Reply::Text(PromptFor::Hub, folder) = &reply {
-            return vec![Effect::Sync(PathBuf::from(folder), false)];
+            // A folder named without its place would be looked for (and a hub made) wherever
+            // sobes happened to be started: the TUI asks for the whole path.
+            let folder = PathBuf::from(folder.trim());
+            if !folder.is_absolute() {
+                self.ctx.error(format!(
+                    "«{}»: укажите папку узла полностью, от диска или корня (например, E:\\sobes или /media/флешка/sobes); ничего не сделано",
+                    folder.display()
+                ));
+                return Vec::new();
+            }
+            return vec![Effect::Sync(folder, false)];
         }
         if let Reply::Confirmed(Pending::NewHub(folder)) = &reply {
             return vec![Effect::Sync(folder.clone(), true)];

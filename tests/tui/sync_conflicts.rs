@@ -429,3 +429,23 @@ fn an_empty_folder_typed_as_the_hub_asks_first() {
     h.keys("n");
     assert_eq!(std::fs::read_dir(&hub).unwrap().count(), 0, "nothing made");
 }
+
+/// A hub typed without its place («K», «флешка») is refused with what to type: it would be
+/// looked for, and made, wherever sobes was started.
+#[test]
+fn a_hub_folder_without_its_place_is_refused() {
+    let mut h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    h.io.history = Some(sobes::history::History::open(&dir, "ноутбук-1").unwrap());
+    h.io.config_file = dir.parent().unwrap().join("config.ron");
+    h.keys("s");
+    step(&mut h.app, &mut h.io, Event::Paste("узел-без-места".into()));
+    h.key(KeyCode::Enter);
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(
+        error && message.contains("укажите папку узла полностью"),
+        "{message}"
+    );
+    assert!(h.app.overlay().is_none());
+    assert!(!std::path::Path::new("узел-без-места").exists());
+}
