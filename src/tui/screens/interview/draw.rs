@@ -213,7 +213,7 @@ impl Interview {
     }
 }
 
-/// « Section · обязательных осталось N из M» in the longest wording that fits; the section's
+/// « Section · обязательных осталось N» in the longest wording that fits; the section's
 /// title gives way first. Answers to questions hidden now are kept, and said to be kept.
 fn heading(
     protocol: &Protocol,
@@ -226,10 +226,15 @@ fn heading(
     let progress = protocol.progress(live);
     let left = progress.required - progress.answered;
     let dormant = protocol.dormant(answers).len();
-    let (all, few) = (
-        format!("обязательных осталось {left} из {}", progress.required),
-        format!("осталось {left} из {}", progress.required),
-    );
+    // No total: it grows as answers open follow-up questions, and «23 из 24» after the first
+    // answer reads as if something went wrong.
+    let (all, few) = match left {
+        0 => ("все обязательные отвечены".to_string(), "всё отвечено".to_string()),
+        _ => (
+            format!("обязательных осталось {left}"),
+            format!("осталось {left}"),
+        ),
+    };
     let tails = if dormant > 0 {
         vec![
             format!("{all} · скрытых ответов: {dormant} (сохранены, не учитываются)"),
