@@ -3,6 +3,8 @@
 //! changes nothing. And what a save leaves in the history: the trees, blobs and branch moves
 //! sobes writes by hand, over random saves, are what libgit2's own writers make.
 
+mod common;
+
 use proptest::prelude::*;
 use sobes::model::campaign::{Record, Value};
 use sobes::model::change::{Change, Stamp, apply};
@@ -93,7 +95,7 @@ fn held(r: &Record) -> Vec<(Field, Held)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(common::proptest_cases(300)))]
 
     #[test]
     fn merges_are_symmetric_lose_nothing_and_are_idempotent(
@@ -149,7 +151,7 @@ const PATHS: [&str; 6] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(common::proptest_cases(48)))]
 
     /// Save after save through one handle (its tree cache, its loose objects, its branch
     /// moved by swapping the branch's file): every commit's tree is the one libgit2's index

@@ -1,6 +1,8 @@
 //! The resolver against every registry the project ships: each municipality written the
 //! ways people write it never resolves to another municipality with a plain «found».
 
+mod common;
+
 use proptest::prelude::*;
 use sobes::model::collate::to_russian_layout;
 use sobes::model::names::{Resolution, resolve};
@@ -119,7 +121,7 @@ fn each_plain_form_finds_its_own_municipality() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(common::proptest_cases(256)))]
 
     /// With any one-letter typo anywhere, never another municipality with a plain «found».
     #[test]

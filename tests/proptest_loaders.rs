@@ -1,6 +1,8 @@
 //! Every loader of a file sobes reads, and the name resolver, given arbitrary or damaged
 //! input: an error with a position, never a panic.
 
+mod common;
+
 use proptest::prelude::*;
 use sobes::data::{DataSet, Overrides};
 use sobes::model::clusters::Dimensions;
@@ -118,7 +120,7 @@ fn registry() -> &'static Registry {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(common::proptest_cases(400)))]
 
     #[test]
     fn parsers_take_any_string(text in any::<String>()) {
@@ -255,7 +257,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(common::proptest_cases(1000)))]
 
     #[test]
     fn the_resolver_takes_any_string(input in any::<String>()) {

@@ -1,6 +1,8 @@
 //! Random key sequences over random terminal sizes on every screen: nothing panics, and
 //! after every sequence the campaign reloaded from disk equals the one in memory.
 
+mod common;
+
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -247,12 +249,8 @@ fn draw(terminal: &mut Terminal<TestBackend>, app: &mut App) -> Result<(), TestC
 
 /// `cases`, or SOBES_PROPTEST_CASES for a quicker or a longer run.
 fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("SOBES_PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(cases);
     ProptestConfig {
-        cases,
+        cases: common::proptest_cases(cases),
         max_shrink_iters: 2000,
         ..ProptestConfig::default()
     }

@@ -278,3 +278,13 @@ pub fn assert_fsck(dir: &Path) {
         stderr(&o)
     );
 }
+
+/// How many cases a property test runs: `default`, the count CI runs, or
+/// SOBES_PROPTEST_CASES for a quicker run or a long one (`SOBES_PROPTEST_CASES=20000 cargo
+/// test --test proptest_tui`).
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("SOBES_PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(default)
+}

@@ -197,7 +197,7 @@ mod convergence {
     const PLACES: [&str; 3] = ["Уйский", "Ашинский", "Кусинский МР"];
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(12))]
+        #![proptest_config(ProptestConfig::with_cases(crate::common::proptest_cases(12)))]
 
         /// Random saves on two or three laptops with syncs in random order, then a final
         /// round: every laptop has the same records and the same open conflicts, and every
