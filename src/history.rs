@@ -22,7 +22,7 @@ mod log;
 mod objects;
 mod repair;
 mod setup;
-pub use commit::body;
+pub use commit::{body, changes_in, split_message};
 pub use devices::{DeviceNames, NOBODY};
 pub use heal::Restored;
 pub use log::Entry;

@@ -379,6 +379,17 @@ fn message(summary: &str, body: &str) -> String {
     }
 }
 
+/// A commit's message read back as [`message`] writes it: the summary, and the body.
+pub fn split_message(message: &str) -> (&str, &str) {
+    message.split_once("\n\n").unwrap_or((message, ""))
+}
+
+/// The changes a commit's body carries, as [`body`] writes them; none where it holds
+/// something else (a merge, files committed as they were, or a body from elsewhere).
+pub fn changes_in(body: &str) -> Vec<Change> {
+    ron::from_str(body.trim()).unwrap_or_default()
+}
+
 /// The body of a commit: the changes in RON, so the history reads without diffing.
 pub fn body(changes: &[Change]) -> String {
     let config = ron::ser::PrettyConfig::new()

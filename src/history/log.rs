@@ -98,10 +98,10 @@ impl History {
             let c = &commits[&id];
             let author = c.author();
             let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
-            let (summary, body) = message.split_once("\n\n").unwrap_or((&message, ""));
+            let (summary, body) = super::split_message(&message);
             let named = quoted.as_ref().is_none_or(|q| body.contains(q.as_str()));
             let changes: Vec<Change> = if named {
-                ron::from_str(body.trim()).unwrap_or_default()
+                super::changes_in(body)
             } else {
                 Vec::new()
             };

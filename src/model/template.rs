@@ -345,16 +345,7 @@ mod tests {
   Paragraph("и {frobnicate}"),
   Gaps("nowhere"),
 ])"#;
-        let t = Template::parse(text, &Origin::Builtin("t.ron")).unwrap();
-        let src = Source {
-            origin: Origin::Builtin("t.ron"),
-            text: text.into(),
-        };
-        let shown: Vec<String> =
-            check_template(&t, &Protocol::builtin(), &Dimensions::builtin(), &src)
-                .iter()
-                .map(|e| e.to_string())
-                .collect();
+        let shown = problems(text);
         assert_eq!(shown.len(), 3, "{shown:#?}");
         assert!(
             shown[0].contains(":5:") && shown[0].contains("нет списка «b»"),
@@ -368,6 +359,19 @@ mod tests {
             shown[2].contains(":7:") && shown[2].contains("nowhere"),
             "{shown:#?}"
         );
+    }
+
+    /// What `check_template` says of a template's text, each problem with its position.
+    fn problems(text: &str) -> Vec<String> {
+        let t = Template::parse(text, &Origin::Builtin("t.ron")).unwrap();
+        let src = Source {
+            origin: Origin::Builtin("t.ron"),
+            text: text.into(),
+        };
+        check_template(&t, &Protocol::builtin(), &Dimensions::builtin(), &src)
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
     }
 
     #[test]
@@ -384,16 +388,7 @@ mod tests {
     "II. Никому": "Никому",
   },
 ))"#;
-        let t = Template::parse(text, &Origin::Builtin("t.ron")).unwrap();
-        let src = Source {
-            origin: Origin::Builtin("t.ron"),
-            text: text.into(),
-        };
-        let shown: Vec<String> =
-            check_template(&t, &Protocol::builtin(), &Dimensions::builtin(), &src)
-                .iter()
-                .map(|e| e.to_string())
-                .collect();
+        let shown = problems(text);
         assert_eq!(shown.len(), 3, "{shown:#?}");
         assert!(
             shown[0].contains(":5:") && shown[0].contains("нет измерения «nowhere»"),

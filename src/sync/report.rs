@@ -115,12 +115,11 @@ pub(super) fn authors(
             continue;
         };
         let message = String::from_utf8_lossy(c.message_bytes());
-        let Some((_, body)) = message.split_once("\n\n") else {
-            continue;
-        };
-        let changes: Vec<crate::model::change::Change> =
-            ron::from_str(body.trim()).unwrap_or_default();
-        for change in changes.into_iter().filter(|c| !c.by.trim().is_empty()) {
+        let (_, body) = crate::history::split_message(&message);
+        for change in crate::history::changes_in(body)
+            .into_iter()
+            .filter(|c| !c.by.trim().is_empty())
+        {
             out.entry(change.municipality)
                 .or_default()
                 .insert(change.by);

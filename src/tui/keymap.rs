@@ -23,12 +23,12 @@ macro_rules! define_scopes {
         impl Scope {
             pub const ALL: &[Scope] = &[Scope::Global, $(Scope::$variant),*];
 
+            /// The sections a keymap file may have, in [`Scope::ALL`]'s order.
+            const FIELDS: &[&str] = &["global", $(stringify!($field)),*];
+
             /// The section of the keymap files.
             pub fn field(self) -> &'static str {
-                match self {
-                    Scope::Global => "global",
-                    $(Scope::$variant => stringify!($field)),*
-                }
+                Scope::FIELDS[self as usize]
             }
 
             /// The heading in help.
@@ -46,12 +46,6 @@ with_screens!(define_scopes);
 impl Scope {
     fn from_field(field: &str) -> Option<Scope> {
         Scope::ALL.iter().copied().find(|s| s.field() == field)
-    }
-
-    /// The sections a keymap file may have, for serde.
-    fn fields() -> &'static [&'static str] {
-        static FIELDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-        FIELDS.get_or_init(|| Scope::ALL.iter().map(|s| s.field()).collect())
     }
 }
 
@@ -114,7 +108,7 @@ impl<'de> Deserialize<'de> for KeymapFile {
                     let Some(scope) = Scope::from_field(&field) else {
                         return Err(serde::de::Error::custom(format!(
                             "нет раздела «{field}»; есть: {}",
-                            Scope::fields().join(", ")
+                            Scope::FIELDS.join(", ")
                         )));
                     };
                     if out.iter().any(|(s, _)| *s == scope) {
@@ -125,7 +119,7 @@ impl<'de> Deserialize<'de> for KeymapFile {
                 Ok(KeymapFile(out))
             }
         }
-        d.deserialize_struct("Keymap", Scope::fields(), V)
+        d.deserialize_struct("Keymap", Scope::FIELDS, V)
     }
 }
 
