@@ -11,7 +11,7 @@
 
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 use common::{Env, assert_fsck, set_args, stderr, stdout, timed};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;

@@ -2,7 +2,7 @@
 //! author the reviewer with the device, the change in Russian and in RON; what a killed
 //! writer left is committed next time; an older campaign is put under history as it is.
 
-mod common;
+use crate::common;
 use common::{Env, stderr};
 use git2::Repository;
 

@@ -3,7 +3,7 @@
 //! changes nothing. And what a save leaves in the history: the trees, blobs and branch moves
 //! sobes writes by hand, over random saves, are what libgit2's own writers make.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use sobes::model::campaign::{Record, Value};

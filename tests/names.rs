@@ -1,7 +1,7 @@
 //! The resolver against every registry the project ships: each municipality written the
 //! ways people write it never resolves to another municipality with a plain «found».
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use sobes::model::collate::to_russian_layout;

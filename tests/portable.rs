@@ -3,7 +3,7 @@
 //! answers, the lock and its holder's name, names Windows cannot hold, temp files of dead
 //! exports, and three laptops taking turns through one hub folder.
 
-mod common;
+use crate::common;
 use common::{Env, Laptop, stderr, stdout};
 use sobes::storage;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Every loader of a file sobes reads, and the name resolver, given arbitrary or damaged
 //! input: an error with a position, never a panic.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use sobes::data::{DataSet, Overrides};

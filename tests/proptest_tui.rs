@@ -1,7 +1,7 @@
 //! Random key sequences over random terminal sizes on every screen: nothing panics, and
 //! after every sequence the campaign reloaded from disk equals the one in memory.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use ratatui::Terminal;

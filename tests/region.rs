@@ -2,7 +2,7 @@
 //! registry and monitoring, runs the whole chain — interview, clusters, levels, the annex and
 //! a letter per municipality — and nothing in its output names Chelyabinsk.
 
-mod common;
+use crate::common;
 use common::{ok, sobes};
 use std::path::Path;
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! figures through the command line, the export's refusal and the matrix's columns. The
 //! one-reviewer case stays as it was.
 
-mod common;
+use crate::common;
 use common::{Env, stderr, stdout};
 use sobes::model::agreement::{Stat, measure};
 use sobes::model::campaign::{Campaign, Decision, Meta, Record};

@@ -174,8 +174,9 @@ fn read_table(
 }
 
 /// CSV as Excel writes it: «;», «,» or tab between cells (whichever the first line has most
-/// of outside quotes: «"Копейский ГО, город"» holds no separator), quotes around cells that
-/// need them, doubled quotes inside.
+/// of outside quotes: «"Копейский ГО, город"» holds no separator), read by the `csv` crate
+/// (quotes around cells that need them, doubled quotes inside, a quote inside a bare cell
+/// kept as it is).
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let first = text.lines().next().unwrap_or("");
     let unquoted = |sep: char| {
@@ -188,32 +189,20 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             })
             .count()
     };
-    let sep = [';', '\t', ',']
+    let sep = [b';', b'\t', b',']
         .into_iter()
-        .max_by_key(|s| unquoted(*s))
-        .unwrap_or(';');
+        .max_by_key(|s| unquoted(char::from(*s)))
+        .unwrap_or(b';');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    let (mut row, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            c if c == sep && !quoted => row.push(std::mem::take(&mut cell)),
-            '\r' if !quoted => {}
-            '\n' if !quoted => {
-                row.push(std::mem::take(&mut cell));
-                rows.push(std::mem::take(&mut row));
-            }
-            c => cell.push(c),
-        }
-    }
-    if !cell.is_empty() || !row.is_empty() {
-        row.push(cell);
-        rows.push(row);
+    let mut record = csv::StringRecord::new();
+    // The text is already UTF-8, so reading a record fails on nothing: a failure ends the rows.
+    while reader.read_record(&mut record).unwrap_or(false) {
+        rows.push(record.iter().map(str::to_string).collect());
     }
     rows
 }
@@ -303,5 +292,9 @@ mod tests {
         assert_eq!(rows[1], ["Уйский МР", "1", "2"]);
         let rows = parse_csv("a,b;c,d\n");
         assert_eq!(rows[0], ["a", "b;c", "d"]);
+        // A quote inside a bare cell is the cell's own; a quoted cell may hold a line break.
+        let rows = parse_csv("Уйский МР;15\"5;\"два\nряда\"\r\nАшинский МР;;\"\"\"\"\n");
+        assert_eq!(rows[0], ["Уйский МР", "15\"5", "два\nряда"]);
+        assert_eq!(rows[1], ["Ашинский МР", "", "\""]);
     }
 }

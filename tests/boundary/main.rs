@@ -2,8 +2,7 @@
 //! so names git2's builders refuse can be written) must never reach the campaign or
 //! anything around it. And hubs are made only when asked, and serve one campaign.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 use git2::{ObjectType, Oid, Repository};
 use std::path::{Path, PathBuf};

@@ -1,9 +1,8 @@
 //! The command line as scripts use it: the real binary, a private SOBES_HOME per test.
 
-use sobes::model::campaign::{Record, Value};
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 use common::{Env, snapshot, stderr, stdout};
+use sobes::model::campaign::{Record, Value};
 
 mod answers;
 mod campaigns;

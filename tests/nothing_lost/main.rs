@@ -3,8 +3,7 @@
 //! a hub branch whose tree lacks records erases nothing; a push the hub did not take is an
 //! error, never «ушло».
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 use common::{Env, Laptop, hub_tip, set_args, stderr, stdout};
 use git2::{ObjectType, Oid, Repository};
 use std::path::{Path, PathBuf};

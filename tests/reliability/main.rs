@@ -14,8 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 use common::{BIN, Env, snapshot, stderr, stdout};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

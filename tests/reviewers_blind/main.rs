@@ -4,8 +4,7 @@
 //! name off the list is refused), a reviewer can be renamed with their ratings, and ratings
 //! of someone off the list are reported, never dropped.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 use common::{Env, stderr, stdout};
 use sobes::model::campaign::{Campaign, Decision, Reader, Record};
 use std::io::Read;

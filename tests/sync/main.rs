@@ -1,8 +1,7 @@
 //! Several laptops, one campaign: scripted scenarios with simulated laptops (each its own
 //! SOBES_HOME and campaign directory) sharing a hub folder, all in a temporary directory.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 use sobes::model::campaign::Record;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! Year after year (issue 11): last year's campaign beside this year's.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 use common::{ok, sobes as run, stderr};
 use std::path::Path;
 
