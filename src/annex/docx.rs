@@ -5,7 +5,7 @@
 //! from the campaign (the latest recorded change), not from the clock.
 
 use super::document::{DRAFT, Document, GAPS_HEADING, Node};
-use super::typeset::NB_HYPHEN;
+use super::docx_patch as patch;
 use docx_rs::{
     AlignmentType, BreakType, Docx, Header, LineSpacing, PageMargin, PageNum, Paragraph, Run,
     RunFonts, SpecialIndentType, Style, StyleType, Tab, TabValueType,
@@ -213,204 +213,30 @@ fn paragraph(node: &Node) -> Option<Paragraph> {
     })
 }
 
-/// What docx-rs cannot set, written into its package: the language ru-RU (Word and
-/// LibreOffice then check spelling and hyphenate in Russian), automatic hyphenation, and the
-/// document's properties (who issued it, title, campaign) instead of «unknown».
+/// What docx-rs cannot set, written into its package (see `docx_patch`), the parts copied
+/// into a new package with a fixed time: the same campaign gives the same bytes.
 fn finish(bytes: Vec<u8>, doc: &Document) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     use std::io::{Read, Write};
     use zip::write::SimpleFileOptions;
     let mut package = zip::ZipArchive::new(Cursor::new(bytes))?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    // A fixed time in the package: the same campaign gives the same bytes.
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
     for i in 0..package.len() {
         let mut part = package.by_index(i)?;
         let name = part.name()?.to_string();
-        let mut text = Vec::new();
-        part.read_to_end(&mut text)?;
-        let text = match name.as_str() {
-            "word/settings.xml" => insert_after(&text, "<w:defaultTabStop", AUTO_HYPHENATION)?,
-            "word/styles.xml" => {
-                let xml = String::from_utf8_lossy(&text);
-                let mut xml = replaced(
-                    &xml,
-                    "</w:rPr></w:rPrDefault>",
-                    &format!("{LANG}</w:rPr></w:rPrDefault>"),
-                )?;
-                for style in UNHYPHENATED {
-                    xml = suppress_hyphens(&xml, style)?;
-                }
-                xml.into_bytes()
-            }
-            // Word's own no-break hyphen, not a character a font may lack.
-            "word/document.xml" => no_break_hyphens(&String::from_utf8_lossy(&text)).into_bytes(),
-            "docProps/core.xml" => properties(&text, doc)?,
-            _ => text,
+        let mut xml = Vec::new();
+        part.read_to_end(&mut xml)?;
+        let xml = match name.as_str() {
+            "word/settings.xml" => patch::settings(&xml)?,
+            "word/styles.xml" => patch::styles(&xml, &UNHYPHENATED)?,
+            "word/document.xml" => patch::document(&xml)?,
+            "docProps/core.xml" => patch::core(&xml, &doc.author, &doc.title, &doc.campaign)?,
+            _ => xml,
         };
         out.start_file(name, options)?;
-        out.write_all(&text)?;
+        out.write_all(&xml)?;
     }
     Ok(out.finish()?.into_inner())
-}
-
-const AUTO_HYPHENATION: &str = "<w:autoHyphenation w:val=\"true\" />";
-const LANG: &str = "<w:lang w:val=\"ru-RU\" w:eastAsia=\"ru-RU\" w:bidi=\"ar-SA\" />";
-
-/// The patches below are written against docx-rs's own output. Where it no longer writes
-/// what a patch expects, the export stops and says so, rather than writing a document
-/// without its language, hyphenation or properties.
-fn unexpected(anchor: &str) -> String {
-    format!(
-        "DOCX не собран: библиотека docx-rs записала документ не так, как ожидает sobes (нет «{anchor}»); ничего не записано"
-    )
-}
-
-/// `xml` with the first `anchor` replaced by `with`; an error where there is none.
-fn replaced(xml: &str, anchor: &str, with: &str) -> Result<String, String> {
-    match xml.find(anchor) {
-        Some(_) => Ok(xml.replacen(anchor, with, 1)),
-        None => Err(unexpected(anchor)),
-    }
-}
-
-/// The XML with `insert` after the element that starts with `element`.
-fn insert_after(xml: &[u8], element: &str, insert: &str) -> Result<Vec<u8>, String> {
-    let text = String::from_utf8_lossy(xml);
-    let at = text
-        .find(element)
-        .and_then(|start| text[start..].find("/>").map(|end| start + end + 2))
-        .ok_or_else(|| unexpected(element))?;
-    Ok(format!("{}{insert}{}", &text[..at], &text[at..]).into_bytes())
-}
-
-/// Each run with a no-break hyphen in its text split around Word's own `<w:noBreakHyphen />`
-/// (a font may lack the character), every piece keeping the run's properties.
-fn no_break_hyphens(xml: &str) -> String {
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(start) = rest.find("<w:r>") {
-        let Some(len) = rest[start..].find("</w:r>") else {
-            break;
-        };
-        let end = start + len + "</w:r>".len();
-        let run = &rest[start..end];
-        out.push_str(&rest[..start]);
-        rest = &rest[end..];
-        let text_at = run
-            .find("<w:t")
-            .and_then(|t| run[t..].find('>').map(|g| t + g + 1));
-        let (Some(text_at), true) = (text_at, run.contains(NB_HYPHEN)) else {
-            out.push_str(run);
-            continue;
-        };
-        let Some(text_end) = run[text_at..].find("</w:t>").map(|e| text_at + e) else {
-            out.push_str(run);
-            continue;
-        };
-        let props = run
-            .find("<w:rPr")
-            .and_then(|p| {
-                run[p..]
-                    .find("</w:rPr>")
-                    .map(|e| &run[p..p + e + "</w:rPr>".len()])
-            })
-            .unwrap_or("");
-        let pieces: Vec<String> = run[text_at..text_end]
-            .split(NB_HYPHEN)
-            .map(|piece| format!("<w:r>{props}<w:t xml:space=\"preserve\">{piece}</w:t></w:r>"))
-            .collect();
-        out.push_str(&pieces.join(&format!("<w:r>{props}<w:noBreakHyphen /></w:r>")));
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The style `id` in styles.xml with `<w:suppressAutoHyphens />` in its paragraph
-/// properties.
-fn suppress_hyphens(xml: &str, id: &str) -> Result<String, String> {
-    let anchor = format!("w:styleId=\"{id}\"");
-    let start = xml.find(&anchor).ok_or_else(|| unexpected(&anchor))?;
-    let end = xml[start..]
-        .find("</w:style>")
-        .map(|e| start + e)
-        .ok_or_else(|| unexpected("</w:style>"))?;
-    let style = &xml[start..end];
-    let patched = match style.find("<w:pPr>") {
-        Some(p) => format!(
-            "{}<w:pPr><w:suppressAutoHyphens />{}",
-            &style[..p],
-            &style[p + "<w:pPr>".len()..]
-        ),
-        None => format!("{style}<w:pPr><w:suppressAutoHyphens /></w:pPr>"),
-    };
-    Ok(format!("{}{patched}{}", &xml[..start], &xml[end..]))
-}
-
-fn properties(xml: &[u8], doc: &Document) -> Result<Vec<u8>, String> {
-    // A control character is not allowed in XML at all: Word refuses the whole file.
-    let escape = |s: &str| {
-        s.chars()
-            .filter(|c| !c.is_control())
-            .collect::<String>()
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let author = escape(&doc.author);
-    let xml = String::from_utf8_lossy(xml);
-    let xml = replaced(
-        &xml,
-        "<dc:creator>unknown</dc:creator>",
-        &format!("<dc:creator>{author}</dc:creator>"),
-    )?;
-    let xml = replaced(
-        &xml,
-        "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
-        &format!("<cp:lastModifiedBy>{author}</cp:lastModifiedBy>"),
-    )?;
-    let xml = replaced(
-        &xml,
-        "</cp:coreProperties>",
-        &format!(
-            "<dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:language>ru-RU</dc:language></cp:coreProperties>",
-            escape(&doc.title),
-            escape(&doc.campaign)
-        ),
-    )?;
-    Ok(xml.into_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A patch whose anchor docx-rs no longer writes stops the export, naming it.
-    #[test]
-    fn a_patch_that_finds_nothing_says_so() {
-        let e = insert_after(
-            b"<w:settings></w:settings>",
-            "<w:defaultTabStop",
-            AUTO_HYPHENATION,
-        )
-        .unwrap_err();
-        assert!(e.contains("«<w:defaultTabStop»"), "{e}");
-        let e = suppress_hyphens("<w:styles/>", "Heading1").unwrap_err();
-        assert!(
-            e.contains("Heading1") && e.contains("ничего не записано"),
-            "{e}"
-        );
-        let doc = Document {
-            title: "t".into(),
-            author: "a".into(),
-            campaign: "c".into(),
-            nodes: Vec::new(),
-            modified: None,
-        };
-        assert!(properties(b"<cp:coreProperties></cp:coreProperties>", &doc).is_err());
-        let ok = replaced("x<a/>y", "<a/>", "<b/>").unwrap();
-        assert_eq!(ok, "x<b/>y");
-    }
 }

@@ -5,12 +5,14 @@
 //!
 //! Here: loading the template, its lists, and the exports with their checks. Its files:
 //! `document` (the rendered blocks), `typeset` (Russian typesetting), `numbering`,
-//! `markdown` and `docx` (the renderings), `matrix` (the cluster matrix), `gaps` (what stops
-//! an export), `build` (the annex from its template) and `letter` (to one municipality).
+//! `markdown` and `docx` (the renderings; `docx_patch` writes into docx-rs's package what it
+//! cannot set), `matrix` (the cluster matrix), `gaps` (what stops an export), `build` (the
+//! annex from its template) and `letter` (to one municipality).
 
 mod build;
 mod document;
 mod docx;
+mod docx_patch;
 mod gaps;
 pub mod letter;
 mod markdown;

@@ -54,6 +54,8 @@ pub(crate) const LAYERS: &[&str] = &[
     "annex::typeset",
     "annex::numbering",
     "annex::markdown",
+    "annex::docx_patch",
+    "annex::docx_patch::hyphens",
     "annex::docx",
     "annex::matrix",
     "annex::gaps",
