@@ -336,6 +336,8 @@ fn main() {
     report.add("rule_departures_2500_median", departures_ms, "ms", 30.0);
     let log_ms = measure_log(&cases[0], scratch.path());
     report.add("log_one_answer_after_2000_commits", log_ms, "ms", 50.0);
+    let names_ms = measure_device_names(scratch.path());
+    report.add("laptop_names_20_branches_median", names_ms, "ms", 50.0);
     let total = started.elapsed().as_secs_f64();
     report.add("bench_total", total, "s", 300.0);
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sobes-bench.tsv");

@@ -187,6 +187,23 @@ pub(crate) fn measure_log(case: &Case, scratch: &Path) -> f64 {
     med
 }
 
+/// Naming the laptops, read from the newest commits of each branch when the TUI starts and
+/// after each sync: twenty laptops' branches over the history of 2,000 commits
+/// [`measure_log`] made.
+pub(crate) fn measure_device_names(scratch: &Path) -> f64 {
+    let dir = scratch.join("log-2000");
+    let history = History::open(&dir, "names").unwrap();
+    let head = history.repo.head().unwrap().target().unwrap();
+    for i in 0..20 {
+        let name = format!("refs/hub/laptop-{i:02}");
+        history.repo.reference(&name, head, true, "bench").unwrap();
+    }
+    let (med, _) = measure(5, || {
+        std::hint::black_box(history.device_names());
+    });
+    med
+}
+
 /// The levels table over the 2,500 campaign with every indicator scored; and the import of
 /// a 2,500-row XLSX through the real binary (reading, resolving every name, checking every
 /// cell, writing the table of points and one commit), into a copy of the campaign.

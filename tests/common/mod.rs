@@ -136,6 +136,12 @@ pub fn ok(o: Output) -> String {
     stdout(&o)
 }
 
+/// The command failed with exit code 1, saying `says` on stderr.
+pub fn refused(o: &Output, says: &str) {
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+    assert!(stderr(o).contains(says), "{}", stderr(o));
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -12,13 +12,13 @@ fn the_history_of_a_question_is_one_key_away() {
     history.commit_pending("Мария").unwrap();
     h.io.history = Some(history);
     h.key(KeyCode::Enter);
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+    while h.question() != "methodists" {
         h.key(KeyCode::Right);
     }
     for v in ["3", "4"] {
         // A number typed moves on to the next question without an answer: back to it.
         for _ in 0..60 {
-            if h.app.screens.interview.current_question(&h.app.ctx).id == "methodists" {
+            if h.question() == "methodists" {
                 break;
             }
             h.key(KeyCode::Left);
@@ -26,7 +26,7 @@ fn the_history_of_a_question_is_one_key_away() {
         h.keys("e");
         h.replace_prompt(v);
     }
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+    while h.question() != "methodists" {
         h.key(KeyCode::Left);
     }
     h.keys("h");

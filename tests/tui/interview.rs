@@ -66,15 +66,9 @@ fn clearing_asks_first_and_overrides_need_a_reason() {
         h.key(KeyCode::Down);
     }
     h.key(KeyCode::Enter);
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "active_changes"
-    );
+    assert_eq!(h.question(), "active_changes");
     h.key(KeyCode::Right);
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "ra_format"
-    );
+    assert_eq!(h.question(), "ra_format");
     h.keys("2");
     h.keys("c");
     h.key(KeyCode::Down);
@@ -156,44 +150,17 @@ fn filter_keeps_selection_and_hidden_questions_stay_hidden() {
     h.key(KeyCode::Enter);
     // org_form = department hides licence and own courses.
     h.keys("2");
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "methodists"
-    );
+    assert_eq!(h.question(), "methodists");
     h.key(KeyCode::Left);
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "org_form"
-    );
-    let p = h
-        .app
-        .ctx
-        .data
-        .protocol
-        .progress(&h.app.ctx.current_record().answers);
+    assert_eq!(h.question(), "org_form");
+    let p = h.progress();
     h.keys("1");
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "licence"
-    );
-    let p2 = h
-        .app
-        .ctx
-        .data
-        .protocol
-        .progress(&h.app.ctx.current_record().answers);
+    assert_eq!(h.question(), "licence");
+    let p2 = h.progress();
     assert_eq!(p2.required, p.required + 1, "licence is shown for a centre");
     h.keys("1");
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "own_courses"
-    );
-    let p3 = h
-        .app
-        .ctx
-        .data
-        .protocol
-        .progress(&h.app.ctx.current_record().answers);
+    assert_eq!(h.question(), "own_courses");
+    let p3 = h.progress();
     assert_eq!(
         p3.required,
         p.required + 2,
@@ -368,7 +335,7 @@ fn a_choice_moves_to_an_open_question_and_a_replaced_answer_can_be_taken_back() 
 fn an_exclusive_option_is_refused_beside_others() {
     let mut h = harness("default", Some("Тест"));
     h.key(KeyCode::Enter);
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "shibc" {
+    while h.question() != "shibc" {
         h.key(KeyCode::Right);
     }
     h.keys("1");
@@ -437,7 +404,7 @@ fn a_long_question_keeps_its_answer_keys() {
 fn a_digit_on_a_number_question_starts_the_number() {
     let mut h = harness("default", Some("Тест"));
     h.key(KeyCode::Enter);
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+    while h.question() != "methodists" {
         h.key(KeyCode::Right);
     }
     let status = h.screen(80, 24);
@@ -449,9 +416,5 @@ fn a_digit_on_a_number_question_starts_the_number() {
     h.key(KeyCode::Enter);
     let r = h.app.ctx.current_record();
     assert_eq!(r.answers.value("methodists"), Some(&Value::Number(42)));
-    assert_ne!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "methodists",
-        "moved on"
-    );
+    assert_ne!(h.question(), "methodists", "moved on");
 }

@@ -198,15 +198,12 @@ fn the_cursor_is_drawn_where_typing_goes_in_a_wrapped_answer_or_note() {
     h.keys("s");
     h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "shortfall_reasons" {
+    while h.question() != "shortfall_reasons" {
         h.key(KeyCode::Right);
     }
     h.keys("5"); // «Другое» asks which
     h.key(KeyCode::Right);
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "shortfall_other"
-    );
+    assert_eq!(h.question(), "shortfall_other");
     h.key(KeyCode::Enter);
     assert!(
         h.app.screens.interview.editing.is_some(),
@@ -234,14 +231,11 @@ fn kusinsky_answered() -> Harness {
     h.key(KeyCode::Enter);
     h.answer_everything();
     for _ in 0..60 {
-        if h.app.screens.interview.current_question(&h.app.ctx).id != "ra_format" {
+        if h.question() != "ra_format" {
             h.key(KeyCode::Left);
         }
     }
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "ra_format"
-    );
+    assert_eq!(h.question(), "ra_format");
     h.keys("2");
     h
 }
@@ -397,7 +391,7 @@ fn the_section_picker_says_its_own_keys() {
 fn a_long_message_is_read_whole() {
     let mut h = harness("default", Some("Тест"));
     h.key(KeyCode::Enter);
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "shibc" {
+    while h.question() != "shibc" {
         h.key(KeyCode::Right);
     }
     h.keys("1");

@@ -6,7 +6,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use sobes::data::{DataSet, Overrides};
 use sobes::model::campaign::{Mark, Status, Value};
-use sobes::model::protocol::Kind;
+use sobes::model::protocol::{Kind, Progress};
 use sobes::storage;
 use sobes::tui::app::App;
 use sobes::tui::cmd::Screen;
@@ -82,6 +82,22 @@ fn harness(keymap: &str, reviewer: Option<&str>) -> Harness {
 }
 
 impl Harness {
+    /// The id of the question the interview stands on.
+    fn question(&self) -> String {
+        self.app
+            .screens
+            .interview
+            .current_question(&self.app.ctx)
+            .id
+            .clone()
+    }
+
+    /// How far the current municipality's interview is.
+    fn progress(&self) -> Progress {
+        let answers = &self.app.ctx.current_record().answers;
+        self.app.ctx.data.protocol.progress(answers)
+    }
+
     fn key(&mut self, code: KeyCode) {
         self.key_mod(code, KeyModifiers::NONE);
     }

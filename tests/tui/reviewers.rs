@@ -326,7 +326,7 @@ fn the_override_prompt_names_the_dimension_and_the_clusters() {
     let mut h = harness("default", Some("Тест"));
     h.keys("/Кусинский");
     h.key(KeyCode::Enter);
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "ra_format" {
+    while h.question() != "ra_format" {
         h.key(KeyCode::Right);
     }
     h.keys("2");

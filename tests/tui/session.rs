@@ -253,7 +253,7 @@ fn ctrl_c_while_typing_saves_the_draft_or_asks() {
     h.keys("1");
     h.keys("1");
     // The number of methodists, typed wrong.
-    while h.app.screens.interview.current_question(&h.app.ctx).id != "methodists" {
+    while h.question() != "methodists" {
         h.key(KeyCode::Right);
     }
     h.keys("e");

@@ -37,10 +37,7 @@ fn a_record_changed_on_disk_is_never_overwritten_blind() {
 
     // The same field on both sides: asked, with both values.
     outside(&h, "own_courses", Value::Bool(false));
-    assert_eq!(
-        h.app.screens.interview.current_question(&h.app.ctx).id,
-        "own_courses"
-    );
+    assert_eq!(h.question(), "own_courses");
     h.keys("1"); // own_courses = yes here, no on disk
     match h.app.overlay() {
         Some(Overlay::Picker(p)) => {

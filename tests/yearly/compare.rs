@@ -1,6 +1,7 @@
 //! `compare` and a new campaign beside last year's: what moved, what is kept.
 
 use super::*;
+use crate::common::refused;
 
 /// The 2022 reconstruction and a copy with three decisions changed: `compare` lists exactly
 /// those three, and the tables of moves count them.
@@ -13,12 +14,7 @@ fn compare_lists_exactly_the_changes_made() {
     ok(run(&home, &["new", old_s, "--from", "chelyabinsk-2022"]));
     ok(run(&home, &["new", new_s, "--from", "chelyabinsk-2022"]));
     let o = run(&home, &["--campaign", new_s, "compare"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("прошлогодняя кампания не названа"),
-        "{}",
-        stderr(&o)
-    );
+    refused(&o, "прошлогодняя кампания не названа");
     let o = run(
         &home,
         &[
@@ -30,12 +26,7 @@ fn compare_lists_exactly_the_changes_made() {
             tmp.path().to_str().unwrap(),
         ],
     );
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("это не кампания sobes"),
-        "{}",
-        stderr(&o)
-    );
+    refused(&o, "это не кампания sobes");
     let o = run(
         &home,
         &["--campaign", new_s, "campaign", "set", "previous", new_s],
@@ -206,11 +197,8 @@ fn a_new_campaign_names_last_years() {
 #[test]
 fn compare_shows_the_monitoring_level_move() {
     let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
-    ok(run(&home, &["new", old_s]));
-    ok(run(&home, &["new", new_s, "--previous", old_s]));
+    let (home, old, new) = two_years(tmp.path(), None);
+    let (old_s, new_s) = (old.as_str(), new.as_str());
     let sheet = |dir: &str, value: &str| import_uniform(&home, tmp.path(), dir, value);
     sheet(old_s, "0");
     sheet(new_s, "2");
@@ -253,11 +241,8 @@ fn compare_shows_the_monitoring_level_move() {
 #[test]
 fn compare_falls_back_to_the_interviews_level() {
     let tmp = tempfile::tempdir().unwrap();
-    let home = tmp.path().join("home");
-    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
-    let (old_s, new_s) = (old.to_str().unwrap(), new.to_str().unwrap());
-    ok(run(&home, &["new", old_s, "--from", "chelyabinsk-2022"]));
-    ok(run(&home, &["new", new_s, "--previous", old_s]));
+    let (home, _, new) = two_years(tmp.path(), Some("chelyabinsk-2022"));
+    let new_s = new.as_str();
     set(
         &home,
         new_s,

@@ -2,7 +2,7 @@
 
 use crate::common;
 use common::{ok, sobes as run, stderr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 mod compare;
 mod letters;
@@ -41,4 +41,17 @@ fn campaign(tmp: &Path) -> (std::path::PathBuf, String) {
     let dir = tmp.join("c");
     ok(run(&home, &["new", dir.to_str().unwrap()]));
     (home, dir.to_str().unwrap().to_string())
+}
+
+/// Last year's campaign (empty, or a shipped one) and this year's made from it, under one
+/// private home: the home and the two folders.
+fn two_years(tmp: &Path, from: Option<&str>) -> (PathBuf, String, String) {
+    let home = tmp.join("home");
+    let path = |name: &str| tmp.join(name).to_str().unwrap().to_string();
+    let (old, new) = (path("old"), path("new"));
+    let mut made = vec!["new", old.as_str()];
+    made.extend(from.map(|f| ["--from", f]).into_iter().flatten());
+    ok(run(&home, &made));
+    ok(run(&home, &["new", &new, "--previous", &old]));
+    (home, old, new)
 }
