@@ -17,6 +17,10 @@ mod documents;
 mod history;
 #[path = "layers/main.rs"]
 mod layers;
+// The loopback git servers (git daemon, lighttpd, sshd) are Unix programs.
+#[cfg(unix)]
+#[path = "loopback.rs"]
+mod loopback;
 #[path = "merge.rs"]
 mod merge;
 #[path = "names.rs"]

@@ -2,6 +2,9 @@
 // Each test file uses part of this harness.
 #![allow(dead_code)]
 
+#[cfg(unix)]
+pub mod servers;
+
 use sobes::model::registry::Registry;
 use sobes::storage;
 use std::io::Read;
