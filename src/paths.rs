@@ -118,13 +118,12 @@ impl Config {
             .map(PathBuf::from)
     }
 
-    /// Remembers `hub` as the one `campaign` syncs with (both as absolute paths, so a
-    /// command run from another folder finds them).
-    pub fn remember_hub(&mut self, campaign: &Path, hub: &Path) {
+    /// Remembers `hub` as the one `campaign` syncs with (the campaign as an absolute path,
+    /// so a command run from another folder finds it; the hub as `crate::sync::remembered`
+    /// writes it).
+    pub fn remember_hub(&mut self, campaign: &Path, hub: String) {
         self.hubs.remove(&campaign.display().to_string());
-        let hub = std::path::absolute(hub).unwrap_or_else(|_| hub.to_path_buf());
-        self.hubs
-            .insert(hub_key(campaign), hub.display().to_string());
+        self.hubs.insert(hub_key(campaign), hub);
     }
 
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {

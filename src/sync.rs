@@ -13,12 +13,17 @@
 //! `merge` (the branches merged into HEAD), `watch` (steps said, a sync stopped), `push` and
 //! `fetch` (objects to and from the hub).
 
+pub mod address;
+pub mod credentials;
 mod fetch;
 mod hub;
 mod merge;
 mod meta;
 mod push;
 mod report;
+mod server;
+pub mod tokens;
+pub mod transfer;
 mod watch;
 pub use hub::{HUB_CAMPAIGN_FILE, Refused, device_ref, open_hub, refused};
 pub use report::Report;
@@ -91,6 +96,12 @@ pub enum Step {
     },
     Pushing,
     Counting,
+    /// Objects coming from a server hub.
+    Receiving {
+        received: usize,
+        total: usize,
+        bytes: usize,
+    },
 }
 
 impl std::fmt::Display for Step {
@@ -106,6 +117,15 @@ impl std::fmt::Display for Step {
             ),
             Step::Pushing => write!(f, "синхронизация: отправка на узел…"),
             Step::Counting => write!(f, "синхронизация: подсчёт открытых конфликтов…"),
+            Step::Receiving {
+                received,
+                total,
+                bytes,
+            } => write!(
+                f,
+                "синхронизация: получено {received} из {total} объектов, {:.1} МБ…",
+                *bytes as f64 / 1_048_576.0
+            ),
         }
     }
 }
@@ -120,6 +140,18 @@ pub struct Hub<'a> {
 /// Syncs the campaign in `dir` (its lock held by the caller) with a hub.
 pub fn sync(history: &History, dir: &Path, hub: &Hub, data: &DataSet) -> Result<Report, SyncError> {
     sync_with(history, dir, hub, data, &mut Watch::new(&mut |_| {}))
+}
+
+/// How a hub is remembered: a folder as an absolute path (a command run from another folder
+/// finds it), a server's address without any secret written into it.
+pub fn remembered(hub: &Path) -> String {
+    match address::Address::of(hub) {
+        Some(a) => a.shown().to_string(),
+        None => std::path::absolute(hub)
+            .unwrap_or_else(|_| hub.to_path_buf())
+            .display()
+            .to_string(),
+    }
 }
 
 /// The campaign's `campaign.ron`, for a sync.
@@ -138,6 +170,20 @@ fn meta_of(dir: &Path) -> Result<Meta, SyncError> {
 /// stops the sync with nothing written and nothing pushed, a branch refused before is left
 /// out (and named) while the others go through.
 pub fn sync_with(
+    history: &History,
+    dir: &Path,
+    hub: &Hub,
+    data: &DataSet,
+    watch: &mut Watch,
+) -> Result<Report, SyncError> {
+    match address::Address::of(hub.folder) {
+        Some(a) => server::sync_via(history, dir, &a, hub.create, data, watch),
+        None => sync_folder(history, dir, hub, data, watch),
+    }
+}
+
+/// [`sync_with`] through a hub folder (a server hub's copy too).
+fn sync_folder(
     history: &History,
     dir: &Path,
     hub: &Hub,
@@ -260,6 +306,19 @@ fn count(repo: &Repository, head: Oid, hide: Option<Oid>) -> usize {
 /// A new laptop joins the campaign of a hub: the first device's branch, checked whole, is
 /// taken as it is, the others are merged in, and this device's branch is pushed.
 pub fn join(
+    history: &History,
+    dir: &Path,
+    hub: &Path,
+    data: &DataSet,
+) -> Result<Report, SyncError> {
+    match address::Address::of(hub) {
+        Some(a) => server::join_via(history, dir, &a, data),
+        None => join_folder(history, dir, hub, data),
+    }
+}
+
+/// [`join`] from a hub folder (a server hub's copy too).
+fn join_folder(
     history: &History,
     dir: &Path,
     hub: &Path,

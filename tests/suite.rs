@@ -43,6 +43,9 @@ mod reliability;
 mod reviewers;
 #[path = "reviewers_blind/main.rs"]
 mod reviewers_blind;
+#[cfg(unix)]
+#[path = "server_hub.rs"]
+mod server_hub;
 #[path = "sync/main.rs"]
 mod sync;
 #[path = "tui/main.rs"]

@@ -45,6 +45,17 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum HubAction {
+    /// Сохранить токен сервера-узла (Gitea, GitLab) для этого пользователя компьютера; токен
+    /// читается со стандартного ввода, одной строкой
+    Login {
+        /// Адрес узла на сервере (https://…)
+        #[arg(value_name = "АДРЕС")]
+        address: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum CampaignAction {
     /// Показать факты письма: что записано и чего не хватает
     Show,
@@ -224,6 +235,11 @@ pub enum Command {
         /// Таблица через табуляцию: для скриптов и Excel
         #[arg(long)]
         tsv: bool,
+    },
+    /// Узел на сервере: login — сохранить токен
+    Hub {
+        #[command(subcommand)]
+        action: HubAction,
     },
     /// Факты письма этого года: номер и дата, сроки (show — показать, set — записать)
     Campaign {

@@ -25,7 +25,7 @@ use crate::data::Overrides;
 use crate::model::collate::escape_controls;
 use crate::session::{Failure, Options, Session};
 use crate::storage;
-pub use args::{CampaignAction, Cli, Command};
+pub use args::{CampaignAction, Cli, Command, HubAction};
 use clap::Parser;
 pub use reports::{agreement_report, compare_report, questions_tsv, status_table};
 use std::path::{Path, PathBuf};
@@ -114,6 +114,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             return commands::new_campaign(&cli, dir, title.clone(), previous.as_deref(), *carry);
         }
         Some(Command::Check) => return check::cmd_check(&cli),
+        Some(Command::Hub {
+            action: HubAction::Login { address },
+        }) => return sync::cmd_hub_login(address),
         _ => {}
     }
     let ctx = Session::open(options(&cli, cli.campaign.clone()))?;
@@ -127,7 +130,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 /// the global flags.
 fn dispatch(ctx: &Session, cmd: Command, annex: Option<&Path>, all: bool) -> Result<(), Failure> {
     match cmd {
-        Command::New { .. } | Command::Check => unreachable!("run handles them"),
+        Command::New { .. } | Command::Check | Command::Hub { .. } => {
+            unreachable!("run handles them")
+        }
         Command::Resolve { name } => commands::cmd_resolve(ctx, &name),
         Command::Questions => out(&questions_tsv(&ctx.data)),
         Command::Set {

@@ -244,9 +244,10 @@ impl App {
             // A folder named without its place would be looked for (and a hub made) wherever
             // sobes happened to be started: the TUI asks for the whole path.
             let folder = PathBuf::from(folder.trim());
-            if !folder.is_absolute() {
+            let server = crate::sync::address::Address::of(&folder).is_some();
+            if !folder.is_absolute() && !server {
                 self.ctx.error(format!(
-                    "«{}»: укажите папку узла полностью, от диска или корня (например, E:\\sobes или /media/флешка/sobes); ничего не сделано",
+                    "«{}»: укажите папку узла полностью, от диска или корня (например, E:\\sobes или /media/флешка/sobes), или адрес сервера (https://…, ssh://…); ничего не сделано",
                     folder.display()
                 ));
                 return Vec::new();

@@ -173,7 +173,8 @@ impl Io {
             Ok(campaign) => app.synced(campaign, said),
             Err(e) => app.ctx.fatal = Some(crate::session::damaged(&e).message),
         }
-        self.config.remember_hub(&self.campaign_dir, &hub);
+        self.config
+            .remember_hub(&self.campaign_dir, crate::sync::remembered(&hub));
         app.ctx.hub = Some(hub);
         if let Err(e) = self.config.save(&self.config_file) {
             app.ctx.error(format!("узел не запомнен: {e}"));

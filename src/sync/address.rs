@@ -1,0 +1,137 @@
+//! A hub on a git server, told from a hub folder by how it is written: `https://…`,
+//! `http://…`, `ssh://…`, `git://…` or `user@host:path`. A folder path is never taken for an
+//! address, even with a `:` in it (desktop mounts of network shares have one): only those
+//! forms are.
+
+use std::path::Path;
+
+/// A server hub's address, with any password or token written into it kept apart: what is
+/// shown and remembered never holds the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    /// The address libgit2 is given: the secret left out (it goes to the credentials).
+    pub url: String,
+    /// A password or token written into the address (`https://user:token@host/…`).
+    pub secret: Option<String>,
+    /// The user named in the address, if any.
+    pub user: Option<String>,
+}
+
+/// A secret written into the hub's address reaches the transfer's child process here, not
+/// in its arguments (which every user of the computer may list).
+pub const SECRET_VAR: &str = "SOBES_HUB_SECRET";
+
+const SCHEMES: [&str; 4] = ["https://", "http://", "ssh://", "git://"];
+
+impl Address {
+    /// The address written in `hub`, or `None` for a folder.
+    pub fn of(hub: &Path) -> Option<Address> {
+        let text = hub.to_str()?.trim();
+        if let Some(scheme) = SCHEMES.iter().find(|s| starts_with_ignoring_case(text, s)) {
+            return Some(with_scheme(text, scheme));
+        }
+        scp_like(text)
+    }
+
+    /// The address as shown and remembered.
+    pub fn shown(&self) -> &str {
+        &self.url
+    }
+
+    pub fn is_ssh(&self) -> bool {
+        self.url.starts_with("ssh://") || !self.url.contains("://")
+    }
+}
+
+fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+fn with_scheme(text: &str, scheme: &str) -> Address {
+    let rest = &text[scheme.len()..];
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(host_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return Address {
+            url: format!("{scheme}{rest}"),
+            secret: None,
+            user: None,
+        };
+    };
+    let (user, secret) = match userinfo.split_once(':') {
+        Some((u, s)) => (u, Some(s.to_string())),
+        None => (userinfo, None),
+    };
+    let user = (!user.is_empty()).then(|| user.to_string());
+    let shown_user = user.as_deref().map(|u| format!("{u}@")).unwrap_or_default();
+    Address {
+        url: format!("{scheme}{shown_user}{host}{path}"),
+        secret: secret.filter(|s| !s.is_empty()),
+        user,
+    }
+}
+
+/// `user@host:path`, as ssh and git write it: a user, a host of letters, digits, dots and
+/// dashes, a colon, and a path. `C:\…`, `/mnt/smb-share:server=…` and `./a@b:c` are folders.
+fn scp_like(text: &str) -> Option<Address> {
+    let (user, rest) = text.split_once('@')?;
+    let (host, path) = rest.split_once(':')?;
+    let plain = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+    };
+    if !plain(user, &['.', '_', '-']) || !plain(host, &['.', '-']) || path.is_empty() {
+        return None;
+    }
+    Some(Address {
+        url: text.to_string(),
+        secret: None,
+        user: Some(user.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(s: &str) -> Option<Address> {
+        Address::of(Path::new(s))
+    }
+
+    #[test]
+    fn addresses_and_folders_are_told_apart() {
+        for folder in [
+            "/media/флешка/узел",
+            "./узел",
+            "C:\\Users\\Анна\\узел",
+            "/run/user/1000/gvfs/smb-share:server=nas,share=obmen/узел",
+            "узел",
+            "a@b",
+            "./a@b:c",
+        ] {
+            assert_eq!(of(folder), None, "{folder}");
+        }
+        let a = of("https://gitea.chippkro.ru/metod/2026.git").unwrap();
+        assert_eq!(a.url, "https://gitea.chippkro.ru/metod/2026.git");
+        assert_eq!((a.secret, a.user), (None, None));
+        let a = of("git@gitlab.example:metod/2026.git").unwrap();
+        assert_eq!(a.url, "git@gitlab.example:metod/2026.git");
+        assert!(a.is_ssh());
+        assert!(of("ssh://git@127.0.0.1:2222/srv/hub.git").unwrap().is_ssh());
+        assert!(!of("HTTP://host/x").unwrap().is_ssh());
+    }
+
+    #[test]
+    fn a_secret_in_the_address_is_kept_apart() {
+        let a = of("https://anna:glpat-секрет@git.example/metod/hub.git").unwrap();
+        assert_eq!(a.url, "https://anna@git.example/metod/hub.git");
+        assert_eq!(a.secret.as_deref(), Some("glpat-секрет"));
+        assert_eq!(a.user.as_deref(), Some("anna"));
+        assert!(!a.shown().contains("секрет"));
+        let a = of("https://:token@git.example/hub.git").unwrap();
+        assert_eq!(a.url, "https://git.example/hub.git");
+        assert_eq!(a.secret.as_deref(), Some("token"));
+    }
+}

@@ -1,0 +1,220 @@
+//! A hub on a git server (issue 29): laptops sync through loopback servers the tests start
+//! (git daemon, lighttpd running git http-backend), with the folder hub's promises: an empty
+//! server is not a hub unless asked, a crafted branch is refused with nothing written, a
+//! refused push is an error, a wrong token is tried once, a silent server ends the sync, and
+//! no secret is remembered.
+
+use crate::common::servers::{GitDaemon, HttpServer, bare_repo};
+use crate::common::{Env, Laptop, refused, stderr, stdout, timed};
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A laptop with a campaign of its own.
+fn laptop(name: &'static str) -> Laptop {
+    Laptop {
+        env: Env::new(),
+        name,
+    }
+}
+
+/// A laptop that joins the campaign of the hub at `url`.
+fn joined(url: &str, name: &'static str, env: &[(&str, &str)]) -> Laptop {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("c");
+    let env_ = Env { home, dir };
+    let mut c = env_.command();
+    c.envs(env.iter().copied())
+        .args(["new", env_.dir.to_str().unwrap(), "--from-hub", url]);
+    let o = timed(c);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    Laptop { env: env_, name }
+}
+
+/// `sobes ARGS` on `laptop`'s campaign with `env` added.
+fn run_with(laptop: &Laptop, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = laptop.env.command();
+    c.envs(env.iter().copied())
+        .arg("--campaign")
+        .arg(&laptop.env.dir)
+        .arg("--as")
+        .arg(laptop.name)
+        .args(args);
+    timed(c)
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    stdout(&o)
+}
+
+fn answer(laptop: &Laptop, id: &str) -> String {
+    std::fs::read_to_string(laptop.record(id)).unwrap()
+}
+
+#[test]
+fn two_laptops_share_their_work_through_a_git_server() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = GitDaemon::start(root.path()) else {
+        return;
+    };
+    bare_repo(root.path(), "hub.git");
+    let url = server.url("hub.git");
+    let a = laptop("Иванова А. А.");
+    a.set("Уйский", "methodists", "4");
+    let o = a.run(&["sync", &url]);
+    refused(&o, "хранилище на сервере пусто");
+    refused(&o, "--new-hub");
+    let said = ok(a.run(&["sync", &url, "--new-hub"]));
+    assert!(said.contains("создан новый узел"), "{said}");
+
+    let b = joined(&url, "Петрова Б. Б.", &[]);
+    assert!(answer(&b, "uysky-mr").contains("Number(4)"));
+    b.set("Ашинский", "methodists", "7");
+    ok(b.run(&["sync", &url]));
+    let said = ok(a.run(&["sync", &url]));
+    assert!(said.contains("Ашинский МР"), "{said}");
+    for id in ["ashinsky-mr", "uysky-mr"] {
+        assert_eq!(answer(&a, id), answer(&b, id), "{id}");
+    }
+    // Synced twice, nothing changes; the hub is remembered as typed.
+    let said = ok(a.run(&["sync", &url]));
+    assert!(said.contains("ничего нового"), "{said}");
+    let config = std::fs::read_to_string(a.env.home().join("config/config.ron")).unwrap();
+    assert!(config.contains(&url), "{config}");
+}
+
+/// A branch on the server with a file no campaign holds is refused, naming it, and the
+/// campaign is as it was; a push the server declines is an error, not «ушло».
+#[test]
+fn a_crafted_branch_and_a_declined_push_change_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = GitDaemon::start(root.path()) else {
+        return;
+    };
+    let bare = bare_repo(root.path(), "hub.git");
+    let url = server.url("hub.git");
+    let a = laptop("Иванова А. А.");
+    a.set("Уйский", "methodists", "4");
+    ok(a.run(&["sync", &url, "--new-hub"]));
+    crafted_branch(&bare, "devices/чужой", "run.sh");
+    let before = crate::common::snapshot(&a.env.dir.join("municipalities"));
+    let o = a.run(&["sync", &url]);
+    refused(&o, "run.sh");
+    assert_eq!(
+        crate::common::snapshot(&a.env.dir.join("municipalities")),
+        before
+    );
+
+    let hook = bare.join("hooks/pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\necho 'ветка защищена' >&2\nexit 1\n").unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    a.set("Ашинский", "methodists", "2");
+    let o = a.run(&["sync", &url]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        !stdout(&o).contains("ушло"),
+        "a declined push said to have gone: {}",
+        stdout(&o)
+    );
+    refused(&o, "сервер не принял");
+    refused(&o, "ветка защищена");
+    assert!(answer(&a, "ashinsky-mr").contains("Number(2)"));
+}
+
+/// Writes a branch `name` on the bare repository whose tree holds `file`.
+fn crafted_branch(bare: &Path, name: &str, file: &str) {
+    let repo = git2::Repository::open_bare(bare).unwrap();
+    let blob = repo.blob(b"echo hi\n").unwrap();
+    let mut tree = repo.treebuilder(None).unwrap();
+    tree.insert(file, blob, 0o100644).unwrap();
+    let tree = repo.find_tree(tree.write().unwrap()).unwrap();
+    let who = git2::Signature::now("x", "x@x").unwrap();
+    repo.commit(
+        Some(&format!("refs/heads/{name}")),
+        &who,
+        &who,
+        "x",
+        &tree,
+        &[],
+    )
+    .unwrap();
+}
+
+/// Over http with a password: a wrong token is said once, in Russian, and quickly; the
+/// token `sobes hub login` stored is used; a token written into the address is never
+/// remembered.
+#[test]
+fn tokens_over_http_are_tried_once_and_never_remembered() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = HttpServer::start(root.path(), false, Some(("anna", "верный-токен")))
+    else {
+        return;
+    };
+    bare_repo(root.path(), "hub.git");
+    let url = server.url("hub.git").replace("://", "://anna@");
+    let a = laptop("Иванова А. А.");
+    a.set("Уйский", "methodists", "4");
+    let started = Instant::now();
+    let o = run_with(
+        &a,
+        &[("SOBES_HUB_TOKEN", "неверный")],
+        &["sync", &url, "--new-hub"],
+    );
+    refused(&o, "сервер не принял вход");
+    refused(&o, "переменная SOBES_HUB_TOKEN");
+    assert!(started.elapsed() < Duration::from_secs(20));
+
+    let mut login = a.env.command();
+    login
+        .args(["hub", "login", &url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = login.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("верный-токен\n".as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    ok(a.run(&["sync", &url, "--new-hub"]));
+
+    let with_secret = server
+        .url("hub.git")
+        .replace("://", "://anna:верный-токен@");
+    let b = joined(&with_secret, "Петрова Б. Б.", &[]);
+    let config = std::fs::read_to_string(b.env.home().join("config/config.ron")).unwrap();
+    assert!(!config.contains("верный-токен"), "{config}");
+    assert!(answer(&b, "uysky-mr").contains("Number(4)"));
+}
+
+/// A server that takes the connection and never answers ends the sync, said, with the
+/// campaign as it was.
+#[test]
+fn a_silent_server_ends_the_sync() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        for s in listener.incoming().take(4).flatten() {
+            kept.push(s);
+        }
+        std::thread::sleep(Duration::from_secs(8));
+    });
+    let a = laptop("Иванова А. А.");
+    let url = format!("git://127.0.0.1:{port}/hub.git");
+    let started = Instant::now();
+    let o = run_with(&a, &[("SOBES_HUB_TIMEOUT_MS", "1500")], &["sync", &url]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains(&url), "{}", stderr(&o));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(held);
+}
