@@ -21,6 +21,14 @@ pub const CHILD_ARG: &str = "__transfer";
 /// running the library in its own process gives the real binary).
 pub const EXE_VAR: &str = "SOBES_EXE";
 
+static PROGRAM: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Names the sobes program to start as the child, for a process that is not sobes (a test
+/// driving the TUI in its own process); the first call wins.
+pub fn use_program(path: &Path) {
+    let _ = PROGRAM.set(path.to_path_buf());
+}
+
 /// What the hub's copy takes from the server: the devices' branches and the identity branch,
 /// branches gone from the server gone from the copy too.
 pub const FETCH_SPECS: [&str; 2] = [
@@ -40,6 +48,7 @@ pub(super) fn transfer(
 ) -> Result<(), SyncError> {
     let exe = std::env::var_os(EXE_VAR)
         .map(std::path::PathBuf::from)
+        .or_else(|| PROGRAM.get().cloned())
         .or_else(|| std::env::current_exe().ok())
         .ok_or_else(|| failed(address, "не найден исполняемый файл sobes".into()))?;
     let what = if refspecs.is_empty() { "fetch" } else { "push" };
@@ -92,6 +101,13 @@ pub(super) fn transfer(
         if watch.stopped() {
             let _ = child.kill();
             let _ = child.wait();
+            // A push comes after the merge was written: the campaign is not as it was.
+            if !refspecs.is_empty() {
+                return Err(failed(
+                    address,
+                    "отправка на сервер остановлена (отменена или шла дольше срока); всё слитое записано на этом ноутбуке, следующая синхронизация отправит его".into(),
+                ));
+            }
             watch.go_on(shown)?;
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -446,3 +446,36 @@ fn a_hub_folder_without_its_place_is_refused() {
     assert!(h.app.overlay().is_none());
     assert!(!std::path::Path::new("узел-без-места").exists());
 }
+
+/// A server's address typed at the hub prompt is taken as it is (not refused as a folder
+/// without its place), the empty server made a hub once confirmed, and remembered.
+#[cfg(unix)]
+#[test]
+fn a_server_address_is_a_hub_too() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = crate::common::servers::GitDaemon::start(root.path()) else {
+        return;
+    };
+    crate::common::servers::bare_repo(root.path(), "hub.git");
+    sobes::sync::transfer::use_program(std::path::Path::new(crate::common::BIN));
+    let mut h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    h.io.history = Some(sobes::history::History::open(&dir, "ноутбук-1").unwrap());
+    h.io.config_file = dir.parent().unwrap().join("config.ron");
+    h.keys("s");
+    let url = server.url("hub.git");
+    step(&mut h.app, &mut h.io, Event::Paste(url.clone()));
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Confirm(_))),
+        "an empty server: asked whether to make it a hub"
+    );
+    h.keys("y");
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(!error && message.contains("создан новый узел"), "{message}");
+    h.keys("s");
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(!error && message.contains("ничего нового"), "{message}");
+    let config = std::fs::read_to_string(&h.io.config_file).unwrap();
+    assert!(config.contains(&url), "{config}");
+}
