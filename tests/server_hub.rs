@@ -4,7 +4,7 @@
 //! refused push is an error, a wrong token is tried once, a silent server ends the sync, and
 //! no secret is remembered.
 
-use crate::common::servers::{GitDaemon, HttpServer, bare_repo};
+use crate::common::servers::{GitDaemon, HttpServer, SshServer, bare_repo};
 use crate::common::{Env, Laptop, refused, stderr, stdout, timed};
 use std::path::Path;
 use std::process::{Output, Stdio};
@@ -217,4 +217,63 @@ fn a_silent_server_ends_the_sync() {
         started.elapsed()
     );
     drop(held);
+}
+
+/// Over https with a certificate from the institute's own authority: refused, said, until the
+/// authority is named (`SOBES_HUB_CA`), then the sync goes through.
+#[test]
+fn https_trusts_the_institutes_own_authority_only_when_named() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = HttpServer::start(root.path(), true, Some(("anna", "токен"))) else {
+        return;
+    };
+    bare_repo(root.path(), "hub.git");
+    let url = server.url("hub.git").replace("://", "://anna@");
+    let a = laptop("Иванова А. А.");
+    a.set("Уйский", "methodists", "4");
+    let token = ("SOBES_HUB_TOKEN", "токен");
+    let o = run_with(&a, &[token], &["sync", &url, "--new-hub"]);
+    refused(&o, "сертификат сервера не подтверждён");
+    let ca = server.ca_file().unwrap();
+    let ca = ("SOBES_HUB_CA", ca.to_str().unwrap());
+    ok(run_with(&a, &[token, ca], &["sync", &url, "--new-hub"]));
+    let b = joined(&url, "Петрова Б. Б.", &[token, ca]);
+    assert!(answer(&b, "uysky-mr").contains("Number(4)"));
+}
+
+/// Over ssh with the user's key: an unknown server is named by its fingerprint and nothing
+/// is sent; once in known_hosts, the sync goes through.
+#[test]
+fn ssh_uses_the_users_key_and_known_hosts() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = SshServer::start(root.path()) else {
+        return;
+    };
+    bare_repo(root.path(), "hub.git");
+    let url = server.url("hub.git");
+    let home = tempfile::tempdir().unwrap();
+    let ssh = home.path().join(".ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    let key = ssh.join("id_ed25519");
+    std::fs::copy(server.client_key(), &key).unwrap();
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let a = laptop("Иванова А. А.");
+    a.set("Уйский", "methodists", "4");
+    let env = [
+        ("HOME", home.path().to_str().unwrap()),
+        ("SSH_AUTH_SOCK", ""),
+    ];
+    let o = run_with(&a, &env, &["sync", &url, "--new-hub"]);
+    refused(&o, "ключ ssh-сервера неизвестен");
+    // The fingerprint as OpenSSH shows it, so it can be compared with the administrator's.
+    let mut keygen = std::process::Command::new("ssh-keygen");
+    keygen.arg("-l").arg("-f").arg(server.known_hosts());
+    let listed = stdout(&timed(keygen));
+    let fingerprint = listed.split_whitespace().nth(1).unwrap();
+    assert!(fingerprint.starts_with("SHA256:"), "{listed}");
+    refused(&o, &format!("отпечаток {fingerprint}"));
+    std::fs::copy(server.known_hosts(), ssh.join("known_hosts")).unwrap();
+    ok(run_with(&a, &env, &["sync", &url, "--new-hub"]));
+    let b = joined(&url, "Петрова Б. Б.", &env);
+    assert!(answer(&b, "uysky-mr").contains("Number(4)"));
 }

@@ -181,7 +181,7 @@ pub fn explain(e: &Error, credentials: &Credentials) -> String {
                 .unwrap_or_default()
         ),
         (_, ErrorCode::Certificate) | (ErrorClass::Ssl, _) => format!(
-            "сертификат сервера не подтверждён (выдан неизвестным удостоверяющим центром или на другое имя?): {detail}; {kept}"
+            "сертификат сервера не подтверждён (выдан неизвестным удостоверяющим центром или на другое имя?): {detail}; если у института свой удостоверяющий центр, укажите файл его сертификата в переменной SOBES_HUB_CA; {kept}"
         ),
         (ErrorClass::Net | ErrorClass::Os, _) => {
             format!("сервер недоступен (нет сети, неверный адрес, прокси?): {detail}; {kept}")

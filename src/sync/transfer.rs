@@ -175,7 +175,7 @@ struct Heard {
 }
 
 fn run(mirror: &Path, url: &str, push: Option<&[String]>) -> Result<(), String> {
-    set_timeouts();
+    set_options();
     let repo = Repository::open_bare(mirror).map_err(|e| e.message().to_string())?;
     let mut remote = repo
         .remote_anonymous(url)
@@ -266,8 +266,16 @@ fn callbacks(heard: &RefCell<Heard>) -> RemoteCallbacks<'_> {
 /// How long a server may stay silent, in milliseconds (30 s; tests shorten it).
 pub const TIMEOUT_VAR: &str = "SOBES_HUB_TIMEOUT_MS";
 
-/// A silent server ends the transfer in seconds instead of never.
-fn set_timeouts() {
+/// A certificate authority of the institute's own (a PEM file), trusted besides the system's.
+pub const CA_VAR: &str = "SOBES_HUB_CA";
+
+/// A silent server ends the transfer in seconds instead of never; an institute's own
+/// certificate authority is trusted when named.
+fn set_options() {
+    if let Some(ca) = std::env::var_os(CA_VAR).filter(|c| !c.is_empty()) {
+        // SAFETY: as below, once, before anything else of libgit2 runs.
+        let _ = unsafe { git2::opts::set_ssl_cert_file(ca) };
+    }
     let silence: i32 = std::env::var(TIMEOUT_VAR)
         .ok()
         .and_then(|t| t.parse().ok())
