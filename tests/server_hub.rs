@@ -277,3 +277,19 @@ fn ssh_uses_the_users_key_and_known_hosts() {
     let b = joined(&url, "Петрова Б. Б.", &env);
     assert!(answer(&b, "uysky-mr").contains("Number(4)"));
 }
+
+/// A hub folder with a `:` in its path (as desktop mounts of network shares have) is still a
+/// folder: never taken for an ssh address now that libgit2 speaks ssh.
+#[test]
+fn a_folder_with_a_colon_is_a_folder() {
+    let a = laptop("Иванова А. А.");
+    a.set("Уйский", "methodists", "4");
+    let share = a.env.home().join("smb-share:server=nas,share=obmen");
+    std::fs::create_dir_all(&share).unwrap();
+    let hub = share.join("узел");
+    let said = ok(a.run(&["sync", hub.to_str().unwrap(), "--new-hub"]));
+    assert!(said.contains("создан новый узел"), "{said}");
+    assert!(hub.join("HEAD").is_file());
+    let b = joined(hub.to_str().unwrap(), "Петрова Б. Б.", &[]);
+    assert!(answer(&b, "uysky-mr").contains("Number(4)"));
+}
