@@ -6,7 +6,7 @@
 
 use crate::common::servers::{GitDaemon, HttpServer, SshServer, bare_repo};
 use crate::common::{Env, Laptop, refused, stderr, stdout, timed};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -97,6 +97,26 @@ fn a_crafted_branch_and_a_declined_push_change_nothing() {
     let a = laptop("Иванова А. А.");
     a.set("Уйский", "methodists", "4");
     ok(a.run(&["sync", &url, "--new-hub"]));
+    // A second branch whose name differs from this laptop's only by case: on Windows the two
+    // are one file, so both are refused, named.
+    let repo = git2::Repository::open_bare(&bare).unwrap();
+    let own = repo.references_glob("refs/heads/devices/*").unwrap();
+    let own = own.flatten().next().unwrap();
+    let twin = own
+        .name()
+        .unwrap()
+        .replace("devices/", "devices/X")
+        .to_uppercase();
+    let twin = twin.replace("REFS/HEADS/DEVICES/", "refs/heads/devices/");
+    let other = own.name().unwrap().replace("devices/", "devices/x");
+    repo.reference(&twin, own.target().unwrap(), true, "twin")
+        .unwrap();
+    repo.reference(&other, own.target().unwrap(), true, "twin")
+        .unwrap();
+    let o = a.run(&["sync", &url]);
+    refused(&o, "только регистром");
+    repo.find_reference(&twin).unwrap().delete().unwrap();
+    repo.find_reference(&other).unwrap().delete().unwrap();
     crafted_branch(&bare, "devices/чужой", "run.sh");
     let before = crate::common::snapshot(&a.env.dir.join("municipalities"));
     let o = a.run(&["sync", &url]);
@@ -292,4 +312,71 @@ fn a_folder_with_a_colon_is_a_folder() {
     assert!(hub.join("HEAD").is_file());
     let b = joined(hub.to_str().unwrap(), "Петрова Б. Б.", &[]);
     assert!(answer(&b, "uysky-mr").contains("Number(4)"));
+}
+
+/// A server that drips a byte now and then never falls silent long enough for libgit2's
+/// timeouts: the sync's own deadline stops it (the child is killed), with the campaign as
+/// it was; Esc does the same.
+#[test]
+fn a_dripping_server_is_stopped_by_the_deadline_and_by_esc() {
+    use sobes::sync::{Hub, Step, SyncError, Watch, sync_with};
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let dripping = stop.clone();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let stop = dripping.clone();
+            std::thread::spawn(move || {
+                // A packet of 4,080 bytes announced, then its bytes one by one.
+                let _ = s.write_all(b"fff0");
+                while !stop.load(Ordering::Relaxed) && s.write_all(b"x").is_ok() {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            });
+        }
+    });
+    sobes::sync::transfer::use_program(Path::new(crate::common::BIN));
+    let a = laptop("Иванова А. А.");
+    a.set("Уйский", "methodists", "4");
+    let before = crate::common::snapshot(&a.env.dir.join("municipalities"));
+    let data = sobes::data::DataSet::load(&Default::default(), Some(&a.env.dir)).unwrap();
+    let history = sobes::history::History::open(&a.env.dir, "ноутбук-а").unwrap();
+    let url = PathBuf::from(format!("git://127.0.0.1:{port}/hub.git"));
+    let target = Hub {
+        folder: &url,
+        create: true,
+    };
+    let started = Instant::now();
+    let mut quiet = |_: &Step| {};
+    let mut watch = Watch::new(&mut quiet).within(Duration::from_secs(3));
+    let r = sync_with(&history, &a.env.dir, &target, &data, &mut watch);
+    assert!(
+        matches!(&r, Err(SyncError::Stopped { message, .. }) if message.contains("дольше")),
+        "{r:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let flag = AtomicBool::new(false);
+    let mut said = |s: &Step| {
+        if matches!(s, Step::Fetching) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    };
+    let mut watch = Watch::new(&mut said).cancelled_by(&flag);
+    let r = sync_with(&history, &a.env.dir, &target, &data, &mut watch);
+    assert!(
+        matches!(&r, Err(SyncError::Stopped { message, .. }) if message.contains("отменена")),
+        "{r:?}"
+    );
+    assert_eq!(
+        crate::common::snapshot(&a.env.dir.join("municipalities")),
+        before
+    );
+    stop.store(true, Ordering::Relaxed);
 }

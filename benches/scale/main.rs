@@ -24,6 +24,13 @@ mod synthetic;
 use synthetic::*;
 mod measures;
 use measures::*;
+// The tests' harness: the loopback git servers and the real binary.
+#[cfg(unix)]
+#[allow(unused_imports)]
+#[path = "../../tests/common/mod.rs"]
+mod common;
+#[cfg(unix)]
+mod network;
 
 fn clock() -> String {
     "2026-09-14T10:00:00Z".into()
@@ -334,6 +341,14 @@ fn main() {
         20.0,
     );
     report.add("rule_departures_2500_median", departures_ms, "ms", 30.0);
+    #[cfg(unix)]
+    {
+        let data = DataSet::load(&cases[0].overrides, Some(&cases[0].dir)).unwrap();
+        for (transport, ms) in network::measure_server_syncs(&cases[0], &data) {
+            let name = format!("sync_two_laptops_43_{transport}_server_median");
+            report.add(&name, ms, "ms", 1000.0);
+        }
+    }
     let log_ms = measure_log(&cases[0], scratch.path());
     report.add("log_one_answer_after_2000_commits", log_ms, "ms", 50.0);
     let names_ms = measure_device_names(scratch.path());

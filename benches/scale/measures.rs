@@ -87,7 +87,12 @@ pub(crate) fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
     let root = scratch.join(format!("sync-{}", case.label));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
-    let hub = root.join("hub");
+    two_laptops(case, data, &root, &root.join("hub"))
+}
+
+/// [`measure_sync`] through `hub`: a folder, or a server's address (an empty repository).
+pub(crate) fn two_laptops(case: &Case, data: &DataSet, root: &Path, hub: &Path) -> f64 {
+    let hub = hub.to_path_buf();
     let a = History::open(&case.dir, "a").unwrap();
     a.commit_pending("a").unwrap();
     let new_hub = sobes::sync::Hub {
@@ -100,6 +105,7 @@ pub(crate) fn measure_sync(case: &Case, data: &DataSet, scratch: &Path) -> f64 {
         create: false,
     };
     let b_dir = root.join("b");
+    let _ = std::fs::remove_dir_all(&b_dir);
     std::fs::create_dir_all(&b_dir).unwrap();
     let b = History::open(&b_dir, "b").unwrap();
     sobes::sync::join(&b, &b_dir, &hub, data).unwrap();

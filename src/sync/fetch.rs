@@ -29,6 +29,7 @@ pub(super) fn fetch(
     let whole = refetch.exists();
     let mut seen = BTreeSet::new();
     let mut broken = Vec::new();
+    let twins = case_twins(&hub_repo);
     for r in hub_repo
         .references_glob(&format!("{HUB_BRANCHES}*"))
         .map_err(hub_err(hub))?
@@ -39,8 +40,14 @@ pub(super) fn fetch(
             continue;
         };
         let device = device.to_string();
+        let twin = twins.contains(&device.to_lowercase());
         seen.insert(device.clone());
         let result = match r.target() {
+            _ if device.contains('/') => Err("имя ноутбука в ветке содержит «/»".to_string()),
+            _ if twin => Err(
+                "имя ноутбука отличается от другого только регистром букв (на Windows это одна ветка)"
+                    .to_string(),
+            ),
             Some(tip) => bring(repo, &hub_repo, tip, whole, watch).map(|()| tip),
             None => Err("ветка — символическая ссылка, а не запись истории".to_string()),
         };
@@ -76,6 +83,30 @@ pub(super) fn fetch(
     }
     forget_gone(repo, &seen);
     Ok(broken)
+}
+
+/// Device names on the hub that differ only by case, lowercased: Windows keeps `ABC` and
+/// `abc` in one file, so either would overwrite the other laptop's branch; both are refused.
+fn case_twins(hub: &Repository) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut twins = BTreeSet::new();
+    let Ok(refs) = hub.references_glob(&format!("{HUB_BRANCHES}*")) else {
+        return twins;
+    };
+    for name in refs
+        .flatten()
+        .filter_map(|r| r.name().ok().map(str::to_string))
+    {
+        let device = name.trim_start_matches(HUB_BRANCHES);
+        if !names.insert(device.to_string()) {
+            continue;
+        }
+        let lower = device.to_lowercase();
+        if names.iter().filter(|n| n.to_lowercase() == lower).count() > 1 {
+            twins.insert(lower);
+        }
+    }
+    twins
 }
 
 /// The hub refuses to be read, and why.
