@@ -1,8 +1,8 @@
 //! The command line: the TUI by default, and commands for scripts and tests. Here: the
 //! entry point, standard output, and each command sent to the function that does it. Its
 //! files: `args` (what clap reads), `usage` (clap's errors in Russian), `reports`, `export`,
-//! `monitoring`, `sync` (the hub and the history), `commands` (making a campaign, writing
-//! into one) and `check`.
+//! `monitoring`, `sync` (the hub and the history), `hub` (a server hub's token), `commands`
+//! (making a campaign, writing into one) and `check`.
 
 /// A line to standard output through [`out`].
 macro_rules! outln {
@@ -15,6 +15,7 @@ mod args;
 mod check;
 mod commands;
 mod export;
+mod hub;
 pub mod monitoring;
 mod reports;
 mod sync;
@@ -116,7 +117,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Check) => return check::cmd_check(&cli),
         Some(Command::Hub {
             action: HubAction::Login { address },
-        }) => return sync::cmd_hub_login(address),
+        }) => return hub::cmd_hub_login(address),
         _ => {}
     }
     let ctx = Session::open(options(&cli, cli.campaign.clone()))?;

@@ -29,6 +29,20 @@ pub fn use_program(path: &Path) {
     let _ = PROGRAM.set(path.to_path_buf());
 }
 
+/// The program to start as the child. On Linux this very binary, even when an update replaced
+/// its file while the TUI runs (the path then names the new one, or nothing).
+fn program() -> Option<std::path::PathBuf> {
+    let named = std::env::var_os(EXE_VAR).map(std::path::PathBuf::from);
+    if let Some(p) = named.or_else(|| PROGRAM.get().cloned()) {
+        return Some(p);
+    }
+    let own = Path::new("/proc/self/exe");
+    if cfg!(target_os = "linux") && own.exists() {
+        return Some(own.to_path_buf());
+    }
+    std::env::current_exe().ok()
+}
+
 /// What the hub's copy takes from the server: the devices' branches and the identity branch,
 /// branches gone from the server gone from the copy too.
 pub const FETCH_SPECS: [&str; 2] = [
@@ -46,11 +60,8 @@ pub(super) fn transfer(
     refspecs: &[String],
     watch: &mut Watch,
 ) -> Result<(), SyncError> {
-    let exe = std::env::var_os(EXE_VAR)
-        .map(std::path::PathBuf::from)
-        .or_else(|| PROGRAM.get().cloned())
-        .or_else(|| std::env::current_exe().ok())
-        .ok_or_else(|| failed(address, "не найден исполняемый файл sobes".into()))?;
+    let exe =
+        program().ok_or_else(|| failed(address, "не найден исполняемый файл sobes".into()))?;
     let what = if refspecs.is_empty() { "fetch" } else { "push" };
     let mut command = Command::new(exe);
     command
@@ -70,6 +81,36 @@ pub(super) fn transfer(
     let mut child = command
         .spawn()
         .map_err(|e| failed(address, format!("не запустился обмен с сервером: {e}")))?;
+    let pushing = !refspecs.is_empty();
+    let errors = read_errors(&mut child);
+    let status = wait(&mut child, address, pushing, watch)?;
+    let message = errors.join().unwrap_or_default();
+    if status.success() {
+        return Ok(());
+    }
+    let message = crate::model::collate::escape_controls(message.trim());
+    Err(failed(address, message))
+}
+
+/// The child's error message, read as it comes (a full pipe would stop the child).
+fn read_errors(child: &mut std::process::Child) -> std::thread::JoinHandle<String> {
+    let stderr = child.stderr.take();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut e) = stderr {
+            let _ = std::io::Read::read_to_string(&mut e, &mut text);
+        }
+        text
+    })
+}
+
+/// Waits for the child, telling `watch` its progress; kills it when the sync must stop.
+fn wait(
+    child: &mut std::process::Child,
+    address: &Address,
+    pushing: bool,
+    watch: &mut Watch,
+) -> Result<std::process::ExitStatus, SyncError> {
     let (news, said) = std::sync::mpsc::channel();
     let stdout = child.stdout.take();
     std::thread::spawn(move || {
@@ -80,44 +121,29 @@ pub(super) fn transfer(
             }
         }
     });
-    let stderr = child.stderr.take();
-    let errors = std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut e) = stderr {
-            let _ = std::io::Read::read_to_string(&mut e, &mut text);
-        }
-        text
-    });
-    let shown = Path::new(address.shown());
-    let status = loop {
+    loop {
         while let Ok(line) = said.try_recv() {
             if let Some(step) = progress(&line) {
                 watch.step(step);
             }
         }
         if let Some(status) = child.try_wait().ok().flatten() {
-            break status;
+            return Ok(status);
         }
         if watch.stopped() {
             let _ = child.kill();
             let _ = child.wait();
             // A push comes after the merge was written: the campaign is not as it was.
-            if !refspecs.is_empty() {
+            if pushing {
                 return Err(failed(
                     address,
                     "отправка на сервер остановлена (отменена или шла дольше срока); всё слитое записано на этом ноутбуке, следующая синхронизация отправит его".into(),
                 ));
             }
-            watch.go_on(shown)?;
+            watch.go_on(Path::new(address.shown()))?;
         }
         std::thread::sleep(Duration::from_millis(20));
-    };
-    let message = errors.join().unwrap_or_default();
-    if status.success() {
-        return Ok(());
     }
-    let message = crate::model::collate::escape_controls(message.trim());
-    Err(failed(address, message))
 }
 
 fn failed(address: &Address, message: String) -> SyncError {

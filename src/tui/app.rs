@@ -368,18 +368,26 @@ impl App {
         self.ctx.last_saved = Some(crate::clock::local_time_in(&at, &self.ctx.tz));
     }
 
-    /// Quitting with changes not on disk asks first, naming them.
-    /// A hub folder typed that is missing or empty: made only when the user says so.
+    /// A hub folder typed that is missing or empty, or an empty repository on a server: made
+    /// a hub only when the user says so.
     pub fn ask_new_hub(&mut self, folder: PathBuf) {
-        self.overlays.push(Overlay::Confirm(Confirm::new(
-            format!(
+        let question = match crate::sync::address::Address::of(&folder) {
+            Some(a) => format!(
+                "Хранилище на сервере {} пусто. Сделать его новым узлом синхронизации? (y — сделать, n — нет)",
+                a.shown()
+            ),
+            None => format!(
                 "В папке {} нет узла синхронизации. Создать в ней новый узел? (y — создать, n — нет)",
                 folder.display()
             ),
+        };
+        self.overlays.push(Overlay::Confirm(Confirm::new(
+            question,
             Pending::NewHub(folder),
         )));
     }
 
+    /// Quitting with changes not on disk asks first, naming them.
     pub fn ask_to_quit(&mut self, lost: &str) {
         let already =
             matches!(self.overlays.last(), Some(Overlay::Confirm(c)) if c.then == Pending::Quit);

@@ -134,6 +134,7 @@ pub(crate) const LAYERS: &[&str] = &[
     "cli::monitoring",
     "cli::monitoring::book",
     "cli::sync",
+    "cli::hub",
     "cli::commands",
     "cli::check",
     // The binary.

@@ -470,6 +470,8 @@ fn a_server_address_is_a_hub_too() {
         matches!(h.app.overlay(), Some(Overlay::Confirm(_))),
         "an empty server: asked whether to make it a hub"
     );
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Хранилище на сервере"), "{screen}");
     h.keys("y");
     let (message, error) = h.app.ctx.message.clone().unwrap();
     assert!(!error && message.contains("создан новый узел"), "{message}");
