@@ -54,6 +54,9 @@ pub enum SyncError {
     },
     #[error("{}: {message}", .folder.display())]
     Hub { folder: PathBuf, message: String },
+    /// A server hub refused every credential it was given: a token may be asked for.
+    #[error("{}: {message}", .folder.display())]
+    Login { folder: PathBuf, message: String },
     #[error("{}: {message}", .folder.display())]
     Local { folder: PathBuf, message: String },
     /// Cancelled, or past its deadline, before anything of the campaign was written.
@@ -140,6 +143,14 @@ pub struct Hub<'a> {
 /// Syncs the campaign in `dir` (its lock held by the caller) with a hub.
 pub fn sync(history: &History, dir: &Path, hub: &Hub, data: &DataSet) -> Result<Report, SyncError> {
     sync_with(history, dir, hub, data, &mut Watch::new(&mut |_| {}))
+}
+
+/// A hub as it is shown: a folder as given, a server's address without any secret.
+pub fn shown(hub: &Path) -> String {
+    match address::Address::of(hub) {
+        Some(a) => a.shown().to_string(),
+        None => hub.display().to_string(),
+    }
 }
 
 /// How a hub is remembered: a folder as an absolute path (a command run from another folder

@@ -38,3 +38,59 @@ pub fn cmd_hub_login(address: &str) -> Result<(), Failure> {
         crate::sync::tokens::Tokens::file(&paths.config_dir).display()
     ))
 }
+
+/// After a server refused every credential: at a terminal, the token asked for (typed
+/// unseen), stored for this user, and the address with it for one more sync; elsewhere (a
+/// script, ssh) the refusal as it was.
+pub fn ask_token(hub: &Path, why: &str) -> Result<std::path::PathBuf, Failure> {
+    use std::io::IsTerminal;
+    let refused = || Failure::new(format!("{}: {why}", crate::sync::shown(hub)));
+    let address = crate::sync::address::Address::of(hub).filter(|a| !a.is_ssh());
+    let Some(address) = address.filter(|_| std::io::stdin().is_terminal()) else {
+        return Err(refused());
+    };
+    eprintln!("sobes: {why}");
+    eprint!(
+        "токен для {} (не показывается; Enter — готово, Esc — отмена): ",
+        crate::sync::tokens::server_of(&address.url)
+    );
+    let token = read_unseen()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(refused)?;
+    let paths = crate::paths::Paths::from_env().map_err(Failure::new)?;
+    let mut tokens = crate::sync::tokens::Tokens::load(&paths.config_dir)?;
+    tokens.set(&address.url, &token);
+    tokens.save(&paths.config_dir)?;
+    Ok(address.with_secret(&token))
+}
+
+/// A line typed at the terminal without echo; `None` on Esc or Ctrl+C.
+fn read_unseen() -> Option<String> {
+    use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use ratatui::crossterm::terminal;
+    terminal::enable_raw_mode().ok()?;
+    let mut typed = String::new();
+    let done = loop {
+        let k = match event::read() {
+            Ok(Event::Key(k)) => k,
+            Ok(_) => continue,
+            Err(_) => break None,
+        };
+        if k.kind != KeyEventKind::Press {
+            continue;
+        }
+        match k.code {
+            KeyCode::Enter => break Some(typed),
+            KeyCode::Esc => break None,
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break None,
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Char(c) => typed.push(c),
+            _ => {}
+        }
+    };
+    let _ = terminal::disable_raw_mode();
+    eprintln!();
+    done.map(|t| t.trim().to_string())
+}

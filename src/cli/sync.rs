@@ -49,7 +49,18 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, new_hub: bool) -> Result<(), Failure>
         folder: hub,
         create: new_hub,
     };
-    let report = sync::sync(&history, &ctx.campaign_dir, &target, &ctx.data)?;
+    let report = match sync::sync(&history, &ctx.campaign_dir, &target, &ctx.data) {
+        // At a terminal a refused login asks for a token once, as git does, and stores it.
+        Err(sync::SyncError::Login { message, .. }) => {
+            let token = super::hub::ask_token(hub, &message)?;
+            let again = sync::Hub {
+                folder: &token,
+                create: new_hub,
+            };
+            sync::sync(&history, &ctx.campaign_dir, &again, &ctx.data)?
+        }
+        other => other?,
+    };
     finish_sync(ctx, hub, &report)
 }
 

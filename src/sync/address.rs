@@ -33,6 +33,17 @@ impl Address {
         scp_like(text)
     }
 
+    /// `hub` with `secret` written into it, for one sync (a token typed in the TUI): it goes
+    /// to the transfer as the address's own secret, and is never shown or remembered.
+    pub fn with_secret(&self, secret: &str) -> std::path::PathBuf {
+        let Some((scheme, rest)) = self.url.split_once("://") else {
+            return self.url.clone().into();
+        };
+        let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        let user = self.user.as_deref().unwrap_or("sobes");
+        format!("{scheme}://{user}:{secret}@{host}").into()
+    }
+
     /// The address as shown and remembered.
     pub fn shown(&self) -> &str {
         &self.url
@@ -130,6 +141,9 @@ mod tests {
         assert_eq!(a.secret.as_deref(), Some("glpat-секрет"));
         assert_eq!(a.user.as_deref(), Some("anna"));
         assert!(!a.shown().contains("секрет"));
+        let again = Address::of(&a.with_secret("новый")).unwrap();
+        assert_eq!(again.url, a.url);
+        assert_eq!(again.secret.as_deref(), Some("новый"));
         let a = of("https://:token@git.example/hub.git").unwrap();
         assert_eq!(a.url, "https://git.example/hub.git");
         assert_eq!(a.secret.as_deref(), Some("token"));

@@ -32,7 +32,7 @@ impl Report {
         if self.new_hub {
             out.push_str(&format!(
                 "создан новый узел синхронизации: {}\n",
-                hub.display()
+                super::shown(hub)
             ));
         }
         if let Some(records) = self.joined {

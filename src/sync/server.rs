@@ -214,6 +214,7 @@ fn relabel(e: SyncError, address: &Address) -> SyncError {
             makeable,
         },
         SyncError::Hub { message, .. } => SyncError::Hub { folder, message },
+        SyncError::Login { message, .. } => SyncError::Login { folder, message },
         SyncError::Stopped { message, .. } => SyncError::Stopped { folder, message },
         local @ SyncError::Local { .. } => local,
     }

@@ -49,6 +49,8 @@ pub const FETCH_SPECS: [&str; 2] = [
     "+refs/heads/devices/*:refs/heads/devices/*",
     "+refs/heads/sobes:refs/heads/sobes",
 ];
+/// The child's exit code when the server refused every credential.
+const LOGIN_REFUSED: i32 = 2;
 /// More than this many bytes or objects is not a campaign: the fetch is stopped.
 const MAX_BYTES: usize = 512 << 20;
 const MAX_OBJECTS: usize = 2_000_000;
@@ -89,6 +91,12 @@ pub(super) fn transfer(
         return Ok(());
     }
     let message = crate::model::collate::escape_controls(message.trim());
+    if status.code() == Some(LOGIN_REFUSED) {
+        return Err(SyncError::Login {
+            folder: address.shown().into(),
+            message,
+        });
+    }
     Err(failed(address, message))
 }
 
@@ -179,13 +187,16 @@ pub fn child_main() -> Option<ExitCode> {
         [what, mirror, url, refspecs @ ..] if what == "push" && !refspecs.is_empty() => {
             run(Path::new(mirror), url, Some(refspecs))
         }
-        _ => Err("sobes __transfer: ожидалось fetch|push КОПИЯ АДРЕС [ВЕТКИ…]".into()),
+        _ => Err((
+            1,
+            "sobes __transfer: ожидалось fetch|push КОПИЯ АДРЕС [ВЕТКИ…]".into(),
+        )),
     };
     Some(match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err((code, message)) => {
             eprintln!("{message}");
-            ExitCode::from(1)
+            ExitCode::from(code)
         }
     })
 }
@@ -200,12 +211,15 @@ struct Heard {
     server_said: String,
 }
 
-fn run(mirror: &Path, url: &str, push: Option<&[String]>) -> Result<(), String> {
+/// A failed transfer: the child's exit code and its message.
+type Failed = (u8, String);
+
+fn run(mirror: &Path, url: &str, push: Option<&[String]>) -> Result<(), Failed> {
     set_options();
-    let repo = Repository::open_bare(mirror).map_err(|e| e.message().to_string())?;
+    let repo = Repository::open_bare(mirror).map_err(|e| (1, e.message().to_string()))?;
     let mut remote = repo
         .remote_anonymous(url)
-        .map_err(|e| super::credentials::explain(&e, &Credentials::default()))?;
+        .map_err(|e| (1, super::credentials::explain(&e, &Credentials::default())))?;
     let heard = RefCell::new(Heard::default());
     let callbacks = callbacks(&heard);
     let mut proxy = git2::ProxyOptions::new();
@@ -228,22 +242,35 @@ fn run(mirror: &Path, url: &str, push: Option<&[String]>) -> Result<(), String> 
     };
     let heard = heard.into_inner();
     if heard.too_big {
-        return Err(format!(
-            "сервер прислал больше, чем бывает в кампании (более {} МБ или {MAX_OBJECTS} объектов): получение остановлено, ничего не принято",
-            MAX_BYTES >> 20
+        return Err((
+            1,
+            format!(
+                "сервер прислал больше, чем бывает в кампании (более {} МБ или {MAX_OBJECTS} объектов): получение остановлено, ничего не принято",
+                MAX_BYTES >> 20
+            ),
         ));
     }
-    result.map_err(|e| super::credentials::explain(&e, &heard.credentials))?;
+    result.map_err(|e| {
+        let code = if e.code() == git2::ErrorCode::Auth {
+            LOGIN_REFUSED as u8
+        } else {
+            1
+        };
+        (code, super::credentials::explain(&e, &heard.credentials))
+    })?;
     if !heard.refused.is_empty() {
         let said = crate::model::collate::escape_controls(heard.server_said.trim());
-        return Err(format!(
-            "сервер не принял: {}{}; ответы на этом ноутбуке целы, следующая синхронизация отправит их снова",
-            heard.refused.join("; "),
-            if said.is_empty() {
-                String::new()
-            } else {
-                format!(" (сервер сказал: «{said}»)")
-            }
+        return Err((
+            1,
+            format!(
+                "сервер не принял: {}{}; ответы на этом ноутбуке целы, следующая синхронизация отправит их снова",
+                heard.refused.join("; "),
+                if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (сервер сказал: «{said}»)")
+                }
+            ),
         ));
     }
     Ok(())

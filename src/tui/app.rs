@@ -212,7 +212,7 @@ impl App {
             Action::Sync => match &self.ctx.hub {
                 Some(hub) => vec![Cmd::Io(Effect::Sync(hub.clone(), false))],
                 None => vec![Cmd::Show(Overlay::Prompt(Prompt::new(
-                    "Папка узла синхронизации (на флешке или в общей сетевой папке)",
+                    "Папка узла синхронизации (на флешке или в общей сетевой папке) или адрес узла на сервере (https://…)",
                     "",
                     PromptFor::Hub,
                 )))],
@@ -253,6 +253,15 @@ impl App {
                 return Vec::new();
             }
             return vec![Effect::Sync(folder, false)];
+        }
+        if let Reply::Text(PromptFor::Token(hub), token) = &reply {
+            let Some(address) = crate::sync::address::Address::of(hub) else {
+                return Vec::new();
+            };
+            return vec![
+                Effect::StoreToken(hub.clone(), token.clone()),
+                Effect::Sync(address.with_secret(token), false),
+            ];
         }
         if let Reply::Confirmed(Pending::NewHub(folder)) = &reply {
             return vec![Effect::Sync(folder.clone(), true)];
@@ -384,6 +393,17 @@ impl App {
         self.overlays.push(Overlay::Confirm(Confirm::new(
             question,
             Pending::NewHub(folder),
+        )));
+    }
+
+    /// A server hub that refused every credential: a token is asked for, said why.
+    pub fn ask_token(&mut self, hub: PathBuf, why: &str) {
+        self.overlays.push(Overlay::Prompt(Prompt::new(
+            format!(
+                "{why}\nТокен сервера (Gitea: Настройки → Приложения; GitLab: Preferences → Access tokens); сохранится только для этого пользователя компьютера:"
+            ),
+            "",
+            PromptFor::Token(hub),
         )));
     }
 

@@ -36,6 +36,8 @@ pub enum Effect {
     /// Sync with the hub in this folder (and remember it for this campaign); with true,
     /// the hub is made there when the folder is missing or empty (the user confirmed it).
     Sync(PathBuf, bool),
+    /// Store the token typed for the server hub at this address (for this user).
+    StoreToken(PathBuf, String),
     /// Write the campaign's own file (`campaign.ron`): a fact of the letter changed.
     SaveMeta(String),
     /// Show the history of a field of the selected municipality.

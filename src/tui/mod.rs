@@ -130,6 +130,7 @@ impl Io {
                     app.exported(result);
                 }
                 Effect::Sync(hub, create) => self.sync(app, hub, create, |_| {}),
+                Effect::StoreToken(hub, token) => self.store_token(app, &hub, &token),
                 Effect::History(field) => self.history(app, &field),
                 Effect::SaveMeta(key) => self.save_meta(app, &key),
                 Effect::Quit => match app.ctx.unsaved_summary() {

@@ -58,7 +58,7 @@ impl Io {
         };
         app.ctx.say(format!(
             "синхронизация с {}… (Esc — отменить)",
-            hub.display()
+            crate::sync::shown(&hub)
         ));
         let (tx, news) = std::sync::mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -141,6 +141,21 @@ impl Io {
         }
     }
 
+    /// Stores the token typed for a server hub, as `sobes hub login` does.
+    pub(super) fn store_token(&mut self, app: &mut App, hub: &std::path::Path, token: &str) {
+        let Some(address) = crate::sync::address::Address::of(hub) else {
+            return;
+        };
+        let dir = crate::storage::dir_of(&self.config_file).to_path_buf();
+        let stored = crate::sync::tokens::Tokens::load(&dir).and_then(|mut tokens| {
+            tokens.set(&address.url, token);
+            tokens.save(&dir)
+        });
+        if let Err(e) = stored {
+            app.ctx.error(format!("токен не сохранён: {e}"));
+        }
+    }
+
     /// What a sync's end means for the screen: the campaign read again, the hub remembered.
     fn synced(
         &mut self,
@@ -159,6 +174,14 @@ impl Io {
                 return app.ask_new_hub(hub);
             }
             Err(e @ SyncError::Stopped { .. }) => return app.ctx.error(e.to_string()),
+            // https: the user may have a token to give; ssh has its keys, which are said.
+            Err(SyncError::Login { message, .. })
+                if !cancelled
+                    && crate::sync::address::Address::of(&hub).is_some_and(|a| !a.is_ssh()) =>
+            {
+                app.ctx.message = None;
+                return app.ask_token(hub, &message);
+            }
             Err(e) => return app.ctx.error(format!("синхронизация не удалась: {e}")),
         };
         let data = &app.ctx.data;

@@ -133,8 +133,8 @@ pub(crate) const LAYERS: &[&str] = &[
     "cli::export",
     "cli::monitoring",
     "cli::monitoring::book",
-    "cli::sync",
     "cli::hub",
+    "cli::sync",
     "cli::commands",
     "cli::check",
     // The binary.

@@ -263,3 +263,40 @@ fn a_write_the_disk_refuses_is_never_said_saved() {
     let o = env.set("Уйский", "methodists", "4");
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// At a terminal, a server that refuses the login asks for a token once, typed unseen; it is
+/// stored for the user, the sync goes through, and the terminal echoes again afterwards.
+#[test]
+fn a_refused_login_at_a_terminal_asks_for_the_token_unseen() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) =
+        common::servers::HttpServer::start(root.path(), false, Some(("anna", "s3cr3t")))
+    else {
+        return;
+    };
+    common::servers::bare_repo(root.path(), "hub.git");
+    let env = Env::new();
+    let Some(tmux) = Tmux::start(&env, &[]) else {
+        return;
+    };
+    let url = server.url("hub.git").replace("://", "://anna@");
+    tmux.type_line(&format!(
+        "'{BIN}' --campaign '{}' --as Тест sync '{url}' --new-hub; echo EXIT=$?; stty -a; echo STTY-$((1+1))END",
+        env.dir.display()
+    ));
+    tmux.wait_for("не показывается");
+    tmux.type_line("s3cr3t");
+    let screen = tmux.wait_for("STTY-2END");
+    assert!(screen.contains("создан новый узел"), "{screen}");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(!screen.contains("s3cr3t"), "the token was shown:\n{screen}");
+    assert!(
+        screen.contains(" echo ") && screen.contains(" icanon"),
+        "{screen}"
+    );
+    let tokens = env
+        .home()
+        .join("config")
+        .join(sobes::sync::tokens::TOKENS_FILE);
+    assert!(std::fs::read_to_string(tokens).unwrap().contains("s3cr3t"));
+}

@@ -481,3 +481,51 @@ fn a_server_address_is_a_hub_too() {
     let config = std::fs::read_to_string(&h.io.config_file).unwrap();
     assert!(config.contains(&url), "{config}");
 }
+
+/// A server that refuses the login: the TUI asks for a token (typed unseen), stores it for
+/// this user, and the sync goes on with it; the address is remembered without it.
+#[cfg(unix)]
+#[test]
+fn a_refused_login_asks_for_a_token_and_keeps_it_unseen() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) =
+        crate::common::servers::HttpServer::start(root.path(), false, Some(("anna", "s3cr3t")))
+    else {
+        return;
+    };
+    crate::common::servers::bare_repo(root.path(), "hub.git");
+    sobes::sync::transfer::use_program(std::path::Path::new(crate::common::BIN));
+    let mut h = harness("default", Some("Тест"));
+    let dir = h.io.campaign_dir.clone();
+    h.io.history = Some(sobes::history::History::open(&dir, "ноутбук-1").unwrap());
+    h.io.config_file = dir.parent().unwrap().join("config.ron");
+    h.keys("s");
+    let url = server.url("hub.git").replace("://", "://anna@");
+    step(&mut h.app, &mut h.io, Event::Paste(url.clone()));
+    h.key(KeyCode::Enter);
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Токен сервера"), "{screen}");
+    step(&mut h.app, &mut h.io, Event::Paste("s3cr3t".into()));
+    let screen = h.screen(80, 24);
+    assert!(
+        !screen.contains("s3cr3t") && screen.contains("••••••"),
+        "{screen}"
+    );
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(h.app.overlay(), Some(Overlay::Confirm(_))),
+        "the token let the sync in: the empty server is asked about"
+    );
+    assert!(!h.screen(80, 24).contains("s3cr3t"));
+    h.keys("y");
+    let (message, error) = h.app.ctx.message.clone().unwrap();
+    assert!(!error && message.contains("создан новый узел"), "{message}");
+    assert!(!message.contains("s3cr3t"), "{message}");
+    let config = std::fs::read_to_string(&h.io.config_file).unwrap();
+    assert!(
+        config.contains(&url) && !config.contains("s3cr3t"),
+        "{config}"
+    );
+    let tokens = dir.parent().unwrap().join(sobes::sync::tokens::TOKENS_FILE);
+    assert!(std::fs::read_to_string(tokens).unwrap().contains("s3cr3t"));
+}

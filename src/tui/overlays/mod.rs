@@ -40,6 +40,8 @@ pub enum Pending {
 pub enum PromptFor {
     Reviewer,
     Hub,
+    /// A token for the server hub that refused the login; typed, never shown.
+    Token(std::path::PathBuf),
     /// Why this version of a conflicting field is kept: (municipality, conflict, version).
     Resolve(String, usize, usize),
     /// A fact of this year's letter.

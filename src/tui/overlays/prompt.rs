@@ -45,6 +45,7 @@ impl Prompt {
                         }
                         PromptFor::ExportPath(..) => "укажите файл; Esc — отменить".into(),
                         PromptFor::Hub => "укажите папку; Esc — отменить".into(),
+                        PromptFor::Token(_) => "вставьте токен; Esc — отменить".into(),
                         PromptFor::Resolve(..) | PromptFor::ResolveNew(..) => {
                             "причина не может быть пустой; Esc — не решать сейчас".into()
                         }
@@ -89,8 +90,15 @@ impl Prompt {
         let field = self.field.wrapped(width.saturating_sub(2));
         let cursor_line = text.len() + field.cursor.0;
         let underlined = Style::new().add_modifier(Modifier::UNDERLINED);
+        let secret = matches!(self.purpose, PromptFor::Token(_));
         for (i, row) in field.rows.into_iter().enumerate() {
             let lead = if i == 0 { "> " } else { "  " };
+            // A token is typed in front of others: only how long it is shows.
+            let row = if secret {
+                "•".repeat(row.chars().count())
+            } else {
+                row
+            };
             text.push(Line::from(vec![
                 Span::raw(lead),
                 Span::styled(row, underlined),
