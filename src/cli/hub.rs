@@ -29,13 +29,11 @@ pub fn cmd_hub_login(address: &str) -> Result<(), Failure> {
         ));
     }
     let paths = crate::paths::Paths::from_env().map_err(Failure::new)?;
-    let mut tokens = crate::sync::tokens::Tokens::load(&paths.config_dir)?;
-    tokens.set(&a.url, &token);
-    tokens.save(&paths.config_dir)?;
+    let file = crate::sync::tokens::Tokens::store(&paths.config_dir, &a.url, &token)?;
     out(&format!(
         "токен для {} сохранён в {} (только для этого пользователя компьютера)\n",
         crate::sync::tokens::server_of(&a.url),
-        crate::sync::tokens::Tokens::file(&paths.config_dir).display()
+        file.display()
     ))
 }
 
@@ -58,9 +56,7 @@ pub fn ask_token(hub: &Path, why: &str) -> Result<std::path::PathBuf, Failure> {
         .filter(|t| !t.is_empty())
         .ok_or_else(refused)?;
     let paths = crate::paths::Paths::from_env().map_err(Failure::new)?;
-    let mut tokens = crate::sync::tokens::Tokens::load(&paths.config_dir)?;
-    tokens.set(&address.url, &token);
-    tokens.save(&paths.config_dir)?;
+    crate::sync::tokens::Tokens::store(&paths.config_dir, &address.url, &token)?;
     Ok(address.with_secret(&token))
 }
 

@@ -40,6 +40,14 @@ impl Tokens {
         self.servers.get(&server_of(url)).cloned()
     }
 
+    /// Stores `token` for the server of `url` in the file in `config_dir`; the file.
+    pub fn store(config_dir: &Path, url: &str, token: &str) -> Result<PathBuf, StoreError> {
+        let mut tokens = Tokens::load(config_dir)?;
+        tokens.set(url, token);
+        tokens.save(config_dir)?;
+        Ok(Tokens::file(config_dir))
+    }
+
     pub fn set(&mut self, url: &str, token: &str) {
         self.servers.insert(server_of(url), token.to_string());
     }

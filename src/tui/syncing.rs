@@ -147,11 +147,7 @@ impl Io {
             return;
         };
         let dir = crate::storage::dir_of(&self.config_file).to_path_buf();
-        let stored = crate::sync::tokens::Tokens::load(&dir).and_then(|mut tokens| {
-            tokens.set(&address.url, token);
-            tokens.save(&dir)
-        });
-        if let Err(e) = stored {
+        if let Err(e) = crate::sync::tokens::Tokens::store(&dir, &address.url, token) {
             app.ctx.error(format!("токен не сохранён: {e}"));
         }
     }
