@@ -57,6 +57,14 @@ pub enum SyncError {
     /// A server hub refused every credential it was given: a token may be asked for.
     #[error("{}: {message}", .folder.display())]
     Login { folder: PathBuf, message: String },
+    /// An ssh server whose key this computer does not know: the user may trust it, adding
+    /// `known_hosts_line` to known_hosts.
+    #[error("{}: {message}", .folder.display())]
+    UnknownHost {
+        folder: PathBuf,
+        message: String,
+        known_hosts_line: String,
+    },
     #[error("{}: {message}", .folder.display())]
     Local { folder: PathBuf, message: String },
     /// Cancelled, or past its deadline, before anything of the campaign was written.

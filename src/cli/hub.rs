@@ -38,26 +38,58 @@ pub fn cmd_hub_login(address: &str) -> Result<(), Failure> {
 }
 
 /// After a server refused every credential: at a terminal, the token asked for (typed
-/// unseen), stored for this user, and the address with it for one more sync; elsewhere (a
-/// script, ssh) the refusal as it was.
+/// unseen) and stored for this user, or for ssh the key's passphrase (kept for this sync
+/// only), and the address with it for one more sync; in a script the refusal as it was.
 pub fn ask_token(hub: &Path, why: &str) -> Result<std::path::PathBuf, Failure> {
     use std::io::IsTerminal;
     let refused = || Failure::new(format!("{}: {why}", crate::sync::shown(hub)));
-    let address = crate::sync::address::Address::of(hub).filter(|a| !a.is_ssh());
+    let address = crate::sync::address::Address::of(hub);
     let Some(address) = address.filter(|_| std::io::stdin().is_terminal()) else {
         return Err(refused());
     };
     eprintln!("sobes: {why}");
-    eprint!(
-        "токен для {} (не показывается; Enter — готово, Esc — отмена): ",
-        crate::sync::tokens::server_of(&address.url)
-    );
+    let asked = if address.is_ssh() {
+        "пароль ключа ssh".to_string()
+    } else {
+        format!("токен для {}", crate::sync::tokens::server_of(&address.url))
+    };
+    eprint!("{asked} (не показывается; Enter — готово, Esc — отмена): ");
     let token = read_unseen()
         .filter(|t| !t.is_empty())
         .ok_or_else(refused)?;
+    // A key's passphrase serves this sync only.
+    if address.is_ssh() {
+        return Ok(address.with_secret(&token));
+    }
     let paths = crate::paths::Paths::from_env().map_err(Failure::new)?;
     crate::sync::tokens::Tokens::store(&paths.config_dir, &address.url, &token)?;
     Ok(address.with_secret(&token))
+}
+
+/// After an ssh server's unknown key: at a terminal, asked whether to trust it (its
+/// fingerprint is in `why`) and, if so, added to known_hosts; elsewhere the refusal.
+pub fn ask_trust(hub: &Path, why: &str, line: &str) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let refused = || Failure::new(format!("{}: {why}", crate::sync::shown(hub)));
+    if !std::io::stdin().is_terminal() {
+        return Err(refused());
+    }
+    eprintln!("sobes: {why}");
+    eprint!("доверять этому серверу и запомнить его ключ? (д — да, н — нет): ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|_| refused())?;
+    if !matches!(
+        answer.trim().to_lowercase().as_str(),
+        "д" | "да" | "y" | "yes" | "l"
+    ) {
+        return Err(refused());
+    }
+    let file = crate::sync::credentials::trust_host(line)
+        .map_err(|e| Failure::new(format!("ключ сервера не запомнен: {e}")))?;
+    eprintln!("sobes: ключ сервера записан в {}", file.display());
+    Ok(())
 }
 
 /// A line typed at the terminal without echo; `None` on Esc or Ctrl+C.

@@ -59,6 +59,14 @@ pub fn cmd_sync(ctx: &Session, hub: &Path, new_hub: bool) -> Result<(), Failure>
             };
             sync::sync(&history, &ctx.campaign_dir, &again, &ctx.data)?
         }
+        Err(sync::SyncError::UnknownHost {
+            message,
+            known_hosts_line,
+            ..
+        }) => {
+            super::hub::ask_trust(hub, &message, &known_hosts_line)?;
+            sync::sync(&history, &ctx.campaign_dir, &target, &ctx.data)?
+        }
         other => other?,
     };
     finish_sync(ctx, hub, &report)

@@ -37,11 +37,37 @@ impl Address {
     /// to the transfer as the address's own secret, and is never shown or remembered.
     pub fn with_secret(&self, secret: &str) -> std::path::PathBuf {
         let Some((scheme, rest)) = self.url.split_once("://") else {
-            return self.url.clone().into();
+            // `user@host:path` holds no secret: written as ssh:// (a path without `/` is
+            // under the user's home there, `/~/` to libgit2).
+            let (user_host, path) = self.url.split_once(':').unwrap_or((&self.url, ""));
+            let host = user_host.rsplit_once('@').map_or(user_host, |(_, h)| h);
+            let user = self.user.as_deref().unwrap_or("git");
+            let path = path
+                .strip_prefix('/')
+                .map_or(format!("~/{path}"), str::to_string);
+            return format!("ssh://{user}:{secret}@{host}/{path}").into();
         };
         let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
         let user = self.user.as_deref().unwrap_or("sobes");
         format!("{scheme}://{user}:{secret}@{host}").into()
+    }
+
+    /// How known_hosts names this ssh server: `host`, or `[host]:port` off port 22.
+    pub fn known_hosts_name(&self) -> Option<String> {
+        if !self.is_ssh() {
+            return None;
+        }
+        let rest = self.url.strip_prefix("ssh://").unwrap_or(&self.url);
+        let authority = rest.split('/').next()?;
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if !self.url.starts_with("ssh://") {
+            return host_port.split(':').next().map(str::to_string);
+        }
+        Some(match host_port.rsplit_once(':') {
+            Some((host, port)) if port != "22" => format!("[{host}]:{port}"),
+            Some((host, _)) => host.to_string(),
+            None => host_port.to_string(),
+        })
     }
 
     /// The address as shown and remembered.
@@ -132,6 +158,24 @@ mod tests {
         assert!(a.is_ssh());
         assert!(of("ssh://git@127.0.0.1:2222/srv/hub.git").unwrap().is_ssh());
         assert!(!of("HTTP://host/x").unwrap().is_ssh());
+        let name = |s: &str| of(s).unwrap().known_hosts_name();
+        assert_eq!(
+            name("ssh://git@10.0.0.5:2222/srv/hub.git").as_deref(),
+            Some("[10.0.0.5]:2222")
+        );
+        assert_eq!(
+            name("ssh://git@gitlab.example:22/x.git").as_deref(),
+            Some("gitlab.example")
+        );
+        assert_eq!(
+            name("ssh://gitlab.example/x.git").as_deref(),
+            Some("gitlab.example")
+        );
+        assert_eq!(
+            name("git@gitlab.example:metod/x.git").as_deref(),
+            Some("gitlab.example")
+        );
+        assert_eq!(name("https://gitlab.example/x.git"), None);
     }
 
     #[test]
@@ -144,6 +188,16 @@ mod tests {
         let again = Address::of(&a.with_secret("новый")).unwrap();
         assert_eq!(again.url, a.url);
         assert_eq!(again.secret.as_deref(), Some("новый"));
+        let scp = of("git@gitlab.example:metod/x.git").unwrap();
+        let with = scp.with_secret("пароль");
+        assert_eq!(
+            with,
+            Path::new("ssh://git:пароль@gitlab.example/~/metod/x.git")
+        );
+        assert_eq!(
+            Address::of(&with).unwrap().secret.as_deref(),
+            Some("пароль")
+        );
         let a = of("https://:token@git.example/hub.git").unwrap();
         assert_eq!(a.url, "https://git.example/hub.git");
         assert_eq!(a.secret.as_deref(), Some("token"));

@@ -22,6 +22,8 @@ pub struct Credentials {
     tried: Vec<String>,
     /// The ssh server's key, as OpenSSH shows it (`SHA256:…`), for an unknown host.
     host_key: Option<String>,
+    /// The same key as a known_hosts line writes it: its type and base64 (`ssh-ed25519 AAAA…`).
+    pub host_key_line: Option<String>,
 }
 
 impl Credentials {
@@ -104,14 +106,32 @@ impl Credentials {
         }
         let file = key_files().into_iter().filter(|f| f.is_file()).nth(n - 1)?;
         self.tried.push(format!("ключ {}", file.display()));
-        let passphrase = std::env::var(PASSPHRASE_VAR).ok();
-        Some(Cred::ssh_key(user, None, &file, passphrase.as_deref()).ok())
+        // A passphrase typed for this sync (the TUI's prompt) comes as the address's secret.
+        let passphrase = std::env::var(super::address::SECRET_VAR)
+            .ok()
+            .or_else(|| std::env::var(PASSPHRASE_VAR).ok());
+        // With its public half beside it, a key protected by a passphrase needs nothing
+        // else read before the passphrase.
+        let public = file.with_extension("pub");
+        let public = public.is_file().then_some(public.as_path());
+        Some(Cred::ssh_key(user, public, &file, passphrase.as_deref()).ok())
+    }
+
+    /// The unknown server's key as OpenSSH shows it.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.host_key.as_deref()
     }
 
     /// Remembers an ssh server's key, to name it if the server is unknown.
     pub fn saw_certificate(&mut self, cert: &git2::cert::Cert<'_>, _host: &str) {
-        if let Some(sha) = cert.as_hostkey().and_then(|k| k.hash_sha256()) {
+        let Some(key) = cert.as_hostkey() else {
+            return;
+        };
+        if let Some(sha) = key.hash_sha256() {
             self.host_key = Some(format!("SHA256:{}", base64(sha).trim_end_matches('=')));
+        }
+        if let (Some(raw), Some(kind)) = (key.hostkey(), key.hostkey_type()) {
+            self.host_key_line = Some(format!("{} {}", kind.name(), base64(raw)));
         }
     }
 }
@@ -159,12 +179,47 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// The server did not let this computer in: no credential it was given served (libgit2
+/// says so with its own code, or, for ssh, with words).
+pub fn login_refused(e: &Error) -> bool {
+    e.code() == ErrorCode::Auth
+        || e.class() == ErrorClass::Ssh && e.message().contains("authenticate")
+}
+
+/// An ssh server whose key is not in the user's known_hosts.
+pub fn unknown_host(e: &Error) -> bool {
+    let detail = e.message().to_lowercase();
+    e.class() == ErrorClass::Ssh
+        && !login_refused(e)
+        && (detail.contains("known") || detail.contains("host"))
+}
+
+/// Adds `line` (`host key-type base64`) to the user's `~/.ssh/known_hosts`, which libgit2
+/// reads: the server the user chose to trust. Returns the file.
+pub fn trust_host(line: &str) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)
+        .ok_or_else(|| std::io::Error::other("не найдена домашняя папка пользователя"))?;
+    let ssh = home.join(".ssh");
+    crate::storage::create_private_dir(&ssh).map_err(std::io::Error::other)?;
+    let file = ssh.join("known_hosts");
+    let mut out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&file)?;
+    out.write_all(format!("{}\n", line.trim()).as_bytes())?;
+    out.sync_all()?;
+    Ok(file)
+}
+
 /// What a failed transfer means, in the panel's words.
 pub fn explain(e: &Error, credentials: &Credentials) -> String {
     let detail = crate::model::collate::escape_controls(e.message());
     let kept = "ответы на этом ноутбуке целы, кампания не изменена";
     match (e.class(), e.code()) {
-        (_, ErrorCode::Auth) => format!(
+        _ if login_refused(e) => format!(
             "сервер не принял вход (токен или ключ неверен, просрочен или без прав на запись?); пробовали по одному разу: {}; новый токен сохраняет sobes hub login АДРЕС; {kept}",
             if credentials.tried.is_empty() {
                 "ничего (ни токена, ни ключа не найдено)".to_string()
@@ -172,8 +227,8 @@ pub fn explain(e: &Error, credentials: &Credentials) -> String {
                 credentials.tried.join(", ")
             }
         ),
-        (ErrorClass::Ssh, _) if detail.contains("known") || detail.contains("host") => format!(
-            "ключ ssh-сервера неизвестен этому компьютеру{}: если администратор подтвердил этот отпечаток, добавьте сервер в known_hosts (один раз войдите по ssh с этого компьютера); {kept}",
+        _ if unknown_host(e) => format!(
+            "ключ ssh-сервера неизвестен этому компьютеру{}: доверяйте ему, только если администратор подтвердил этот отпечаток; {kept}",
             credentials
                 .host_key
                 .as_ref()

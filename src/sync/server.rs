@@ -215,6 +215,15 @@ fn relabel(e: SyncError, address: &Address) -> SyncError {
         },
         SyncError::Hub { message, .. } => SyncError::Hub { folder, message },
         SyncError::Login { message, .. } => SyncError::Login { folder, message },
+        SyncError::UnknownHost {
+            message,
+            known_hosts_line,
+            ..
+        } => SyncError::UnknownHost {
+            folder,
+            message,
+            known_hosts_line,
+        },
         SyncError::Stopped { message, .. } => SyncError::Stopped { folder, message },
         local @ SyncError::Local { .. } => local,
     }

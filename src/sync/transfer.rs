@@ -51,6 +51,8 @@ pub const FETCH_SPECS: [&str; 2] = [
 ];
 /// The child's exit code when the server refused every credential.
 const LOGIN_REFUSED: i32 = 2;
+/// The child's exit code when an ssh server's key is unknown; its key is on stdout.
+const UNKNOWN_HOST: i32 = 3;
 /// More than this many bytes or objects is not a campaign: the fetch is stopped.
 const MAX_BYTES: usize = 512 << 20;
 const MAX_OBJECTS: usize = 2_000_000;
@@ -85,12 +87,21 @@ pub(super) fn transfer(
         .map_err(|e| failed(address, format!("не запустился обмен с сервером: {e}")))?;
     let pushing = !refspecs.is_empty();
     let errors = read_errors(&mut child);
-    let status = wait(&mut child, address, pushing, watch)?;
+    let (status, key) = wait(&mut child, address, pushing, watch)?;
     let message = errors.join().unwrap_or_default();
     if status.success() {
         return Ok(());
     }
     let message = crate::model::collate::escape_controls(message.trim());
+    if let (Some(UNKNOWN_HOST), Some(key), Some(host)) =
+        (status.code(), key, address.known_hosts_name())
+    {
+        return Err(SyncError::UnknownHost {
+            folder: address.shown().into(),
+            message,
+            known_hosts_line: format!("{host} {key}"),
+        });
+    }
     if status.code() == Some(LOGIN_REFUSED) {
         return Err(SyncError::Login {
             folder: address.shown().into(),
@@ -118,25 +129,38 @@ fn wait(
     address: &Address,
     pushing: bool,
     watch: &mut Watch,
-) -> Result<std::process::ExitStatus, SyncError> {
+) -> Result<(std::process::ExitStatus, Option<String>), SyncError> {
     let (news, said) = std::sync::mpsc::channel();
     let stdout = child.stdout.take();
-    std::thread::spawn(move || {
-        let Some(out) = stdout else { return };
+    // The key line, when the child's last lines arrive after the loop stopped listening.
+    let reader = std::thread::spawn(move || {
+        let mut key = None;
+        let Some(out) = stdout else { return key };
         for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(k) = line.strip_prefix("hostkey ") {
+                key = Some(k.to_string());
+            }
             if news.send(line).is_err() {
                 break;
             }
         }
+        key
     });
+    let mut key = None;
     loop {
         while let Ok(line) = said.try_recv() {
             if let Some(step) = progress(&line) {
                 watch.step(step);
+            } else if let Some(k) = line.strip_prefix("hostkey ") {
+                key = Some(k.to_string());
             }
         }
         if let Some(status) = child.try_wait().ok().flatten() {
-            return Ok(status);
+            // What the child printed last is read before its end is taken.
+            if let Ok(handle) = reader.join() {
+                key = key.or(handle);
+            }
+            return Ok((status, key));
         }
         if watch.stopped() {
             let _ = child.kill();
@@ -251,8 +275,13 @@ fn run(mirror: &Path, url: &str, push: Option<&[String]>) -> Result<(), Failed> 
         ));
     }
     result.map_err(|e| {
-        let code = if e.code() == git2::ErrorCode::Auth {
+        let code = if super::credentials::login_refused(&e) {
             LOGIN_REFUSED as u8
+        } else if super::credentials::unknown_host(&e)
+            && let Some(line) = &heard.credentials.host_key_line
+        {
+            println!("hostkey {line}");
+            UNKNOWN_HOST as u8
         } else {
             1
         };

@@ -258,9 +258,17 @@ impl App {
             let Some(address) = crate::sync::address::Address::of(hub) else {
                 return Vec::new();
             };
+            let sync = Effect::Sync(address.with_secret(token), false);
+            // A key's passphrase serves this sync only; a token is kept as hub login keeps it.
+            if address.is_ssh() {
+                return vec![sync];
+            }
+            return vec![Effect::StoreToken(hub.clone(), token.clone()), sync];
+        }
+        if let Reply::Confirmed(Pending::TrustHost(hub, line)) = &reply {
             return vec![
-                Effect::StoreToken(hub.clone(), token.clone()),
-                Effect::Sync(address.with_secret(token), false),
+                Effect::TrustHost(line.clone()),
+                Effect::Sync(hub.clone(), false),
             ];
         }
         if let Reply::Confirmed(Pending::NewHub(folder)) = &reply {
@@ -396,12 +404,25 @@ impl App {
         )));
     }
 
+    /// An ssh server this computer does not know: trusted only when the user says so, having
+    /// seen its fingerprint.
+    pub fn ask_trust(&mut self, hub: PathBuf, why: &str, line: String) {
+        self.overlays.push(Overlay::Confirm(Confirm::new(
+            format!("{why}\nДоверять этому серверу? (y — да, запомнить его ключ; n — нет)"),
+            Pending::TrustHost(hub, line),
+        )));
+    }
+
     /// A server hub that refused every credential: a token is asked for, said why.
     pub fn ask_token(&mut self, hub: PathBuf, why: &str) {
+        let ssh = crate::sync::address::Address::of(&hub).is_some_and(|a| a.is_ssh());
+        let what = if ssh {
+            "Пароль ключа ssh (если ключ защищён паролем; не сохраняется):"
+        } else {
+            "Токен сервера (Gitea: Настройки → Приложения; GitLab: Preferences → Access tokens); сохранится только для этого пользователя компьютера:"
+        };
         self.overlays.push(Overlay::Prompt(Prompt::new(
-            format!(
-                "{why}\nТокен сервера (Gitea: Настройки → Приложения; GitLab: Preferences → Access tokens); сохранится только для этого пользователя компьютера:"
-            ),
+            format!("{why}\n{what}"),
             "",
             PromptFor::Token(hub),
         )));

@@ -38,6 +38,8 @@ pub enum Effect {
     Sync(PathBuf, bool),
     /// Store the token typed for the server hub at this address (for this user).
     StoreToken(PathBuf, String),
+    /// Add this line to the user's known_hosts: an ssh server the user chose to trust.
+    TrustHost(String),
     /// Write the campaign's own file (`campaign.ron`): a fact of the letter changed.
     SaveMeta(String),
     /// Show the history of a field of the selected municipality.

@@ -131,6 +131,11 @@ impl Io {
                 }
                 Effect::Sync(hub, create) => self.sync(app, hub, create, |_| {}),
                 Effect::StoreToken(hub, token) => self.store_token(app, &hub, &token),
+                Effect::TrustHost(line) => {
+                    if let Err(e) = crate::sync::credentials::trust_host(&line) {
+                        app.ctx.error(format!("ключ сервера не запомнен: {e}"));
+                    }
+                }
                 Effect::History(field) => self.history(app, &field),
                 Effect::SaveMeta(key) => self.save_meta(app, &key),
                 Effect::Quit => match app.ctx.unsaved_summary() {

@@ -170,11 +170,17 @@ impl Io {
                 return app.ask_new_hub(hub);
             }
             Err(e @ SyncError::Stopped { .. }) => return app.ctx.error(e.to_string()),
-            // https: the user may have a token to give; ssh has its keys, which are said.
-            Err(SyncError::Login { message, .. })
-                if !cancelled
-                    && crate::sync::address::Address::of(&hub).is_some_and(|a| !a.is_ssh()) =>
-            {
+            // An ssh server not known yet: trusted only when the user says so.
+            Err(SyncError::UnknownHost {
+                message,
+                known_hosts_line,
+                ..
+            }) if !cancelled => {
+                app.ctx.message = None;
+                return app.ask_trust(hub, &message, known_hosts_line);
+            }
+            // A token to give (https), or a key's passphrase (ssh).
+            Err(SyncError::Login { message, .. }) if !cancelled => {
                 app.ctx.message = None;
                 return app.ask_token(hub, &message);
             }

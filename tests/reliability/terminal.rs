@@ -300,3 +300,97 @@ fn a_refused_login_at_a_terminal_asks_for_the_token_unseen() {
         .join(sobes::sync::tokens::TOKENS_FILE);
     assert!(std::fs::read_to_string(tokens).unwrap().contains("s3cr3t"));
 }
+
+/// At a terminal, an ssh server whose key this computer does not know is named by its
+/// fingerprint and trusted only when the user says so: then its key is in the user's
+/// known_hosts and the sync goes through.
+#[test]
+fn an_unknown_ssh_server_is_trusted_only_when_the_user_says_so() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = common::servers::SshServer::start(root.path()) else {
+        return;
+    };
+    common::servers::bare_repo(root.path(), "hub.git");
+    let home = tempfile::tempdir().unwrap();
+    let ssh = home.path().join(".ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    let key = ssh.join("id_ed25519");
+    std::fs::copy(server.client_key(), &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let env = Env::new();
+    let vars = [
+        ("HOME", home.path().to_str().unwrap()),
+        ("SSH_AUTH_SOCK", ""),
+    ];
+    let Some(tmux) = Tmux::start(&env, &vars) else {
+        return;
+    };
+    let url = server.url("hub.git");
+    let sync = format!(
+        "'{BIN}' --campaign '{}' --as Тест sync '{url}' --new-hub; echo EXIT=$?",
+        env.dir.display()
+    );
+    tmux.type_line(&sync);
+    tmux.wait_for("доверять этому серверу");
+    tmux.type_line("н");
+    let screen = tmux.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert!(!ssh.join("known_hosts").exists(), "trusted without a yes");
+    tmux.type_line("clear");
+    tmux.type_line(&format!("{sync}; echo DONE-$((1+1))"));
+    tmux.wait_for("доверять этому серверу");
+    tmux.type_line("д");
+    let screen = tmux.wait_for("DONE-2");
+    assert!(screen.contains("создан новый узел"), "{screen}");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    let known = std::fs::read_to_string(ssh.join("known_hosts")).unwrap();
+    let port = url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    assert!(
+        known.starts_with(&format!("[127.0.0.1]:{port} ssh-")),
+        "{known}"
+    );
+}
+
+/// At a terminal, a key protected by a passphrase: the passphrase is asked for, typed unseen,
+/// used for this sync and kept nowhere.
+#[test]
+fn a_keys_passphrase_is_asked_at_a_terminal_and_kept_nowhere() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(server) = common::servers::SshServer::start(root.path()) else {
+        return;
+    };
+    common::servers::bare_repo(root.path(), "hub.git");
+    let home = tempfile::tempdir().unwrap();
+    let ssh = home.path().join(".ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    let key = ssh.join("id_ed25519");
+    std::fs::copy(server.client_key(), &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::copy(server.known_hosts(), ssh.join("known_hosts")).unwrap();
+    let public = server.client_key().with_extension("pub");
+    std::fs::copy(&public, ssh.join("id_ed25519.pub")).unwrap();
+    let mut protect = Command::new("ssh-keygen");
+    protect.args(["-q", "-p", "-N", "k3y-pass", "-f"]).arg(&key);
+    assert!(common::timed(protect).status.success());
+    let env = Env::new();
+    let vars = [
+        ("HOME", home.path().to_str().unwrap()),
+        ("SSH_AUTH_SOCK", ""),
+    ];
+    let Some(tmux) = Tmux::start(&env, &vars) else {
+        return;
+    };
+    tmux.type_line(&format!(
+        "'{BIN}' --campaign '{}' --as Тест sync '{}' --new-hub; echo EXIT=$?; echo DONE-$((1+1))",
+        env.dir.display(),
+        server.url("hub.git")
+    ));
+    tmux.wait_for("пароль ключа ssh");
+    tmux.type_line("k3y-pass");
+    let screen = tmux.wait_for("DONE-2");
+    assert!(screen.contains("создан новый узел"), "{screen}");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(!screen.contains("k3y-pass"), "{screen}");
+    let config = std::fs::read_to_string(env.home().join("config/config.ron")).unwrap();
+    assert!(!config.contains("k3y-pass"), "{config}");
+}

@@ -34,6 +34,8 @@ pub enum Pending {
     Export(ExportRequest),
     /// Make a hub in this folder and sync with it.
     NewHub(std::path::PathBuf),
+    /// Trust this ssh server (add the line to known_hosts) and sync with it.
+    TrustHost(std::path::PathBuf, String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
