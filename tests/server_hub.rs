@@ -77,6 +77,23 @@ fn two_laptops_share_their_work_through_a_git_server() {
     for id in ["ashinsky-mr", "uysky-mr"] {
         assert_eq!(answer(&a, id), answer(&b, id), "{id}");
     }
+    // The server's copy in the campaign's .git with a loose object cut (a killed sync): it
+    // is a cache, thrown away unread and fetched again, and the sync ends.
+    let copies = a.env.dir.join(".git/sobes-hubs");
+    let copy = std::fs::read_dir(&copies)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let cut = sobes::boundary::loose_objects(&copy.join("objects"))
+        .into_iter()
+        .next()
+        .expect("the identity's objects are loose in the copy")
+        .0;
+    let whole = std::fs::read(&cut).unwrap();
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    ok(a.run(&["sync", &url]));
     // Synced twice, nothing changes; the hub is remembered as typed.
     let said = ok(a.run(&["sync", &url]));
     assert!(said.contains("ничего нового"), "{said}");

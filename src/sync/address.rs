@@ -49,7 +49,7 @@ impl Address {
         };
         let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
         let user = self.user.as_deref().unwrap_or("sobes");
-        format!("{scheme}://{user}:{secret}@{host}").into()
+        format!("{scheme}://{user}:{}@{host}", encoded(secret)).into()
     }
 
     /// How known_hosts names this ssh server: `host`, or `[host]:port` off port 22.
@@ -97,7 +97,7 @@ fn with_scheme(text: &str, scheme: &str) -> Address {
         };
     };
     let (user, secret) = match userinfo.split_once(':') {
-        Some((u, s)) => (u, Some(s.to_string())),
+        Some((u, s)) => (u, Some(decoded(s))),
         None => (userinfo, None),
     };
     let user = (!user.is_empty()).then(|| user.to_string());
@@ -107,6 +107,43 @@ fn with_scheme(text: &str, scheme: &str) -> Address {
         secret: secret.filter(|s| !s.is_empty()),
         user,
     }
+}
+
+/// A secret as an address holds it: a `/`, `@` or `:` in a token would otherwise end the
+/// user's part early and send the rest to another host.
+fn encoded(secret: &str) -> String {
+    let mut out = String::new();
+    for b in secret.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// [`encoded`] undone (and a `%` that starts no pair kept as it is).
+fn decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let pair = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match pair.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(b) if bytes[i] == b'%' => {
+                out.push(b);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `user@host:path`, as ssh and git write it: a user, a host of letters, digits, dots and
@@ -185,6 +222,11 @@ mod tests {
         assert_eq!(a.secret.as_deref(), Some("glpat-секрет"));
         assert_eq!(a.user.as_deref(), Some("anna"));
         assert!(!a.shown().contains("секрет"));
+        // A token with the characters that end a user's part goes whole, to the same host.
+        let odd = "ab/c@d:e%f новый";
+        let again = Address::of(&a.with_secret(odd)).unwrap();
+        assert_eq!(again.url, a.url);
+        assert_eq!(again.secret.as_deref(), Some(odd));
         let again = Address::of(&a.with_secret("новый")).unwrap();
         assert_eq!(again.url, a.url);
         assert_eq!(again.secret.as_deref(), Some("новый"));

@@ -78,7 +78,14 @@ impl Credentials {
                 &format!("переменная {TOKEN_VAR}"),
                 std::env::var(TOKEN_VAR).ok(),
             ),
-            2 => token("токен sobes hub login", stored_token(url)),
+            2 => match stored_token(url) {
+                Ok(t) => token("токен sobes hub login", t),
+                Err(why) => {
+                    self.tried
+                        .push(format!("токен sobes hub login не прочитан: {why}"));
+                    None
+                }
+            },
             3 => {
                 let helper = git2::Config::open_default()
                     .ok()
@@ -150,12 +157,11 @@ fn key_files() -> Vec<PathBuf> {
         .collect()
 }
 
-/// The token `sobes hub login` stored for the server of `url`.
-fn stored_token(url: &str) -> Option<String> {
-    let paths = crate::paths::Paths::from_env().ok()?;
-    super::tokens::Tokens::load(&paths.config_dir)
-        .ok()?
-        .for_url(url)
+/// The token `sobes hub login` stored for the server of `url`; why its file does not read.
+fn stored_token(url: &str) -> Result<Option<String>, String> {
+    let paths = crate::paths::Paths::from_env()?;
+    let tokens = super::tokens::Tokens::load(&paths.config_dir).map_err(|e| e.to_string())?;
+    Ok(tokens.for_url(url))
 }
 
 fn base64(bytes: &[u8]) -> String {

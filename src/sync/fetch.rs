@@ -88,25 +88,18 @@ pub(super) fn fetch(
 /// Device names on the hub that differ only by case, lowercased: Windows keeps `ABC` and
 /// `abc` in one file, so either would overwrite the other laptop's branch; both are refused.
 fn case_twins(hub: &Repository) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut twins = BTreeSet::new();
-    let Ok(refs) = hub.references_glob(&format!("{HUB_BRANCHES}*")) else {
-        return twins;
-    };
-    for name in refs
-        .flatten()
-        .filter_map(|r| r.name().ok().map(str::to_string))
-    {
-        let device = name.trim_start_matches(HUB_BRANCHES);
-        if !names.insert(device.to_string()) {
-            continue;
-        }
-        let lower = device.to_lowercase();
-        if names.iter().filter(|n| n.to_lowercase() == lower).count() > 1 {
-            twins.insert(lower);
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    if let Ok(refs) = hub.references_glob(&format!("{HUB_BRANCHES}*")) {
+        for r in refs.flatten() {
+            if let Some(device) = r.name().ok().and_then(|n| n.strip_prefix(HUB_BRANCHES)) {
+                *seen.entry(device.to_lowercase()).or_default() += 1;
+            }
         }
     }
-    twins
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(lower, _)| lower)
+        .collect()
 }
 
 /// The hub refuses to be read, and why.

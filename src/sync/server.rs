@@ -75,9 +75,13 @@ fn fetched_copy(
     watch: &mut Watch,
 ) -> Result<Copy, SyncError> {
     let folder = history.repo.path().join(COPIES).join(copy_name(address));
+    // The copy is only a cache of the server: one a killed sync or a bad disk damaged (a cut
+    // loose object, on which libgit2 loops for ever) is thrown away before anything reads
+    // it, and fetched whole.
+    let damaged = !crate::boundary::damaged_objects(&folder.join("objects"), None).is_empty();
     let copy = match Repository::open_bare(&folder) {
-        Ok(repo) => repo,
-        Err(_) => {
+        Ok(repo) if !damaged => repo,
+        _ => {
             let _ = crate::storage::remove_tree(&folder);
             Repository::init_bare(&folder).map_err(local(address))?
         }

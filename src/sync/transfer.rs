@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use std::io::BufRead;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 /// The first argument that starts sobes as a transfer child.
@@ -86,9 +87,7 @@ pub(super) fn transfer(
         .spawn()
         .map_err(|e| failed(address, format!("не запустился обмен с сервером: {e}")))?;
     let pushing = !refspecs.is_empty();
-    let errors = read_errors(&mut child);
-    let (status, key) = wait(&mut child, address, pushing, watch)?;
-    let message = errors.join().unwrap_or_default();
+    let (status, key, message) = wait(&mut child, address, pushing, watch)?;
     if status.success() {
         return Ok(());
     }
@@ -111,56 +110,62 @@ pub(super) fn transfer(
     Err(failed(address, message))
 }
 
-/// The child's error message, read as it comes (a full pipe would stop the child).
-fn read_errors(child: &mut std::process::Child) -> std::thread::JoinHandle<String> {
-    let stderr = child.stderr.take();
+/// Each line of a pipe of the child, sent as it comes (a full pipe would stop the child).
+fn lines_of(pipe: Option<impl std::io::Read + Send + 'static>) -> Receiver<String> {
+    let (news, said) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut e) = stderr {
-            let _ = std::io::Read::read_to_string(&mut e, &mut text);
+        let Some(pipe) = pipe else { return };
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            if news.send(line).is_err() {
+                break;
+            }
         }
-        text
-    })
+    });
+    said
+}
+
+/// What the child said after it ended, for a moment at most: a program it started (a
+/// credential helper) may hold its pipes open for ever.
+fn rest_of(lines: &Receiver<String>) -> Vec<String> {
+    let until = std::time::Instant::now() + Duration::from_secs(2);
+    let mut rest = Vec::new();
+    while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) => rest.push(line),
+            Err(_) => break,
+        }
+    }
+    rest
 }
 
 /// Waits for the child, telling `watch` its progress; kills it when the sync must stop.
+/// Returns how it ended, the key of an unknown ssh server it named, and its error message.
 fn wait(
     child: &mut std::process::Child,
     address: &Address,
     pushing: bool,
     watch: &mut Watch,
-) -> Result<(std::process::ExitStatus, Option<String>), SyncError> {
-    let (news, said) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take();
-    // The key line, when the child's last lines arrive after the loop stopped listening.
-    let reader = std::thread::spawn(move || {
-        let mut key = None;
-        let Some(out) = stdout else { return key };
-        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+) -> Result<(std::process::ExitStatus, Option<String>, String), SyncError> {
+    let said = lines_of(child.stdout.take());
+    let errors = lines_of(child.stderr.take());
+    let mut key = None;
+    let mut heard = |line: String, watch: &mut Watch| match progress(&line) {
+        Some(step) => watch.step(step),
+        None => {
             if let Some(k) = line.strip_prefix("hostkey ") {
                 key = Some(k.to_string());
             }
-            if news.send(line).is_err() {
-                break;
-            }
         }
-        key
-    });
-    let mut key = None;
+    };
     loop {
         while let Ok(line) = said.try_recv() {
-            if let Some(step) = progress(&line) {
-                watch.step(step);
-            } else if let Some(k) = line.strip_prefix("hostkey ") {
-                key = Some(k.to_string());
-            }
+            heard(line, watch);
         }
         if let Some(status) = child.try_wait().ok().flatten() {
-            // What the child printed last is read before its end is taken.
-            if let Ok(handle) = reader.join() {
-                key = key.or(handle);
+            for line in rest_of(&said) {
+                heard(line, watch);
             }
-            return Ok((status, key));
+            return Ok((status, key, rest_of(&errors).join("\n")));
         }
         if watch.stopped() {
             let _ = child.kill();
